@@ -1,0 +1,115 @@
+/**
+ * The command contract shared by every face (CLI, console, MCP, natural
+ * language). A command is one object; it never reads process.argv, never
+ * calls process.exit and never prints: it gets a context and returns a result
+ * that the face renders.
+ */
+import type { Logger } from "../core/logger.js";
+import type { UI } from "../core/ui.js";
+
+/** An option in commander's flag syntax, e.g. "-p, --port <port>". */
+export interface OptionSpec {
+  flags: string;
+  description: string;
+  default?: string | number | boolean;
+  /** Allowed values; the face rejects others with exit code 2. */
+  choices?: readonly string[];
+  /** Parse the value as a number (rejected with exit 2 if it is not one). */
+  type?: "int" | "float";
+  /** Repeatable option collecting an array ("--tag a --tag b"). */
+  repeatable?: boolean;
+}
+
+/** A positional argument. */
+export interface ArgumentSpec {
+  name: string;
+  description: string;
+  required?: boolean;
+  variadic?: boolean;
+  /** Allowed values (e.g. the noun of `get`). */
+  choices?: readonly string[];
+}
+
+/** Flags every command accepts. */
+export interface GlobalOptions {
+  /** Workspace folder (-C). */
+  workspace?: string;
+  output: OutputFormat;
+  debug: boolean;
+  color: boolean;
+  /** false with --no-input: never prompt. */
+  input: boolean;
+  /** --yes: confirmations are answered yes. */
+  yes: boolean;
+}
+
+export type OutputFormat = "table" | "wide" | "json" | "yaml";
+export const OUTPUT_FORMATS: readonly OutputFormat[] = ["table", "wide", "json", "yaml"];
+
+/** Who ran a command (recorded with every operation). */
+export type Actor = "cli" | "console" | "mcp" | "nl";
+
+/** Everything a command may use; built once per run by the composition root. */
+export interface CommandContext {
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+  globals: GlobalOptions;
+  /** Child logger of this run: carries the correlation id. */
+  log: Logger;
+  correlationId: string;
+  ui: UI;
+  /** Aborted on Ctrl-C: long work stops cleanly between steps. */
+  signal: AbortSignal;
+  actor: Actor;
+  version: string;
+}
+
+/** What a command got from the face: positionals and parsed options. */
+export interface CommandInput {
+  args: string[];
+  options: Record<string, unknown>;
+}
+
+/** A column of a table rendering. */
+export interface Column {
+  key: string;
+  header: string;
+  /** Shown only with -o wide. */
+  wide?: boolean;
+  align?: "left" | "right";
+}
+
+/** The value a command returns; the face decides how to draw it. */
+export type CommandResult =
+  | {
+      kind: "data";
+      /** Machine form: what -o json / -o yaml print. */
+      data: unknown;
+      /** Rows for -o table / wide (defaults to `data` when it is an array). */
+      table?: { columns: Column[]; rows: Record<string, unknown>[] };
+      /** Human form for -o table when the data is not tabular. */
+      text?: string;
+      exitCode?: number;
+    }
+  | { kind: "message"; text: string; level?: "info" | "success" | "warn"; exitCode?: number }
+  | { kind: "none"; exitCode?: number };
+
+/** One entry of the registry. */
+export interface Command {
+  /** Name as typed: "test-connection", "get", "sim". */
+  name: string;
+  aliases?: readonly string[];
+  /** One line for listings. */
+  summary: string;
+  /** Longer help text (optional). */
+  description?: string;
+  /** At least one example command line, shown by --help. */
+  examples: readonly string[];
+  arguments?: readonly ArgumentSpec[];
+  options?: readonly OptionSpec[];
+  /** Whether a workspace must be found before run. */
+  workspace?: "required" | "optional" | "none";
+  /** Also offered as /name in the console. */
+  slash?: boolean;
+  run(ctx: CommandContext, input: CommandInput): Promise<CommandResult>;
+}

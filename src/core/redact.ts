@@ -1,0 +1,65 @@
+/**
+ * Secret redaction shared by the logger, error rendering, diagnostics and MCP
+ * output. Two mechanisms:
+ *  - key based: values under keys that name secrets are replaced;
+ *  - value based: every secret registered at run time (the API token secret)
+ *    is scrubbed from any string, wherever it appears.
+ */
+export const REDACTED = "[REDACTED]";
+
+/** Keys whose values are always secret (PVE parameter names included). */
+export const SECRET_KEYS = [
+  "token",
+  "tokenSecret",
+  "secret",
+  "password",
+  "cipassword",
+  "sshkeys",
+  "authorization",
+  "Authorization",
+  "apiToken",
+  "PROXMOX_VE_API_TOKEN",
+  "PROXMOX_VE_PASSWORD",
+];
+
+const SECRET_KEY_SET = new Set(SECRET_KEYS.map((k) => k.toLowerCase()));
+const registered = new Set<string>();
+
+/** Remember a secret so that redactString() scrubs it everywhere from now on. */
+export function registerSecret(secret: string | undefined): void {
+  if (secret && secret.length >= 4) registered.add(secret);
+}
+
+/** True when a key names a secret value. */
+export function isSecretKey(key: string): boolean {
+  return SECRET_KEY_SET.has(key.toLowerCase());
+}
+
+/** Scrub registered secrets and token-looking material from a string. */
+export function redactString(text: string): string {
+  let out = text;
+  for (const secret of registered) {
+    if (out.includes(secret)) out = out.split(secret).join(REDACTED);
+    const encoded = encodeURIComponent(secret);
+    if (encoded !== secret && out.includes(encoded)) out = out.split(encoded).join(REDACTED);
+  }
+  // `user@realm!tokenid=<uuid-like secret>` and `PVEAPIToken=…` forms.
+  out = out.replace(/(PVEAPIToken[= ]\S+?=)[^\s,;"']+/g, `$1${REDACTED}`);
+  out = out.replace(/(\b[\w.-]+@[\w.-]+![\w.-]+=)[^\s,;"']+/g, `$1${REDACTED}`);
+  return out;
+}
+
+/** Deep copy of a value with secret keys and registered secrets redacted. */
+export function redactValue<T>(value: T, depth = 0): T {
+  if (depth > 20) return value;
+  if (typeof value === "string") return redactString(value) as T;
+  if (Array.isArray(value)) return value.map((v) => redactValue(v, depth + 1)) as T;
+  if (value && typeof value === "object") {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+      out[k] = isSecretKey(k) && v !== undefined && v !== null && v !== "" ? REDACTED : redactValue(v, depth + 1);
+    }
+    return out as T;
+  }
+  return value;
+}
