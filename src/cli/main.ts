@@ -1,0 +1,171 @@
+/**
+ * The commander face: builds the program from the registry, parses argv,
+ * runs one command with a context, renders its result, and maps errors to
+ * exit codes (0 ok, 1 failed, 2 bad usage). One top-level catch.
+ */
+import { Command as Commander, CommanderError, InvalidArgumentError, Option } from "commander";
+import { COMMANDS } from "../commands/registry.js";
+import { OUTPUT_FORMATS, type Command, type GlobalOptions } from "../commands/types.js";
+import { createContext } from "../core/context.js";
+import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, asProxmoxMpcError } from "../core/errors.js";
+import { parseOutputFormat, renderResult } from "../core/output.js";
+import { redactString } from "../core/redact.js";
+import { StreamsUI } from "../core/ui.js";
+import { packageVersion } from "../core/version.js";
+
+/** Streams and environment of one CLI run (injected so tests drive the real CLI). */
+export interface CliIO {
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+  /** stdin and stdout are terminals. */
+  isTTY: boolean;
+  columns?: number;
+  signal?: AbortSignal;
+}
+
+const EXIT_CODES_HELP = `
+Exit codes:
+  0  success
+  1  the operation failed (server error, task failed, …)
+  2  bad usage or bad input (nothing was changed)
+
+Environment:
+  PROXMOX_VE_ENDPOINT   API endpoint, e.g. https://pve1:8006
+  PROXMOX_VE_API_TOKEN  API token, user@realm!tokenid=secret
+  PROXMOX_VE_INSECURE   true to skip certificate verification (not recommended)
+  NO_COLOR              turn colour off`;
+
+/** Run the CLI with argv (without node and script) and return the exit code. */
+export async function runCli(argv: string[], io: CliIO): Promise<number> {
+  const version = packageVersion();
+  let exitCode = EXIT_OK;
+  const program = new Commander("proxmox-mpc")
+    .description("Interactive Infrastructure-as-Code console for Proxmox VE")
+    .version(version, "-V, --version", "print the version")
+    .option("-C, --workspace <dir>", "use the workspace in DIR instead of the one found from the current directory")
+    .addOption(new Option("-o, --output <format>", "output format").choices([...OUTPUT_FORMATS]).default("table"))
+    .option("--debug", "verbose logs on stderr and stack traces on errors")
+    .option("--no-color", "turn colour off (also NO_COLOR)")
+    .option("--no-input", "never prompt; fail instead of asking")
+    .option("-y, --yes", "answer yes to confirmations")
+    .addHelpText("after", EXIT_CODES_HELP)
+    .showSuggestionAfterError(true)
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => io.stdout.write(s),
+      writeErr: (s) => io.stderr.write(s),
+      outputError: (s, write) => write(s.replace(/^error: /, "error: ")),
+    });
+
+  for (const command of COMMANDS) {
+    addCommand(program, command, async (globals, args, options) => {
+      exitCode = await execute(command, globals, args, options, io, version);
+    });
+  }
+
+  try {
+    await program.parseAsync(argv, { from: "user" });
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      if (err.code === "commander.helpDisplayed" || err.code === "commander.version" || err.code === "commander.help") return EXIT_OK;
+      return err.code === "commander.executeSubCommandAsync" ? EXIT_FAILED : EXIT_USAGE;
+    }
+    throw err;
+  }
+  return exitCode;
+}
+
+type Action = (globals: GlobalOptions, args: string[], options: Record<string, unknown>) => Promise<void>;
+
+function addCommand(program: Commander, command: Command, action: Action): void {
+  const sub = program.command(command.name).summary(command.summary).description(command.description ?? command.summary);
+  for (const alias of command.aliases ?? []) sub.alias(alias);
+  for (const arg of command.arguments ?? []) {
+    const name = `${arg.name}${arg.variadic ? "..." : ""}`;
+    const a = sub.createArgument(arg.required ? `<${name}>` : `[${name}]`, arg.description);
+    if (arg.choices) a.choices([...arg.choices]);
+    sub.addArgument(a);
+  }
+  for (const spec of command.options ?? []) {
+    const option = new Option(spec.flags, spec.description);
+    if (spec.choices) option.choices([...spec.choices]);
+    if (spec.type) option.argParser(numberParser(spec.type, option.long ?? spec.flags));
+    if (spec.repeatable) option.argParser((value: string, previous: string[] | undefined) => [...(previous ?? []), value]);
+    if (spec.default !== undefined) option.default(spec.default);
+    sub.addOption(option);
+  }
+  sub.addHelpText("after", `\nExamples:\n${command.examples.map((e) => `  $ ${e}`).join("\n")}\n`);
+  sub.action(async (...received: unknown[]) => {
+    const cmd = received[received.length - 1] as Commander;
+    const options = received[received.length - 2] as Record<string, unknown>;
+    const args = (received.slice(0, -2) as (string | string[] | undefined)[]).flatMap((a) => (a === undefined ? [] : Array.isArray(a) ? a : [a]));
+    const g = cmd.optsWithGlobals() as Record<string, unknown>;
+    const globals: GlobalOptions = {
+      workspace: g.workspace as string | undefined,
+      output: parseOutputFormat(g.output as string | undefined),
+      debug: Boolean(g.debug),
+      color: g.color !== false,
+      input: g.input !== false,
+      yes: Boolean(g.yes),
+    };
+    for (const key of ["workspace", "output", "debug", "color", "input", "yes"]) delete options[key];
+    await action(globals, args, options);
+  });
+}
+
+function numberParser(type: "int" | "float", name: string): (value: string) => number {
+  return (value) => {
+    const n = type === "int" ? Number.parseInt(value, 10) : Number.parseFloat(value);
+    if (Number.isNaN(n) || (type === "int" && !/^-?\d+$/.test(value.trim()))) {
+      throw new InvalidArgumentError(`${name} needs ${type === "int" ? "a whole number" : "a number"}, got "${value}".`);
+    }
+    return n;
+  };
+}
+
+async function execute(command: Command, globals: GlobalOptions, args: string[], options: Record<string, unknown>, io: CliIO, version: string): Promise<number> {
+  const color = globals.color && !io.env.NO_COLOR && io.isTTY;
+  globals.color = color;
+  const ui = new StreamsUI({ stdout: io.stdout, stderr: io.stderr, color, interactive: io.isTTY && globals.input, yes: globals.yes });
+  const signal = io.signal ?? new AbortController().signal;
+  const ctx = createContext({ cwd: io.cwd, env: io.env, globals, ui, signal, actor: "cli", version, command: command.name, stderr: io.stderr });
+  try {
+    const result = await command.run(ctx, { args, options });
+    const text = await renderResult(result, { format: globals.output, width: io.isTTY ? io.columns : undefined, color });
+    if (text) io.stdout.write(text);
+    return result.exitCode ?? EXIT_OK;
+  } catch (err) {
+    const error = asProxmoxMpcError(err);
+    ctx.log.error({ err: error.toJSON() }, "command failed");
+    const red = (s: string): string => (color ? `\u001b[31m${s}\u001b[39m` : s);
+    io.stderr.write(`${red("error:")} ${redactString(error.message)}\n`);
+    if (error.hint) io.stderr.write(`hint: ${redactString(error.hint)}\n`);
+    if (globals.debug && err instanceof Error && err.stack) io.stderr.write(`${redactString(err.stack)}\n`);
+    if (globals.output === "json") io.stdout.write(`${JSON.stringify({ error: error.toJSON() }, null, 2)}\n`);
+    return error.exitCode;
+  }
+}
+
+/** Entry point for bin/proxmox-mpc: real process streams and signals. */
+export async function main(): Promise<void> {
+  const controller = new AbortController();
+  let interrupts = 0;
+  process.on("SIGINT", () => {
+    interrupts++;
+    if (interrupts > 1) process.exit(130);
+    controller.abort();
+  });
+  process.on("SIGTERM", () => controller.abort());
+  const code = await runCli(process.argv.slice(2), {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    env: process.env,
+    cwd: process.cwd(),
+    isTTY: Boolean(process.stdout.isTTY && process.stdin.isTTY),
+    columns: process.stdout.columns,
+    signal: controller.signal,
+  });
+  process.exitCode = controller.signal.aborted && code !== 0 ? 130 : code;
+}

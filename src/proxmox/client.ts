@@ -1,0 +1,214 @@
+/**
+ * The Proxmox VE API client: typed methods for what proxmox-mpc needs, over
+ * one Transport (auth, TLS, retries, concurrency). Every path and parameter
+ * used here exists in the official schema (see tests/proxmox/conformance).
+ */
+import type { Logger } from "../core/logger.js";
+import { resolveConnection, type ConnectionInput, type ConnectionSettings } from "./connection.js";
+import { normalizeEntry, toNumber } from "./normalize.js";
+import { waitForTask, type TaskApi, type WaitOptions } from "./tasks.js";
+import { Transport, type HttpMethod, type Params, type RequestOptions, type TransportOptions } from "./transport.js";
+import type {
+  GuestType,
+  PveClusterResource,
+  PveClusterStatusEntry,
+  PveGuestConfig,
+  PveGuestListEntry,
+  PveGuestStatus,
+  PveNodeListEntry,
+  PveNodeStatus,
+  PvePermissions,
+  PveSnapshot,
+  PveStorage,
+  PveStorageContent,
+  PveTaskListEntry,
+  PveTaskLogLine,
+  PveTaskStatus,
+  PveVersion,
+  ResourceType,
+} from "./types.js";
+
+export type ClientOptions = Omit<TransportOptions, "settings">;
+export type PowerAction = "start" | "stop" | "shutdown" | "reboot";
+
+/** A typed client for one Proxmox VE server (or cluster). */
+export class ProxmoxClient implements TaskApi {
+  readonly transport: Transport;
+
+  constructor(
+    readonly settings: ConnectionSettings,
+    options: ClientOptions = {},
+  ) {
+    this.transport = new Transport({ ...options, settings });
+  }
+
+  /** Build a client from options and the PROXMOX_VE_* environment variables. */
+  static fromInput(input: ConnectionInput, env: NodeJS.ProcessEnv = process.env, options: ClientOptions = {}): ProxmoxClient {
+    return new ProxmoxClient(resolveConnection(input, env), options);
+  }
+
+  get baseUrl(): string {
+    return this.settings.baseUrl;
+  }
+
+  /** Low-level call for paths without a typed method. */
+  request<T>(method: HttpMethod, path: string, params?: Params, options?: RequestOptions): Promise<T> {
+    return this.transport.request<T>(method, path, params, options);
+  }
+
+  close(): void {
+    this.transport.close();
+  }
+
+  // --- cluster and nodes -------------------------------------------------
+
+  version(options?: RequestOptions): Promise<PveVersion> {
+    return this.request<PveVersion>("GET", "/version", {}, options);
+  }
+
+  async nodes(options?: RequestOptions): Promise<PveNodeListEntry[]> {
+    return (await this.request<PveNodeListEntry[]>("GET", "/nodes", {}, options)).map((n) => normalizeEntry(n));
+  }
+
+  nodeStatus(node: string, options?: RequestOptions): Promise<PveNodeStatus> {
+    return this.request<PveNodeStatus>("GET", `/nodes/${node}/status`, {}, options);
+  }
+
+  clusterStatus(options?: RequestOptions): Promise<PveClusterStatusEntry[]> {
+    return this.request<PveClusterStatusEntry[]>("GET", "/cluster/status", {}, options);
+  }
+
+  async clusterResources(type?: ResourceType, options?: RequestOptions): Promise<PveClusterResource[]> {
+    return (await this.request<PveClusterResource[]>("GET", "/cluster/resources", { type }, options)).map((e) => normalizeEntry(e));
+  }
+
+  /** The next free vmid (PVE sends it as a string); with `vmid`, checks that one is free (ValidationError if not). */
+  async nextId(vmid?: number, options?: RequestOptions): Promise<number> {
+    const raw = await this.request<string | number>("GET", "/cluster/nextid", { vmid }, options);
+    const id = toNumber(raw);
+    if (id === undefined) throw new TypeError(`Unexpected nextid answer: ${JSON.stringify(raw)}`);
+    return id;
+  }
+
+  /** The token's effective privileges (for `path`, or all paths). */
+  permissions(path?: string, options?: RequestOptions): Promise<PvePermissions> {
+    return this.request<PvePermissions>("GET", "/access/permissions", { path }, options);
+  }
+
+  // --- guests (qemu and lxc) ---------------------------------------------
+
+  async listGuests(node: string, type: GuestType, options?: RequestOptions): Promise<PveGuestListEntry[]> {
+    return (await this.request<PveGuestListEntry[]>("GET", `/nodes/${node}/${type}`, {}, options)).map((e) => normalizeEntry(e));
+  }
+
+  /** The guest's config with its `digest`; `current` gives the running values instead of pending ones. */
+  guestConfig(node: string, type: GuestType, vmid: number, options: RequestOptions & { current?: boolean } = {}): Promise<PveGuestConfig> {
+    return this.request<PveGuestConfig>("GET", `/nodes/${node}/${type}/${vmid}/config`, { current: options.current }, options);
+  }
+
+  /**
+   * Change a guest's config. `digest` refuses the change if the config changed
+   * since it was read; `remove` lists keys to delete. qemu uses the
+   * asynchronous POST (returns a UPID), lxc the synchronous PUT (returns null).
+   */
+  updateGuestConfig(
+    node: string,
+    type: GuestType,
+    vmid: number,
+    changes: Params,
+    options: RequestOptions & { digest?: string; remove?: string[] } = {},
+  ): Promise<string | null> {
+    const params: Params = { ...changes, digest: options.digest, delete: options.remove?.length ? options.remove.join(",") : undefined };
+    const method = type === "qemu" ? "POST" : "PUT";
+    return this.request<string | null>(method, `/nodes/${node}/${type}/${vmid}/config`, params, options);
+  }
+
+  async guestStatus(node: string, type: GuestType, vmid: number, options?: RequestOptions): Promise<PveGuestStatus> {
+    return normalizeEntry(await this.request<PveGuestStatus>("GET", `/nodes/${node}/${type}/${vmid}/status/current`, {}, options));
+  }
+
+  /** Create a guest; returns the task's UPID. */
+  createGuest(node: string, type: GuestType, params: Params & { vmid: number }, options?: RequestOptions): Promise<string> {
+    return this.request<string>("POST", `/nodes/${node}/${type}`, params, options);
+  }
+
+  /** Clone `vmid` (often a template) into `newid`; returns the UPID. */
+  cloneGuest(node: string, type: GuestType, vmid: number, params: Params & { newid: number }, options?: RequestOptions): Promise<string> {
+    return this.request<string>("POST", `/nodes/${node}/${type}/${vmid}/clone`, params, options);
+  }
+
+  /** Destroy a guest; returns the UPID. */
+  deleteGuest(node: string, type: GuestType, vmid: number, params: { purge?: boolean; destroyUnreferencedDisks?: boolean } = {}, options?: RequestOptions): Promise<string> {
+    return this.request<string>(
+      "DELETE",
+      `/nodes/${node}/${type}/${vmid}`,
+      { purge: params.purge, "destroy-unreferenced-disks": params.destroyUnreferencedDisks },
+      options,
+    );
+  }
+
+  /** start / stop / shutdown / reboot; returns the UPID. */
+  powerAction(node: string, type: GuestType, vmid: number, action: PowerAction, params: Params = {}, options?: RequestOptions): Promise<string> {
+    return this.request<string>("POST", `/nodes/${node}/${type}/${vmid}/status/${action}`, params, options);
+  }
+
+  /** Grow a disk: `size` is absolute ("50G") or relative ("+10G"). qemu on PVE 8 returns a UPID, older servers and lxc may return null. */
+  resizeDisk(node: string, type: GuestType, vmid: number, disk: string, size: string, options: RequestOptions & { digest?: string } = {}): Promise<string | null> {
+    return this.request<string | null>("PUT", `/nodes/${node}/${type}/${vmid}/resize`, { disk, size, digest: options.digest }, options);
+  }
+
+  listSnapshots(node: string, type: GuestType, vmid: number, options?: RequestOptions): Promise<PveSnapshot[]> {
+    return this.request<PveSnapshot[]>("GET", `/nodes/${node}/${type}/${vmid}/snapshot`, {}, options);
+  }
+
+  createSnapshot(node: string, type: GuestType, vmid: number, snapname: string, params: { description?: string; vmstate?: boolean } = {}, options?: RequestOptions): Promise<string> {
+    const body: Params = { snapname, description: params.description };
+    if (type === "qemu") body.vmstate = params.vmstate;
+    return this.request<string>("POST", `/nodes/${node}/${type}/${vmid}/snapshot`, body, options);
+  }
+
+  deleteSnapshot(node: string, type: GuestType, vmid: number, snapname: string, options?: RequestOptions): Promise<string> {
+    return this.request<string>("DELETE", `/nodes/${node}/${type}/${vmid}/snapshot/${snapname}`, {}, options);
+  }
+
+  rollbackSnapshot(node: string, type: GuestType, vmid: number, snapname: string, options?: RequestOptions): Promise<string> {
+    return this.request<string>("POST", `/nodes/${node}/${type}/${vmid}/snapshot/${snapname}/rollback`, {}, options);
+  }
+
+  // --- storage -----------------------------------------------------------
+
+  async storage(node: string, filter: { content?: string; enabled?: boolean } = {}, options?: RequestOptions): Promise<PveStorage[]> {
+    return this.request<PveStorage[]>("GET", `/nodes/${node}/storage`, { content: filter.content, enabled: filter.enabled }, options);
+  }
+
+  async storageContent(node: string, storage: string, filter: { content?: string; vmid?: number } = {}, options?: RequestOptions): Promise<PveStorageContent[]> {
+    const rows = await this.request<PveStorageContent[]>("GET", `/nodes/${node}/storage/${storage}/content`, { content: filter.content, vmid: filter.vmid }, options);
+    return rows.map((e) => normalizeEntry(e));
+  }
+
+  // --- tasks -------------------------------------------------------------
+
+  tasks(node: string, filter: { limit?: number; vmid?: number; typefilter?: string; errors?: boolean; source?: "archive" | "active" | "all" } = {}, options?: RequestOptions): Promise<PveTaskListEntry[]> {
+    return this.request<PveTaskListEntry[]>("GET", `/nodes/${node}/tasks`, { ...filter }, options);
+  }
+
+  taskStatus(node: string, upid: string, options?: RequestOptions): Promise<PveTaskStatus> {
+    return this.request<PveTaskStatus>("GET", `/nodes/${node}/tasks/${upid}/status`, {}, options);
+  }
+
+  taskLog(node: string, upid: string, options: RequestOptions & { start?: number; limit?: number } = {}): Promise<PveTaskLogLine[]> {
+    return this.request<PveTaskLogLine[]>("GET", `/nodes/${node}/tasks/${upid}/log`, { start: options.start, limit: options.limit }, options);
+  }
+
+  /** Wait for a UPID to finish (see tasks.ts). */
+  waitForTask(upid: string, options?: WaitOptions): Promise<PveTaskStatus> {
+    return waitForTask(this, upid, options);
+  }
+
+  /** Run a call that may return a UPID and wait for it if it does. */
+  async settle(result: string | null, options?: WaitOptions): Promise<PveTaskStatus | null> {
+    return typeof result === "string" && result.startsWith("UPID:") ? this.waitForTask(result, options) : null;
+  }
+}
+
+export type { Logger };

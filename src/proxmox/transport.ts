@@ -1,0 +1,214 @@
+/**
+ * One HTTP transport per client: token auth, TLS trust, a concurrency limit
+ * shared by all calls, timeouts, and retries with jittered backoff where a
+ * retry cannot repeat a change:
+ *  - GET: on network errors, timeouts and 502/503/504/596;
+ *  - any method: on a lock timeout (PVE refused before starting the change);
+ *  - never a 401 (PVE delays each on purpose), never any other POST/PUT/DELETE failure.
+ */
+import type { AxiosInstance } from "axios";
+import type { Logger } from "../core/logger.js";
+import type { ConnectionSettings } from "./connection.js";
+import { AbortedError, LockTimeoutError, ProxmoxApiError, TlsError } from "./errors.js";
+import { errorForNetwork, errorForStatus, type PveEnvelope } from "./http-errors.js";
+import { Semaphore } from "./semaphore.js";
+import { TrustingAgent } from "./tls.js";
+
+export type HttpMethod = "GET" | "POST" | "PUT" | "DELETE";
+export type ParamValue = string | number | boolean | undefined | null;
+export type Params = Record<string, ParamValue>;
+
+/** One finished HTTP exchange, reported to `onRequest` (conformance tests, benchmarks). */
+export interface RequestRecord {
+  method: HttpMethod;
+  /** API path without /api2/json, e.g. /nodes/pve1/qemu/100/config */
+  path: string;
+  params: Params;
+  status: number | undefined;
+  attempt: number;
+  durationMs: number;
+}
+
+export interface TransportOptions {
+  settings: ConnectionSettings;
+  /** Requests in flight at most (default 8). */
+  concurrency?: number;
+  /** Per-request timeout (default 30 s). */
+  timeoutMs?: number;
+  /** Retries after the first attempt (default 3). */
+  retries?: number;
+  /** First backoff delay (default 250 ms), doubled each time, with jitter. */
+  retryBaseMs?: number;
+  log?: Logger;
+  onRequest?: (record: RequestRecord) => void;
+  userAgent?: string;
+}
+
+export interface RequestOptions {
+  signal?: AbortSignal;
+}
+
+const RETRY_GET_STATUSES = new Set([502, 503, 504, 596]);
+
+/** Sends API requests; see the module comment for the retry policy. */
+export class Transport {
+  private axios?: Promise<AxiosInstance>;
+  private readonly limit: Semaphore;
+  private readonly agent?: TrustingAgent;
+  readonly timeoutMs: number;
+
+  constructor(private readonly opts: TransportOptions) {
+    this.limit = new Semaphore(opts.concurrency ?? 8);
+    this.timeoutMs = opts.timeoutMs ?? 30_000;
+    if (opts.settings.baseUrl.startsWith("https:")) {
+      this.agent = new TrustingAgent(opts.settings.tls, { maxSockets: opts.concurrency ?? 8 });
+    }
+  }
+
+  get baseUrl(): string {
+    return this.opts.settings.baseUrl;
+  }
+
+  /** Send one request and return PVE's `data`. */
+  async request<T>(method: HttpMethod, path: string, params: Params = {}, options: RequestOptions = {}): Promise<T> {
+    const retries = this.opts.retries ?? 3;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.limit.run(() => this.once<T>(method, path, params, attempt, options.signal));
+      } catch (err) {
+        const error = err as ProxmoxApiError;
+        if (attempt > retries || !shouldRetry(method, error)) throw error;
+        const delay = backoff(this.opts.retryBaseMs ?? 250, attempt);
+        this.opts.log?.debug({ method, path, attempt, delayMs: delay, error: error.code }, "retrying request");
+        await sleep(delay, options.signal, method, path);
+      }
+    }
+  }
+
+  /** Release sockets (keep-alive). */
+  close(): void {
+    this.agent?.destroy();
+  }
+
+  private async instance(): Promise<AxiosInstance> {
+    this.axios ??= import("axios").then(({ default: axios }) =>
+      axios.create({
+        baseURL: `${this.opts.settings.baseUrl}/api2/json`,
+        httpsAgent: this.agent,
+        timeout: this.timeoutMs,
+        maxRedirects: 0,
+        responseType: "text",
+        transformResponse: [(data: unknown) => data],
+        validateStatus: () => true,
+        proxy: false,
+        headers: {
+          Authorization: `PVEAPIToken=${this.opts.settings.token.id}=${this.opts.settings.token.secret}`,
+          "User-Agent": this.opts.userAgent ?? "proxmox-mpc",
+          Accept: "application/json",
+        },
+      }),
+    );
+    return this.axios;
+  }
+
+  private async once<T>(method: HttpMethod, path: string, params: Params, attempt: number, signal?: AbortSignal): Promise<T> {
+    if (signal?.aborted) throw new AbortedError(`Cancelled before ${method} ${path}.`, { method, path, code: "aborted" });
+    const http = await this.instance();
+    const started = performance.now();
+    const encoded = encodeParams(params);
+    const inQuery = method === "GET" || method === "DELETE";
+    let status: number | undefined;
+    try {
+      const response = await http.request<string>({
+        method,
+        url: encodePath(path),
+        params: inQuery ? encoded : undefined,
+        data: inQuery ? undefined : encoded.toString(),
+        headers: inQuery ? undefined : { "Content-Type": "application/x-www-form-urlencoded" },
+        signal,
+      });
+      status = response.status;
+      const body = parseBody(response.data);
+      if (status >= 400 || status < 200) {
+        throw errorForStatus(status, response.statusText, body, method, path, this.baseUrl);
+      }
+      return (body?.data ?? null) as T;
+    } catch (err) {
+      if (err instanceof ProxmoxApiError) throw err;
+      throw this.translate(err, method, path, signal);
+    } finally {
+      const durationMs = performance.now() - started;
+      this.opts.onRequest?.({ method, path, params, status, attempt, durationMs });
+      this.opts.log?.debug({ method, path, params: Object.keys(params), status, attempt, ms: Math.round(durationMs) }, "api request");
+    }
+  }
+
+  private translate(err: unknown, method: string, path: string, signal?: AbortSignal): ProxmoxApiError {
+    if (signal?.aborted) return new AbortedError(`Cancelled: ${method} ${path} was abandoned.`, { method, path, code: "aborted" });
+    let cause: unknown = err;
+    for (let i = 0; i < 5 && cause; i++) {
+      if (cause instanceof ProxmoxApiError) {
+        if (cause instanceof TlsError) return new TlsError(cause.message, { method, path, code: cause.code, hint: cause.hint }, cause.serverFingerprint);
+        return cause;
+      }
+      cause = (cause as { cause?: unknown }).cause;
+    }
+    const e = err as { code?: string; message?: string };
+    return errorForNetwork(e.code, e.message ?? String(err), method, path, this.baseUrl, this.timeoutMs);
+  }
+}
+
+function shouldRetry(method: HttpMethod, error: ProxmoxApiError): boolean {
+  if (error instanceof LockTimeoutError) return true;
+  if (method !== "GET") return false;
+  if (error.status !== undefined) return RETRY_GET_STATUSES.has(error.status);
+  return error.code === "network" || error.code === "timeout";
+}
+
+/** Exponential backoff with full jitter between 50% and 150%. */
+function backoff(baseMs: number, attempt: number): number {
+  const exp = Math.min(baseMs * 2 ** (attempt - 1), 5_000);
+  return Math.round(exp * (0.5 + Math.random()));
+}
+
+function sleep(ms: number, signal: AbortSignal | undefined, method: string, path: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(new AbortedError(`Cancelled: ${method} ${path}.`, { method, path, code: "aborted" }));
+    const timer = setTimeout(() => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      reject(new AbortedError(`Cancelled: ${method} ${path}.`, { method, path, code: "aborted" }));
+    };
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+}
+
+/** Form/query encoding as PVE expects: booleans as 1/0, absent values skipped. */
+export function encodeParams(params: Params): URLSearchParams {
+  const out = new URLSearchParams();
+  for (const [key, value] of Object.entries(params)) {
+    if (value === undefined || value === null) continue;
+    out.append(key, typeof value === "boolean" ? (value ? "1" : "0") : String(value));
+  }
+  return out;
+}
+
+/** Encode each path segment (UPIDs contain ':' and '@', volids contain ':' and '/'). */
+function encodePath(path: string): string {
+  return path
+    .split("/")
+    .map((segment) => encodeURIComponent(decodeURIComponent(segment)))
+    .join("/");
+}
+
+function parseBody(text: string | undefined): PveEnvelope | undefined {
+  if (!text) return undefined;
+  try {
+    return JSON.parse(text) as PveEnvelope;
+  } catch {
+    return undefined;
+  }
+}
