@@ -69,7 +69,15 @@ export function parseApiToken(raw: string): ApiToken {
       "invalid-token-format",
     );
   }
-  return { id, user: match[1], secret };
+  return hideSecret({ id, user: match[1], secret });
+}
+
+/** Make `secret` non-enumerable: absent from JSON.stringify, util.inspect and object spreads of logs. */
+export function hideSecret(token: ApiToken): ApiToken {
+  const { secret } = token;
+  const out = { id: token.id, user: token.user } as ApiToken;
+  Object.defineProperty(out, "secret", { value: secret, enumerable: false });
+  return out;
 }
 
 /** Build a token from an id (`user@realm!tokenid`) and a separate secret. */

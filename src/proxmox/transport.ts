@@ -52,7 +52,8 @@ const RETRY_GET_STATUSES = new Set([502, 503, 504, 596]);
 
 /** Sends API requests; see the module comment for the retry policy. */
 export class Transport {
-  private axios?: Promise<AxiosInstance>;
+  /** A closure, not a field holding the instance: its defaults carry the Authorization header. */
+  private readonly instance: () => Promise<AxiosInstance>;
   private readonly limit: Semaphore;
   private readonly agent?: TrustingAgent;
   readonly timeoutMs: number;
@@ -63,6 +64,7 @@ export class Transport {
     if (opts.settings.baseUrl.startsWith("https:")) {
       this.agent = new TrustingAgent(opts.settings.tls, { maxSockets: opts.concurrency ?? 8 });
     }
+    this.instance = lazyAxios(opts, this.agent, this.timeoutMs);
   }
 
   get baseUrl(): string {
@@ -88,27 +90,6 @@ export class Transport {
   /** Release sockets (keep-alive). */
   close(): void {
     this.agent?.destroy();
-  }
-
-  private async instance(): Promise<AxiosInstance> {
-    this.axios ??= import("axios").then(({ default: axios }) =>
-      axios.create({
-        baseURL: `${this.opts.settings.baseUrl}/api2/json`,
-        httpsAgent: this.agent,
-        timeout: this.timeoutMs,
-        maxRedirects: 0,
-        responseType: "text",
-        transformResponse: [(data: unknown) => data],
-        validateStatus: () => true,
-        proxy: false,
-        headers: {
-          Authorization: `PVEAPIToken=${this.opts.settings.token.id}=${this.opts.settings.token.secret}`,
-          "User-Agent": this.opts.userAgent ?? "proxmox-mpc",
-          Accept: "application/json",
-        },
-      }),
-    );
-    return this.axios;
   }
 
   private async once<T>(method: HttpMethod, path: string, params: Params, attempt: number, signal?: AbortSignal): Promise<T> {
@@ -156,6 +137,28 @@ export class Transport {
     const e = err as { code?: string; message?: string };
     return errorForNetwork(e.code, e.message ?? String(err), method, path, this.baseUrl, this.timeoutMs);
   }
+}
+
+function lazyAxios(opts: TransportOptions, agent: TrustingAgent | undefined, timeoutMs: number): () => Promise<AxiosInstance> {
+  let instance: Promise<AxiosInstance> | undefined;
+  return () =>
+    (instance ??= import("axios").then(({ default: axios }) =>
+      axios.create({
+        baseURL: `${opts.settings.baseUrl}/api2/json`,
+        httpsAgent: agent,
+        timeout: timeoutMs,
+        maxRedirects: 0,
+        responseType: "text",
+        transformResponse: [(data: unknown) => data],
+        validateStatus: () => true,
+        proxy: false,
+        headers: {
+          Authorization: `PVEAPIToken=${opts.settings.token.id}=${opts.settings.token.secret}`,
+          "User-Agent": opts.userAgent ?? "proxmox-mpc",
+          Accept: "application/json",
+        },
+      }),
+    ));
 }
 
 function shouldRetry(method: HttpMethod, error: ProxmoxApiError): boolean {
