@@ -58,7 +58,8 @@ export interface PveClusterStatusEntry {
   level?: string;
 }
 
-export type ResourceType = "vm" | "storage" | "node" | "sdn" | "pool";
+/** The `type` filter of /cluster/resources (the schema has no "pool"). */
+export type ResourceType = "vm" | "storage" | "node" | "sdn";
 
 /** GET /cluster/resources entry. */
 export interface PveClusterResource {
