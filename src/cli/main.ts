@@ -5,7 +5,9 @@
  */
 import { Command as Commander, CommanderError, InvalidArgumentError, Option } from "commander";
 import { COMMANDS } from "../commands/registry.js";
-import { OUTPUT_FORMATS, type Command, type GlobalOptions } from "../commands/types.js";
+import { resolveWorkspace, runCommand } from "../commands/runner.js";
+import { closeServices } from "../commands/services.js";
+import { OUTPUT_FORMATS, type Command, type CommandContext, type GlobalOptions } from "../commands/types.js";
 import { createContext } from "../core/context.js";
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, asProxmoxMpcError } from "../core/errors.js";
 import { parseOutputFormat, renderResult } from "../core/output.js";
@@ -130,21 +132,25 @@ async function execute(command: Command, globals: GlobalOptions, args: string[],
   globals.color = color;
   const ui = new StreamsUI({ stdout: io.stdout, stderr: io.stderr, color, interactive: io.isTTY && globals.input, yes: globals.yes });
   const signal = io.signal ?? new AbortController().signal;
-  const ctx = createContext({ cwd: io.cwd, env: io.env, globals, ui, signal, actor: "cli", version, command: command.name, stderr: io.stderr });
+  let ctx: CommandContext | undefined;
   try {
-    const result = await command.run(ctx, { args, options });
+    const workspace = await resolveWorkspace(command, globals, io.cwd);
+    ctx = createContext({ cwd: io.cwd, env: io.env, globals, ui, signal, actor: "cli", version, command: command.name, stderr: io.stderr, workspace });
+    const result = await runCommand(command, ctx, { args, options });
     const text = await renderResult(result, { format: globals.output, width: io.isTTY ? io.columns : undefined, color });
     if (text) io.stdout.write(text);
     return result.exitCode ?? EXIT_OK;
   } catch (err) {
     const error = asProxmoxMpcError(err);
-    ctx.log.error({ err: error.toJSON() }, "command failed");
+    ctx?.log.error({ err: error.toJSON() }, "command failed");
     const red = (s: string): string => (color ? `\u001b[31m${s}\u001b[39m` : s);
     io.stderr.write(`${red("error:")} ${redactString(error.message)}\n`);
     if (error.hint) io.stderr.write(`hint: ${redactString(error.hint)}\n`);
     if (globals.debug && err instanceof Error && err.stack) io.stderr.write(`${redactString(err.stack)}\n`);
     if (globals.output === "json") io.stdout.write(`${JSON.stringify({ error: error.toJSON() }, null, 2)}\n`);
     return error.exitCode;
+  } finally {
+    if (ctx) await closeServices(ctx);
   }
 }
 

@@ -1,5 +1,6 @@
 /** `test-connection`: reach the server, check the token, print version and round-trip time. */
-import { clientFromFlags, CONNECTION_OPTIONS, type ConnectionFlags } from "./connection-options.js";
+import { CONNECTION_OPTIONS, type ConnectionFlags } from "./connection-options.js";
+import { getClient } from "./services.js";
 import type { Command } from "./types.js";
 
 /** What test-connection reports (its -o json shape). */
@@ -31,49 +32,45 @@ export const testConnectionCommand: Command = {
   workspace: "optional",
   slash: true,
   async run(ctx, input) {
-    const client = await clientFromFlags(ctx, input.options as ConnectionFlags);
-    try {
-      const opts = { signal: ctx.signal };
-      const started = performance.now();
-      const version = await client.version(opts);
-      const firstMs = performance.now() - started;
-      // Median of three more round trips: the first includes the TLS handshake.
-      const samples: number[] = [];
-      for (let i = 0; i < 3; i++) {
-        const t = performance.now();
-        await client.version(opts);
-        samples.push(performance.now() - t);
-      }
-      samples.sort((a, b) => a - b);
-      const [permissions, nodes] = await Promise.all([client.permissions("/", opts), client.nodes(opts)]);
-      const root = permissions["/"] ?? {};
-      const privilegesOnRoot = Object.keys(root).filter((p) => root[p]).sort();
-      const report: ConnectionReport = {
-        endpoint: client.baseUrl,
-        version: version.version,
-        release: version.release,
-        repoid: version.repoid,
-        roundTripMs: Math.round(samples[1] * 10) / 10,
-        tokenId: client.settings.token.id,
-        user: client.settings.token.user,
-        canReadRoot: privilegesOnRoot.includes("Sys.Audit"),
-        privilegesOnRoot,
-        nodes: nodes.map((n) => ({ name: n.node, status: n.status })),
-        tls: client.settings.tls.mode,
-      };
-      const lines = [
-        `Connected to ${report.endpoint}`,
-        `  Proxmox VE   ${report.version} (release ${report.release}, repoid ${report.repoid})`,
-        `  round trip   ${report.roundTripMs} ms (first request with handshake ${Math.round(firstMs)} ms)`,
-        `  token        ${report.tokenId} (user ${report.user})`,
-        `  read /       ${report.canReadRoot ? "yes" : "no — the token lacks Sys.Audit on /; sync will see only part of the cluster"}`,
-        `  nodes        ${report.nodes.map((n) => `${n.name} (${n.status})`).join(", ") || "none visible"}`,
-        `  TLS          ${describeTls(report.tls)}`,
-      ];
-      return { kind: "data", data: report, text: lines.join("\n") };
-    } finally {
-      client.close();
+    const client = await getClient(ctx, input.options as ConnectionFlags);
+    const opts = { signal: ctx.signal };
+    const started = performance.now();
+    const version = await client.version(opts);
+    const firstMs = performance.now() - started;
+    // Median of three more round trips: the first includes the TLS handshake.
+    const samples: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const t = performance.now();
+      await client.version(opts);
+      samples.push(performance.now() - t);
     }
+    samples.sort((a, b) => a - b);
+    const [permissions, nodes] = await Promise.all([client.permissions("/", opts), client.nodes(opts)]);
+    const root = permissions["/"] ?? {};
+    const privilegesOnRoot = Object.keys(root).filter((p) => root[p]).sort();
+    const report: ConnectionReport = {
+      endpoint: client.baseUrl,
+      version: version.version,
+      release: version.release,
+      repoid: version.repoid,
+      roundTripMs: Math.round(samples[1] * 10) / 10,
+      tokenId: client.settings.token.id,
+      user: client.settings.token.user,
+      canReadRoot: privilegesOnRoot.includes("Sys.Audit"),
+      privilegesOnRoot,
+      nodes: nodes.map((n) => ({ name: n.node, status: n.status })),
+      tls: client.settings.tls.mode,
+    };
+    const lines = [
+      `Connected to ${report.endpoint}`,
+      `  Proxmox VE   ${report.version} (release ${report.release}, repoid ${report.repoid})`,
+      `  round trip   ${report.roundTripMs} ms (first request with handshake ${Math.round(firstMs)} ms)`,
+      `  token        ${report.tokenId} (user ${report.user})`,
+      `  read /       ${report.canReadRoot ? "yes" : "no — the token lacks Sys.Audit on /; sync will see only part of the cluster"}`,
+      `  nodes        ${report.nodes.map((n) => `${n.name} (${n.status})`).join(", ") || "none visible"}`,
+      `  TLS          ${describeTls(report.tls)}`,
+    ];
+    return { kind: "data", data: report, text: lines.join("\n") };
   },
 };
 

@@ -6,6 +6,7 @@
  */
 import type { Logger } from "../core/logger.js";
 import type { UI } from "../core/ui.js";
+import type { Workspace } from "../core/workspace.js";
 
 /** An option in commander's flag syntax, e.g. "-p, --port <port>". */
 export interface OptionSpec {
@@ -62,6 +63,8 @@ export interface CommandContext {
   signal: AbortSignal;
   actor: Actor;
   version: string;
+  /** The workspace found from cwd or -C (always set for commands with workspace "required"). */
+  workspace?: Workspace;
 }
 
 /** What a command got from the face: positionals and parsed options. */

@@ -1,0 +1,79 @@
+/**
+ * Running a command the same way from every face: find its workspace, run it,
+ * and record the run as an operation in the workspace's store (correlation
+ * id, actor, arguments with secrets redacted, result, duration).
+ */
+import { UsageError, asProxmoxMpcError } from "../core/errors.js";
+import { redactValue } from "../core/redact.js";
+import { findWorkspaceRoot, loadWorkspace, type Workspace } from "../core/workspace.js";
+import { getStore } from "./services.js";
+import type { Command, CommandContext, CommandInput, CommandResult, GlobalOptions } from "./types.js";
+
+/** The workspace a command runs in: -C DIR, else found from cwd; required ones fail with exit 2. */
+export async function resolveWorkspace(command: Command, globals: GlobalOptions, cwd: string): Promise<Workspace | undefined> {
+  if (command.workspace === "none" || !command.workspace) return undefined;
+  const root = globals.workspace ? findWorkspaceRoot(globals.workspace) : findWorkspaceRoot(cwd);
+  if (!root) {
+    if (command.workspace === "optional" && !globals.workspace) return undefined;
+    throw new UsageError(
+      globals.workspace ? `No proxmox-mpc workspace at ${globals.workspace}.` : "Not in a proxmox-mpc workspace (no .proxmox-mpc/ here or in a parent folder).",
+      "Run `proxmox-mpc init` to create one, or pass -C DIR.",
+      "no-workspace",
+    );
+  }
+  return loadWorkspace(root);
+}
+
+/** Commands whose runs are not recorded as operations (they do not act on the workspace). */
+const UNRECORDED = new Set(["sim", "demo", "logs", "completion"]);
+
+/** Run a command and record the operation when it ran in a workspace. */
+export async function runCommand(command: Command, ctx: CommandContext, input: CommandInput): Promise<CommandResult> {
+  const started = new Date();
+  ctx.log.info({ args: input.args, options: redactValue(input.options) }, "command started");
+  let result: CommandResult | undefined;
+  let failure: unknown;
+  try {
+    result = await command.run(ctx, input);
+    return result;
+  } catch (err) {
+    failure = err;
+    throw err;
+  } finally {
+    const durationMs = Date.now() - started.getTime();
+    const error = failure === undefined ? undefined : asProxmoxMpcError(failure);
+    const outcome = error ? (error.code === "cancelled" || error.code === "aborted" || ctx.signal.aborted ? "cancelled" : "failed") : "ok";
+    ctx.log.info({ durationMs, result: outcome, error: error?.message }, "command finished");
+    if (ctx.workspace && !UNRECORDED.has(command.name)) await record(ctx, command, input, started, durationMs, outcome, error?.exitCode ?? result?.exitCode ?? 0, error?.message);
+  }
+}
+
+async function record(
+  ctx: CommandContext,
+  command: Command,
+  input: CommandInput,
+  startedAt: Date,
+  durationMs: number,
+  result: "ok" | "failed" | "cancelled",
+  exitCode: number,
+  error: string | undefined,
+): Promise<void> {
+  try {
+    const store = await getStore(ctx);
+    await store.operations.record({
+      correlationId: ctx.correlationId,
+      command: command.name,
+      actor: ctx.actor,
+      arguments: { args: input.args, options: input.options },
+      startedAt,
+      finishedAt: new Date(startedAt.getTime() + durationMs),
+      durationMs,
+      result,
+      exitCode,
+      error: error ?? null,
+    });
+  } catch (err) {
+    // A broken or locked database must not turn a finished command into a failure.
+    ctx.log.warn({ err: asProxmoxMpcError(err).message }, "could not record the operation");
+  }
+}
