@@ -1,0 +1,88 @@
+/**
+ * Reading guests, nodes and storage as the last sync stored them.
+ */
+import { UsageError } from "../core/errors.js";
+import { guard, type Db } from "./db.js";
+import { toGuestDetail, toGuestRecord, toNodeRecord, toStorageRecord } from "./mappers.js";
+import type { GuestDetail, GuestFilter, GuestRecord, NodeRecord, StorageRecord } from "./types.js";
+
+/** `store.guests` */
+export class GuestRepository {
+  constructor(private readonly db: Db) {}
+
+  /** Guests ordered by vmid; every given filter field must match (tag: one of the guest's tags). */
+  list(filter: GuestFilter = {}): Promise<GuestRecord[]> {
+    return guard(this.db, async () => {
+      const rows = await this.db.client.guest.findMany({
+        where: {
+          ...(filter.node !== undefined ? { node: filter.node } : {}),
+          ...(filter.status !== undefined ? { status: filter.status } : {}),
+          ...(filter.type !== undefined ? { type: filter.type } : {}),
+          ...(filter.template !== undefined ? { template: filter.template } : {}),
+        },
+        orderBy: { vmid: "asc" },
+      });
+      const guests = rows.map(toGuestRecord);
+      // Tags are a JSON array: filtered here, the same way on SQLite and PostgreSQL.
+      return filter.tag === undefined ? guests : guests.filter((g) => g.tags.includes(filter.tag as string));
+    });
+  }
+
+  /**
+   * One guest with disks and nets, by vmid (number or digits) or by name;
+   * null when unknown. Two guests with that name → UsageError listing their vmids.
+   */
+  get(nameOrVmid: string | number): Promise<GuestDetail | null> {
+    return guard(this.db, async () => {
+      const include = { disks: true, nets: true } as const;
+      const text = String(nameOrVmid).trim();
+      if (/^\d+$/.test(text)) {
+        const row = await this.db.client.guest.findUnique({ where: { vmid: Number(text) }, include });
+        if (row) return toGuestDetail(row);
+      }
+      const rows = await this.db.client.guest.findMany({ where: { name: text }, include, orderBy: { vmid: "asc" }, take: 10 });
+      if (rows.length > 1) {
+        throw new UsageError(
+          `${rows.length} guests are named "${text}" (vmid ${rows.map((r) => r.vmid).join(", ")}).`,
+          "Name the guest by its vmid instead.",
+          "ambiguous-name",
+        );
+      }
+      return rows.length ? toGuestDetail(rows[0]) : null;
+    });
+  }
+}
+
+/** `store.nodes` */
+export class NodeRepository {
+  constructor(private readonly db: Db) {}
+
+  /** Nodes ordered by name. */
+  list(): Promise<NodeRecord[]> {
+    return guard(this.db, async () => (await this.db.client.node.findMany({ orderBy: { name: "asc" } })).map(toNodeRecord));
+  }
+
+  /** One node by name, or null. */
+  get(name: string): Promise<NodeRecord | null> {
+    return guard(this.db, async () => {
+      const row = await this.db.client.node.findUnique({ where: { name } });
+      return row ? toNodeRecord(row) : null;
+    });
+  }
+}
+
+/** `store.storage` */
+export class StorageRepository {
+  constructor(private readonly db: Db) {}
+
+  /** Storage of one node, or of every node; ordered by node then storage id. */
+  list(node?: string): Promise<StorageRecord[]> {
+    return guard(this.db, async () => {
+      const rows = await this.db.client.storage.findMany({
+        where: node === undefined ? {} : { node },
+        orderBy: [{ node: "asc" }, { storage: "asc" }],
+      });
+      return rows.map(toStorageRecord);
+    });
+  }
+}

@@ -1,0 +1,134 @@
+/**
+ * Workspace locks ("one sync/apply at a time"), shared by every process using
+ * the same database. A lock is a row kept alive by a heartbeat; it is taken
+ * over when its heartbeat is older than `staleAfterMs`, or at once when its
+ * holder's pid is dead on this host (kill -9 never blocks anyone for long).
+ * Every take-over is a compare-and-swap on the holder's random token.
+ */
+import { randomUUID } from "node:crypto";
+import { guard, type Db } from "./db.js";
+import type { WorkspaceLock } from "./generated/sqlite/client.js";
+import { holderDead, hostName } from "./liveness.js";
+import { LockBusyError, type LockHandle, type LockInfo, type LockOptions } from "./lock-types.js";
+
+export { LockBusyError, type LockHandle, type LockInfo, type LockOptions } from "./lock-types.js";
+
+/** Default: a holder silent for 30 s is presumed dead. */
+export const DEFAULT_STALE_AFTER_MS = 30_000;
+const DEFAULT_POLL_MS = 250;
+
+function toInfo(row: WorkspaceLock, staleAfterMs: number, now = Date.now()): LockInfo {
+  const silentMs = Math.max(0, now - row.heartbeatAt.getTime());
+  const dead = holderDead(row.pid, row.host);
+  return {
+    name: row.name,
+    pid: row.pid,
+    host: row.host,
+    correlationId: row.correlationId,
+    acquiredAt: row.acquiredAt,
+    heartbeatAt: row.heartbeatAt,
+    stale: dead || silentMs >= staleAfterMs,
+    staleInMs: dead ? 0 : Math.max(0, staleAfterMs - silentMs),
+  };
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** `store.locks` */
+export class LockRepository {
+  private readonly held = new Set<Handle>();
+
+  constructor(
+    private readonly db: Db,
+    private readonly defaults: { staleAfterMs: number } = { staleAfterMs: DEFAULT_STALE_AFTER_MS },
+  ) {}
+
+  /**
+   * Take lock `name`. Held by someone alive: throw LockBusyError at once, or
+   * with `wait` poll until it is free (throwing LockBusyError after `timeoutMs`).
+   */
+  async acquire(name: string, opts: LockOptions = {}): Promise<LockHandle> {
+    const staleAfterMs = opts.staleAfterMs ?? this.defaults.staleAfterMs;
+    const deadline = Date.now() + (opts.wait ? (opts.timeoutMs ?? 5 * 60_000) : 0);
+    for (;;) {
+      const token = randomUUID();
+      const row = await guard(this.db, () => this.tryTake(name, token, staleAfterMs, opts.correlationId ?? null));
+      if (row === true) {
+        const handle = new Handle(this.db, name, token, staleAfterMs, () => this.held.delete(handle));
+        this.held.add(handle);
+        return handle;
+      }
+      if (Date.now() >= deadline) throw new LockBusyError(toInfo(row, staleAfterMs));
+      await sleep(Math.min(opts.pollMs ?? DEFAULT_POLL_MS, Math.max(10, deadline - Date.now())));
+    }
+  }
+
+  /** The current holder of `name` (stale or not), or null when free. */
+  holder(name: string, staleAfterMs = this.defaults.staleAfterMs): Promise<LockInfo | null> {
+    return guard(this.db, async () => {
+      const row = await this.db.client.workspaceLock.findUnique({ where: { name } });
+      return row ? toInfo(row, staleAfterMs) : null;
+    });
+  }
+
+  /** Release every lock this repository handed out (store.close()). */
+  async releaseAll(): Promise<void> {
+    await Promise.all([...this.held].map((h) => h.release()));
+  }
+
+  /** true when taken; otherwise the live holder's row. */
+  private async tryTake(name: string, token: string, staleAfterMs: number, correlationId: string | null): Promise<true | WorkspaceLock> {
+    const { client } = this.db;
+    const now = new Date();
+    const mine = { token, pid: process.pid, host: hostName(), correlationId, acquiredAt: now, heartbeatAt: now };
+    const existing = await client.workspaceLock.findUnique({ where: { name } });
+    if (!existing) {
+      try {
+        await client.workspaceLock.create({ data: { name, ...mine } });
+        return true;
+      } catch (err) {
+        if ((err as { code?: string }).code === "P2002") return this.tryTake(name, token, staleAfterMs, correlationId);
+        throw err;
+      }
+    }
+    if (!toInfo(existing, staleAfterMs, now.getTime()).stale) return existing;
+    // Compare-and-swap on the stale holder's token: of two contenders, one wins.
+    const swapped = await client.workspaceLock.updateMany({ where: { name, token: existing.token }, data: mine });
+    return swapped.count === 1 ? true : this.tryTake(name, token, staleAfterMs, correlationId);
+  }
+}
+
+/** A held lock: heartbeats until released. */
+class Handle implements LockHandle {
+  private timer: NodeJS.Timeout | undefined;
+  private released = false;
+  lost = false;
+
+  constructor(
+    private readonly db: Db,
+    readonly name: string,
+    readonly token: string,
+    staleAfterMs: number,
+    private readonly forget: () => void,
+  ) {
+    this.timer = setInterval(() => void this.beat(), Math.max(50, Math.floor(staleAfterMs / 3)));
+    this.timer.unref(); // a held lock never keeps the process alive on its own
+  }
+
+  private async beat(): Promise<void> {
+    try {
+      const res = await this.db.client.workspaceLock.updateMany({ where: { name: this.name, token: this.token }, data: { heartbeatAt: new Date() } });
+      if (res.count === 0) this.lost = true;
+    } catch {
+      // A missed heartbeat is harmless unless it lasts staleAfterMs.
+    }
+  }
+
+  async release(): Promise<void> {
+    if (this.released) return;
+    this.released = true;
+    clearInterval(this.timer);
+    this.forget();
+    await guard(this.db, () => this.db.client.workspaceLock.deleteMany({ where: { name: this.name, token: this.token } }));
+  }
+}

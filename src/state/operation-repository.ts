@@ -1,0 +1,144 @@
+/**
+ * The operation log in the database: one row per command run, with its
+ * arguments redacted (secret keys and registered secrets never reach a row).
+ */
+import { redactString, redactValue } from "../core/redact.js";
+import { guard, type Db, type DbJson } from "./db.js";
+import type { Operation } from "./generated/sqlite/client.js";
+import type { JsonValue } from "./types.js";
+
+/** Who ran the command. */
+export type OperationActor = "cli" | "console" | "mcp" | "nl";
+
+/** How a command ended. */
+export type OperationResult = "ok" | "failed" | "cancelled";
+
+/** What `start()` needs. */
+export interface OperationStart {
+  correlationId: string;
+  command: string;
+  actor: OperationActor;
+  /** Redacted before it is written. */
+  arguments: Record<string, unknown>;
+  startedAt?: Date;
+}
+
+/** What `finish()` needs. */
+export interface OperationEnd {
+  result: OperationResult;
+  exitCode?: number;
+  /** Redacted before it is written. */
+  error?: string;
+  finishedAt?: Date;
+}
+
+/** A stored operation. */
+export interface OperationRecord {
+  id: number;
+  correlationId: string;
+  command: string;
+  actor: OperationActor;
+  arguments: Record<string, JsonValue>;
+  startedAt: Date;
+  finishedAt: Date | null;
+  durationMs: number | null;
+  /** null while the command runs (or if its process died) */
+  result: OperationResult | null;
+  exitCode: number | null;
+  error: string | null;
+}
+
+/** Filter of `operations.list()`. */
+export interface OperationQuery {
+  since?: Date;
+  command?: string;
+  correlationId?: string;
+  actor?: OperationActor;
+  /** default 100 */
+  limit?: number;
+}
+
+function toRecord(row: Operation): OperationRecord {
+  const args = row.arguments;
+  return {
+    id: row.id,
+    correlationId: row.correlationId,
+    command: row.command,
+    actor: row.actor as OperationActor,
+    arguments: args && typeof args === "object" && !Array.isArray(args) ? (args as Record<string, JsonValue>) : {},
+    startedAt: row.startedAt,
+    finishedAt: row.finishedAt,
+    durationMs: row.durationMs,
+    result: row.result as OperationResult | null,
+    exitCode: row.exitCode,
+    error: row.error,
+  };
+}
+
+/** JSON-safe and redacted: undefined dropped, Dates as ISO strings, secrets replaced. */
+function safeArguments(args: Record<string, unknown>): DbJson {
+  return JSON.parse(JSON.stringify(redactValue(args) ?? {})) as DbJson;
+}
+
+/** `store.operations` */
+export class OperationRepository {
+  constructor(private readonly db: Db) {}
+
+  /** Record that a command started; finish it later with `finish(id, …)`. */
+  start(input: OperationStart): Promise<OperationRecord> {
+    return guard(this.db, async () => {
+      const row = await this.db.client.operation.create({
+        data: {
+          correlationId: input.correlationId,
+          command: input.command,
+          actor: input.actor,
+          arguments: safeArguments(input.arguments),
+          startedAt: input.startedAt ?? new Date(),
+        },
+      });
+      return toRecord(row);
+    });
+  }
+
+  /** Record how a started command ended. */
+  finish(id: number, end: OperationEnd): Promise<OperationRecord> {
+    return guard(this.db, async () => {
+      const started = await this.db.client.operation.findUniqueOrThrow({ where: { id }, select: { startedAt: true } });
+      const finishedAt = end.finishedAt ?? new Date();
+      const row = await this.db.client.operation.update({
+        where: { id },
+        data: {
+          finishedAt,
+          durationMs: Math.max(0, finishedAt.getTime() - started.startedAt.getTime()),
+          result: end.result,
+          exitCode: end.exitCode ?? (end.result === "ok" ? 0 : 1),
+          error: end.error === undefined ? null : redactString(end.error),
+        },
+      });
+      return toRecord(row);
+    });
+  }
+
+  /** Record a whole operation at once. */
+  async record(input: OperationStart & OperationEnd): Promise<OperationRecord> {
+    const started = await this.start(input);
+    return this.finish(started.id, input);
+  }
+
+  /** Operations, newest first. */
+  list(query: OperationQuery = {}): Promise<OperationRecord[]> {
+    return guard(this.db, async () => {
+      const rows = await this.db.client.operation.findMany({
+        where: {
+          ...(query.since ? { startedAt: { gte: query.since } } : {}),
+          ...(query.command !== undefined ? { command: query.command } : {}),
+          ...(query.correlationId !== undefined ? { correlationId: query.correlationId } : {}),
+          ...(query.actor !== undefined ? { actor: query.actor } : {}),
+        },
+        orderBy: [{ startedAt: "desc" }, { id: "desc" }],
+        take: query.limit ?? 100,
+      });
+      return rows.map(toRecord);
+    });
+  }
+}

@@ -1,0 +1,150 @@
+/**
+ * Opening a SQLite state database: sanity checks that turn a broken file into
+ * a clear error, WAL + busy timeout (a second process waits instead of
+ * failing), self-applied migrations, then the Prisma client over the
+ * better-sqlite3 driver adapter (both loaded lazily).
+ */
+import { closeSync, existsSync, mkdirSync, openSync, readSync, statSync } from "node:fs";
+import path from "node:path";
+import type BetterSqlite3 from "better-sqlite3";
+import { ProxmoxMpcError } from "../core/errors.js";
+import { errorSignature, type Db, type DbClient } from "./db.js";
+import { applyMigrations, loadMigrations, type AppliedMigration, type MigrationDriver } from "./migrations.js";
+
+/** How long a statement waits for another process's write lock. */
+export const SQLITE_BUSY_TIMEOUT_MS = 15_000;
+const HEADER = Buffer.from("SQLite format 3\0", "latin1");
+
+/** The error for a file that is not (or no longer) a SQLite database. */
+export function corruptDatabaseError(file: string, detail: string, cause?: unknown): ProxmoxMpcError {
+  const rel = path.relative(process.cwd(), file) || file;
+  const shown = rel.startsWith("..") ? file : rel;
+  return new ProxmoxMpcError(`The state database ${shown} is not a usable SQLite database (${detail}).`, {
+    code: "database-corrupt",
+    hint: `The cluster is the source of truth: move it aside and run sync again: mv ${shown} ${shown}.broken`,
+    cause,
+  });
+}
+
+/** Cheap checks before SQLite reads the file: header magic, and a file shorter than its header says. */
+function checkFile(file: string): void {
+  if (!existsSync(file)) return;
+  const size = statSync(file).size;
+  if (size === 0) return; // SQLite treats an empty file as a new database
+  const header = Buffer.alloc(100);
+  const fd = openSync(file, "r");
+  let read: number;
+  try {
+    read = readSync(fd, header, 0, 100, 0);
+  } finally {
+    closeSync(fd);
+  }
+  if (read < 100 || !header.subarray(0, 16).equals(HEADER)) throw corruptDatabaseError(file, "no SQLite header");
+  const rawPageSize = header.readUInt16BE(16);
+  const pageSize = rawPageSize === 1 ? 65536 : rawPageSize;
+  const pages = header.readUInt32BE(28);
+  const sizeValid = header.readUInt32BE(24) === header.readUInt32BE(92);
+  // A pending WAL may legitimately hold pages the main file has not got yet.
+  const wal = `${file}-wal`;
+  const walPending = existsSync(wal) && statSync(wal).size > 0;
+  if (sizeValid && !walPending && pages > 0 && pages * pageSize > size) {
+    throw corruptDatabaseError(file, `truncated: ${size} of ${pages * pageSize} bytes`);
+  }
+}
+
+/** Translate SQLite conditions into ProxmoxMpcErrors; other errors pass through. */
+export function translateSqliteError(err: unknown, file: string): unknown {
+  if (err instanceof ProxmoxMpcError) return err;
+  const { codes, text } = errorSignature(err);
+  const has = (code: string) => codes.some((c) => c.startsWith(code));
+  if (has("SQLITE_NOTADB") || /file is not a database/i.test(text)) return corruptDatabaseError(file, "file is not a database", err);
+  if (has("SQLITE_CORRUPT") || /database disk image is malformed/i.test(text)) {
+    return corruptDatabaseError(file, "database disk image is malformed", err);
+  }
+  if (has("SQLITE_BUSY") || /database is locked/i.test(text)) {
+    return new ProxmoxMpcError(`The state database ${file} stayed locked by another process for ${SQLITE_BUSY_TIMEOUT_MS / 1000} s.`, {
+      code: "database-busy",
+      hint: "Another proxmox-mpc is writing a large change; wait for it and run again.",
+      cause: err,
+    });
+  }
+  if (has("SQLITE_CANTOPEN") || has("SQLITE_READONLY") || has("SQLITE_PERM") || has("EACCES")) {
+    return new ProxmoxMpcError(`Cannot open the state database ${file} for writing.`, {
+      code: "database-unwritable",
+      hint: "Check that the file and its folder exist and are writable by this user.",
+      cause: err,
+    });
+  }
+  if (has("SQLITE_FULL") || /database or disk is full/i.test(text)) {
+    return new ProxmoxMpcError(`The disk holding ${file} is full.`, { code: "database-full", hint: "Free some space and run again.", cause: err });
+  }
+  return err;
+}
+
+function sqliteDriver(raw: BetterSqlite3.Database): MigrationDriver {
+  return {
+    async transaction(fn) {
+      // IMMEDIATE takes the write lock first, so two migrating processes queue up.
+      raw.exec("BEGIN IMMEDIATE");
+      try {
+        const result = await fn();
+        raw.exec("COMMIT");
+        return result;
+      } catch (err) {
+        if (raw.inTransaction) raw.exec("ROLLBACK");
+        throw err;
+      }
+    },
+    async exec(sql) {
+      raw.exec(sql);
+    },
+    async applied() {
+      return raw.prepare('SELECT "version", "name", "checksum" FROM "SchemaMigration" ORDER BY "version"').all() as AppliedMigration[];
+    },
+    async record(m, appliedAt) {
+      raw
+        .prepare('INSERT INTO "SchemaMigration" ("version", "name", "appliedAt", "checksum") VALUES (?, ?, ?, ?)')
+        .run(m.version, m.name, appliedAt.toISOString().replace("Z", "+00:00"), m.checksum);
+    },
+  };
+}
+
+/** Open (creating if needed) and migrate a SQLite state database. */
+export async function openSqlite(file: string): Promise<Db> {
+  const translate = (err: unknown) => translateSqliteError(err, file);
+  checkFile(file);
+  mkdirSync(path.dirname(file), { recursive: true });
+  const { default: Database } = await import("better-sqlite3");
+  let raw: BetterSqlite3.Database | undefined;
+  let migrations;
+  try {
+    raw = new Database(file, { timeout: SQLITE_BUSY_TIMEOUT_MS });
+    raw.pragma("journal_mode = WAL");
+    migrations = await applyMigrations(sqliteDriver(raw), loadMigrations("sqlite"));
+  } catch (err) {
+    throw translate(err);
+  } finally {
+    raw?.close();
+  }
+  const [{ PrismaBetterSQLite3 }, { PrismaClient }] = await Promise.all([
+    import("@prisma/adapter-better-sqlite3"),
+    import("./generated/sqlite/client.js"),
+  ]);
+  const adapter = new PrismaBetterSQLite3({ url: file, timeout: SQLITE_BUSY_TIMEOUT_MS });
+  const client: DbClient = new PrismaClient({ adapter });
+  try {
+    // WAL + NORMAL: no corruption on power loss, at most the last commit lost; much faster commits.
+    await client.$queryRawUnsafe("PRAGMA synchronous = NORMAL");
+  } catch (err) {
+    await client.$disconnect().catch(() => undefined);
+    throw translate(err);
+  }
+  return {
+    client,
+    provider: "sqlite",
+    label: file,
+    migrations,
+    translate,
+    close: () => client.$disconnect(),
+  };
+}

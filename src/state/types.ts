@@ -1,0 +1,172 @@
+/**
+ * The state store's public types: what a sync hands to the store (Observed*),
+ * and what the store gives back (records). Units: guest memory in MiB, disk
+ * sizes in GiB, node memory in bytes, cpu as a 0..1 fraction.
+ */
+
+/** A JSON value as stored in the database. */
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+
+/** Guest kind: a VM (qemu) or a container (lxc). */
+export type GuestType = "qemu" | "lxc";
+
+/** A disk of a guest, parsed from its config line (`scsi0: local-lvm:vm-100-disk-0,size=32G`). */
+export interface ObservedDisk {
+  /** Config key: scsi0, virtio1, sata0, ide2, efidisk0, rootfs, mp0 … */
+  key: string;
+  storage?: string | null;
+  volume?: string | null;
+  sizeGiB: number;
+  format?: string | null;
+  /** The config value as PVE returned it. */
+  raw: string;
+}
+
+/** A network interface of a guest (`net0: virtio=BC:24:11:…,bridge=vmbr0,tag=20`). */
+export interface ObservedNet {
+  key: string;
+  model?: string | null;
+  mac?: string | null;
+  bridge?: string | null;
+  vlanTag?: number | null;
+  /** Configured address (lxc `ip=`, qemu `ipconfig0`), CIDR or "dhcp". */
+  ip?: string | null;
+  firewall: boolean;
+  raw: string;
+}
+
+/** A guest as the sync engine normalized it. */
+export interface ObservedGuest {
+  vmid: number;
+  type: GuestType;
+  node: string;
+  name: string;
+  status: string;
+  template: boolean;
+  cores: number;
+  /** MiB */
+  memory: number;
+  /** GiB, all disks together */
+  disk: number;
+  tags: string[];
+  ipAddresses: string[];
+  /** The full config as PVE returns it (GET …/config). */
+  config: Record<string, string | number>;
+  digest?: string | null;
+  disks: ObservedDisk[];
+  nets: ObservedNet[];
+}
+
+/** A cluster node (GET /nodes). */
+export interface ObservedNode {
+  name: string;
+  status: string;
+  /** 0..1 */
+  cpu: number;
+  maxcpu: number;
+  /** bytes */
+  mem: number;
+  /** bytes */
+  maxmem: number;
+  /** seconds */
+  uptime: number;
+  raw?: Record<string, JsonValue>;
+}
+
+/** A storage as seen from one node (GET /nodes/{node}/storage). Sizes in bytes. */
+export interface ObservedStorage {
+  node: string;
+  storage: string;
+  type: string;
+  /** Comma-separated content types: "images,rootdir". */
+  content: string;
+  shared: boolean;
+  total: number;
+  used: number;
+  avail: number;
+  enabled: boolean;
+  active: boolean;
+  raw?: Record<string, JsonValue>;
+}
+
+/** Everything one sync observed. */
+export interface ObservedSnapshot {
+  nodes: ObservedNode[];
+  storage: ObservedStorage[];
+  guests: ObservedGuest[];
+  /**
+   * Nodes whose guests could not be read (offline, timeout). Their guests in
+   * the store are kept as they were instead of being reported removed.
+   */
+  unreachableNodes?: string[];
+}
+
+/** A guest as stored (without disks and nets). */
+export interface GuestRecord {
+  vmid: number;
+  type: GuestType;
+  node: string;
+  name: string;
+  status: string;
+  template: boolean;
+  cores: number;
+  memory: number;
+  disk: number;
+  tags: string[];
+  ipAddresses: string[];
+  config: Record<string, string | number>;
+  digest: string | null;
+  updatedAt: Date;
+  firstSeenSyncId: number;
+  /** The sync that last added or changed this guest (unchanged guests are not rewritten). */
+  lastChangedSyncId: number;
+}
+
+/** A stored disk. */
+export interface DiskRecord extends Required<ObservedDisk> {
+  vmid: number;
+}
+
+/** A stored network interface. */
+export interface NetRecord extends Required<ObservedNet> {
+  vmid: number;
+}
+
+/** A guest with its disks and network interfaces. */
+export interface GuestDetail extends GuestRecord {
+  disks: DiskRecord[];
+  nets: NetRecord[];
+}
+
+/** Filter of `guests.list()`; every given field must match. */
+export interface GuestFilter {
+  node?: string;
+  status?: string;
+  tag?: string;
+  type?: GuestType;
+  template?: boolean;
+}
+
+/** A stored node. */
+export interface NodeRecord extends Required<ObservedNode> {
+  lastSyncId: number;
+  updatedAt: Date;
+}
+
+/** A stored storage. */
+export interface StorageRecord extends Required<ObservedStorage> {
+  updatedAt: Date;
+}
+
+/** Row counts for status and health. */
+export interface StoreCounts {
+  nodes: number;
+  storage: number;
+  guests: number;
+  vms: number;
+  containers: number;
+  templates: number;
+  running: number;
+  syncRuns: number;
+  operations: number;
+}
