@@ -3,11 +3,16 @@
  * completion are all derived from it. Command modules stay light: heavy
  * services are imported inside run().
  */
+import { describeCommand } from "./describe.js";
+import { getCommand } from "./get.js";
+import { initCommand } from "./init.js";
 import { simCommand } from "./sim.js";
+import { statusCommand } from "./status.js";
+import { syncCommand } from "./sync.js";
 import { testConnectionCommand } from "./test-connection.js";
 import type { Command } from "./types.js";
 
-export const COMMANDS: readonly Command[] = [testConnectionCommand, simCommand];
+export const COMMANDS: readonly Command[] = [initCommand, testConnectionCommand, syncCommand, statusCommand, getCommand, describeCommand, simCommand];
 
 /** Find a command by name or alias. */
 export function findCommand(name: string): Command | undefined {

@@ -67,10 +67,9 @@ async function record(
       arguments: { args: input.args, options: input.options },
       startedAt,
       finishedAt: new Date(startedAt.getTime() + durationMs),
-      durationMs,
       result,
       exitCode,
-      error: error ?? null,
+      error: error ?? undefined,
     });
   } catch (err) {
     // A broken or locked database must not turn a finished command into a failure.

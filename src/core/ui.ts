@@ -13,6 +13,12 @@ export interface Spinner {
   stop(): void;
 }
 
+/** A question for {@link UI.ask}. */
+export type Question =
+  | { kind: "input"; message: string; default?: string; validate?: (value: string) => string | true }
+  | { kind: "password"; message: string; validate?: (value: string) => string | true }
+  | { kind: "select"; message: string; choices: { name: string; value: string; description?: string }[]; default?: string };
+
 export interface UI {
   /** True when a person can answer prompts. */
   readonly interactive: boolean;
@@ -24,6 +30,8 @@ export interface UI {
   spinner(text: string): Spinner;
   /** Ask yes/no; defaults to no. */
   confirm(question: string, options?: { default?: boolean }): Promise<boolean>;
+  /** Ask for text, a hidden secret or a choice (only when `interactive`). */
+  ask(question: Question): Promise<string>;
 }
 
 export interface StreamsUIOptions {
@@ -36,6 +44,8 @@ export interface StreamsUIOptions {
   yes: boolean;
   /** Answers a confirmation on a terminal; injected so the console can use its readline. */
   ask?: (question: string) => Promise<string>;
+  /** Input stream for prompts (default process.stdin). */
+  stdin?: NodeJS.ReadableStream;
 }
 
 const noopSpinner: Spinner = { update: () => undefined, succeed: () => undefined, fail: () => undefined, stop: () => undefined };
@@ -88,6 +98,32 @@ export class StreamsUI implements UI {
     const answer = (await ask(`${question}${suffix}`)).trim().toLowerCase();
     if (answer === "") return options.default ?? false;
     return answer === "y" || answer === "yes";
+  }
+
+  async ask(question: Question): Promise<string> {
+    if (!this.opts.interactive) {
+      throw new UsageError(`Input needed: ${question.message}`, "Give it as a flag (see --help), or run on a terminal without --no-input.", "input-required");
+    }
+    return askWithInquirer(question, { stdin: this.opts.stdin, stderr: this.opts.stderr });
+  }
+}
+
+/** Ask with @inquirer/prompts on the terminal, writing to stderr so stdout stays data only. */
+async function askWithInquirer(question: Question, io: { stdin?: NodeJS.ReadableStream; stderr: NodeJS.WritableStream }): Promise<string> {
+  const prompts = await import("@inquirer/prompts");
+  const context = { input: (io.stdin ?? process.stdin) as NodeJS.ReadStream, output: io.stderr as NodeJS.WriteStream };
+  try {
+    switch (question.kind) {
+      case "input":
+        return await prompts.input({ message: question.message, default: question.default, validate: question.validate }, context);
+      case "password":
+        return await prompts.password({ message: question.message, mask: "*", validate: question.validate }, context);
+      case "select":
+        return await prompts.select({ message: question.message, choices: question.choices, default: question.default }, context);
+    }
+  } catch (err) {
+    if (err instanceof Error && err.name === "ExitPromptError") throw new CancelledError("Cancelled at the prompt.");
+    throw err;
   }
 }
 
@@ -152,8 +188,9 @@ export class ScriptedUI implements UI {
   readonly messages: { level: string; text: string }[] = [];
   readonly lines: string[] = [];
 
+  /** `answers` are taken in order: booleans by confirm(), strings by ask(). */
   constructor(
-    private readonly answers: boolean[] = [],
+    private readonly answers: (boolean | string)[] = [],
     readonly interactive = true,
   ) {}
 
@@ -182,7 +219,16 @@ export class ScriptedUI implements UI {
     this.messages.push({ level: "confirm", text: question });
     if (!this.interactive) throw new UsageError(`Confirmation needed: ${question}`, "Pass --yes to confirm without a prompt.");
     const answer = this.answers.shift();
-    if (answer === undefined) throw new CancelledError("No scripted answer.");
+    if (typeof answer !== "boolean") throw new CancelledError(`No scripted yes/no answer for: ${question}`);
+    return answer;
+  }
+  async ask(question: Question): Promise<string> {
+    this.messages.push({ level: "ask", text: question.message });
+    if (!this.interactive) throw new UsageError(`Input needed: ${question.message}`, "Give it as a flag.", "input-required");
+    const answer = this.answers.shift();
+    if (typeof answer !== "string") throw new CancelledError(`No scripted answer for: ${question.message}`);
+    const verdict = "validate" in question && question.validate ? question.validate(answer) : true;
+    if (verdict !== true) throw new UsageError(verdict);
     return answer;
   }
 }

@@ -57,6 +57,8 @@ export class Transport {
   private readonly limit: Semaphore;
   private readonly agent?: TrustingAgent;
   readonly timeoutMs: number;
+  /** HTTP requests sent so far (retries included). */
+  requests = 0;
 
   constructor(private readonly opts: TransportOptions) {
     this.limit = new Semaphore(opts.concurrency ?? 8);
@@ -95,6 +97,7 @@ export class Transport {
   private async once<T>(method: HttpMethod, path: string, params: Params, attempt: number, signal?: AbortSignal): Promise<T> {
     if (signal?.aborted) throw new AbortedError(`Cancelled before ${method} ${path}.`, { method, path, code: "aborted" });
     const http = await this.instance();
+    this.requests++;
     const started = performance.now();
     const encoded = encodeParams(params);
     const inQuery = method === "GET" || method === "DELETE";

@@ -1,0 +1,235 @@
+/**
+ * `get nodes|vms|cts|storage|tasks [NAME|VMID]`: list resources from the
+ * store (no network), or from the server with --live. Tasks are always live.
+ */
+import { UsageError } from "../core/errors.js";
+import type { JsonValue } from "../state/types.js";
+import { getClient, getStore } from "./services.js";
+import type { Column, Command, CommandContext, CommandResult } from "./types.js";
+
+export const RESOURCES = ["nodes", "vms", "cts", "storage", "tasks"] as const;
+type Resource = (typeof RESOURCES)[number];
+
+const ALIASES: Record<string, Resource> = { node: "nodes", vm: "vms", qemu: "vms", ct: "cts", lxc: "cts", containers: "cts", storages: "storage", task: "tasks" };
+
+interface GetFlags {
+  node?: string;
+  status?: string;
+  tag?: string;
+  live?: boolean;
+  limit?: number;
+}
+
+export const GUEST_COLUMNS: Column[] = [
+  { key: "vmid", header: "VMID", align: "right" },
+  { key: "name", header: "NAME" },
+  { key: "node", header: "NODE" },
+  { key: "status", header: "STATUS" },
+  { key: "cores", header: "CORES", align: "right" },
+  { key: "memory", header: "MEM(MiB)", align: "right" },
+  { key: "disk", header: "DISK(GiB)", align: "right" },
+  { key: "tags", header: "TAGS" },
+  { key: "ipAddresses", header: "IP", wide: true },
+  { key: "template", header: "TEMPLATE", wide: true },
+  { key: "type", header: "TYPE", wide: true },
+];
+
+const NODE_COLUMNS: Column[] = [
+  { key: "name", header: "NAME" },
+  { key: "status", header: "STATUS" },
+  { key: "cpuPercent", header: "CPU", align: "right" },
+  { key: "maxcpu", header: "CORES", align: "right" },
+  { key: "memText", header: "MEMORY", align: "right" },
+  { key: "uptimeText", header: "UPTIME", align: "right" },
+];
+
+const STORAGE_COLUMNS: Column[] = [
+  { key: "node", header: "NODE" },
+  { key: "storage", header: "STORAGE" },
+  { key: "type", header: "TYPE" },
+  { key: "content", header: "CONTENT" },
+  { key: "usedText", header: "USED", align: "right" },
+  { key: "totalText", header: "TOTAL", align: "right" },
+  { key: "shared", header: "SHARED", wide: true },
+  { key: "active", header: "ACTIVE", wide: true },
+];
+
+const TASK_COLUMNS: Column[] = [
+  { key: "node", header: "NODE" },
+  { key: "type", header: "TYPE" },
+  { key: "id", header: "ID" },
+  { key: "user", header: "USER" },
+  { key: "started", header: "STARTED" },
+  { key: "status", header: "STATUS" },
+  { key: "upid", header: "UPID", wide: true },
+];
+
+export const getCommand: Command = {
+  name: "get",
+  summary: "List nodes, VMs, containers, storage or tasks (from the store; --live asks the server)",
+  description:
+    "Reads what the last sync stored, without touching the network. NAME|VMID shows one guest. Filters combine. -o json gives the documented fields (vmid, name, node, type, status, cores, memory MiB, disk GiB, tags, template).",
+  examples: ["proxmox-mpc get vms", "proxmox-mpc get vms --node pve1 --status running --tag web -o wide", "proxmox-mpc get vm web-01 -o json", "proxmox-mpc get nodes --live", "proxmox-mpc get tasks --node pve1"],
+  arguments: [
+    { name: "resource", description: `what to list: ${RESOURCES.join(", ")}`, required: true },
+    { name: "name", description: "one guest by name or vmid (vms, cts), or one node or storage" },
+  ],
+  options: [
+    { flags: "--node <node>", description: "only on this node" },
+    { flags: "--status <status>", description: "only with this status (running, stopped, …)" },
+    { flags: "--tag <tag>", description: "only guests with this tag" },
+    { flags: "--live", description: "ask the server instead of the store" },
+    { flags: "--limit <n>", description: "tasks: how many per node (default 50)", type: "int" },
+  ],
+  workspace: "required",
+  async run(ctx, input) {
+    const resource = parseResource(input.args[0]);
+    const flags = input.options as GetFlags;
+    const name = input.args[1];
+    switch (resource) {
+      case "vms":
+      case "cts":
+        return guests(ctx, resource === "vms" ? "qemu" : "lxc", flags, name);
+      case "nodes":
+        return nodes(ctx, flags, name);
+      case "storage":
+        return storage(ctx, flags, name);
+      case "tasks":
+        return tasks(ctx, flags);
+    }
+  },
+};
+
+/** `vms`, `vm`, `qemu` … → the canonical resource, or a usage error naming the valid ones. */
+export function parseResource(value: string | undefined): Resource {
+  const v = (value ?? "").toLowerCase();
+  const resource = (RESOURCES as readonly string[]).includes(v) ? (v as Resource) : ALIASES[v];
+  if (!resource) throw new UsageError(`Unknown resource "${value}".`, `Use one of: ${RESOURCES.join(", ")}.`);
+  return resource;
+}
+
+async function guests(ctx: CommandContext, type: "qemu" | "lxc", flags: GetFlags, name: string | undefined): Promise<CommandResult> {
+  const { toGuestJson } = await import("../state/mappers.js");
+  let rows: Record<string, JsonValue>[];
+  if (flags.live) {
+    rows = await liveGuests(ctx, type);
+  } else {
+    const store = await getStore(ctx);
+    if (name) {
+      const guest = await store.guests.get(/^\d+$/.test(name) ? Number(name) : name);
+      if (!guest || guest.type !== type) throw notFound(type === "qemu" ? "VM" : "container", name);
+      return one(toGuestJson(guest));
+    }
+    rows = (await store.guests.list({ type, node: flags.node, status: flags.status, tag: flags.tag })).map(toGuestJson);
+    if (rows.length === 0 && !(await store.syncs.last())) ctx.ui.warn("Nothing synced yet: run `proxmox-mpc sync` first (or use --live).");
+  }
+  rows = rows.filter(
+    (r) =>
+      (!flags.node || r.node === flags.node) &&
+      (!flags.status || r.status === flags.status) &&
+      (!flags.tag || (r.tags as string[]).includes(flags.tag)) &&
+      (!name || r.name === name || String(r.vmid) === name),
+  );
+  if (name && rows.length === 1) return one(rows[0]);
+  if (name && rows.length === 0) throw notFound(type === "qemu" ? "VM" : "container", name);
+  return { kind: "data", data: rows, table: { columns: GUEST_COLUMNS, rows } };
+}
+
+function one(guest: Record<string, JsonValue>): CommandResult {
+  return { kind: "data", data: guest, table: { columns: GUEST_COLUMNS, rows: [guest] } };
+}
+
+function notFound(what: string, name: string): UsageError {
+  return new UsageError(`No ${what} named "${name}" in the store.`, "Check `proxmox-mpc get vms` / `get cts`, or run `proxmox-mpc sync` if it is new.", "not-found");
+}
+
+async function liveGuests(ctx: CommandContext, type: "qemu" | "lxc"): Promise<Record<string, JsonValue>[]> {
+  const { splitTags } = await import("../proxmox/normalize.js");
+  const client = await getClient(ctx);
+  const resources = await client.clusterResources("vm", { signal: ctx.signal });
+  return resources
+    .filter((r) => r.type === type)
+    .map((r) => ({
+      vmid: r.vmid ?? 0,
+      name: r.name ?? `${type === "qemu" ? "vm" : "ct"}-${r.vmid}`,
+      node: r.node ?? "",
+      type,
+      status: r.status ?? "unknown",
+      cores: r.maxcpu ?? 0,
+      memory: Math.round((r.maxmem ?? 0) / 1024 ** 2),
+      disk: Math.round(((r.maxdisk ?? 0) / 1024 ** 3) * 1000) / 1000,
+      tags: splitTags(r.tags),
+      template: r.template === 1,
+    }))
+    .sort((a, b) => a.vmid - b.vmid);
+}
+
+async function nodes(ctx: CommandContext, flags: GetFlags, name: string | undefined): Promise<CommandResult> {
+  let rows: Record<string, JsonValue>[];
+  if (flags.live) {
+    const client = await getClient(ctx);
+    rows = (await client.nodes({ signal: ctx.signal })).map((n) => ({ name: n.node, status: n.status, cpu: n.cpu ?? 0, maxcpu: n.maxcpu ?? 0, mem: n.mem ?? 0, maxmem: n.maxmem ?? 0, uptime: n.uptime ?? 0 }));
+  } else {
+    const { toNodeJson } = await import("../state/mappers.js");
+    rows = (await (await getStore(ctx)).nodes.list()).map(toNodeJson);
+  }
+  rows = rows.filter((n) => (!name || n.name === name) && (!flags.status || n.status === flags.status) && (!flags.node || n.name === flags.node)).sort((a, b) => String(a.name).localeCompare(String(b.name)));
+  if (name && rows.length === 0) throw new UsageError(`No node named "${name}".`, "See `proxmox-mpc get nodes`.", "not-found");
+  const table = rows.map((n) => ({
+    ...n,
+    cpuPercent: `${Math.round(Number(n.cpu) * 1000) / 10}%`,
+    memText: `${gib(Number(n.mem))}/${gib(Number(n.maxmem))} GiB`,
+    uptimeText: duration(Number(n.uptime)),
+  }));
+  return { kind: "data", data: name ? rows[0] : rows, table: { columns: NODE_COLUMNS, rows: table } };
+}
+
+async function storage(ctx: CommandContext, flags: GetFlags, name: string | undefined): Promise<CommandResult> {
+  let rows: Record<string, JsonValue>[];
+  if (flags.live) {
+    const client = await getClient(ctx);
+    const nodeNames = flags.node ? [flags.node] : (await client.nodes({ signal: ctx.signal })).filter((n) => n.status === "online").map((n) => n.node);
+    rows = [];
+    for (const node of nodeNames) {
+      for (const s of await client.storage(node, {}, { signal: ctx.signal })) {
+        rows.push({ node, storage: s.storage, type: s.type, content: s.content, shared: s.shared === 1, total: s.total ?? 0, used: s.used ?? 0, avail: s.avail ?? 0, enabled: s.enabled !== 0, active: s.active !== 0 });
+      }
+    }
+  } else {
+    rows = (await (await getStore(ctx)).storage.list(flags.node)).map((s) => ({
+      node: s.node, storage: s.storage, type: s.type, content: s.content, shared: s.shared, total: s.total, used: s.used, avail: s.avail, enabled: s.enabled, active: s.active,
+    }));
+  }
+  rows = rows.filter((s) => (!flags.node || s.node === flags.node) && (!name || s.storage === name));
+  const table = rows.map((s) => ({ ...s, usedText: `${gib(Number(s.used))} GiB`, totalText: `${gib(Number(s.total))} GiB` }));
+  return { kind: "data", data: rows, table: { columns: STORAGE_COLUMNS, rows: table } };
+}
+
+async function tasks(ctx: CommandContext, flags: GetFlags): Promise<CommandResult> {
+  const client = await getClient(ctx);
+  const nodeNames = flags.node ? [flags.node] : (await client.nodes({ signal: ctx.signal })).filter((n) => n.status === "online").map((n) => n.node);
+  const rows: Record<string, JsonValue>[] = [];
+  for (const node of nodeNames) {
+    for (const t of await client.tasks(node, { limit: flags.limit ?? 50 }, { signal: ctx.signal })) {
+      rows.push({ node, upid: t.upid, type: t.type, id: t.id ?? "", user: t.user, starttime: t.starttime, endtime: t.endtime ?? null, status: t.status ?? "running" });
+    }
+  }
+  const filtered = rows.filter((t) => !flags.status || String(t.status).toLowerCase().startsWith(flags.status.toLowerCase())).sort((a, b) => Number(b.starttime) - Number(a.starttime));
+  const table = filtered.map((t) => ({ ...t, started: new Date(Number(t.starttime) * 1000).toISOString().replace("T", " ").slice(0, 19) }));
+  return { kind: "data", data: filtered, table: { columns: TASK_COLUMNS, rows: table } };
+}
+
+function gib(bytes: number): string {
+  return (bytes / 1024 ** 3).toFixed(1);
+}
+
+/** 3d 4h, 5h 2m, 40s */
+export function duration(seconds: number): string {
+  if (!seconds) return "-";
+  const d = Math.floor(seconds / 86400);
+  const h = Math.floor((seconds % 86400) / 3600);
+  const m = Math.floor((seconds % 3600) / 60);
+  if (d) return `${d}d ${h}h`;
+  if (h) return `${h}h ${m}m`;
+  return m ? `${m}m` : `${Math.floor(seconds)}s`;
+}

@@ -1,0 +1,294 @@
+/**
+ * `init`: create a workspace against a Proxmox VE server. Everything is
+ * checked first (connection, token, TLS trust, node, storage, database);
+ * only then are files written. An existing workspace needs --force.
+ */
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join, relative, resolve } from "node:path";
+import { UsageError } from "../core/errors.js";
+import { CONFIG_VERSION, workspacePaths, type WorkspaceConfig, type WorkspacePaths } from "../core/workspace.js";
+import type { ProxmoxClient } from "../proxmox/client.js";
+import type { PveNodeListEntry, PveStorage } from "../proxmox/types.js";
+import type { Command, CommandContext } from "./types.js";
+
+interface InitFlags {
+  endpoint?: string;
+  tokenId?: string;
+  tokenSecretFile?: string;
+  fingerprint?: string;
+  ca?: string;
+  insecure?: boolean;
+  defaultNode?: string;
+  defaultStorage?: string;
+  database?: string;
+  force?: boolean;
+}
+
+/** The -o json shape of init. */
+export interface InitReport {
+  workspace: string;
+  endpoint: string;
+  tokenId: string;
+  secret: "secrets-file" | "environment";
+  tls: string;
+  defaultNode: string;
+  defaultStorage?: string;
+  database: string;
+  version: string;
+}
+
+export const GITIGNORE = `# proxmox-mpc: keep secrets, state and logs out of git
+.proxmox-mpc/secrets
+.proxmox-mpc/state.db
+.proxmox-mpc/state.db-*
+.proxmox-mpc/logs/
+.proxmox-mpc/history
+diagnostics/
+terraform/.terraform/
+terraform/*.tfstate
+terraform/*.tfstate.*
+terraform/.terraform.lock.hcl
+`;
+
+export const initCommand: Command = {
+  name: "init",
+  summary: "Create a workspace against a Proxmox VE server",
+  description:
+    "Tests the connection and the token, then writes .proxmox-mpc/config.yaml, the state database, terraform/, ansible/, tests/, diagnostics/ and a .gitignore. Interactive on a terminal when flags are missing; with --no-input every missing value is an error. The token secret comes from PROXMOX_VE_API_TOKEN (and then stays in the environment) or from --token-secret-file / the prompt (and is then kept in .proxmox-mpc/secrets, mode 0600), never in config.yaml.",
+  examples: [
+    "proxmox-mpc init",
+    "PROXMOX_VE_API_TOKEN='root@pam!mpc=…' proxmox-mpc init my-infra --endpoint https://pve1:8006 --fingerprint AB:CD:… --no-input",
+    "proxmox-mpc init --endpoint pve1 --token-id ops@pve!mpc --token-secret-file ~/.pve-secret --ca pve-root-ca.pem --database postgresql://mpc@db/mpc --no-input",
+  ],
+  arguments: [{ name: "dir", description: "folder of the workspace (default: the current folder)" }],
+  options: [
+    { flags: "--endpoint <url>", description: "Proxmox VE API endpoint (default: $PROXMOX_VE_ENDPOINT)" },
+    { flags: "--token-id <id>", description: "API token id, user@realm!tokenid (default: from $PROXMOX_VE_API_TOKEN)" },
+    { flags: "--token-secret-file <file>", description: "read the token secret from FILE (kept in .proxmox-mpc/secrets)" },
+    { flags: "--fingerprint <sha256>", description: "trust the server certificate with this SHA-256 fingerprint" },
+    { flags: "--ca <file>", description: "trust server certificates signed by this CA (copied into the workspace)" },
+    { flags: "--insecure", description: "do not verify the server certificate (not recommended)" },
+    { flags: "--default-node <node>", description: "node for new guests (default: the first online node)" },
+    { flags: "--default-storage <storage>", description: "storage for new disks (default: the node's first storage for disk images)" },
+    { flags: "--database <url>", description: "state database: file:PATH (SQLite, default .proxmox-mpc/state.db) or postgresql://…" },
+    { flags: "--force", description: "re-create the config of an existing workspace (keeps its database and files)" },
+  ],
+  workspace: "none",
+  slash: true,
+  async run(ctx, input) {
+    const flags = input.options as InitFlags;
+    const root = resolve(ctx.cwd, input.args[0] ?? ".");
+    const paths = workspacePaths(root);
+    if (existsSync(paths.config) && !flags.force) {
+      throw new UsageError(`A workspace already exists in ${root}.`, "Use it as it is, or pass --force to re-create its config (the database and files are kept).", "workspace-exists");
+    }
+    const answers = await gather(ctx, flags);
+    const { client, tls } = await connect(ctx, answers, flags);
+    try {
+      const version = await client.version({ signal: ctx.signal });
+      const nodes = await client.nodes({ signal: ctx.signal });
+      const defaultNode = await chooseNode(ctx, nodes, flags.defaultNode);
+      const storages = await client.storage(defaultNode, {}, { signal: ctx.signal });
+      const defaultStorage = await chooseStorage(ctx, storages, defaultNode, flags.defaultStorage);
+      const database = await chooseDatabase(ctx, flags.database);
+
+      await checkDatabase(ctx, database, root);
+      for (const dir of [paths.logs, paths.terraform, paths.ansible, paths.tests, paths.diagnostics]) mkdirSync(dir, { recursive: true });
+      const config: WorkspaceConfig = {
+        version: CONFIG_VERSION,
+        endpoint: client.baseUrl,
+        tokenId: answers.tokenId,
+        tls: tls.caPem ? { ca: relative(root, copyCa(paths, tls.caPem)) } : { fingerprint: tls.fingerprint, insecure: tls.insecure || undefined },
+        defaultNode,
+        defaultStorage,
+        database: database === "" ? undefined : { url: database },
+      };
+      await writeConfig(paths, config);
+      if (answers.secretSource !== "environment") writeSecret(paths, answers.secret);
+      writeGitignore(root);
+      const report: InitReport = {
+        workspace: root,
+        endpoint: client.baseUrl,
+        tokenId: answers.tokenId,
+        secret: answers.secretSource === "environment" ? "environment" : "secrets-file",
+        tls: tls.caPem ? "ca" : tls.fingerprint ? "fingerprint" : tls.insecure ? "insecure" : "verify",
+        defaultNode,
+        defaultStorage,
+        database: database || "file:.proxmox-mpc/state.db",
+        version: version.version,
+      };
+      const text = [
+        `Workspace created in ${root}`,
+        `  server     ${client.baseUrl} (Proxmox VE ${version.version})`,
+        `  token      ${answers.tokenId} (secret ${report.secret === "environment" ? "from PROXMOX_VE_API_TOKEN, not stored" : "in .proxmox-mpc/secrets, mode 0600"})`,
+        `  node       ${defaultNode}${defaultStorage ? `, storage ${defaultStorage}` : ""}`,
+        `  database   ${report.database}`,
+        "",
+        "Next: proxmox-mpc sync",
+      ].join("\n");
+      return { kind: "data", data: report, text };
+    } finally {
+      client.close();
+    }
+  },
+};
+
+interface Answers {
+  endpoint: string;
+  tokenId: string;
+  secret: string;
+  secretSource: "environment" | "file" | "prompt";
+}
+
+async function gather(ctx: CommandContext, flags: InitFlags): Promise<Answers> {
+  const { parseApiToken } = await import("../proxmox/connection.js");
+  const envToken = ctx.env.PROXMOX_VE_API_TOKEN ? parseApiToken(ctx.env.PROXMOX_VE_API_TOKEN) : undefined;
+  const endpoint = flags.endpoint ?? ctx.env.PROXMOX_VE_ENDPOINT ?? (await askOrFail(ctx, { kind: "input", message: "Proxmox VE endpoint (https://HOST:8006):" }, "--endpoint"));
+  const tokenId =
+    flags.tokenId ??
+    envToken?.id ??
+    (await askOrFail(ctx, { kind: "input", message: "API token id (user@realm!tokenid):", validate: (v) => /^[^@!\s]+@[^@!\s]+![A-Za-z][\w.-]*$/.test(v.trim()) || "Use user@realm!tokenid, e.g. root@pam!mpc" }, "--token-id"));
+  if (!/^[^@!\s]+@[^@!\s]+![A-Za-z][\w.-]*$/.test(tokenId.trim())) throw new UsageError(`"${tokenId}" is not a token id of the form user@realm!tokenid.`);
+  if (flags.tokenSecretFile) {
+    let secret: string;
+    try {
+      secret = readFileSync(resolve(ctx.cwd, flags.tokenSecretFile), "utf8").trim();
+    } catch {
+      throw new UsageError(`Cannot read the token secret file ${flags.tokenSecretFile}.`);
+    }
+    if (!secret) throw new UsageError(`The token secret file ${flags.tokenSecretFile} is empty.`);
+    return { endpoint, tokenId: tokenId.trim(), secret, secretSource: "file" };
+  }
+  if (envToken && envToken.id === tokenId.trim()) return { endpoint, tokenId: envToken.id, secret: envToken.secret, secretSource: "environment" };
+  const secret = await askOrFail(ctx, { kind: "password", message: `Secret of ${tokenId}:`, validate: (v) => v.trim().length > 0 || "The secret is required" }, "--token-secret-file or PROXMOX_VE_API_TOKEN");
+  return { endpoint, tokenId: tokenId.trim(), secret: secret.trim(), secretSource: "prompt" };
+}
+
+async function askOrFail(ctx: CommandContext, question: Parameters<CommandContext["ui"]["ask"]>[0], flag: string): Promise<string> {
+  if (!ctx.ui.interactive) throw new UsageError(`Missing ${flag}.`, `Give ${flag}, or run init on a terminal without --no-input to be asked.`, "input-required");
+  return ctx.ui.ask(question);
+}
+
+interface Trust {
+  fingerprint?: string;
+  caPem?: string;
+  insecure?: boolean;
+}
+
+/** Connect once; on an untrusted certificate, show its fingerprint and ask (like ssh's first connection). */
+async function connect(ctx: CommandContext, answers: Answers, flags: InitFlags): Promise<{ client: ProxmoxClient; tls: Trust }> {
+  const { ProxmoxClient } = await import("../proxmox/client.js");
+  const { TlsError } = await import("../proxmox/errors.js");
+  const { resolveConnection } = await import("../proxmox/connection.js");
+  const tls: Trust = { fingerprint: flags.fingerprint, insecure: flags.insecure };
+  if (flags.ca) {
+    try {
+      tls.caPem = readFileSync(resolve(ctx.cwd, flags.ca), "utf8");
+    } catch {
+      throw new UsageError(`Cannot read the CA file ${flags.ca}.`);
+    }
+    if (!tls.caPem.includes("BEGIN CERTIFICATE")) throw new UsageError(`${flags.ca} is not a PEM certificate.`);
+  }
+  const make = (trust: Trust): ProxmoxClient =>
+    new ProxmoxClient(resolveConnection({ endpoint: answers.endpoint, token: `${answers.tokenId}=${answers.secret}`, ...trust, insecure: trust.insecure ?? false }, {}), {
+      log: ctx.log,
+      userAgent: `proxmox-mpc/${ctx.version}`,
+      retries: 1,
+    });
+  let client = make(tls);
+  try {
+    await client.version({ signal: ctx.signal });
+  } catch (err) {
+    client.close();
+    if (!(err instanceof TlsError) || !err.serverFingerprint || !ctx.ui.interactive || tls.fingerprint || tls.caPem) throw err;
+    ctx.ui.warn(`The server's certificate is not signed by a CA this machine trusts (normal for Proxmox VE).\nIts SHA-256 fingerprint is:\n  ${err.serverFingerprint}\nCompare it with the Proxmox GUI: node → System → Certificates.`);
+    const choice = await ctx.ui.ask({
+      kind: "select",
+      message: "How should proxmox-mpc trust this server?",
+      choices: [
+        { name: "Trust this fingerprint (pin it)", value: "pin" },
+        { name: "Use a CA file", value: "ca" },
+        { name: "Do not verify (insecure)", value: "insecure" },
+        { name: "Abort", value: "abort" },
+      ],
+    });
+    if (choice === "abort") throw new UsageError("Aborted: the server's certificate was not trusted.");
+    if (choice === "pin") tls.fingerprint = err.serverFingerprint;
+    if (choice === "insecure") tls.insecure = true;
+    if (choice === "ca") {
+      const file = await ctx.ui.ask({ kind: "input", message: "CA file (PEM):" });
+      tls.caPem = readFileSync(resolve(ctx.cwd, file), "utf8");
+    }
+    client = make(tls);
+    await client.version({ signal: ctx.signal });
+  }
+  if (tls.insecure) ctx.ui.warn("TLS certificate verification is off (--insecure): anyone between you and the server could read the API token.");
+  return { client, tls };
+}
+
+async function chooseNode(ctx: CommandContext, nodes: PveNodeListEntry[], wanted: string | undefined): Promise<string> {
+  const online = nodes.filter((n) => n.status === "online").map((n) => n.node).sort();
+  if (wanted) {
+    if (!nodes.some((n) => n.node === wanted)) throw new UsageError(`Node "${wanted}" does not exist.`, `Nodes: ${nodes.map((n) => n.node).sort().join(", ")}.`);
+    return wanted;
+  }
+  if (online.length === 0) throw new UsageError("No node of the cluster is online.", "Check the cluster in the Proxmox GUI, or give --default-node.");
+  if (ctx.ui.interactive && online.length > 1) {
+    return ctx.ui.ask({ kind: "select", message: "Default node for new guests:", choices: online.map((n) => ({ name: n, value: n })) });
+  }
+  return online[0];
+}
+
+async function chooseStorage(ctx: CommandContext, storages: PveStorage[], node: string, wanted: string | undefined): Promise<string | undefined> {
+  const forImages = storages.filter((s) => s.content.split(",").includes("images") && s.enabled !== 0).map((s) => s.storage);
+  if (wanted) {
+    if (!storages.some((s) => s.storage === wanted)) throw new UsageError(`Storage "${wanted}" does not exist on node ${node}.`, `Storages on ${node}: ${storages.map((s) => s.storage).join(", ")}.`);
+    return wanted;
+  }
+  if (ctx.ui.interactive && forImages.length > 1) {
+    return ctx.ui.ask({ kind: "select", message: `Default storage for disks on ${node}:`, choices: forImages.map((s) => ({ name: s, value: s })) });
+  }
+  return forImages[0];
+}
+
+async function chooseDatabase(ctx: CommandContext, wanted: string | undefined): Promise<string> {
+  const value = wanted ?? (ctx.ui.interactive ? await ctx.ui.ask({ kind: "input", message: "State database (Enter for SQLite in the workspace, or postgresql://…):", default: "" }) : "");
+  const url = value.trim();
+  if (url && !/^(file:|postgres(ql)?:\/\/)/.test(url)) throw new UsageError(`Unsupported database URL "${url}".`, "Use file:PATH for SQLite or postgresql://USER@HOST/DB for PostgreSQL.");
+  return url;
+}
+
+/** Open the store once: applies migrations and proves the database is usable. */
+async function checkDatabase(ctx: CommandContext, database: string, root: string): Promise<void> {
+  const { openStore } = await import("../state/store.js");
+  const url = !database ? `file:${join(root, ".proxmox-mpc", "state.db")}` : database.startsWith("file:") ? `file:${resolve(root, database.slice(5))}` : database;
+  if (url.startsWith("file:")) mkdirSync(dirname(url.slice(5)), { recursive: true });
+  const store = await openStore({ url });
+  await store.close();
+  ctx.log.info({ database: url.startsWith("file:") ? url : "postgresql" }, "database ready");
+}
+
+async function writeConfig(paths: WorkspacePaths, config: WorkspaceConfig): Promise<void> {
+  const { dump } = await import("js-yaml");
+  const header = "# proxmox-mpc workspace. The API token secret is never stored here:\n# it is in .proxmox-mpc/secrets (mode 0600) or in PROXMOX_VE_API_TOKEN.\n";
+  writeFileSync(paths.config, header + dump(JSON.parse(JSON.stringify(config)), { lineWidth: 200 }));
+}
+
+function writeSecret(paths: WorkspacePaths, secret: string): void {
+  writeFileSync(paths.secrets, `${secret}\n`, { mode: 0o600 });
+  chmodSync(paths.secrets, 0o600);
+}
+
+function copyCa(paths: WorkspacePaths, pem: string): string {
+  const file = join(paths.dir, "ca.pem");
+  writeFileSync(file, pem);
+  return file;
+}
+
+function writeGitignore(root: string): void {
+  const file = join(root, ".gitignore");
+  const existing = existsSync(file) ? readFileSync(file, "utf8") : "";
+  const missing = GITIGNORE.split("\n").filter((line) => line && !line.startsWith("#") && !existing.split("\n").includes(line));
+  if (!existing) writeFileSync(file, GITIGNORE);
+  else if (missing.length) writeFileSync(file, `${existing.replace(/\n?$/, "\n")}\n# proxmox-mpc\n${missing.join("\n")}\n`);
+}
