@@ -1,0 +1,90 @@
+/**
+ * One API request from parsed input to a result: route (501), auth (401),
+ * permission (403), node reachability (500/595), schema validation (400),
+ * then the handler. No HTTP here, so the order of checks reads in one place.
+ */
+import { findEndpoint, validateAgainst } from "../proxmox/api-schema/index.js";
+import { Principal, type TokenStore } from "./auth.js";
+import type { SimCluster } from "./cluster.js";
+import type { Handler, HandlerSettings, RouteTable } from "./handler.js";
+import { Enveloped } from "./handler.js";
+import { clusterRoutes } from "./handlers/cluster.js";
+import { guestCreateRoutes } from "./handlers/guest-create.js";
+import { guestModifyRoutes } from "./handlers/guest-modify.js";
+import { guestPowerRoutes } from "./handlers/guest-power.js";
+import { guestReadRoutes } from "./handlers/guest-read.js";
+import { snapshotRoutes } from "./handlers/snapshots.js";
+import { storageTaskRoutes } from "./handlers/storage-tasks.js";
+import { paramError, PveHttpError } from "./pve-error.js";
+
+/** Every implemented endpoint. */
+export const ROUTES: RouteTable = {
+  ...clusterRoutes,
+  ...storageTaskRoutes,
+  ...guestReadRoutes,
+  ...guestCreateRoutes,
+  ...guestModifyRoutes,
+  ...guestPowerRoutes,
+  ...snapshotRoutes,
+};
+
+/** An API request after HTTP parsing. */
+export interface ApiRequest {
+  method: string;
+  /** Path below /api2/json, e.g. "/nodes/pve1/qemu". */
+  path: string;
+  authorization?: string;
+  params: Record<string, string | boolean>;
+}
+
+/** The outcome: data plus extra envelope fields, or an error. */
+export type ApiOutcome = { ok: true; data: unknown; extra?: Record<string, unknown> } | { ok: false; error: PveHttpError; authFailure?: boolean };
+
+/** Dispatches API requests against one cluster. */
+export class Router {
+  constructor(
+    private readonly cluster: SimCluster,
+    private readonly tokens: TokenStore,
+    private readonly settings: HandlerSettings,
+  ) {}
+
+  /** Answer one request. */
+  async handle(req: ApiRequest): Promise<ApiOutcome> {
+    try {
+      return await this.dispatch(req);
+    } catch (err) {
+      if (err instanceof PveHttpError) return { ok: false, error: err };
+      const message = err instanceof Error ? err.message : String(err);
+      return { ok: false, error: new PveHttpError(500, message) };
+    }
+  }
+
+  private async dispatch(req: ApiRequest): Promise<ApiOutcome> {
+    const method = req.method.toUpperCase();
+    const match = findEndpoint(method, req.path);
+    const handler: Handler | undefined = match && ROUTES[`${method} ${match.pathTemplate}`];
+    if (!match || !handler) {
+      throw new PveHttpError(501, `Method '${method} ${req.path.replace(/\/+$/, "") || "/"}' not implemented`);
+    }
+    const principal = this.tokens.authenticate(req.authorization);
+    if (!(principal instanceof Principal)) return { ok: false, error: new PveHttpError(401, principal.reason), authFailure: true };
+
+    const params: Record<string, string | boolean> = { ...req.params, ...match.pathParams };
+    const check = match.info.permissions?.check;
+    if (check) principal.check(check, params);
+
+    const nodeName = match.pathParams.node;
+    if (nodeName !== undefined) {
+      const node = this.cluster.node(nodeName);
+      if (!node) throw new PveHttpError(500, `hostname lookup '${nodeName}' failed - failed to get address info for: ${nodeName}: Name or service not known`);
+      if (node.status !== "online") throw new PveHttpError(595, "No route to host");
+    }
+
+    const errors = validateAgainst(match.info, params);
+    if (Object.keys(errors).length > 0) throw paramError(errors);
+
+    const result = await handler({ cluster: this.cluster, params, principal, settings: this.settings, now: Date.now() });
+    if (result instanceof Enveloped) return { ok: true, data: result.data, extra: result.extra };
+    return { ok: true, data: result === undefined ? null : result };
+  }
+}
