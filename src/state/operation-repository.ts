@@ -28,7 +28,7 @@ export interface OperationEnd {
   result: OperationResult;
   exitCode?: number;
   /** Redacted before it is written. */
-  error?: string;
+  error?: string | null;
   finishedAt?: Date;
 }
 
@@ -112,7 +112,7 @@ export class OperationRepository {
           durationMs: Math.max(0, finishedAt.getTime() - started.startedAt.getTime()),
           result: end.result,
           exitCode: end.exitCode ?? (end.result === "ok" ? 0 : 1),
-          error: end.error === undefined ? null : redactString(end.error),
+          error: end.error == null ? null : redactString(end.error),
         },
       });
       return toRecord(row);

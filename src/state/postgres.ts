@@ -120,7 +120,13 @@ export async function openPostgres(target: PgTarget): Promise<Db> {
     import("./generated/postgres/client.js"),
   ]);
   const adapter = new PrismaPg(
-    { connectionString, connectionTimeoutMillis: CONNECT_TIMEOUT_MS, max: 5 },
+    {
+      connectionString,
+      connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+      max: 5,
+      // Raw statements (bulk inserts) resolve unqualified table names through search_path.
+      ...(target.schema ? { options: `-c search_path="${target.schema}"` } : {}),
+    },
     { schema: target.schema, onPoolError: () => undefined },
   );
   // Same model API as the SQLite flavour for everything the store uses (see db.ts).

@@ -81,11 +81,32 @@ export function translateSqliteError(err: unknown, file: string): unknown {
   return err;
 }
 
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Run `fn`, retrying while another connection holds the lock. The raw
+ * connection has no busy timeout: better-sqlite3 would wait synchronously and
+ * block the event loop, which deadlocks against another connection of this
+ * same process (it could never finish its transaction).
+ */
+async function whenNotBusy<T>(fn: () => T): Promise<T> {
+  const deadline = Date.now() + SQLITE_BUSY_TIMEOUT_MS;
+  for (;;) {
+    try {
+      return fn();
+    } catch (err) {
+      const busy = errorSignature(err).codes.some((c) => c.startsWith("SQLITE_BUSY") || c.startsWith("SQLITE_LOCKED"));
+      if (!busy || Date.now() > deadline) throw err;
+      await sleep(20);
+    }
+  }
+}
+
 function sqliteDriver(raw: BetterSqlite3.Database): MigrationDriver {
   return {
     async transaction(fn) {
       // IMMEDIATE takes the write lock first, so two migrating processes queue up.
-      raw.exec("BEGIN IMMEDIATE");
+      await whenNotBusy(() => raw.exec("BEGIN IMMEDIATE"));
       try {
         const result = await fn();
         raw.exec("COMMIT");
@@ -118,8 +139,9 @@ export async function openSqlite(file: string): Promise<Db> {
   let raw: BetterSqlite3.Database | undefined;
   let migrations;
   try {
-    raw = new Database(file, { timeout: SQLITE_BUSY_TIMEOUT_MS });
-    raw.pragma("journal_mode = WAL");
+    const db = new Database(file, { timeout: 0 });
+    raw = db;
+    await whenNotBusy(() => db.pragma("journal_mode = WAL"));
     migrations = await applyMigrations(sqliteDriver(raw), loadMigrations("sqlite"));
   } catch (err) {
     throw translate(err);
