@@ -29,7 +29,7 @@ export interface InitReport {
   workspace: string;
   endpoint: string;
   tokenId: string;
-  secret: "secrets-file" | "environment";
+  secretStorage: "secrets-file" | "environment";
   tls: string;
   defaultNode: string;
   defaultStorage?: string;
@@ -110,7 +110,7 @@ export const initCommand: Command = {
         workspace: root,
         endpoint: client.baseUrl,
         tokenId: answers.tokenId,
-        secret: answers.secretSource === "environment" ? "environment" : "secrets-file",
+        secretStorage: answers.secretSource === "environment" ? "environment" : "secrets-file",
         tls: tls.caPem ? "ca" : tls.fingerprint ? "fingerprint" : tls.insecure ? "insecure" : "verify",
         defaultNode,
         defaultStorage,
@@ -120,7 +120,7 @@ export const initCommand: Command = {
       const text = [
         `Workspace created in ${root}`,
         `  server     ${client.baseUrl} (Proxmox VE ${version.version})`,
-        `  token      ${answers.tokenId} (secret ${report.secret === "environment" ? "from PROXMOX_VE_API_TOKEN, not stored" : "in .proxmox-mpc/secrets, mode 0600"})`,
+        `  token      ${answers.tokenId} (secret ${report.secretStorage === "environment" ? "from PROXMOX_VE_API_TOKEN, not stored" : "in .proxmox-mpc/secrets, mode 0600"})`,
         `  node       ${defaultNode}${defaultStorage ? `, storage ${defaultStorage}` : ""}`,
         `  database   ${report.database}`,
         "",

@@ -35,6 +35,9 @@ export function isSecretKey(key: string): boolean {
   return SECRET_KEY_SET.has(key.toLowerCase());
 }
 
+/** Words that stand for a secret in help texts; not secrets themselves. */
+const PLACEHOLDERS = /^(secret|SECRET|\[REDACTED\]|x{4,}.*|…|\.\.\.)[.:]?$/;
+
 /** Scrub registered secrets and token-looking material from a string. */
 export function redactString(text: string): string {
   let out = text;
@@ -45,7 +48,7 @@ export function redactString(text: string): string {
   }
   // `user@realm!tokenid=<uuid-like secret>` and `PVEAPIToken=…` forms.
   out = out.replace(/(PVEAPIToken[= ]\S+?=)[^\s,;"']+/g, `$1${REDACTED}`);
-  out = out.replace(/(\b[\w.-]+@[\w.-]+![\w.-]+=)[^\s,;"']+/g, `$1${REDACTED}`);
+  out = out.replace(/(\b[\w.-]+@[\w.-]+![\w.-]+=)([^\s,;"')]+)/g, (all, prefix: string, value: string) => (PLACEHOLDERS.test(value) ? all : `${prefix}${REDACTED}`));
   return out;
 }
 

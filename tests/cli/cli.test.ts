@@ -23,7 +23,7 @@ describe("proxmox-mpc CLI", () => {
   it.each(COMMANDS.map((c) => c.name))("%s --help shows an example", async (name) => {
     const run = await cli([name, "--help"]);
     expect(run.code).toBe(0);
-    expect(run.stdout).toMatch(/Examples:\n\s+\$ proxmox-mpc /);
+    expect(run.stdout).toMatch(/Examples:\n\s+\$ .*proxmox-mpc /);
   });
 
   it("an unknown command is a usage error (2) with a suggestion", async () => {
