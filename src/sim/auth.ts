@@ -8,7 +8,7 @@
 import { permissionError } from "./pve-error.js";
 import type { SimToken, TokenPrivileges } from "./types.js";
 
-/** Every privilege of PVE 8. */
+/** Every privilege of PVE 8, plus PVE 9's guest-agent privileges (the vendored schema's checks use them). */
 export const ALL_PRIVILEGES = [
   "Datastore.Allocate", "Datastore.AllocateSpace", "Datastore.AllocateTemplate", "Datastore.Audit",
   "Group.Allocate", "Mapping.Audit", "Mapping.Modify", "Mapping.Use", "Permissions.Modify",
@@ -17,8 +17,9 @@ export const ALL_PRIVILEGES = [
   "Sys.Incoming", "Sys.Modify", "Sys.PowerMgmt", "Sys.Syslog", "User.Modify",
   "VM.Allocate", "VM.Audit", "VM.Backup", "VM.Clone", "VM.Config.CDROM", "VM.Config.CPU",
   "VM.Config.Cloudinit", "VM.Config.Disk", "VM.Config.HWType", "VM.Config.Memory",
-  "VM.Config.Network", "VM.Config.Options", "VM.Console", "VM.Migrate", "VM.Monitor",
-  "VM.PowerMgmt", "VM.Snapshot", "VM.Snapshot.Rollback",
+  "VM.Config.Network", "VM.Config.Options", "VM.Console", "VM.GuestAgent.Audit", "VM.GuestAgent.FileRead",
+  "VM.GuestAgent.FileSystemMgmt", "VM.GuestAgent.FileWrite", "VM.GuestAgent.Unrestricted", "VM.Migrate", "VM.Monitor",
+  "VM.PowerMgmt", "VM.Replicate", "VM.Snapshot", "VM.Snapshot.Rollback",
 ] as const;
 
 /** An authenticated caller. */

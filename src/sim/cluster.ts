@@ -141,6 +141,16 @@ export class SimCluster {
   }
 
   private usageCache?: { revision: number; used: Map<string, number> };
+  private readonly memos = new Map<string, { revision: number; value: unknown }>();
+
+  /** A value computed once per model revision. */
+  memo<T>(key: string, compute: () => T): T {
+    const hit = this.memos.get(key);
+    if (hit && hit.revision === this.revision) return hit.value as T;
+    const value = compute();
+    this.memos.set(key, { revision: this.revision, value });
+    return value;
+  }
 
   /** Bytes used on a storage of a node: guest disks plus other content. */
   storageUsed(node: string, storage: SimStorage): number {

@@ -128,8 +128,32 @@ export function printProps(lead: string | undefined, options: Record<string, str
   return out.join(",");
 }
 
+/** Facts derived from a config, cached per config object (configs are replaced, not edited, on change). */
+export interface DerivedFacts {
+  maxmem: number;
+  maxdisk: number;
+  cpus: number;
+  disks: { key: string; disk: DiskInfo }[];
+}
+
+const derivedCache = new WeakMap<GuestConfig, DerivedFacts>();
+
+/** Memory, boot disk size, vCPUs and disks of a guest, computed once per config object. */
+export function derived(guest: SimGuest): DerivedFacts {
+  let d = derivedCache.get(guest.config);
+  if (!d) {
+    d = { maxmem: guestMemoryBytes(guest), maxdisk: bootDiskSize(guest), cpus: guestCpus(guest), disks: scanDisks(guest) };
+    derivedCache.set(guest.config, d);
+  }
+  return d;
+}
+
 /** Every disk of a guest (including unused volumes) with its key. */
 export function guestDisks(guest: SimGuest): { key: string; disk: DiskInfo }[] {
+  return derived(guest).disks;
+}
+
+function scanDisks(guest: SimGuest): { key: string; disk: DiskInfo }[] {
   const out: { key: string; disk: DiskInfo }[] = [];
   for (const [key, value] of Object.entries(guest.config)) {
     if (isDiskKey(guest.type, key) || /^unused\d+$/.test(key)) {

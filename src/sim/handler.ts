@@ -32,6 +32,11 @@ export class Enveloped {
   ) {}
 }
 
+/** A result already serialised as JSON (for large, cached answers such as /cluster/resources). */
+export class RawJson {
+  constructor(readonly json: string) {}
+}
+
 /** An endpoint implementation: returns `data` (or an {@link Enveloped}) or throws a PveHttpError. */
 export type Handler = (ctx: HandlerContext) => unknown | Promise<unknown>;
 

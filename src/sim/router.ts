@@ -7,7 +7,7 @@ import { findEndpoint, validateAgainst } from "../proxmox/api-schema/index.js";
 import { Principal, type TokenStore } from "./auth.js";
 import type { SimCluster } from "./cluster.js";
 import type { Handler, HandlerSettings, RouteTable } from "./handler.js";
-import { Enveloped } from "./handler.js";
+import { Enveloped, RawJson } from "./handler.js";
 import { clusterRoutes } from "./handlers/cluster.js";
 import { guestCreateRoutes } from "./handlers/guest-create.js";
 import { guestModifyRoutes } from "./handlers/guest-modify.js";
@@ -38,7 +38,9 @@ export interface ApiRequest {
 }
 
 /** The outcome: data plus extra envelope fields, or an error. */
-export type ApiOutcome = { ok: true; data: unknown; extra?: Record<string, unknown> } | { ok: false; error: PveHttpError; authFailure?: boolean };
+export type ApiOutcome =
+  | { ok: true; data: unknown; extra?: Record<string, unknown>; raw?: string }
+  | { ok: false; error: PveHttpError; authFailure?: boolean };
 
 /** Dispatches API requests against one cluster. */
 export class Router {
@@ -85,6 +87,7 @@ export class Router {
 
     const result = await handler({ cluster: this.cluster, params, principal, settings: this.settings, now: Date.now() });
     if (result instanceof Enveloped) return { ok: true, data: result.data, extra: result.extra };
+    if (result instanceof RawJson) return { ok: true, data: undefined, raw: result.json };
     return { ok: true, data: result === undefined ? null : result };
   }
 }

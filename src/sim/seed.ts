@@ -7,6 +7,7 @@ import { readFileSync } from "node:fs";
 import { load } from "js-yaml";
 import { z } from "zod";
 import { UsageError } from "../core/errors.js";
+import { parseToken } from "./auth.js";
 import type { ClusterInit } from "./cluster.js";
 import { CT_TEMPLATES, ISOS, localVolumes, volumeFormat } from "./generator-data.js";
 import { DEFAULT_VERSION, fakeFingerprint } from "./generator.js";
@@ -54,7 +55,9 @@ const seedSchema = z.object({
       }),
     )
     .optional(),
-  tokens: z.array(z.object({ token: z.string(), privileges })).optional(),
+  tokens: z
+    .array(z.object({ token: z.string().refine((t) => parseToken(t) !== undefined, "must look like user@realm!tokenid=secret"), privileges }))
+    .optional(),
 });
 
 /** Bytes of a size: numbers are MiB (like PVE's memory), strings carry a unit ("500G"). */

@@ -68,8 +68,8 @@ export function parseParams(query: URLSearchParams, body: string, contentType: s
   return params;
 }
 
-function send(res: http.ServerResponse, status: number, message: string | undefined, body: Record<string, unknown>): void {
-  const text = JSON.stringify(body);
+function send(res: http.ServerResponse, status: number, message: string | undefined, body: Record<string, unknown> | string): void {
+  const text = typeof body === "string" ? body : JSON.stringify(body);
   res.statusCode = status;
   if (message !== undefined) res.statusMessage = reasonPhrase(message);
   res.setHeader("Content-Type", "application/json;charset=UTF-8");
@@ -82,7 +82,8 @@ function send(res: http.ServerResponse, status: number, message: string | undefi
 
 function sendOutcome(res: http.ServerResponse, outcome: ApiOutcome): void {
   if (outcome.ok) {
-    send(res, 200, "OK", { ...(outcome.extra ?? {}), data: outcome.data });
+    if (outcome.raw !== undefined) send(res, 200, "OK", `{"data":${outcome.raw}}`);
+    else send(res, 200, "OK", { ...(outcome.extra ?? {}), data: outcome.data });
     return;
   }
   const err = outcome.error;

@@ -4,7 +4,7 @@
  * resources, node list and status, guest list entries, storage entries.
  */
 import type { SimCluster } from "./cluster.js";
-import { bootDiskSize, guestCpus, guestMemoryBytes } from "./guest-config.js";
+import { derived } from "./guest-config.js";
 import type { SimGuest, SimNode, SimStorage } from "./types.js";
 
 const secondsSince = (ms: number | undefined, now: number): number => (ms === undefined ? 0 : Math.max(0, Math.floor((now - ms) / 1000)));
@@ -12,10 +12,11 @@ const secondsSince = (ms: number | undefined, now: number): number => (ms === un
 /** Run-time numbers of a guest (zeros when stopped). */
 export function guestCounters(g: SimGuest, node: SimNode | undefined, now: number) {
   const running = g.status === "running";
-  const maxmem = guestMemoryBytes(g);
-  const maxdisk = bootDiskSize(g);
+  const d = derived(g);
+  const maxmem = d.maxmem;
+  const maxdisk = d.maxdisk;
   const uptime = running ? secondsSince(g.startedAt, now) : 0;
-  const cpus = g.type === "lxc" && g.config.cores === undefined ? node?.cpus ?? 1 : guestCpus(g);
+  const cpus = g.type === "lxc" && g.config.cores === undefined ? node?.cpus ?? 1 : d.cpus;
   return {
     cpu: running ? g.load.cpu : 0,
     maxcpu: cpus,
@@ -31,8 +32,12 @@ export function guestCounters(g: SimGuest, node: SimNode | undefined, now: numbe
   };
 }
 
-/** Sum of what the running guests of each node use. */
+/** Sum of what the running guests of each node use (cached until the model changes). */
 export function nodeUsage(cluster: SimCluster, now: number): Map<string, { cpu: number; mem: number }> {
+  return cluster.memo("nodeUsage", () => computeNodeUsage(cluster, now));
+}
+
+function computeNodeUsage(cluster: SimCluster, now: number): Map<string, { cpu: number; mem: number }> {
   const usage = new Map<string, { cpu: number; mem: number }>();
   for (const g of cluster.guests()) {
     if (g.status !== "running") continue;
@@ -96,22 +101,35 @@ export function guestListEntry(g: SimGuest, node: SimNode | undefined, now: numb
   return out;
 }
 
-/** A guest entry of GET /cluster/resources. */
+/** A guest entry of GET /cluster/resources (built flat: it runs 10,000 times per request on big clusters). */
 export function guestResource(g: SimGuest, node: SimNode | undefined, now: number): Record<string, unknown> {
-  const c = guestCounters(g, node, now);
+  const d = derived(g);
+  const running = g.status === "running";
+  const uptime = running ? secondsSince(g.startedAt, now) : 0;
+  const c = g.config;
   const out: Record<string, unknown> = {
     id: `${g.type}/${g.vmid}`,
     type: g.type,
     vmid: g.vmid,
-    name: String(g.type === "qemu" ? g.config.name ?? `VM ${g.vmid}` : g.config.hostname ?? `CT${g.vmid}`),
+    name: g.type === "qemu" ? String(c.name ?? `VM ${g.vmid}`) : String(c.hostname ?? `CT${g.vmid}`),
     node: g.node,
     status: g.status,
-    template: g.config.template === 1 ? 1 : 0,
-    ...c,
+    template: c.template === 1 ? 1 : 0,
+    cpu: running ? g.load.cpu : 0,
+    maxcpu: g.type === "lxc" && c.cores === undefined ? node?.cpus ?? 1 : d.cpus,
+    mem: running ? Math.floor(d.maxmem * g.load.mem) : 0,
+    maxmem: d.maxmem,
+    disk: running && g.type === "lxc" ? Math.floor(d.maxdisk * g.load.disk) : 0,
+    maxdisk: d.maxdisk,
+    uptime,
+    netin: running ? uptime * 2311 + (g.vmid % 977) : 0,
+    netout: running ? uptime * 1117 + (g.vmid % 541) : 0,
+    diskread: running ? uptime * 4096 + 51_200_000 : 0,
+    diskwrite: running ? uptime * 2048 : 0,
   };
-  if (g.config.tags !== undefined) out.tags = String(g.config.tags);
+  if (c.tags !== undefined) out.tags = String(c.tags);
   if (g.pool !== undefined) out.pool = g.pool;
-  if (g.config.lock !== undefined) out.lock = String(g.config.lock);
+  if (c.lock !== undefined) out.lock = String(c.lock);
   return out;
 }
 
