@@ -81,7 +81,7 @@ export function errorForStatus(
       hint: "The target node may be offline or unreachable from the node you connect to; check `pvecm status` and the node's network.",
     });
   }
-  if (/can't lock file .*got timeout|got timeout$/i.test(msg)) {
+  if (/can't lock file .*got timeout|got timeout$|got lock request timeout/i.test(msg)) {
     return new LockTimeoutError(`The guest's configuration is locked by another task (${msg}).`, {
       ...info,
       code: "lock-timeout",
