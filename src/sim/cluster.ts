@@ -9,6 +9,16 @@ import { Random } from "./random.js";
 import { TaskManager, type TaskFailure } from "./tasks.js";
 import type { GuestType, SimGuest, SimNode, SimStorage, SimVolume } from "./types.js";
 
+/** Make a guest object (adds the derived, read-only `template` flag). */
+export function simGuest(init: Omit<SimGuest, "template">): SimGuest {
+  return Object.defineProperty(init, "template", {
+    get(this: SimGuest): boolean {
+      return this.config.template === 1;
+    },
+    enumerable: false,
+  }) as SimGuest;
+}
+
 /** A fault to answer the next request(s) with: an HTTP status or a dropped connection. */
 export type FaultKind = number | "drop";
 

@@ -4,7 +4,7 @@
  * containers, ~10 % stopped and a few cloud-init templates at vmid 9000+.
  * Everything but run-time counters (uptime) depends only on randomSeed.
  */
-import type { ClusterInit } from "./cluster.js";
+import { simGuest, type ClusterInit } from "./cluster.js";
 import { CPU_MODELS, CT_TEMPLATES, ENVIRONMENTS, localVolumes, ROLES, seq, VM_TEMPLATES, type Role } from "./generator-data.js";
 import { coerceConfig } from "./guest-config.js";
 import { Random } from "./random.js";
@@ -160,7 +160,7 @@ export function generateCluster(size: number, randomSeed = 1, now = Date.now()):
       serial0: "socket", vga: "serial0", smbios1: `uuid=${random.uuid()}`, vmgenid: random.uuid(),
       tags: [...t.tags].sort().join(";"), template: 1, meta: `creation-qemu=8.1.5,ctime=${EPOCH + i * 86400}`,
     };
-    guests.push({ vmid, type: "qemu", node: nodes[i % nodeCount].name, status: "stopped", config: coerceConfig("qemu", config), snapshots: [], ctime: EPOCH + i * 86400, load: load() });
+    guests.push(simGuest({ vmid, type: "qemu", node: nodes[i % nodeCount].name, status: "stopped", config: coerceConfig("qemu", config), snapshots: [], ctime: EPOCH + i * 86400, load: load() }));
   });
 
   let vmid = 100;
@@ -174,7 +174,7 @@ export function generateCluster(size: number, randomSeed = 1, now = Date.now()):
     const name = nextName(plan, role.name);
     const raw = role.type === "qemu" ? vmConfig(plan, vmid, role, env, envIndex, name) : ctConfig(plan, vmid, role, env, envIndex, name);
     const running = !random.chance(0.1);
-    guests.push({
+    guests.push(simGuest({
       vmid,
       type: role.type,
       node: nodes[random.int(0, nodeCount - 1)].name,
@@ -184,7 +184,7 @@ export function generateCluster(size: number, randomSeed = 1, now = Date.now()):
       snapshots: [],
       ctime: EPOCH + random.int(0, 365 * 86400),
       load: load(),
-    });
+    }));
     vmid++;
   }
 

@@ -17,7 +17,7 @@ import { createSelfSignedCert } from "./tls.js";
 import type { RunningSimulator, SimToken, SimulatorOptions } from "./types.js";
 
 export type * from "./types.js";
-export { SimCluster, type FaultKind, type ClusterInit } from "./cluster.js";
+export { SimCluster, simGuest, type FaultKind, type ClusterInit } from "./cluster.js";
 export type { SimTask, TaskFailure } from "./tasks.js";
 export { parseToken, ALL_PRIVILEGES } from "./auth.js";
 export { generateCluster } from "./generator.js";

@@ -8,7 +8,7 @@ import { load } from "js-yaml";
 import { z } from "zod";
 import { UsageError } from "../core/errors.js";
 import { parseToken } from "./auth.js";
-import type { ClusterInit } from "./cluster.js";
+import { simGuest, type ClusterInit } from "./cluster.js";
 import { CT_TEMPLATES, ISOS, localVolumes, volumeFormat } from "./generator-data.js";
 import { DEFAULT_VERSION, fakeFingerprint } from "./generator.js";
 import { coerceConfig } from "./guest-config.js";
@@ -159,12 +159,12 @@ export function clusterFromSeed(doc: SeedDocument, randomSeed: number, now = Dat
     const template = config.template === 1;
     const status = template ? "stopped" : g.status ?? "running";
     const r = new Random(hash32(`seed:${g.vmid}`));
-    return {
+    return simGuest({
       vmid: g.vmid, type, node: g.node, status, config, snapshots: [], pool: g.pool,
       startedAt: status === "running" ? now - r.int(600, 30 * 86400) * 1000 : undefined,
       ctime: Math.floor(now / 1000) - r.int(86400, 365 * 86400),
       load: { cpu: r.int(1, 500) / 1000, mem: r.int(300, 900) / 1000, disk: r.int(100, 700) / 1000 },
-    };
+    });
   });
   return {
     name: doc.cluster?.name ?? "sim-cluster",

@@ -41,6 +41,8 @@ export interface SimGuest {
   ctime: number;
   /** Fraction of CPU and memory in use while running (deterministic per guest). */
   load: { cpu: number; mem: number; disk: number };
+  /** True when the config says `template: 1` (derived, read-only). */
+  readonly template: boolean;
 }
 
 /** Privileges of a token: every privilege, a list granted on "/", or lists by ACL path. */

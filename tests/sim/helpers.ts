@@ -30,14 +30,15 @@ export class Api {
     if (this.token !== null) headers.Authorization = `PVEAPIToken=${this.token}`;
     let url = `${this.sim.url}/api2/json${path}`;
     let body: string | undefined;
+    const form = (p: Record<string, string | number>): string => new URLSearchParams(Object.entries(p).map(([k, v]): [string, string] => [k, String(v)])).toString();
     if (params && (method === "GET" || method === "DELETE")) {
-      url += `?${new URLSearchParams(Object.entries(params).map(([k, v]) => [k, String(v)])).toString()}`;
+      url += `?${form(params)}`;
     } else if (params && json) {
       headers["Content-Type"] = "application/json";
       body = JSON.stringify(params);
     } else if (params) {
       headers["Content-Type"] = "application/x-www-form-urlencoded";
-      body = new URLSearchParams(Object.entries(params).map(([k, v]) => [k, String(v)])).toString();
+      body = form(params);
     }
     const res = await fetch(url, { method, headers, body });
     const text = await res.text();

@@ -3,6 +3,7 @@
  * tasks; the guest exists at once with `lock: create`), and clones
  * (qmclone/vzclone; full copies or linked clones of templates).
  */
+import { simGuest } from "../cluster.js";
 import { applyConfig, defaultBootOrder } from "../config-change.js";
 import { newVolumeId, usableStorage } from "../disks.js";
 import { formatSize, guestDisks, isDiskKey, parseDisk, printProps } from "../guest-config.js";
@@ -25,11 +26,11 @@ function identity(vmid: number, now: number): { smbios1: string; vmgenid: string
 
 function newGuest(ctx: HandlerContext, type: GuestType, vmid: number, node: string, config: GuestConfig): SimGuest {
   const r = new Random(hash32(`load:${vmid}`));
-  return {
+  return simGuest({
     vmid, type, node, status: "stopped", config, snapshots: [], ctime: Math.floor(ctx.now / 1000),
     pool: str(ctx, "pool"),
     load: { cpu: r.int(1, 300) / 1000, mem: r.int(300, 800) / 1000, disk: r.int(50, 400) / 1000 },
-  };
+  });
 }
 
 /** The task effect shared by create and clone: clear the lock, start if asked. */
