@@ -74,14 +74,27 @@ export class SimCluster {
     return this.byId.get(vmid);
   }
 
-  /** Every guest, by vmid. */
+  /** Every guest, by vmid (a fresh array; the guests are the live objects). */
   guests(): SimGuest[] {
-    return [...this.byId.values()].sort((a, b) => a.vmid - b.vmid);
+    return [...this.sortedGuests()];
   }
 
-  /** The guests of one node (and type). */
+  private sortedGuests(): SimGuest[] {
+    return this.memo("guests", () => [...this.byId.values()].sort((a, b) => a.vmid - b.vmid));
+  }
+
+  /** The guests of one node (and type), by vmid. */
   guestsOn(node: string, type?: GuestType): SimGuest[] {
-    return this.guests().filter((g) => g.node === node && (!type || g.type === type));
+    const byNode = this.memo("guestsByNode", () => {
+      const m = new Map<string, SimGuest[]>();
+      for (const g of this.sortedGuests()) {
+        const list = m.get(g.node);
+        if (list) list.push(g);
+        else m.set(g.node, [g]);
+      }
+      return m;
+    });
+    return (byNode.get(node) ?? []).filter((g) => !type || g.type === type);
   }
 
   /** A node by name. */

@@ -30,6 +30,9 @@ test("create a VM: disks allocated, MAC generated, cloud-init drive, tags sorted
   expect((await api.get("/cluster/nextid")).body!.data).toBe("104");
   sim.cluster.hangTasks(false);
   expect((await api.waitTask(r.body!.data)).exitstatus).toBe("OK");
+  const log = await api.data<{ n: number; t: string }[]>(`/nodes/pve1/tasks/${encodeURIComponent(String(r.body!.data))}/log`);
+  expect(log.map((l) => l.t)).toEqual(['  Logical volume "vm-103-disk-0" created.', '  Logical volume "vm-103-disk-1" created.', "generating cloud-init ISO", "TASK OK"]);
+  expect(log.map((l) => l.n)).toEqual([1, 2, 3, 4]);
   const c = await api.data("/nodes/pve1/qemu/103/config");
   expect(c).toMatchObject({
     name: "web-02", cores: 2, memory: "2048", onboot: 1, agent: "1", tags: "prod;web",

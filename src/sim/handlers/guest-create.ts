@@ -9,6 +9,7 @@ import { newVolumeId, usableStorage } from "../disks.js";
 import { formatSize, guestDisks, isDiskKey, parseDisk, printProps } from "../guest-config.js";
 import { flag, guestAt, kindWord, startTask, str, taskType, type HandlerContext, type RouteTable } from "../handler.js";
 import { serverError } from "../pve-error.js";
+import { cloneLines, createLines, startLines } from "../task-logs.js";
 import { Random, hash32 } from "../random.js";
 import type { GuestConfig, GuestType, SimGuest } from "../types.js";
 
@@ -77,14 +78,16 @@ function create(type: GuestType) {
       type: taskType(type, "create"),
       id: String(vmid),
       lock: { type, vmid },
-      work: () => {
-        if (type === "lxc") {
-          const template = String(ctx.params.ostemplate);
+      work: (log) => {
+        const template = type === "lxc" ? String(ctx.params.ostemplate) : undefined;
+        if (template) {
           const s = cluster.storages.get(template.split(":")[0]);
           if (!s || !cluster.staticVolumes(node, s).some((v) => v.volid === template)) {
             throw new Error(`unable to create CT ${vmid} - volume '${template}' does not exist`);
           }
         }
+        createLines(cluster, g, template).forEach(log);
+        if (flag(ctx, "start")) startLines(g).forEach(log);
         finishCreate(ctx, g, flag(ctx, "start"));
       },
       onFail: () => cluster.removeGuest(vmid),
@@ -154,7 +157,10 @@ function clone(type: GuestType) {
       type: taskType(type, "clone"),
       id: String(src.vmid),
       lock: { type, vmid: newid },
-      work: () => finishCreate(ctx, g, false),
+      work: (log) => {
+        cloneLines(cluster, src, g, full).forEach(log);
+        finishCreate(ctx, g, false);
+      },
       onFail: () => cluster.removeGuest(newid),
     });
   };

@@ -6,6 +6,7 @@
 import { guestDisks } from "../guest-config.js";
 import { assertNotLocked, guestAt, kindWord, skiplock, startTask, taskType, type HandlerContext, type RouteTable } from "../handler.js";
 import { serverError } from "../pve-error.js";
+import { destroyLines, startLines } from "../task-logs.js";
 import type { GuestType, SimGuest } from "../types.js";
 
 type Action = "start" | "stop" | "shutdown" | "reboot" | "reset";
@@ -49,7 +50,8 @@ function power(type: GuestType, action: Action) {
       type: taskType(type, action),
       id: String(g.vmid),
       lock: { type, vmid: g.vmid },
-      work: () => {
+      work: (log) => {
+        if (action === "start") startLines(g).forEach(log);
         taskWork(g, action, skip);
         ctx.cluster.touch();
       },
@@ -73,7 +75,7 @@ function destroy(type: GuestType) {
       type: taskType(type, "destroy"),
       id: String(g.vmid),
       lock: { type, vmid: g.vmid },
-      work: () => {
+      work: (log) => {
         if (g.config.template === 1) {
           for (const { disk } of guestDisks(g)) {
             const base = disk.volid;
@@ -81,6 +83,7 @@ function destroy(type: GuestType) {
             if (user) throw new Error(`base volume '${base}' is still in use by linked clone ${user.vmid}`);
           }
         }
+        destroyLines(cluster, g).forEach(log);
         cluster.removeGuest(g.vmid);
       },
       onFail: () => {
