@@ -15,6 +15,7 @@ afterEach(() => sim.close());
 
 describe("tasks", () => {
   test("a UPID in PVE's form; status running, then stopped with OK; the effect lands at the end", async () => {
+    sim.cluster.hangTasks(true); // keeps the task running however slow this machine is
     const upid = String((await api.post("/nodes/pve2/qemu/102/status/start")).body!.data);
     const m = UPID_RE.exec(upid)!;
     expect(m).not.toBeNull();
@@ -24,6 +25,7 @@ describe("tasks", () => {
     expect(running).toMatchObject({ status: "running", type: "qmstart", id: "102", node: "pve2", upid });
     expect(running.exitstatus).toBeUndefined();
     expect(sim.cluster.guest(102)!.status).toBe("stopped");
+    sim.cluster.hangTasks(false);
     expect(await api.waitTask(upid)).toMatchObject({ status: "stopped", exitstatus: "OK" });
     expect(sim.cluster.guest(102)!.status).toBe("running");
     const log = await api.get(`/nodes/pve2/tasks/${encodeURIComponent(upid)}/log`);

