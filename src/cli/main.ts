@@ -7,7 +7,7 @@ import { Command as Commander, CommanderError, InvalidArgumentError, Option } fr
 import { COMMANDS } from "../commands/registry.js";
 import { resolveWorkspace, runCommand } from "../commands/runner.js";
 import { closeServices } from "../commands/services.js";
-import { OUTPUT_FORMATS, type Command, type CommandContext, type GlobalOptions } from "../commands/types.js";
+import { OUTPUT_FORMATS, type Actor, type Command, type CommandContext, type GlobalOptions } from "../commands/types.js";
 import { createContext } from "../core/context.js";
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, asProxmoxMpcError } from "../core/errors.js";
 import { parseOutputFormat, renderResult } from "../core/output.js";
@@ -25,6 +25,10 @@ export interface CliIO {
   isTTY: boolean;
   columns?: number;
   signal?: AbortSignal;
+  /** Who runs the command (default "cli"). */
+  actor?: Actor;
+  /** Answers confirmations (the console passes its own). */
+  ask?: (question: string) => Promise<string>;
 }
 
 const EXIT_CODES_HELP = `
@@ -130,12 +134,12 @@ function numberParser(type: "int" | "float", name: string): (value: string) => n
 async function execute(command: Command, globals: GlobalOptions, args: string[], options: Record<string, unknown>, io: CliIO, version: string): Promise<number> {
   const color = globals.color && !io.env.NO_COLOR && io.isTTY;
   globals.color = color;
-  const ui = new StreamsUI({ stdout: io.stdout, stderr: io.stderr, color, interactive: io.isTTY && globals.input, yes: globals.yes });
+  const ui = new StreamsUI({ stdout: io.stdout, stderr: io.stderr, color, interactive: io.isTTY && globals.input, yes: globals.yes, ask: io.ask });
   const signal = io.signal ?? new AbortController().signal;
   let ctx: CommandContext | undefined;
   try {
     const workspace = await resolveWorkspace(command, globals, io.cwd);
-    ctx = createContext({ cwd: io.cwd, env: io.env, globals, ui, signal, actor: "cli", version, command: command.name, stderr: io.stderr, workspace });
+    ctx = createContext({ cwd: io.cwd, env: io.env, globals, ui, signal, actor: io.actor ?? "cli", version, command: command.name, stderr: io.stderr, workspace });
     const result = await runCommand(command, ctx, { args, options });
     const text = await renderResult(result, { format: globals.output, width: io.isTTY ? io.columns : undefined, color });
     if (text) io.stdout.write(text);
@@ -154,8 +158,35 @@ async function execute(command: Command, globals: GlobalOptions, args: string[],
   }
 }
 
+/** Global flags that may stand alone (`proxmox-mpc -C dir` opens the console there). */
+const CONSOLE_FLAGS = new Set(["--debug", "--no-color", "--no-input", "-y", "--yes"]);
+const CONSOLE_FLAGS_WITH_VALUE = new Set(["-C", "--workspace", "-o", "--output"]);
+
+/** True when argv holds only global flags: the user wants the console. */
+export function wantsConsole(argv: string[]): boolean {
+  for (let i = 0; i < argv.length; i++) {
+    if (CONSOLE_FLAGS_WITH_VALUE.has(argv[i])) i++;
+    else if (!CONSOLE_FLAGS.has(argv[i])) return false;
+  }
+  return true;
+}
+
 /** Entry point for bin/proxmox-mpc: real process streams and signals. */
 export async function main(): Promise<void> {
+  const argv = process.argv.slice(2);
+  if (wantsConsole(argv)) {
+    const { runConsole } = await import("../console/repl.js");
+    process.exitCode = await runConsole({
+      argv,
+      stdin: process.stdin,
+      stdout: process.stdout,
+      stderr: process.stderr,
+      env: process.env,
+      cwd: process.cwd(),
+      isTTY: Boolean(process.stdin.isTTY && process.stdout.isTTY),
+    });
+    return;
+  }
   const controller = new AbortController();
   let interrupts = 0;
   process.on("SIGINT", () => {
@@ -164,7 +195,7 @@ export async function main(): Promise<void> {
     controller.abort();
   });
   process.on("SIGTERM", () => controller.abort());
-  const code = await runCli(process.argv.slice(2), {
+  const code = await runCli(argv, {
     stdout: process.stdout,
     stderr: process.stderr,
     env: process.env,

@@ -11,7 +11,7 @@ export const describeCommand: Command = {
   examples: ["proxmox-mpc describe vm web-01", "proxmox-mpc describe ct 105 -o yaml"],
   arguments: [
     { name: "kind", description: "vm or ct", required: true, choices: ["vm", "ct", "vms", "cts"] },
-    { name: "name", description: "name or vmid", required: true },
+    { name: "name", description: "name or vmid", required: true, completion: "guest" },
   ],
   workspace: "required",
   async run(ctx, input) {

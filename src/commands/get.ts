@@ -71,13 +71,13 @@ export const getCommand: Command = {
     "Reads what the last sync stored, without touching the network. NAME|VMID shows one guest. Filters combine. -o json gives the documented fields (vmid, name, node, type, status, cores, memory MiB, disk GiB, tags, template).",
   examples: ["proxmox-mpc get vms", "proxmox-mpc get vms --node pve1 --status running --tag web -o wide", "proxmox-mpc get vm web-01 -o json", "proxmox-mpc get nodes --live", "proxmox-mpc get tasks --node pve1"],
   arguments: [
-    { name: "resource", description: `what to list: ${RESOURCES.join(", ")}`, required: true },
-    { name: "name", description: "one guest by name or vmid (vms, cts), or one node or storage" },
+    { name: "resource", description: `what to list: ${RESOURCES.join(", ")}`, required: true, completion: RESOURCES },
+    { name: "name", description: "one guest by name or vmid (vms, cts), or one node or storage", completion: "guest" },
   ],
   options: [
-    { flags: "--node <node>", description: "only on this node" },
-    { flags: "--status <status>", description: "only with this status (running, stopped, …)" },
-    { flags: "--tag <tag>", description: "only guests with this tag" },
+    { flags: "--node <node>", description: "only on this node", completion: "node" },
+    { flags: "--status <status>", description: "only with this status (running, stopped, …)", completion: ["running", "stopped", "paused"] },
+    { flags: "--tag <tag>", description: "only guests with this tag", completion: "tag" },
     { flags: "--live", description: "ask the server instead of the store" },
     { flags: "--limit <n>", description: "tasks: how many per node (default 50)", type: "int" },
   ],

@@ -19,6 +19,8 @@ export interface OptionSpec {
   type?: "int" | "float";
   /** Repeatable option collecting an array ("--tag a --tag b"). */
   repeatable?: boolean;
+  /** What the console's Tab completion offers as the value. */
+  completion?: Completion;
 }
 
 /** A positional argument. */
@@ -29,7 +31,12 @@ export interface ArgumentSpec {
   variadic?: boolean;
   /** Allowed values (e.g. the noun of `get`). */
   choices?: readonly string[];
+  /** What the console's Tab completion offers here (when not `choices`). */
+  completion?: Completion;
 }
+
+/** Tab-completion source: fixed words, or names from the store. */
+export type Completion = readonly string[] | "guest" | "node" | "storage" | "tag";
 
 /** Flags every command accepts. */
 export interface GlobalOptions {

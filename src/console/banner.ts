@@ -1,0 +1,71 @@
+/** The console's banner, prompt and /help text. */
+import type { Command } from "../commands/types.js";
+import type { Workspace } from "../core/workspace.js";
+import type { QuickState } from "./quick-state.js";
+
+const bold = (s: string, on: boolean): string => (on ? `\u001b[1m${s}\u001b[22m` : s);
+const dim = (s: string, on: boolean): string => (on ? `\u001b[2m${s}\u001b[22m` : s);
+const cyan = (s: string, on: boolean): string => (on ? `\u001b[36m${s}\u001b[39m` : s);
+
+/** The server's host as shown in the prompt (`pve1` of https://pve1.example.com:8006). */
+export function serverLabel(ws: Workspace): string {
+  try {
+    const host = new URL(ws.config.endpoint).hostname;
+    return /^[\d.]+$|^\[/.test(host) ? host : host.split(".")[0];
+  } catch {
+    return "?";
+  }
+}
+
+/** `proxmox-mpc lab@pve1> ` (or `proxmox-mpc> ` outside a workspace). */
+export function promptText(ws: Workspace | undefined, color: boolean): string {
+  const where = ws ? ` ${ws.name}@${serverLabel(ws)}` : "";
+  return `${cyan("proxmox-mpc", color)}${bold(where, color)}> `;
+}
+
+/** How long ago, in words. */
+export function age(date: Date | undefined, now = Date.now()): string {
+  if (!date) return "never";
+  const s = Math.max(0, Math.round((now - date.getTime()) / 1000));
+  if (s < 90) return `${s}s ago`;
+  if (s < 5400) return `${Math.round(s / 60)}m ago`;
+  if (s < 129600) return `${Math.round(s / 3600)}h ago`;
+  return `${Math.round(s / 86400)}d ago`;
+}
+
+/** The start-up banner: version, workspace, server, last sync age. Reads no network. */
+export function banner(input: { version: string; ws?: Workspace; state: QuickState; color: boolean }): string {
+  const { ws, state, color } = input;
+  const lines = [`${bold("proxmox-mpc", color)} ${input.version} ${dim("— Infrastructure as Code for Proxmox VE", color)}`];
+  if (ws) {
+    lines.push(`  workspace  ${ws.name} ${dim(`(${ws.paths.root})`, color)}`);
+    lines.push(`  server     ${ws.config.endpoint} ${dim(`as ${ws.config.tokenId}`, color)}`);
+    lines.push(`  last sync  ${age(state.lastSyncAt)}${state.guests !== undefined && state.lastSyncAt ? ` ${dim(`(${state.guests} guests)`, color)}` : ""}${state.lastSyncAt ? "" : dim(" — run /sync", color)}`);
+  } else {
+    lines.push(`  No workspace here. ${bold("/init", color)} creates one; ${bold("demo", color)} tries everything on a simulated cluster.`);
+  }
+  lines.push(dim("  /help for commands, Tab to complete, Ctrl-C cancels, /exit quits", color), "");
+  return lines.join("\n") + "\n";
+}
+
+/** /help: the registry's commands, slash commands first. */
+export function helpText(commands: readonly Command[], color: boolean): string {
+  const width = Math.max(...commands.map((c) => c.name.length + 1), 10) + 2;
+  const slash = commands.filter((c) => c.slash);
+  const plain = commands.filter((c) => !c.slash);
+  const row = (name: string, summary: string): string => `  ${bold(name.padEnd(width), color)}${summary}`;
+  return [
+    "Workspace commands:",
+    ...slash.map((c) => row(`/${c.name}`, c.summary)),
+    row("/help [CMD]", "this list, or the help of one command"),
+    row("/history", "the last commands"),
+    row("/clear", "clear the screen"),
+    row("/exit", "leave the console (also Ctrl-D)"),
+    "",
+    "Resource commands (type them as in the shell, without proxmox-mpc):",
+    ...plain.map((c) => row(c.name, c.summary)),
+    "",
+    "Every command takes -o table|wide|json|yaml and --help.",
+    "",
+  ].join("\n");
+}

@@ -1,0 +1,237 @@
+/**
+ * The console: a readline REPL over the command registry. Every command line
+ * runs through the same CLI program (runCli) as the shell, with the console's
+ * streams; the console adds the prompt, banner, history, Tab completion,
+ * /help, "did you mean", and Ctrl-C that cancels the running command.
+ * Without a terminal it reads one command per line and exits with the status
+ * of the last failure.
+ */
+import { createInterface, type Interface } from "node:readline";
+import { runCli } from "../cli/main.js";
+import { COMMANDS } from "../commands/registry.js";
+import { EXIT_OK, EXIT_USAGE, asProxmoxMpcError } from "../core/errors.js";
+import { packageVersion } from "../core/version.js";
+import { findWorkspaceRoot, loadWorkspace, type Workspace } from "../core/workspace.js";
+import { banner, helpText, promptText } from "./banner.js";
+import { BUILTINS, complete } from "./completer.js";
+import { appendHistory, loadHistory } from "./history.js";
+import { readQuickState, type QuickState } from "./quick-state.js";
+import { suggest, tokenize } from "./tokenize.js";
+
+export interface ConsoleOptions {
+  /** Global flags given on the command line (-C DIR, --no-color, …): passed to every command. */
+  argv: string[];
+  stdin: NodeJS.ReadableStream;
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+  isTTY: boolean;
+  /** Called once the first prompt is shown (benchmarks). */
+  onReady?: () => void;
+}
+
+interface Session {
+  opts: ConsoleOptions;
+  ws?: Workspace;
+  state: QuickState;
+  history: string[];
+  color: boolean;
+  lastFailure: number;
+}
+
+/** Run the console until /exit, Ctrl-D, or the end of piped input; returns the exit code. */
+export async function runConsole(opts: ConsoleOptions): Promise<number> {
+  const workspaceFlag = flagValue(opts.argv, ["-C", "--workspace"]);
+  const root = findWorkspaceRoot(workspaceFlag ?? opts.cwd);
+  let ws: Workspace | undefined;
+  try {
+    ws = root ? await loadWorkspace(root) : undefined;
+  } catch (err) {
+    const e = asProxmoxMpcError(err);
+    opts.stderr.write(`error: ${e.message}\n${e.hint ? `hint: ${e.hint}\n` : ""}`);
+  }
+  const session: Session = {
+    opts,
+    ws,
+    state: ws ? readQuickState(ws, opts.env) : { names: { guests: [], nodes: [], storage: [], tags: [] } },
+    history: opts.isTTY ? loadHistory(ws?.paths.history) : [],
+    color: opts.isTTY && !opts.env.NO_COLOR && !opts.argv.includes("--no-color"),
+    lastFailure: EXIT_OK,
+  };
+  return opts.isTTY ? interactive(session) : piped(session);
+}
+
+async function interactive(s: Session): Promise<number> {
+  s.opts.stdout.write(banner({ version: packageVersion(), ws: s.ws, state: s.state, color: s.color }));
+  let ready = false;
+  for (;;) {
+    const line = await readLine(s, () => {
+      if (!ready) s.opts.onReady?.();
+      ready = true;
+    });
+    if (line === null) break;
+    const result = await execute(s, line);
+    if (result === "exit") break;
+  }
+  s.opts.stdout.write("\n");
+  return s.lastFailure;
+}
+
+async function piped(s: Session): Promise<number> {
+  const rl = createInterface({ input: s.opts.stdin, terminal: false, crlfDelay: Infinity });
+  s.opts.onReady?.();
+  for await (const line of rl) {
+    if ((await execute(s, line)) === "exit") break;
+  }
+  rl.close();
+  return s.lastFailure;
+}
+
+/**
+ * One prompt: a fresh readline interface per line, closed while the command
+ * runs, so commands own the terminal (confirmations, spinners, Ctrl-C).
+ */
+function readLine(s: Session, onPrompt: () => void): Promise<string | null> {
+  return new Promise((resolve) => {
+    const rl: Interface = createInterface({
+      input: s.opts.stdin,
+      output: s.opts.stdout,
+      terminal: true,
+      history: [...s.history],
+      historySize: 1000,
+      removeHistoryDuplicates: true,
+      completer: (line: string) => complete(line, COMMANDS, s.state.names),
+      prompt: promptText(s.ws, s.color),
+    });
+    let done = false;
+    let interrupts = 0;
+    const finish = (value: string | null): void => {
+      if (done) return;
+      done = true;
+      rl.close();
+      resolve(value);
+    };
+    rl.on("line", (line) => finish(line));
+    rl.on("close", () => finish(null));
+    rl.on("SIGINT", () => {
+      if (rl.line.length > 0) {
+        rl.write(null, { ctrl: true, name: "u" });
+        interrupts = 0;
+        return;
+      }
+      interrupts++;
+      if (interrupts >= 2) return finish(null);
+      s.opts.stdout.write("\n(To exit, press Ctrl-C again, Ctrl-D, or type /exit)\n");
+      rl.prompt();
+    });
+    rl.prompt();
+    onPrompt();
+  });
+}
+
+/** Run one console line. */
+async function execute(s: Session, raw: string): Promise<"exit" | number> {
+  const line = raw.trim();
+  if (!line || line.startsWith("#")) return EXIT_OK;
+  if (s.opts.isTTY) {
+    if (s.history[0] !== line) s.history.unshift(line);
+    appendHistory(s.ws?.paths.history, line);
+  }
+  let words: string[];
+  try {
+    words = tokenize(line);
+  } catch (err) {
+    return fail(s, asProxmoxMpcError(err).message, EXIT_USAGE);
+  }
+  const slash = words[0].startsWith("/");
+  const name = slash ? words[0].slice(1) : words[0];
+  const rest = words.slice(1);
+
+  if ((BUILTINS as readonly string[]).includes(name) && (slash || name === "help" || name === "exit" || name === "quit")) {
+    return builtin(s, name, rest);
+  }
+  const command = COMMANDS.find((c) => c.name === name || c.aliases?.includes(name));
+  if (!command || (slash && !command.slash)) {
+    const known = [...COMMANDS.filter((c) => !slash || c.slash).map((c) => (slash ? `/${c.name}` : c.name)), ...BUILTINS.map((b) => `/${b}`)];
+    const hints = suggest(slash ? `/${name}` : name, known);
+    const offer = !s.ws && !slash ? " You are not in a workspace: /init creates one here, `demo` tries everything on a simulator." : "";
+    return fail(s, `Unknown command "${words[0]}".${hints.length ? ` Did you mean ${hints.join(", ")}?` : " Type /help for the list."}${offer}`, EXIT_USAGE);
+  }
+  const code = await runCommandLine(s, [command.name, ...rest]);
+  if (s.ws) s.state = readQuickState(s.ws, s.opts.env);
+  else {
+    // `/init` may have just created a workspace here.
+    const root = findWorkspaceRoot(s.opts.cwd);
+    if (root) {
+      s.ws = await loadWorkspace(root).catch(() => undefined);
+      if (s.ws) s.state = readQuickState(s.ws, s.opts.env);
+    }
+  }
+  if (code !== EXIT_OK) s.lastFailure = code;
+  return code;
+}
+
+/** Run a command through the CLI program; Ctrl-C aborts it and returns to the prompt. */
+async function runCommandLine(s: Session, argv: string[]): Promise<number> {
+  const controller = new AbortController();
+  const onSigint = (): void => {
+    if (controller.signal.aborted) return;
+    controller.abort();
+    s.opts.stderr.write("\nCancelling…\n");
+  };
+  process.on("SIGINT", onSigint);
+  try {
+    const globals = s.opts.argv.filter((a, i, all) => !(a === "-C" || a === "--workspace" || all[i - 1] === "-C" || all[i - 1] === "--workspace"));
+    const workspace = s.ws ? ["-C", s.ws.paths.root] : [];
+    const code = await runCli([...workspace, ...globals, ...argv], {
+      stdout: s.opts.stdout,
+      stderr: s.opts.stderr,
+      env: s.opts.env,
+      cwd: s.opts.cwd,
+      isTTY: s.opts.isTTY,
+      columns: (s.opts.stdout as NodeJS.WriteStream).columns,
+      signal: controller.signal,
+      actor: "console",
+    });
+    return controller.signal.aborted && code !== EXIT_OK ? 130 : code;
+  } catch (err) {
+    // The console never dies on a failed command.
+    return fail(s, asProxmoxMpcError(err).message, 1);
+  } finally {
+    process.removeListener("SIGINT", onSigint);
+  }
+}
+
+async function builtin(s: Session, name: string, args: string[]): Promise<"exit" | number> {
+  switch (name) {
+    case "exit":
+    case "quit":
+      return "exit";
+    case "clear":
+      s.opts.stdout.write("\u001b[2J\u001b[H");
+      return EXIT_OK;
+    case "history": {
+      const lines = [...s.history].reverse().slice(-20);
+      s.opts.stdout.write(lines.map((l, i) => `${String(i + 1).padStart(4)}  ${l}`).join("\n") + (lines.length ? "\n" : ""));
+      return EXIT_OK;
+    }
+    case "help":
+    default: {
+      if (args[0]) return runCommandLine(s, [args[0].replace(/^\//, ""), "--help"]);
+      s.opts.stdout.write(helpText(COMMANDS, s.color));
+      return EXIT_OK;
+    }
+  }
+}
+
+function fail(s: Session, message: string, code: number): number {
+  s.opts.stderr.write(`${s.color ? "\u001b[31merror:\u001b[39m" : "error:"} ${message}\n`);
+  s.lastFailure = code;
+  return code;
+}
+
+function flagValue(argv: string[], names: string[]): string | undefined {
+  const i = argv.findIndex((a) => names.includes(a));
+  return i >= 0 ? argv[i + 1] : undefined;
+}
