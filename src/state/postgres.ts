@@ -62,13 +62,18 @@ function pgConnectionString(target: PgTarget): string {
   return url.toString();
 }
 
-function pgDriver(client: pg.Client): MigrationDriver {
+function pgDriver(client: pg.Client, schema: string | undefined): MigrationDriver {
+  let schemaReady = !schema;
   return {
     async transaction(fn) {
       await client.query("BEGIN");
       try {
         // Serializes concurrent migrators (two proxmox-mpc starting on a new database).
         await client.query("SELECT pg_advisory_xact_lock($1)", [MIGRATION_LOCK_KEY]);
+        if (!schemaReady) {
+          await client.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
+          schemaReady = true;
+        }
         const result = await fn();
         await client.query("COMMIT");
         return result;
@@ -100,16 +105,14 @@ export async function openPostgres(target: PgTarget): Promise<Db> {
   const translate = (err: unknown) => translatePgError(err, target);
   const { default: pgModule } = await import("pg");
   const connectionString = pgConnectionString(target);
-  const raw = new pgModule.Client({ connectionString, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
+  // Unqualified table names (migrations, raw bulk inserts) resolve through search_path.
+  const options = target.schema ? { options: `-c search_path="${target.schema}"` } : {};
+  const raw = new pgModule.Client({ connectionString, connectionTimeoutMillis: CONNECT_TIMEOUT_MS, ...options });
   raw.on("error", () => undefined); // a dropped idle connection must not crash the process
   let migrations;
   try {
     await raw.connect();
-    if (target.schema) {
-      await raw.query(`CREATE SCHEMA IF NOT EXISTS "${target.schema}"`);
-      await raw.query(`SET search_path TO "${target.schema}"`);
-    }
-    migrations = await applyMigrations(pgDriver(raw), loadMigrations("postgresql"));
+    migrations = await applyMigrations(pgDriver(raw, target.schema), loadMigrations("postgresql"));
   } catch (err) {
     throw translate(err);
   } finally {
@@ -120,13 +123,7 @@ export async function openPostgres(target: PgTarget): Promise<Db> {
     import("./generated/postgres/client.js"),
   ]);
   const adapter = new PrismaPg(
-    {
-      connectionString,
-      connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
-      max: 5,
-      // Raw statements (bulk inserts) resolve unqualified table names through search_path.
-      ...(target.schema ? { options: `-c search_path="${target.schema}"` } : {}),
-    },
+    { connectionString, connectionTimeoutMillis: CONNECT_TIMEOUT_MS, max: 5, ...options },
     { schema: target.schema, onPoolError: () => undefined },
   );
   // Same model API as the SQLite flavour for everything the store uses (see db.ts).
