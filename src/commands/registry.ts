@@ -6,13 +6,14 @@
 import { describeCommand } from "./describe.js";
 import { getCommand } from "./get.js";
 import { initCommand } from "./init.js";
+import { rebootCommand, shutdownCommand, startCommand, stopCommand } from "./power.js";
 import { simCommand } from "./sim.js";
 import { statusCommand } from "./status.js";
 import { syncCommand } from "./sync.js";
 import { testConnectionCommand } from "./test-connection.js";
 import type { Command } from "./types.js";
 
-export const COMMANDS: readonly Command[] = [initCommand, testConnectionCommand, syncCommand, statusCommand, getCommand, describeCommand, simCommand];
+export const COMMANDS: readonly Command[] = [initCommand, testConnectionCommand, syncCommand, statusCommand, getCommand, describeCommand, startCommand, stopCommand, shutdownCommand, rebootCommand, simCommand];
 
 /** Find a command by name or alias. */
 export function findCommand(name: string): Command | undefined {
