@@ -210,8 +210,10 @@ export class SimCluster {
   setLock(vmid: number, lock: string | undefined): void {
     const g = this.byId.get(vmid);
     if (!g) throw new Error(`no guest ${vmid}`);
-    if (lock === undefined) delete g.config.lock;
-    else g.config.lock = lock;
+    const config = { ...g.config };
+    if (lock === undefined) delete config.lock;
+    else config.lock = lock;
+    g.config = config;
     this.touch();
   }
 

@@ -36,7 +36,8 @@ function newGuest(ctx: HandlerContext, type: GuestType, vmid: number, node: stri
 
 /** The task effect shared by create and clone: clear the lock, start if asked. */
 function finishCreate(ctx: HandlerContext, g: SimGuest, start: boolean): void {
-  delete g.config.lock;
+  const { lock: _lock, ...rest } = g.config;
+  g.config = rest;
   if (start) {
     g.status = "running";
     g.startedAt = Date.now();

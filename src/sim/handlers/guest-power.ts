@@ -69,7 +69,7 @@ function destroy(type: GuestType) {
       throw serverError(type === "qemu" ? `VM ${g.vmid} is running - destroy failed` : `unable to destroy CT ${g.vmid} - container is running`);
     }
     const { cluster } = ctx;
-    g.config.lock = "destroyed";
+    g.config = { ...g.config, lock: "destroyed" };
     cluster.touch();
     return startTask(ctx, {
       type: taskType(type, "destroy"),
@@ -87,7 +87,8 @@ function destroy(type: GuestType) {
         cluster.removeGuest(g.vmid);
       },
       onFail: () => {
-        delete g.config.lock;
+        const { lock: _lock, ...rest } = g.config;
+        g.config = rest;
         cluster.touch();
       },
     });
