@@ -7,7 +7,7 @@ import { Command as Commander, CommanderError, InvalidArgumentError, Option } fr
 import { COMMANDS } from "../commands/registry.js";
 import { resolveWorkspace, runCommand } from "../commands/runner.js";
 import { closeServices } from "../commands/services.js";
-import { OUTPUT_FORMATS, type Actor, type Command, type CommandContext, type GlobalOptions } from "../commands/types.js";
+import { OUTPUT_FORMATS, type Actor, type Command, type CommandContext, type CommandResult, type GlobalOptions } from "../commands/types.js";
 import { createContext } from "../core/context.js";
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, asProxmoxMpcError } from "../core/errors.js";
 import { parseOutputFormat, renderResult } from "../core/output.js";
@@ -29,6 +29,8 @@ export interface CliIO {
   actor?: Actor;
   /** Answers confirmations (the console passes its own). */
   ask?: (question: string) => Promise<string>;
+  /** Standard input, for the console that `demo` opens (default process.stdin). */
+  stdin?: NodeJS.ReadableStream;
 }
 
 const EXIT_CODES_HELP = `
@@ -141,6 +143,7 @@ async function execute(command: Command, globals: GlobalOptions, args: string[],
     const workspace = await resolveWorkspace(command, globals, io.cwd);
     ctx = createContext({ cwd: io.cwd, env: io.env, globals, ui, signal, actor: io.actor ?? "cli", version, command: command.name, stderr: io.stderr, workspace });
     const result = await runCommand(command, ctx, { args, options });
+    if (result.kind === "console") return await openConsole(result, io, globals);
     const text = await renderResult(result, { format: globals.output, width: io.isTTY ? io.columns : undefined, color });
     if (text) io.stdout.write(text);
     return result.exitCode ?? EXIT_OK;
@@ -155,6 +158,24 @@ async function execute(command: Command, globals: GlobalOptions, args: string[],
     return error.exitCode;
   } finally {
     if (ctx) await closeServices(ctx);
+  }
+}
+
+/** Open the console a command asked for (demo), then let the command clean up. */
+async function openConsole(result: Extract<CommandResult, { kind: "console" }>, io: CliIO, globals: GlobalOptions): Promise<number> {
+  const { runConsole } = await import("../console/repl.js");
+  try {
+    return await runConsole({
+      argv: [...(globals.color ? [] : ["--no-color"]), ...(globals.yes ? ["--yes"] : []), ...(globals.input ? [] : ["--no-input"])],
+      stdin: io.stdin ?? process.stdin,
+      stdout: io.stdout,
+      stderr: io.stderr,
+      env: result.env,
+      cwd: result.cwd,
+      isTTY: io.isTTY,
+    });
+  } finally {
+    await result.close();
   }
 }
 

@@ -3,6 +3,7 @@
  * completion are all derived from it. Command modules stay light: heavy
  * services are imported inside run().
  */
+import { demoCommand } from "./demo.js";
 import { describeCommand } from "./describe.js";
 import { getCommand } from "./get.js";
 import { initCommand } from "./init.js";
@@ -13,7 +14,7 @@ import { syncCommand } from "./sync.js";
 import { testConnectionCommand } from "./test-connection.js";
 import type { Command } from "./types.js";
 
-export const COMMANDS: readonly Command[] = [initCommand, testConnectionCommand, syncCommand, statusCommand, getCommand, describeCommand, startCommand, stopCommand, shutdownCommand, rebootCommand, simCommand];
+export const COMMANDS: readonly Command[] = [initCommand, testConnectionCommand, syncCommand, statusCommand, getCommand, describeCommand, startCommand, stopCommand, shutdownCommand, rebootCommand, simCommand, demoCommand];
 
 /** Find a command by name or alias. */
 export function findCommand(name: string): Command | undefined {

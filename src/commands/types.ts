@@ -102,7 +102,9 @@ export type CommandResult =
       exitCode?: number;
     }
   | { kind: "message"; text: string; level?: "info" | "success" | "warn"; exitCode?: number }
-  | { kind: "none"; exitCode?: number };
+  | { kind: "none"; exitCode?: number }
+  /** Open the console in `cwd` with `env` (demo); the face calls `close` when the console ends. */
+  | { kind: "console"; cwd: string; env: NodeJS.ProcessEnv; close: () => Promise<void>; exitCode?: number };
 
 /** One entry of the registry. */
 export interface Command {

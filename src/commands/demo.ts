@@ -1,0 +1,78 @@
+/**
+ * `demo`: the first thing a new user runs. Starts a simulated Proxmox VE
+ * cluster in this process (HTTPS, self-signed), creates a throw-away workspace
+ * on it with the certificate pinned, syncs it, and opens the console there.
+ * Everything is removed when the console ends.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { UsageError } from "../core/errors.js";
+import { createContext } from "../core/context.js";
+import type { UI } from "../core/ui.js";
+import { loadWorkspace } from "../core/workspace.js";
+import { initCommand } from "./init.js";
+import { closeServices } from "./services.js";
+import { syncCommand } from "./sync.js";
+import type { Command, CommandContext } from "./types.js";
+
+export const demoCommand: Command = {
+  name: "demo",
+  summary: "Try everything on a simulated cluster: a throw-away workspace, synced, in the console",
+  description: "Starts the built-in Proxmox VE simulator, creates a temporary workspace on it, syncs, and opens the console. Nothing touches a real server; the workspace is deleted when you leave.",
+  examples: ["proxmox-mpc demo", "proxmox-mpc demo --size 500", "printf 'get vms\\n/status\\n' | proxmox-mpc demo"],
+  options: [
+    { flags: "--size <n>", description: "guests in the simulated cluster (default 120)", type: "int", default: 120 },
+    { flags: "--keep", description: "keep the workspace folder when the console ends" },
+  ],
+  workspace: "none",
+  async run(ctx, input) {
+    if (ctx.actor === "console") throw new UsageError("You are in the console already.", "Leave it with /exit and run `proxmox-mpc demo` from a shell.");
+    const size = Number(input.options.size ?? 120);
+    if (!Number.isInteger(size) || size < 1 || size > 20000) throw new UsageError("--size must be between 1 and 20000.");
+    const { startSimulator } = await import("../sim/index.js");
+    const spinner = ctx.ui.spinner(`Starting a simulated Proxmox VE cluster with ${size} guests…`);
+    const sim = await startSimulator({ port: 0, tls: true, size, randomSeed: 42, taskDelayMs: 300 });
+    const dir = mkdtempSync(join(tmpdir(), "proxmox-mpc-demo-"));
+    const env: NodeJS.ProcessEnv = { ...ctx.env, PROXMOX_VE_ENDPOINT: sim.url, PROXMOX_VE_API_TOKEN: sim.token };
+    const close = async (): Promise<void> => {
+      await sim.close();
+      if (!input.options.keep) rmSync(dir, { recursive: true, force: true });
+    };
+    try {
+      spinner.update(`Creating a workspace in ${dir}…`);
+      await step(ctx, env, dir, undefined, (c) =>
+        initCommand.run(c, { args: [dir], options: { fingerprint: sim.fingerprint, defaultNode: "pve1", database: "" } }),
+      );
+      spinner.update("Syncing the cluster into the workspace…");
+      const ws = await loadWorkspace(dir);
+      await step(ctx, env, dir, ws, (c) => syncCommand.run(c, { args: [], options: { wait: 0 } }));
+      spinner.succeed(`Demo workspace ready: ${dir} (simulator at ${sim.url}${input.options.keep ? ", kept afterwards" : ", removed when you leave"})`);
+    } catch (err) {
+      spinner.fail("The demo could not start.");
+      await close();
+      throw err;
+    }
+    return { kind: "console", cwd: dir, env, close };
+  },
+};
+
+/** Run another command object in a context of its own (same UI, signal and logger). */
+async function step(ctx: CommandContext, env: NodeJS.ProcessEnv, cwd: string, workspace: Awaited<ReturnType<typeof loadWorkspace>> | undefined, run: (c: CommandContext) => Promise<unknown>): Promise<void> {
+  const quiet: UI = {
+    interactive: false,
+    info: () => undefined,
+    warn: (m) => ctx.ui.warn(m),
+    success: () => undefined,
+    emit: () => undefined,
+    spinner: () => ({ update: () => undefined, succeed: () => undefined, fail: () => undefined, stop: () => undefined }),
+    confirm: (q, o) => ctx.ui.confirm(q, o),
+    ask: (q) => ctx.ui.ask(q),
+  };
+  const c = createContext({ cwd, env, globals: { ...ctx.globals, input: false }, ui: quiet, signal: ctx.signal, actor: ctx.actor, version: ctx.version, command: "demo", rootLogger: ctx.log, workspace });
+  try {
+    await run(c);
+  } finally {
+    await closeServices(c);
+  }
+}
