@@ -10,6 +10,7 @@ import { TokenStore, parseToken } from "./auth.js";
 import { SimCluster } from "./cluster.js";
 import { FaultInjector } from "./faults.js";
 import { generateCluster } from "./generator.js";
+import { derived } from "./guest-config.js";
 import { Router } from "./router.js";
 import { clusterFromSeed, readSeed } from "./seed.js";
 import { createListener, listen, type ServerStats } from "./server.js";
@@ -51,6 +52,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     lockTimeoutMs: options.lockTimeoutMs ?? 1000,
     randomSeed,
   });
+  // Derive memory/disk/CPU facts of every guest now, so the first big listing is not the slow one.
+  for (const g of cluster.guests()) derived(g);
   const tokens: SimToken[] = [{ token, privileges: "all" }, ...(seedDoc?.tokens ?? []), ...(options.extraTokens ?? [])];
   const store = new TokenStore(tokens);
   const cert = options.tls ? createSelfSignedCert(host) : undefined;
