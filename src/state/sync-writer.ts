@@ -1,8 +1,8 @@
 /**
  * Writes one sync plan inside the caller's transaction: nodes and storage,
- * then only the guests that were added, changed or removed (batched
- * createMany/deleteMany), then the SyncChange rows. Unchanged guests are not
- * touched at all.
+ * then only the guests that were added, changed or removed (bulk inserts of
+ * bulk-insert.ts, batched deleteMany), then the SyncChange rows. Unchanged
+ * guests are not touched at all.
  */
 import { CancelledError } from "../core/errors.js";
 import { bulkInsert, COLUMNS } from "./bulk-insert.js";
