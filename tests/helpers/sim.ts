@@ -33,3 +33,8 @@ export async function initWorkspace(sim: RunningSimulator, options: { database?:
   if (result.code !== 0) throw new Error(`init failed (${result.code}): ${result.stderr}`);
   return { dir, env, cleanup, run: (args) => cli(args, { env, cwd: dir }) };
 }
+
+/** A simulated guest's name (qemu `name`, lxc `hostname`). */
+export function guestName(g: { type: string; config: Record<string, unknown> }): string {
+  return String(g.type === "qemu" ? g.config.name : g.config.hostname);
+}
