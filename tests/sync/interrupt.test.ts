@@ -98,13 +98,26 @@ it("Ctrl-C mid-sync cancels cleanly (exit 130), writes nothing, and the next syn
   expect(await storedCores(vmid)).toBe(cores);
 });
 
-it("two syncs at once: the second waits for the first, both complete, nothing is duplicated", async () => {
+it("a sync waits while another holds the lock, then completes", async () => {
+  const store = await openStore({ url: `file:${join(ws.dir, ".proxmox-mpc", "state.db")}` });
+  const lock = await store.locks.acquire("sync");
+  const waiting = startSync();
+  let stderr = "";
+  waiting.child.stderr!.on("data", (d: Buffer) => (stderr += d));
+  const deadline = Date.now() + 20_000;
+  while (!/Waiting for another sync to finish \(pid \d+/.test(stderr) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  expect(stderr).toMatch(new RegExp(`Waiting for another sync to finish \\(pid ${process.pid}`));
+  await lock.release();
+  await store.close();
+  expect((await waiting.done).code).toBe(0);
+});
+
+it("two syncs at once both complete and nothing is duplicated", async () => {
   const a = startSync();
   await afterRequests(5);
   const b = startSync();
   const [ra, rb] = await Promise.all([a.done, b.done]);
   expect([ra.code, rb.code]).toEqual([0, 0]);
-  expect(rb.stderr).toMatch(/Waiting for another sync to finish \(pid \d+/);
   expect(JSON.parse(rb.stdout).unchanged).toBe(SIZE);
   const status = JSON.parse((await cliProcess(["status", "-o", "json", "--offline"], { env: ws.env, cwd: ws.dir })).stdout);
   expect(status.counts.guests).toBe(SIZE);
