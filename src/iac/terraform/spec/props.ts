@@ -1,0 +1,185 @@
+/**
+ * PVE property strings the way PVE prints them, and a small table-driven
+ * codec between their options and the model's typed fields.
+ *
+ * PVE::JSONSchema::print_property_string writes the default key first (bare),
+ * then the required keys sorted, then the other keys sorted; booleans as 1/0.
+ * A codec lists, per option, the model field and the Terraform argument, so
+ * one table drives adoption, pveConfigFromSpec, rendering and parsing.
+ */
+import { parsePropertyString } from "../../../proxmox/normalize.js";
+
+/** Value type of a field: "strings" is a list (PVE joins it with `sep`). */
+export type FieldType = "string" | "int" | "float" | "bool" | "strings";
+
+/** One option of a property string (or one top-level key). */
+export interface FieldCodec {
+  /** PVE option name. */
+  pve: string;
+  /** Model field name. */
+  spec: string;
+  /** Terraform argument name. */
+  tf: string;
+  type: FieldType;
+  /** List separator in PVE ("strings" only). */
+  sep?: string;
+}
+
+/** A property-string format: its lead (bare) option, required options, fields. */
+export interface PropCodec {
+  lead?: string;
+  required?: string[];
+  fields: FieldCodec[];
+}
+
+/** A field in short form: [pve, spec, tf, type, sep?]. */
+export type FieldRow = [string, string, string, FieldType, string?];
+
+/** Build field codecs from rows. */
+export function fields(rows: FieldRow[]): FieldCodec[] {
+  return rows.map(([pve, spec, tf, type, sep]) => ({ pve, spec, tf, type, sep }));
+}
+
+/** Split a property string into options; the bare part (if any) under `lead`. */
+export function splitProps(text: string, lead?: string): Record<string, string> {
+  return parsePropertyString(text, lead);
+}
+
+/** Print options as PVE does: lead bare first, required keys sorted, then the rest sorted. */
+export function printProps(options: Record<string, string | undefined>, lead?: string, required: string[] = []): string {
+  const parts: string[] = [];
+  const done = new Set<string>();
+  if (lead !== undefined && options[lead] !== undefined) {
+    parts.push(String(options[lead]));
+    done.add(lead);
+  }
+  const keys = Object.keys(options).sort();
+  for (const key of [...keys.filter((k) => required.includes(k)), ...keys]) {
+    if (done.has(key) || options[key] === undefined) continue;
+    done.add(key);
+    parts.push(`${key}=${options[key]}`);
+  }
+  return parts.join(",");
+}
+
+/** PVE's boolean spellings → boolean; undefined for anything else. */
+export function pveBool(text: string | undefined): boolean | undefined {
+  if (text === undefined) return undefined;
+  if (/^(1|on|yes|true)$/i.test(text)) return true;
+  if (/^(0|off|no|false)$/i.test(text)) return false;
+  return undefined;
+}
+
+/** Decode one PVE option value to a field value; undefined when it does not fit the type. */
+export function decodeValue(field: FieldCodec, text: string): unknown {
+  switch (field.type) {
+    case "string":
+      return text;
+    case "bool":
+      return pveBool(text);
+    case "int":
+      return /^-?\d+$/.test(text) ? Number(text) : undefined;
+    case "float":
+      return /^-?\d+(\.\d+)?$/.test(text) ? Number(text) : undefined;
+    case "strings":
+      return text.split(field.sep ?? ";").filter((s) => s !== "");
+  }
+}
+
+/** Encode a field value as PVE writes it. */
+export function encodeValue(field: FieldCodec, value: unknown): string {
+  if (field.type === "bool") return value ? "1" : "0";
+  if (field.type === "strings") return (value as string[]).join(field.sep ?? ";");
+  return String(value);
+}
+
+/**
+ * Map options onto a target object through a codec. Options that are not in
+ * the codec, or whose value does not decode, are returned as `extra`.
+ */
+export function decodeOptions(
+  codec: PropCodec,
+  options: Record<string, string>,
+  target: Record<string, unknown>,
+  skip: string[] = [],
+): Record<string, string> | undefined {
+  const extra: Record<string, string> = {};
+  for (const [key, text] of Object.entries(options)) {
+    if (skip.includes(key)) continue;
+    const field = codec.fields.find((f) => f.pve === key);
+    const value = field ? decodeValue(field, text) : undefined;
+    if (field && value !== undefined) target[field.spec] = value;
+    else extra[key] = text;
+  }
+  return Object.keys(extra).length ? extra : undefined;
+}
+
+/** The options a typed object stands for (plus its extra options). */
+export function encodeOptions(codec: PropCodec, source: object, extra?: Record<string, string>): Record<string, string> {
+  const src = source as Record<string, unknown>;
+  const out: Record<string, string> = {};
+  for (const field of codec.fields) {
+    const value = src[field.spec];
+    if (value !== undefined) out[field.pve] = encodeValue(field, value);
+  }
+  return { ...out, ...(extra ?? {}) };
+}
+
+/** Print a typed object as a property string through its codec. */
+export function printCodec(codec: PropCodec, source: object, extra?: Record<string, string>): string {
+  return printProps(encodeOptions(codec, source, extra), codec.lead, codec.required);
+}
+
+const UNITS: Record<string, number> = { "": 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3, T: 1024 ** 4 };
+
+/** "32G" / "1032M" / "4194304" (bytes) → bytes; undefined if not a size. */
+export function sizeBytes(text: string | undefined): number | undefined {
+  const m = /^(\d+(?:\.\d+)?)([KMGT]?)$/i.exec((text ?? "").trim());
+  return m ? Math.floor(Number(m[1]) * UNITS[m[2].toUpperCase()]) : undefined;
+}
+
+/** PVE::JSONSchema::format_size: bytes → the largest exact unit ("32G", "1032M", "2T"). */
+export function formatSize(bytes: number): string {
+  let value = Math.floor(bytes);
+  let unit = "";
+  for (const u of ["K", "M", "G", "T"]) {
+    if (value === 0 || value % 1024 !== 0) break;
+    value /= 1024;
+    unit = u;
+  }
+  return `${value}${unit}`;
+}
+
+/** A PVE size as whole GiB (floor, at least 1) plus the exact size when it is not whole GiB. */
+export function sizeToSpec(size: string | undefined): { sizeGiB: number; exactSize?: string } {
+  const bytes = sizeBytes(size) ?? 0;
+  const gib = bytes / 1024 ** 3;
+  if (Number.isInteger(gib) && gib >= 1) return { sizeGiB: gib };
+  return { sizeGiB: Math.max(1, Math.floor(gib)), exactSize: size };
+}
+
+/** The PVE size of a sizeGiB/exactSize pair. */
+export function specToSize(sizeGiB: number, exactSize?: string): string {
+  return exactSize ?? formatSize(sizeGiB * 1024 ** 3);
+}
+
+/** Split "storage:volume" (a bare path has no storage). */
+export function splitVolume(volid: string): { storage?: string; volume: string } {
+  const i = volid.indexOf(":");
+  if (i <= 0 || volid.startsWith("/")) return { volume: volid };
+  return { storage: volid.slice(0, i), volume: volid.slice(i + 1) };
+}
+
+/** Any config value as the string PVE would print (arrays/objects as JSON). */
+export function configText(value: unknown): string {
+  if (typeof value === "string") return value;
+  if (typeof value === "number" || typeof value === "boolean") return String(value);
+  return JSON.stringify(value);
+}
+
+/** Keep only defined values (so deep-equal comparisons ignore `key: undefined`). */
+export function compact<T extends object>(obj: T): T {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(obj)) if (v !== undefined) out[k] = v;
+  return out as T;
+}
