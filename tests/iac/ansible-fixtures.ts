@@ -1,0 +1,109 @@
+/**
+ * Shared fixtures of the Ansible tests: a small cluster as raw PVE data
+ * (list entries + configs), the GuestRecords the real sync normalizer makes
+ * of it, a tiny PVE API on 127.0.0.1 answering what the
+ * community.general.proxmox inventory plugin asks, and a runner for the
+ * real ansible tools.
+ */
+import { execFile } from "node:child_process";
+import { mkdtemp } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { normalizeGuest } from "../../src/sync/normalize.js";
+import type { GuestRecord } from "../../src/state/types.js";
+import { startTestServer, type Reply, type TestServer } from "../helpers/http-server.js";
+
+/** A guest as PVE has it: the list entry fields and the raw config. */
+export interface RawGuest {
+  vmid: number;
+  type: "qemu" | "lxc";
+  node: string;
+  status: string;
+  template?: boolean;
+  config: Record<string, string | number>;
+}
+
+export const RAW_GUESTS: RawGuest[] = [
+  { vmid: 101, type: "qemu", node: "pve1", status: "running", config: { name: "web-01", cores: 2, sockets: 1, memory: "2048", tags: "web;prod", agent: "1", net0: "virtio=BC:24:11:00:00:01,bridge=vmbr0", ipconfig0: "ip=10.0.0.11/24,gw=10.0.0.1", scsi0: "local-lvm:vm-101-disk-0,size=32G" } },
+  { vmid: 102, type: "qemu", node: "pve1", status: "stopped", config: { name: "web-02", cores: 1, sockets: 2, memory: "1024", tags: "web", net0: "virtio=BC:24:11:00:00:02,bridge=vmbr0", net1: "virtio=BC:24:11:00:00:12,bridge=vmbr1", ipconfig0: "ip=dhcp", ipconfig1: "ip=192.168.7.2/24", scsi0: "local-lvm:vm-102-disk-0,size=16G" } },
+  { vmid: 103, type: "qemu", node: "pve-2", status: "running", config: { name: "db-main", cores: 4, memory: "8192", tags: "db-primary", net0: "virtio=BC:24:11:00:00:03,bridge=vmbr0", ipconfig0: "ip=dhcp", scsi0: "local-lvm:vm-103-disk-0,size=64G" } },
+  { vmid: 200, type: "lxc", node: "pve-2", status: "running", config: { hostname: "dns-01", cores: 1, memory: 512, tags: "infra", net0: "name=eth0,bridge=vmbr0,hwaddr=BC:24:11:00:00:20,ip=10.0.0.53/24,gw=10.0.0.1,type=veth", rootfs: "local-lvm:subvol-200-disk-0,size=8G" } },
+  { vmid: 201, type: "lxc", node: "pve1", status: "stopped", config: { hostname: "cache", cores: 2, memory: 1024, net0: "name=eth0,bridge=vmbr0,hwaddr=BC:24:11:00:00:21,ip=dhcp,type=veth", rootfs: "local-lvm:subvol-201-disk-0,size=8G" } },
+  { vmid: 9000, type: "qemu", node: "pve1", status: "stopped", template: true, config: { name: "debian-12-tpl", cores: 2, memory: "2048", template: 1, tags: "template", net0: "virtio=BC:24:11:00:00:90,bridge=vmbr0", ipconfig0: "ip=10.0.0.90/24", scsi0: "local-lvm:base-9000-disk-0,size=8G" } },
+];
+
+/** The records the store keeps for RAW_GUESTS, made by the real normalizer. */
+export function guestRecords(raw: readonly RawGuest[] = RAW_GUESTS): GuestRecord[] {
+  return raw.map((g) => {
+    const observed = normalizeGuest({ id: `${g.type}/${g.vmid}`, type: g.type, node: g.node, vmid: g.vmid, status: g.status, template: g.template ? 1 : 0, maxcpu: Number(g.config.cores ?? 1) }, g.config);
+    const { disks: _disks, nets: _nets, ...rest } = observed;
+    return { ...rest, digest: null, updatedAt: new Date(0), firstSeenSyncId: 1, lastChangedSyncId: 1 };
+  });
+}
+
+export const OPTIONS = { endpoint: "https://pve1.example.com:8006/api2/json/", tokenId: "automation@pve!mpc", tls: { fingerprint: "AA:BB" } };
+
+/** The secret the fake PVE accepts. */
+export const SECRET = "0b1d6c1e-5f7a-4c1b-9d2e-3f4a5b6c7d8e";
+
+/** A fake PVE API (real HTTP on 127.0.0.1) with the endpoints the inventory plugin calls. */
+export async function startFakePve(raw: readonly RawGuest[], tokenId: string, secret: string): Promise<TestServer> {
+  const nodes = [...new Set(raw.map((g) => g.node))].sort();
+  const ok = (data: unknown): Reply => ({ body: { data } });
+  return startTestServer((req): Reply => {
+    if (req.headers.authorization !== `PVEAPIToken=${tokenId}=${secret}`) return { status: 401, reason: "invalid token value!", body: { data: null } };
+    const p = req.path.replace(/^\/api2\/json/, "");
+    if (p === "/nodes") return ok(nodes.map((node) => ({ node, status: "online", type: "node", id: `node/${node}` })));
+    if (p === "/pools") return ok([]);
+    let m = /^\/nodes\/([^/]+)\/(qemu|lxc)$/.exec(p);
+    if (m) {
+      const [, node, type] = m;
+      return ok(raw.filter((g) => g.node === node && g.type === type).map((g) => ({ vmid: g.vmid, name: String(g.config.name ?? g.config.hostname), status: g.status, ...(g.template ? { template: 1 } : {}) })));
+    }
+    m = /^\/nodes\/([^/]+)\/(qemu|lxc)\/(\d+)\/(config|status\/current|snapshot|agent\/network-get-interfaces)$/.exec(p);
+    const guest = m ? raw.find((g) => g.node === m![1] && g.type === m![2] && g.vmid === Number(m![3])) : undefined;
+    if (!m || !guest) return { status: 501, reason: `Method 'GET ${p}' not implemented`, body: { data: null } };
+    switch (m[4]) {
+      case "config":
+        return ok({ ...guest.config, digest: "0123456789abcdef" });
+      case "status/current":
+        return ok({ vmid: guest.vmid, status: guest.status, ...(guest.type === "qemu" ? { qmpstatus: guest.status } : {}) });
+      case "snapshot":
+        return ok([{ name: "current", description: "You are here!", running: guest.status === "running" ? 1 : 0 }]);
+      default:
+        return { status: 500, reason: "QEMU guest agent is not running", body: { data: null } };
+    }
+  });
+}
+
+/** Result of running a command. */
+export interface RunResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** True when the real ansible tools are installed (`apt-get install -y ansible`). */
+export async function ansibleInstalled(): Promise<boolean> {
+  return (await run("sh", ["-c", "command -v ansible-inventory && command -v ansible-playbook"], tmpdir())).code === 0;
+}
+
+/** An environment that keeps Ansible's temp files and config out of the user's home. */
+export function ansibleEnv(tmp: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, ANSIBLE_LOCAL_TEMP: join(tmp, ".ansible-tmp"), ANSIBLE_HOME: join(tmp, ".ansible"), ANSIBLE_NOCOLOR: "1", ANSIBLE_RETRY_FILES_ENABLED: "0", ...extra };
+  for (const key of ["ANSIBLE_CONFIG", "PROXMOX_VE_API_TOKEN", "PROXMOX_TOKEN_SECRET"]) if (!(key in extra)) delete env[key];
+  return env;
+}
+
+/** Run a command; never rejects (the exit code is in the result). */
+export function run(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = process.env): Promise<RunResult> {
+  return new Promise((resolve) => {
+    execFile(cmd, args, { cwd, env, maxBuffer: 32 * 1024 * 1024, timeout: 120_000 }, (err, stdout, stderr) => {
+      const code = err ? (typeof (err as { code?: unknown }).code === "number" ? Number((err as { code?: unknown }).code) : 1) : 0;
+      resolve({ code, stdout: String(stdout), stderr: String(stderr) });
+    });
+  });
+}
+
+/** A fresh temporary directory. */
+export const tempDir = (prefix: string): Promise<string> => mkdtemp(join(tmpdir(), prefix));
