@@ -29,7 +29,8 @@ export function specFromPve(guest: AdoptableGuest): GuestSpec {
 /** Fields common to VMs and containers (name is filled in per kind). */
 function adoptBase(guest: AdoptableGuest, reader: ConfigReader): BaseGuestSpec {
   const nameKey = guest.type === "lxc" ? "hostname" : "name";
-  const name = reader.take(nameKey) ?? guest.name ?? "";
+  // A VM without `name` has none in PVE either (the GUI shows "VM 100"): keep it empty.
+  const name = reader.take(nameKey) ?? "";
   const tagsText = reader.take("tags");
   const onboot = reader.take("onboot");
   const template = reader.take("template");
@@ -42,7 +43,7 @@ function adoptBase(guest: AdoptableGuest, reader: ConfigReader): BaseGuestSpec {
   }
   const spec: BaseGuestSpec = {
     kind: guest.type,
-    resourceName: safeResourceName(name, guest.vmid, guest.type),
+    resourceName: safeResourceName(name || guest.name || "", guest.vmid, guest.type),
     vmid: guest.vmid,
     node: guest.node,
     name,

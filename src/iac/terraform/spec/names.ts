@@ -29,25 +29,25 @@ export function safeResourceName(name: string, vmid: number, kind: GuestKind = "
  */
 export function assignResourceNames<T extends GuestSpec>(specs: T[], previous: ReadonlyMap<number, string> = new Map()): T[] {
   const taken = new Set<string>();
-  const names = new Map<number, string>();
-  const order = [...specs].sort((a, b) => a.vmid - b.vmid);
+  const names: string[] = new Array<string>(specs.length);
+  const order = specs.map((spec, index) => ({ spec, index })).sort((a, b) => a.spec.vmid - b.spec.vmid || a.index - b.index);
   // Names guests already had win; on a clash (two guests claiming one name) the lower vmid keeps it.
-  for (const spec of order) {
+  for (const { spec, index } of order) {
     const old = previous.get(spec.vmid);
     if (old && !taken.has(old)) {
       taken.add(old);
-      names.set(spec.vmid, old);
+      names[index] = old;
     }
   }
-  for (const spec of order) {
-    if (names.has(spec.vmid)) continue;
+  for (const { spec, index } of order) {
+    if (names[index]) continue;
     const base = safeResourceName(spec.name, spec.vmid, spec.kind);
     let name = taken.has(base) || reservedName(base) ? `${base}_${spec.vmid}` : base;
     for (let n = 2; taken.has(name); n++) name = `${base}_${spec.vmid}_${n}`;
     taken.add(name);
-    names.set(spec.vmid, name);
+    names[index] = name;
   }
-  return specs.map((spec) => ({ ...spec, resourceName: names.get(spec.vmid) as string }));
+  return specs.map((spec, index) => ({ ...spec, resourceName: names[index] }));
 }
 
 /** Names that would clash with the files proxmox-mpc writes next to the guests. */

@@ -21,7 +21,7 @@ export function pveConfigFromSpec(spec: GuestSpec, options: PveConfigOptions = {
   const out: PveConfigValues = {};
   const create = options.for === "create";
   if (create && !spec.clone) out.vmid = spec.vmid;
-  out[spec.kind === "lxc" ? "hostname" : "name"] = spec.name;
+  if (spec.name) out[spec.kind === "lxc" ? "hostname" : "name"] = spec.name;
   if (spec.description !== undefined) out.description = spec.description;
   if (spec.tags.length) out.tags = [...spec.tags].sort().join(";");
   if (spec.onBoot) out.onboot = 1;
