@@ -28,8 +28,8 @@ function editScript(a: string[], b: string[]): Op[] {
       ops.push({ op: " ", line: am[i] });
       i++;
       j++;
-    } else if (j < m && (i === n || lcs[i][j + 1] >= lcs[i + 1][j])) ops.push({ op: "+", line: bm[j++] });
-    else ops.push({ op: "-", line: am[i++] });
+    } else if (i < n && (j === m || lcs[i + 1][j] >= lcs[i][j + 1])) ops.push({ op: "-", line: am[i++] });
+    else ops.push({ op: "+", line: bm[j++] });
   }
   for (const line of a.slice(a.length - tail)) ops.push({ op: " ", line });
   return ops;

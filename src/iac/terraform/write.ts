@@ -70,7 +70,7 @@ export async function writeTerraform(dir: string, specs: GuestSpec[], options: W
       pending.push(atomicWrite(join(dir, file), content));
       report.written.push(file);
     } else {
-      report.keptEdited.push({ file, diff: unifiedDiff(content, current, `${file} (generated)`, `${file} (current)`) });
+      report.keptEdited.push({ file, diff: editDiff(file, content, current) });
     }
     if (pending.length >= 64) await Promise.all(pending.splice(0));
   }
@@ -89,6 +89,13 @@ export async function writeTerraform(dir: string, specs: GuestSpec[], options: W
   for (const list of [report.written, report.unchanged, report.removed, report.staleFiles]) list.sort();
   report.keptEdited.sort((a, b) => (a.file < b.file ? -1 : 1));
   return report;
+}
+
+/** generated → current, without the header line (its hash always differs once a file is edited). */
+function editDiff(file: string, generated: string, current: string): string {
+  const body = (text: string): string => (readHeader(text) ? text.slice(text.indexOf("\n") + 1) : text);
+  const head = readHeader(current) ? current.slice(0, current.indexOf("\n") + 1) : "";
+  return unifiedDiff(head + body(generated), current, `${file} (generated)`, `${file} (current)`);
 }
 
 /** The `.tf` files of a directory with their text. */

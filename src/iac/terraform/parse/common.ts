@@ -14,8 +14,9 @@ export function readBase(kind: GuestKind, resourceName: string, r: BodyReader, c
   }
   const vmid = r.num("vm_id");
   const node = r.str("node_name");
-  if (vmid === undefined) r.fail("vm_id", "is required by proxmox-mpc (the guest's VMID)");
-  if (node === undefined) r.fail("node_name", "is required");
+  // (A present but unusable value was already reported.)
+  if (vmid === undefined && !r.has("vm_id")) r.fail("vm_id", "is required by proxmox-mpc (the guest's VMID)");
+  if (node === undefined && !r.has("node_name")) r.fail("node_name", "is required");
   const tags = r.strList("tags") ?? [];
   const spec: BaseGuestSpec = {
     kind,

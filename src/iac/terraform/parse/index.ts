@@ -102,7 +102,10 @@ export async function parseTerraformFile(path: string, text: string): Promise<Pa
   }
   out.imports = readImports(path, json);
   markAdopted(out.specs, out.imports);
-  out.specs.sort((a, b) => a.line - b.line);
+  const byLine = (a: { line?: number }, b: { line?: number }): number => (a.line ?? 0) - (b.line ?? 0);
+  out.specs.sort(byLine);
+  out.errors.sort(byLine);
+  out.unknown.sort(byLine);
   return out;
 }
 
