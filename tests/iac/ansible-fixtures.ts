@@ -10,6 +10,7 @@ import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { normalizeGuest } from "../../src/sync/normalize.js";
+import type { AnsibleOptions } from "../../src/iac/ansible/index.js";
 import type { GuestRecord } from "../../src/state/types.js";
 import { startTestServer, type Reply, type TestServer } from "../helpers/http-server.js";
 
@@ -41,7 +42,7 @@ export function guestRecords(raw: readonly RawGuest[] = RAW_GUESTS): GuestRecord
   });
 }
 
-export const OPTIONS = { endpoint: "https://pve1.example.com:8006/api2/json/", tokenId: "automation@pve!mpc", tls: { fingerprint: "AA:BB" } };
+export const OPTIONS: AnsibleOptions = { endpoint: "https://pve1.example.com:8006/api2/json/", tokenId: "automation@pve!mpc", tls: { fingerprint: "AA:BB" } };
 
 /** The secret the fake PVE accepts. */
 export const SECRET = "0b1d6c1e-5f7a-4c1b-9d2e-3f4a5b6c7d8e";
@@ -90,7 +91,7 @@ export async function ansibleInstalled(): Promise<boolean> {
 
 /** An environment that keeps Ansible's temp files and config out of the user's home. */
 export function ansibleEnv(tmp: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, ANSIBLE_LOCAL_TEMP: join(tmp, ".ansible-tmp"), ANSIBLE_HOME: join(tmp, ".ansible"), ANSIBLE_NOCOLOR: "1", ANSIBLE_RETRY_FILES_ENABLED: "0", ...extra };
+  const env: NodeJS.ProcessEnv = { ...process.env, ANSIBLE_LOCAL_TEMP: join(tmp, ".ansible-tmp"), ANSIBLE_HOME: join(tmp, ".ansible"), ANSIBLE_NOCOLOR: "1", ...extra };
   for (const key of ["ANSIBLE_CONFIG", "PROXMOX_VE_API_TOKEN", "PROXMOX_TOKEN_SECRET"]) if (!(key in extra)) delete env[key];
   return env;
 }
