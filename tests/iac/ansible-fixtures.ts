@@ -25,7 +25,7 @@ export interface RawGuest {
 }
 
 export const RAW_GUESTS: RawGuest[] = [
-  { vmid: 101, type: "qemu", node: "pve1", status: "running", config: { name: "web-01", cores: 2, sockets: 1, memory: "2048", tags: "web;prod", agent: "1", net0: "virtio=BC:24:11:00:00:01,bridge=vmbr0", ipconfig0: "ip=10.0.0.11/24,gw=10.0.0.1", scsi0: "local-lvm:vm-101-disk-0,size=32G" } },
+  { vmid: 101, type: "qemu", node: "pve1", status: "running", config: { name: "web-01", cores: 2, sockets: 1, memory: "2048", tags: "web;prod", agent: "1", net0: "virtio=BC:24:11:00:00:01,bridge=vmbr0", net1: "virtio=BC:24:11:00:00:11,bridge=vmbr1", ipconfig0: "ip=10.0.0.11/24,gw=10.0.0.1", ipconfig1: "ip=10.1.0.11/24", scsi0: "local-lvm:vm-101-disk-0,size=32G" } },
   { vmid: 102, type: "qemu", node: "pve1", status: "stopped", config: { name: "web-02", cores: 1, sockets: 2, memory: "1024", tags: "web", net0: "virtio=BC:24:11:00:00:02,bridge=vmbr0", net1: "virtio=BC:24:11:00:00:12,bridge=vmbr1", ipconfig0: "ip=dhcp", ipconfig1: "ip=192.168.7.2/24", scsi0: "local-lvm:vm-102-disk-0,size=16G" } },
   { vmid: 103, type: "qemu", node: "pve-2", status: "running", config: { name: "db-main", cores: 4, memory: "8192", tags: "db-primary", net0: "virtio=BC:24:11:00:00:03,bridge=vmbr0", ipconfig0: "ip=dhcp", scsi0: "local-lvm:vm-103-disk-0,size=64G" } },
   { vmid: 200, type: "lxc", node: "pve-2", status: "running", config: { hostname: "dns-01", cores: 1, memory: 512, tags: "infra", net0: "name=eth0,bridge=vmbr0,hwaddr=BC:24:11:00:00:20,ip=10.0.0.53/24,gw=10.0.0.1,type=veth", rootfs: "local-lvm:subvol-200-disk-0,size=8G" } },

@@ -6,6 +6,7 @@
  * (against this machine over the local connection, changing nothing).
  */
 import { rm } from "node:fs/promises";
+import { load } from "js-yaml";
 import { join } from "node:path";
 import { buildInventory, generateAnsible, PLAYBOOK_STUBS, writeAnsible } from "../../src/iac/ansible/index.js";
 import { ansibleEnv, ansibleInstalled, guestRecords, OPTIONS, run, tempDir } from "./ansible-fixtures.js";
@@ -13,6 +14,12 @@ import { ansibleEnv, ansibleInstalled, guestRecords, OPTIONS, run, tempDir } fro
 const haveAnsible = await ansibleInstalled();
 if (!haveAnsible) console.warn("Skipping the ansible tool tests: ansible-inventory is not installed (apt-get install -y ansible).");
 const maybe = haveAnsible ? describe : describe.skip;
+
+interface ModuleOption {
+  aliases?: string[];
+  choices?: string[];
+  required?: boolean;
+}
 
 interface InventoryList {
   _meta: { hostvars: Record<string, Record<string, unknown>> };
@@ -77,6 +84,34 @@ maybe("generated ansible/ with the real ansible tools", () => {
     const plays = [...list.stdout.matchAll(/play #\d+ \((\w+)\): (.+?)\t/g)].map((m) => `${m[1]}: ${m[2]}`);
     expect(plays).toEqual(["all: Reach every guest", "all: Baseline", "qemu: QEMU guest agent"]);
     expect(plays).toHaveLength(PLAYBOOK_STUBS.length);
+  });
+
+  test("every task uses a module of ansible-core 2.14 / community.general 6.6 with documented arguments", async () => {
+    const tasks: Array<{ playbook: string; module: string; args: Record<string, unknown> }> = [];
+    for (const stub of PLAYBOOK_STUBS) {
+      for (const play of load(stub.content) as Array<{ tasks: Array<Record<string, unknown>> }>) {
+        for (const task of play.tasks) {
+          const modules = Object.keys(task).filter((k) => /^[a-z_]+\.[a-z_]+\.[a-z_]+$/.test(k));
+          expect([stub.name, task.name, modules.length]).toEqual([stub.name, task.name, 1]);
+          tasks.push({ playbook: stub.name, module: modules[0], args: (task[modules[0]] ?? {}) as Record<string, unknown> });
+        }
+      }
+    }
+    const names = [...new Set(tasks.map((t) => t.module))].sort();
+    const r = await run("ansible-doc", ["-j", ...names], root, env);
+    expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: "" });
+    const docs = JSON.parse(r.stdout) as Record<string, { doc: { options?: Record<string, ModuleOption> } }>;
+    expect(Object.keys(docs).sort()).toEqual(names);
+    for (const { playbook, module, args } of tasks) {
+      const options = docs[module].doc.options ?? {};
+      const known = new Set(Object.entries(options).flatMap(([k, o]) => [k, ...(o.aliases ?? [])]));
+      for (const [arg, value] of Object.entries(args)) {
+        expect([playbook, module, arg, known.has(arg)]).toEqual([playbook, module, arg, true]);
+        const choices = options[arg]?.choices;
+        if (choices && typeof value === "string" && !value.includes("{{")) expect(choices).toContain(value);
+      }
+      for (const [name, o] of Object.entries(options)) if (o.required) expect([playbook, module, name, name in args]).toEqual([playbook, module, name, true]);
+    }
   });
 
   test("ping.yml really runs (local connection): waits, gathers facts, reports", async () => {

@@ -8,7 +8,7 @@
  */
 import { dump } from "js-yaml";
 import { UsageError } from "../../core/errors.js";
-import type { AnsibleOptions } from "./types.js";
+import type { AnsibleOptions } from "./files.js";
 
 /** The file name: the plugin only accepts names ending in `proxmox.yml`. */
 export const DYNAMIC_INVENTORY_FILE = "proxmox.yml";
