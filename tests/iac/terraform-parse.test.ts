@@ -97,7 +97,7 @@ resource "aws_instance" "elsewhere" {}
   test("defaults of the provider fill what is missing; order and comments do not matter", async () => {
     const parsed = await parseTerraformFile("main.tf", handWritten);
     expect(parsed.errors).toEqual([]);
-    const [app, tiny] = parsed.specs as [QemuGuestSpec & { line: number }, LxcGuestSpec & { line: number }];
+    const [app, tiny] = parsed.specs as unknown as [QemuGuestSpec & { line: number }, LxcGuestSpec & { line: number }];
     expect(app).toMatchObject({ kind: "qemu", vmid: 210, node: "pve3", name: "app", tags: ["a", "z"], onBoot: false, started: true, line: 4 });
     expect(app.disks).toEqual([{ interface: "virtio0", datastoreId: "local-lvm", sizeGiB: 40 }]);
     expect(app.networkDevices).toEqual([{ enabled: true, model: "virtio", bridge: "vmbr1" }]);

@@ -46,10 +46,14 @@ export async function writeTerraform(dir: string, specs: GuestSpec[], options: W
   const report: WriteReport = { written: [], unchanged: [], keptEdited: [], removed: [], staleFiles: [] };
   const existing = await readExisting(dir);
   // Names guests already have in this workspace win, so files are never renamed under a user.
+  // (An untouched file wins over an edited copy that still carries the same header.)
   const previous = new Map<number, string>();
-  for (const [file, text] of existing) {
-    const vmid = readHeader(text)?.vmid;
-    if (vmid !== undefined && file !== IMPORTS_FILE) previous.set(vmid, file.slice(0, -".tf".length));
+  for (const untouchedPass of [true, false]) {
+    for (const [file, text] of existing) {
+      const header = readHeader(text);
+      if (header?.vmid === undefined || file === IMPORTS_FILE || header.untouched !== untouchedPass) continue;
+      if (!previous.has(header.vmid)) previous.set(header.vmid, file.slice(0, -".tf".length));
+    }
   }
   const named = assignResourceNames(specs, previous).sort((a, b) => (a.resourceName < b.resourceName ? -1 : 1));
 
@@ -72,7 +76,8 @@ export async function writeTerraform(dir: string, specs: GuestSpec[], options: W
     } else {
       report.keptEdited.push({ file, diff: editDiff(file, content, current) });
     }
-    if (pending.length >= 64) await Promise.all(pending.splice(0));
+    // Enough writes in flight to keep libuv's threads busy, without one promise per file at 10,000 guests.
+    if (pending.length >= 128) await Promise.all(pending.splice(0));
   }
   await Promise.all(pending);
 

@@ -2,7 +2,7 @@
  * Adoption: the GuestSpec of an existing guest, from the store's record of
  * it (its full PVE config, status and identity).
  */
-import type { BaseGuestSpec, GuestRecord, GuestSpec, StartupSpec } from "../../model.js";
+import type { BaseGuestSpec, GuestRecord, GuestSpec, PveConfigInput, StartupSpec } from "../../model.js";
 import { splitTags, toFlag } from "../../../proxmox/normalize.js";
 import { STARTUP } from "./codecs.js";
 import { adoptLxc } from "./adopt-lxc.js";
@@ -13,8 +13,11 @@ import { ConfigReader } from "./reader.js";
 
 export { IGNORED_PVE_KEYS } from "./reader.js";
 
-/** The fields of a guest's record the adoption needs. */
-export type AdoptableGuest = Pick<GuestRecord, "vmid" | "type" | "node" | "name" | "status" | "template" | "config">;
+/**
+ * The fields of a guest's record the adoption needs (a GuestRecord fits). The
+ * config may hold non-scalar values, like the raw `lxc` key of a container.
+ */
+export type AdoptableGuest = Pick<GuestRecord, "vmid" | "type" | "node" | "name" | "status" | "template"> & { config: PveConfigInput };
 
 /**
  * The spec of an existing guest. Its resourceName is the safe form of its

@@ -29,8 +29,11 @@ export const SMBIOS_UUID_ONLY = /^uuid=[0-9a-fA-F-]+$/;
 /** Reads a config key by key, tracking the keys that were mapped. */
 export class ConfigReader {
   private readonly used = new Set<string>();
+  private readonly sorted: string[];
 
-  constructor(readonly config: PveConfigInput) {}
+  constructor(readonly config: PveConfigInput) {
+    this.sorted = Object.keys(config).sort(naturalCompare);
+  }
 
   /** The text of a key (numbers as text), or undefined; marks it as mapped. */
   take(key: string): string | undefined {
@@ -59,7 +62,7 @@ export class ConfigReader {
 
   /** Keys matching a pattern, in natural order (scsi2 before scsi10). */
   keys(pattern: RegExp): string[] {
-    return Object.keys(this.config).filter((k) => pattern.test(k)).sort(naturalCompare);
+    return this.sorted.filter((k) => pattern.test(k));
   }
 
   /** Set typed fields of `target` from top-level keys; keys that do not decode stay unmapped. */
@@ -84,7 +87,7 @@ export class ConfigReader {
   /** Everything not mapped and not ignored, as text. */
   unmapped(): Record<string, string> {
     const out: Record<string, string> = {};
-    for (const key of Object.keys(this.config).sort(naturalCompare)) {
+    for (const key of this.sorted) {
       if (this.used.has(key) || key in IGNORED_PVE_KEYS) continue;
       const value = this.config[key];
       if (value === undefined || value === null) continue;
@@ -97,10 +100,17 @@ export class ConfigReader {
 
 /** Natural order of config keys: "scsi2" < "scsi10", "net1" < "unused0". */
 export function naturalCompare(a: string, b: string): number {
-  const ma = /^(.*?)(\d+)$/.exec(a);
-  const mb = /^(.*?)(\d+)$/.exec(b);
-  if (ma && mb && ma[1] === mb[1]) return Number(ma[2]) - Number(mb[2]);
+  const sa = stem(a);
+  const sb = stem(b);
+  if (sa < a.length && sb < b.length && sa === sb && a.slice(0, sa) === b.slice(0, sb)) return Number(a.slice(sa)) - Number(b.slice(sb));
   return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Length of a key without its trailing digits. */
+function stem(key: string): number {
+  let i = key.length;
+  while (i > 0 && key.charCodeAt(i - 1) >= 48 && key.charCodeAt(i - 1) <= 57) i--;
+  return i;
 }
 
 /** Index of a numbered key ("net3" → 3). */
