@@ -8,8 +8,8 @@
 import { rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { buildInventory, generateAnsible } from "../../src/iac/ansible/index.js";
-import type { TestServer } from "../helpers/http-server.js";
-import { ansibleEnv, ansibleInstalled, guestRecords, OPTIONS, RAW_GUESTS, run, SECRET, startFakePve, tempDir } from "./ansible-fixtures.js";
+import { createSelfSignedCert } from "../../src/sim/tls.js";
+import { ansibleEnv, ansibleInstalled, type FakePve, guestRecords, OPTIONS, RAW_GUESTS, run, SECRET, startFakePve, tempDir } from "./ansible-fixtures.js";
 
 const haveAnsible = await ansibleInstalled();
 if (!haveAnsible) console.warn("Skipping the dynamic inventory tests: ansible-inventory is not installed (apt-get install -y ansible).");
@@ -21,7 +21,7 @@ interface InventoryList {
 }
 
 let root: string;
-let server: TestServer;
+let server: FakePve;
 let config: string;
 
 beforeAll(async () => {
@@ -61,7 +61,7 @@ maybe("proxmox.yml with the community.general.proxmox plugin", () => {
       expect([name, picked]).toEqual([name, expected]);
       if (!vars.ansible_host) expect({ name, ansible_host: live.ansible_host }).toEqual({ name, ansible_host: undefined });
     }
-    expect(server.seen.map((s) => s.headers.authorization)).toEqual(server.seen.map(() => `PVEAPIToken=${OPTIONS.tokenId}=${SECRET}`));
+    expect(server.seen.map((s) => s.authorization)).toEqual(server.seen.map(() => `PVEAPIToken=${OPTIONS.tokenId}=${SECRET}`));
     expect(server.seen.map((s) => s.path)).toContain("/api2/json/nodes/pve1/qemu/101/config");
   });
 
@@ -84,5 +84,32 @@ maybe("proxmox.yml with the community.general.proxmox plugin", () => {
     expect(r.code).not.toBe(0);
     expect(r.stderr.replace(/\s+/g, " ")).toMatch(/401 Client Error/);
     expect(r.stderr + r.stdout).not.toContain("not-the-secret");
+  });
+
+  test("HTTPS: certificates are checked (REQUESTS_CA_BUNDLE trusts the cluster CA), except for an --insecure workspace", async () => {
+    const cert = createSelfSignedCert("127.0.0.1");
+    const tlsServer = await startFakePve(RAW_GUESTS, OPTIONS.tokenId, SECRET, cert);
+    try {
+      const file = generateAnsible(guestRecords(), { ...OPTIONS, endpoint: tlsServer.url, tls: { fingerprint: cert.fingerprint } }).find((f) => f.path === "proxmox.yml");
+      const tlsConfig = join(root, "tls.proxmox.yml");
+      const ca = join(root, "pve-root-ca.pem");
+      await writeFile(tlsConfig, file?.content ?? "");
+      await writeFile(ca, cert.certPem);
+      const runTls = (extra: Record<string, string>) =>
+        run("ansible-inventory", ["-i", tlsConfig, "--list"], root, ansibleEnv(root, { ANSIBLE_INVENTORY_UNPARSED_FAILED: "1", PROXMOX_TOKEN_SECRET: SECRET, ...extra }));
+      const untrusted = await runTls({});
+      expect(untrusted.code).not.toBe(0);
+      expect(untrusted.stderr.replace(/\s+/g, " ")).toMatch(/CERTIFICATE_VERIFY_FAILED/);
+      const trusted = await runTls({ REQUESTS_CA_BUNDLE: ca });
+      expect({ code: trusted.code, stderr: trusted.stderr }).toEqual({ code: 0, stderr: "" });
+      expect(hostsOf(JSON.parse(trusted.stdout) as InventoryList, "qemu")).toEqual(["db-main", "web-01", "web-02"]);
+      const insecure = generateAnsible(guestRecords(), { ...OPTIONS, endpoint: tlsServer.url, tls: { insecure: true } }).find((f) => f.path === "proxmox.yml");
+      await writeFile(tlsConfig, insecure?.content ?? "");
+      const unchecked = await runTls({});
+      expect(unchecked.code).toBe(0);
+      expect(hostsOf(JSON.parse(unchecked.stdout) as InventoryList, "lxc")).toEqual(["cache", "dns-01"]);
+    } finally {
+      await tlsServer.close();
+    }
   });
 });
