@@ -36,6 +36,15 @@ describe("specFromPve: mapping of specific fields", () => {
     expect(web.disks[2]).toMatchObject({ exactSize: "1032M", cache: "writeback", speed: { iopsRead: 500, write: 120 } });
   });
 
+  test("a file-based volume gives its format; PVE's text does not repeat it", () => {
+    const fog = specFromPve(recordedGuests()[0]) as QemuGuestSpec;
+    expect(fog.disks).toEqual([
+      { interface: "virtio0", datastoreId: "local", volume: "100/vm-100-disk-0.raw", sizeGiB: 2, fileFormat: "raw", backup: false, replicate: false },
+    ]);
+    expect(pveConfigFromSpec(fog).virtio0).toBe("local:100/vm-100-disk-0.raw,backup=0,replicate=0,size=2G");
+    expect(web.disks[0].fileFormat).toBeUndefined();
+  });
+
   test("network devices keep model, MAC, bridge, VLAN, firewall, MTU", () => {
     expect(web.networkDevices).toEqual([
       { enabled: true, model: "virtio", macAddress: "BC:24:11:AB:CD:EF", bridge: "vmbr0", vlanId: 20, firewall: true },

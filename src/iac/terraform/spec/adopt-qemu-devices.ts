@@ -13,7 +13,7 @@ import type {
   TpmStateSpec,
 } from "../../model.js";
 import { DISK, DISK_SPEED, EFI_DISK, IPCONFIG_ORDER, NET, NIC_MODELS, TPM_STATE } from "./codecs.js";
-import { compact, decodeOptions, pveBool, sizeToSpec, splitProps, splitVolume } from "./props.js";
+import { compact, decodeOptions, pveBool, sizeToSpec, splitProps, splitVolume, volumeFormat } from "./props.js";
 import { keyIndex, type ConfigReader } from "./reader.js";
 
 /** The cloud-init drive found among the drives. */
@@ -58,13 +58,14 @@ export function adoptDrives(reader: ConfigReader, spec: QemuGuestSpec): CloudIni
 }
 
 function adoptDisk(key: string, storage: string, volume: string, options: Record<string, string>): DiskSpec {
-  const disk: DiskSpec = { interface: key, datastoreId: storage, volume, ...sizeToSpec(options.size) };
+  // A file-based volume names its format; the provider wants it as file_format.
+  const disk: DiskSpec = { interface: key, datastoreId: storage, volume, ...sizeToSpec(options.size), fileFormat: volumeFormat(volume) };
   const rest = decodeOptions(DISK, options, disk as unknown as Record<string, unknown>, ["file", "size"]) ?? {};
   const speed: DiskSpeedSpec = {};
   const extra = decodeOptions(DISK_SPEED, rest, speed as Record<string, unknown>);
   if (Object.keys(speed).length) disk.speed = speed;
   if (extra) disk.extra = extra;
-  return disk;
+  return compact(disk);
 }
 
 function adoptSmallDisk(
@@ -78,7 +79,7 @@ function adoptSmallDisk(
   const { storage, volume } = splitVolume(options.file ?? "");
   if (!storage) return undefined;
   reader.use(key);
-  const out: Record<string, unknown> = { datastoreId: storage, volume, exactSize: options.size };
+  const out: Record<string, unknown> = { datastoreId: storage, volume, exactSize: options.size, fileFormat: codec === EFI_DISK ? volumeFormat(volume) : undefined };
   const extra = decodeOptions(codec, options, out, ["file", "size"]);
   return compact({ ...(out as unknown as EfiDiskSpec), extra });
 }

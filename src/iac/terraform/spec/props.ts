@@ -170,6 +170,11 @@ export function splitVolume(volid: string): { storage?: string; volume: string }
   return { storage: volid.slice(0, i), volume: volid.slice(i + 1) };
 }
 
+/** The image format a file-based volume's name implies ("100/vm-100-disk-0.qcow2" → qcow2). */
+export function volumeFormat(volume: string | undefined): string | undefined {
+  return /\.(qcow2|raw|vmdk)$/.exec(volume ?? "")?.[1];
+}
+
 /** Any config value as the string PVE would print (arrays/objects as JSON). */
 export function configText(value: unknown): string {
   if (typeof value === "string") return value;

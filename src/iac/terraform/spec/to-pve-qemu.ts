@@ -5,7 +5,7 @@
 import type { CloudInitSpec, DiskSpec, PveConfigValues, QemuGuestSpec } from "../../model.js";
 import { encodeSshKeys, CICUSTOM } from "./adopt-qemu-devices.js";
 import { AGENT, CPU_TYPE, DISK, DISK_SPEED, EFI_DISK, HOSTPCI, IPCONFIG_ORDER, NET, NUMA, TPM_STATE, USB, VGA } from "./codecs.js";
-import { encodeOptions, printCodec, printProps, specToSize } from "./props.js";
+import { encodeOptions, printCodec, printProps, specToSize, volumeFormat } from "./props.js";
 
 /** Add the VM-specific keys to `out`. */
 export function qemuValues(spec: QemuGuestSpec, out: PveConfigValues, create: boolean): void {
@@ -44,6 +44,7 @@ export function qemuValues(spec: QemuGuestSpec, out: PveConfigValues, create: bo
 /** A disk: `local-lvm:vm-100-disk-0,iothread=1,size=32G`, or `local-lvm:32,iothread=1` to allocate. */
 export function diskValue(disk: DiskSpec, allocate: boolean): string {
   const options: Record<string, string> = { ...encodeOptions(DISK, disk), ...encodeOptions(DISK_SPEED, disk.speed ?? {}), ...disk.extra };
+  impliedFormat(options, disk.volume);
   if (allocate && disk.volume === undefined) {
     return printProps({ file: `${disk.datastoreId}:${disk.sizeGiB}`, ...options }, "file");
   }
@@ -57,9 +58,15 @@ function smallDiskValue(
   options: Record<string, string>,
   allocate: boolean,
 ): string {
+  impliedFormat(options, volume);
   // PVE sizes EFI vars and TPM state itself; the "1" of the allocation syntax is ignored.
   if (allocate && volume === undefined) return printProps({ file: `${datastoreId}:1`, ...options }, "file");
   return printProps({ file: `${datastoreId}:${volume ?? ""}`, ...options, size: exactSize }, "file");
+}
+
+/** PVE does not repeat `format=` when the volume's file name already says it. */
+function impliedFormat(options: Record<string, string>, volume: string | undefined): void {
+  if (options.format !== undefined && options.format === volumeFormat(volume)) delete options.format;
 }
 
 function cloudInitValues(spec: QemuGuestSpec, ci: CloudInitSpec, out: PveConfigValues, keepDrive: boolean, allocate: boolean): void {
