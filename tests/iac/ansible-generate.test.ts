@@ -83,6 +83,7 @@ describe("generateAnsible", () => {
     expect(doc.all.children.lxc).toEqual({});
     expect(doc.all.children.running).toEqual({});
     expect(members(doc, "paused")).toEqual(["odd"]);
+    expect(inventory([])).toEqual({ all: { hosts: {}, children: { lxc: {}, qemu: {}, running: {}, stopped: {} } } });
   });
 
   test("group names: letters, digits and underscores, never a leading digit", () => {
