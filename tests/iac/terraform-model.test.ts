@@ -219,6 +219,9 @@ describe("comparing with a live config", () => {
     expect(canonicalPveValue("qemu", "tags", "web;prod")).toBe("prod;web");
     expect(samePveValue("qemu", "scsi0", "local-lvm:vm-1-disk-0,size=1024M,iothread=on", "local-lvm:vm-1-disk-0,iothread=1,size=1G")).toBe(true);
     expect(samePveValue("qemu", "net0", "virtio=bc:24:11:00:00:01,tag=5,bridge=vmbr0", "virtio=BC:24:11:00:00:01,bridge=vmbr0,tag=5")).toBe(true);
+    expect(samePveValue("qemu", "net0", "virtio,bridge=vmbr0", "model=virtio,bridge=vmbr0")).toBe(true);
+    expect(canonicalPveValue("qemu", "net0", "e1000=bc:24:11:00:00:02,firewall=on")).toBe("e1000=BC:24:11:00:00:02,firewall=1");
+    expect(samePveValue("qemu", "net0", "virtio=BC:24:11:00:00:01,bridge=vmbr0", "e1000=BC:24:11:00:00:01,bridge=vmbr0")).toBe(false);
     expect(samePveValue("qemu", "agent", "enabled=1", "1")).toBe(true);
     expect(samePveValue("qemu", "onboot", undefined, 0)).toBe(true);
     expect(samePveValue("qemu", "sshkeys", "ssh-rsa%20AAA%20u%40h%0A", "ssh-rsa%20AAA%20u%40h")).toBe(true);

@@ -96,7 +96,8 @@ export function adoptNetworkDevices(reader: ConfigReader): NetworkDeviceSpec[] {
   return out;
 }
 
-function adoptNet(text: string): NetworkDeviceSpec {
+/** One VM network device from its config text. */
+export function adoptNet(text: string): NetworkDeviceSpec {
   const options = splitProps(text);
   let model = "virtio";
   let mac: string | undefined;

@@ -8,7 +8,8 @@
  */
 import type { GuestKind, GuestSpec, PveConfigChange } from "../../model.js";
 import { splitTags } from "../../../proxmox/normalize.js";
-import { decodeSshKeys } from "./adopt-qemu-devices.js";
+import { adoptNet, decodeSshKeys } from "./adopt-qemu-devices.js";
+import { netValue } from "./to-pve-qemu.js";
 import { LXC_CONSOLE, LXC_CPU, LXC_MEMORY, QEMU_CPU, QEMU_MEMORY, QEMU_TOP } from "./codecs.js";
 import { configText, formatSize, printProps, pveBool, sizeBytes, splitProps } from "./props.js";
 import { IGNORED_PVE_KEYS, SMBIOS_UUID_ONLY } from "./reader.js";
@@ -93,20 +94,17 @@ export function canonicalPveValue(kind: GuestKind, key: string, value: unknown):
   const options = splitProps(text, format.lead ?? format.parseLead);
   for (const b of format.bools ?? []) if (options[b] !== undefined) options[b] = pveBool(options[b]) === false ? "0" : "1";
   if (format.sized && options.size !== undefined) options.size = formatSize(sizeBytes(options.size) ?? 0);
-  if (kind === "lxc" && /^net\d+$/.test(key)) options.type ??= "veth";
+  if (kind === "lxc" && /^net\d+$/.test(key)) {
+    options.type ??= "veth";
+    if (options.hwaddr) options.hwaddr = options.hwaddr.toUpperCase();
+  }
   if (format.order) return format.order.filter((k) => options[k] !== undefined).map((k) => `${k}=${options[k]}`).join(",");
   return printProps(options, format.lead, format.required);
 }
 
 function canonicalQemuNet(text: string): string {
-  const options = splitProps(text);
-  const mac = Object.keys(options).find((k) => /^[0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2}){5}$/.test(options[k]));
-  let lead = options.model ?? "";
-  if (mac && mac !== "macaddr") lead = `${mac}=${options[mac].toUpperCase()}`;
-  else if (options.macaddr) lead = `${options.model}=${options.macaddr.toUpperCase()}`;
-  for (const k of [mac, "model", "macaddr"]) if (k) delete options[k];
-  for (const b of ["firewall", "link_down"]) if (options[b] !== undefined) options[b] = pveBool(options[b]) ? "1" : "0";
-  return printProps({ lead, ...options }, "lead");
+  const net = adoptNet(text);
+  return netValue({ ...net, macAddress: net.macAddress?.toUpperCase() });
 }
 
 /**

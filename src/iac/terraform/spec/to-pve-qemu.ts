@@ -2,7 +2,7 @@
  * The VM part of pveConfigFromSpec: CPU type, boot, agent, drives, network,
  * cloud-init, serial/VGA/PCI/USB/NUMA devices.
  */
-import type { CloudInitSpec, DiskSpec, PveConfigValues, QemuGuestSpec } from "../../model.js";
+import type { CloudInitSpec, DiskSpec, NetworkDeviceSpec, PveConfigValues, QemuGuestSpec } from "../../model.js";
 import { encodeSshKeys, CICUSTOM } from "./adopt-qemu-devices.js";
 import { AGENT, CPU_TYPE, DISK, DISK_SPEED, EFI_DISK, HOSTPCI, IPCONFIG_ORDER, NET, NUMA, TPM_STATE, USB, VGA } from "./codecs.js";
 import { encodeOptions, printCodec, printProps, specToSize, volumeFormat } from "./props.js";
@@ -29,9 +29,7 @@ export function qemuValues(spec: QemuGuestSpec, out: PveConfigValues, create: bo
   }
   if (spec.cdrom) out[spec.cdrom.interface] = printProps({ file: spec.cdrom.fileId, media: "cdrom", ...spec.cdrom.extra }, "file");
   spec.networkDevices.forEach((net, i) => {
-    if (!net.enabled) return;
-    const lead = net.macAddress ? `${net.model}=${net.macAddress}` : net.model;
-    out[`net${i}`] = printProps({ lead, ...encodeOptions(NET, net, net.extra) }, "lead");
+    if (net.enabled) out[`net${i}`] = netValue(net);
   });
   if (spec.initialization) cloudInitValues(spec, spec.initialization, out, keepDrives, allocate);
   spec.serialDevices.forEach((device, i) => (out[`serial${i}`] = device));
@@ -39,6 +37,12 @@ export function qemuValues(spec: QemuGuestSpec, out: PveConfigValues, create: bo
   for (const pci of spec.hostPci) out[pci.device] = printCodec(HOSTPCI, pci, pci.extra);
   spec.usb.forEach((usb, i) => (out[`usb${i}`] = printCodec(USB, usb, usb.extra)));
   for (const numa of spec.numa) out[numa.device] = printCodec(NUMA, numa);
+}
+
+/** A network device: `virtio=BC:24:11:AB:CD:EF,bridge=vmbr0,firewall=1,tag=20`. */
+export function netValue(net: NetworkDeviceSpec): string {
+  const lead = net.macAddress ? `${net.model}=${net.macAddress}` : net.model;
+  return printProps({ lead, ...encodeOptions(NET, net, net.extra) }, "lead");
 }
 
 /** A disk: `local-lvm:vm-100-disk-0,iothread=1,size=32G`, or `local-lvm:32,iothread=1` to allocate. */
