@@ -7,7 +7,6 @@
  * of the last failure.
  */
 import { createInterface, type Interface } from "node:readline";
-import { runCli } from "../cli/main.js";
 import { COMMANDS } from "../commands/registry.js";
 import { EXIT_OK, EXIT_USAGE, asProxmoxMpcError } from "../core/errors.js";
 import { packageVersion } from "../core/version.js";
@@ -184,6 +183,8 @@ async function runCommandLine(s: Session, argv: string[]): Promise<number> {
   try {
     const globals = s.opts.argv.filter((a, i, all) => !(a === "-C" || a === "--workspace" || all[i - 1] === "-C" || all[i - 1] === "--workspace"));
     const workspace = s.ws ? ["-C", s.ws.paths.root] : [];
+    // Loaded on the first command, not before the first prompt.
+    const { runCli } = await import("../cli/main.js");
     const code = await runCli([...workspace, ...globals, ...argv], {
       stdout: s.opts.stdout,
       stderr: s.opts.stderr,
