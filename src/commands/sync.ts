@@ -4,6 +4,7 @@
  * interrupted sync (Ctrl-C, network failure, kill -9) leaves the previous
  * state intact. One sync at a time per workspace (a lock in the store).
  */
+import type { IacReport } from "../iac/workspace-iac.js";
 import type { GuestChange, SyncDiff } from "../state/sync-types.js";
 import { getClient, getStore, requireWorkspace } from "./services.js";
 import type { Command, CommandContext } from "./types.js";
@@ -22,27 +23,30 @@ export interface SyncReport {
   removed: GuestChange[];
   renamed: GuestChange[];
   unchanged: number;
+  /** What was written to terraform/ and ansible/ (null for --dry-run). */
+  iac: IacReport | null;
 }
 
 export const syncCommand: Command = {
   name: "sync",
   summary: "Read the cluster into the workspace's store and report what changed since the last sync",
   description:
-    "Reads /cluster/resources, every guest's config, nodes and storage, then writes them in one transaction and records what was added, changed (field by field), renamed and removed. An interrupted sync changes nothing. With --dry-run nothing is written.",
-  examples: ["proxmox-mpc sync", "proxmox-mpc sync --dry-run", "proxmox-mpc sync -o json"],
+    "Reads /cluster/resources, every guest's config, nodes and storage, then writes them in one transaction and records what was added, changed (field by field), renamed and removed. Then writes terraform/<guest>.tf (with import blocks in imports.tf) and the Ansible inventory for what exists; files you edited by hand are kept (the difference is shown) unless --overwrite. An interrupted sync changes nothing. With --dry-run nothing is written.",
+  examples: ["proxmox-mpc sync", "proxmox-mpc sync --dry-run", "proxmox-mpc sync -o json", "proxmox-mpc sync --overwrite"],
   options: [
     { flags: "--dry-run", description: "show what would change; write nothing" },
+    { flags: "--overwrite", description: "also regenerate .tf files you edited by hand (your edits are lost)" },
     { flags: "--wait <seconds>", description: "wait this long for another running sync to finish (default 30)", type: "float", default: 30 },
   ],
   workspace: "required",
   slash: true,
   async run(ctx, input) {
-    requireWorkspace(ctx);
     const dryRun = Boolean(input.options.dryRun);
     const waitMs = Math.max(0, Number(input.options.wait ?? 30) * 1000);
     const store = await getStore(ctx);
     const client = await getClient(ctx);
     const { discover } = await import("../sync/discover.js");
+    const ws = requireWorkspace(ctx);
 
     const lock = dryRun ? undefined : await acquire(ctx, store, waitMs);
     const started = Date.now();
@@ -58,6 +62,7 @@ export const syncCommand: Command = {
       const apiRequests = client.transport.requests - requestsBefore;
       let diff: SyncDiff;
       let syncRun: number | null = null;
+      let iac: IacReport | null = null;
       if (dryRun || !run) {
         diff = await store.syncs.diff(snapshot);
       } else {
@@ -65,6 +70,17 @@ export const syncCommand: Command = {
         const result = await store.syncs.commit(run, snapshot, { apiRequests, signal: ctx.signal });
         diff = result.diff;
         syncRun = result.run.id;
+        spinner.update("Writing terraform/ and ansible/…");
+        const { generateWorkspaceIac } = await import("../iac/workspace-iac.js");
+        const unchanged = !diff.added.length && !diff.changed.length && !diff.removed.length && !diff.renamed.length;
+        iac = await generateWorkspaceIac({
+          paths: ws.paths,
+          config: ws.config,
+          guests: await store.guests.list(),
+          removedVmids: diff.removed.map((c) => c.vmid),
+          unchanged,
+          overwrite: Boolean(input.options.overwrite),
+        });
       }
       const report: SyncReport = {
         dryRun,
@@ -79,6 +95,7 @@ export const syncCommand: Command = {
         removed: diff.removed,
         renamed: diff.renamed,
         unchanged: diff.unchanged,
+        iac,
       };
       spinner.stop();
       for (const node of report.unreachableNodes) ctx.ui.warn(`Node ${node} could not be read; its guests were kept as they were.`);
@@ -122,6 +139,19 @@ export function summarize(r: SyncReport): string {
   section("→", "renamed", r.renamed, (c) => `${show(c.diff?.name?.[0])} → ${c.name} (${c.vmid})${fields(c) ? `; ${fields(c)}` : ""}`);
   section("-", "removed", r.removed, (c) => `${c.name} (${c.vmid})`);
   lines.push(`  = ${r.unchanged} unchanged`);
+  if (r.iac && !r.iac.skipped) {
+    const tf = r.iac.terraform;
+    const parts = [`${tf.written.length} written`, `${tf.unchanged} unchanged`];
+    if (tf.removed.length) parts.push(`${tf.removed.length} removed`);
+    lines.push(`IaC: terraform/ ${parts.join(", ")}; ansible/ ${r.iac.ansible.written.length ? `${r.iac.ansible.written.join(", ")} written` : "unchanged"}`);
+    for (const kept of tf.keptEdited) {
+      lines.push(`  ! terraform/${kept.file} was edited by hand and is kept; the generated version differs:`);
+      const diffLines = kept.diff.split("\n");
+      lines.push(...diffLines.slice(0, 40).map((l) => `    ${l}`));
+      if (diffLines.length > 40) lines.push(`    … ${diffLines.length - 40} more lines`);
+    }
+    if (tf.keptEdited.length) lines.push("  (sync --overwrite replaces hand-edited files with the generated ones)");
+  }
   return lines.join("\n");
 }
 

@@ -1,0 +1,73 @@
+/**
+ * Bring a workspace's terraform/ and ansible/ in line with what sync stored:
+ * one .tf per guest (adopted, with import blocks), the Ansible inventory and
+ * playbooks. Only files whose content changes are written; hand-edited files
+ * are kept (unless `overwrite`); files of guests that this sync saw removed
+ * are deleted when untouched. Files of guests not created yet (`create vm`
+ * before `apply`) are left alone.
+ */
+import { readdir, readFile, unlink } from "node:fs/promises";
+import { join } from "node:path";
+import type { WorkspaceConfig, WorkspacePaths } from "../core/workspace.js";
+import type { GuestRecord } from "../state/types.js";
+
+export interface IacReport {
+  terraform: { written: string[]; unchanged: number; keptEdited: { file: string; diff: string }[]; removed: string[] };
+  ansible: { written: string[]; unchanged: number };
+  /** True when nothing changed in the cluster and every file was already there. */
+  skipped: boolean;
+}
+
+export interface GenerateOptions {
+  paths: WorkspacePaths;
+  config: WorkspaceConfig;
+  guests: GuestRecord[];
+  /** Guests this sync saw disappear: their untouched files are deleted. */
+  removedVmids: number[];
+  /** Nothing changed in the cluster since the last sync. */
+  unchanged: boolean;
+  /** Rewrite hand-edited files too. */
+  overwrite?: boolean;
+}
+
+/** Regenerate the IaC of a workspace after a sync (see the module comment). */
+export async function generateWorkspaceIac(options: GenerateOptions): Promise<IacReport> {
+  const { paths, guests } = options;
+  if (options.unchanged && !options.overwrite && (await complete(paths, guests.length))) {
+    return { terraform: { written: [], unchanged: guests.length, keptEdited: [], removed: [] }, ansible: { written: [], unchanged: 0 }, skipped: true };
+  }
+  const [{ specFromPve }, { writeTerraform, readHeader }, { generateAnsible, writeAnsible }] = await Promise.all([
+    import("./model.js"),
+    import("./terraform/index.js"),
+    import("./ansible/index.js"),
+  ]);
+  const specs = guests.map((g) => ({ ...specFromPve(g), adopted: true }));
+  const tf = await writeTerraform(paths.terraform, specs, { overwrite: options.overwrite });
+  const removed = new Set(options.removedVmids);
+  const pruned: string[] = [];
+  for (const file of tf.staleFiles) {
+    const header = readHeader(await readFile(join(paths.terraform, file), "utf8"));
+    if (header?.untouched && header.vmid !== undefined && removed.has(header.vmid)) {
+      await unlink(join(paths.terraform, file));
+      pruned.push(file);
+    }
+  }
+  const files = generateAnsible(guests, { endpoint: options.config.endpoint, tokenId: options.config.tokenId, tls: options.config.tls });
+  const ansible = await writeAnsible(paths.ansible, files);
+  return {
+    terraform: { written: tf.written, unchanged: tf.unchanged.length, keptEdited: tf.keptEdited, removed: pruned },
+    ansible: { written: ansible.written, unchanged: ansible.unchanged.length },
+    skipped: false,
+  };
+}
+
+/** Every guest has a file, plus provider.tf and the inventory (cheap: a directory listing). */
+async function complete(paths: WorkspacePaths, guests: number): Promise<boolean> {
+  try {
+    const tf = (await readdir(paths.terraform)).filter((f) => f.endsWith(".tf"));
+    const inventory = (await readdir(paths.ansible)).includes("inventory.yml");
+    return inventory && tf.includes("provider.tf") && tf.length >= guests + 1;
+  } catch {
+    return false;
+  }
+}
