@@ -3,7 +3,12 @@
  * completion are all derived from it. Command modules stay light: heavy
  * services are imported inside run().
  */
+import { applyCommand } from "./apply.js";
+import { createCommand } from "./create.js";
+import { deleteCommand } from "./delete.js";
 import { demoCommand } from "./demo.js";
+import { destroyCommand } from "./destroy.js";
+import { planCommand } from "./plan.js";
 import { describeCommand } from "./describe.js";
 import { getCommand } from "./get.js";
 import { initCommand } from "./init.js";
@@ -14,7 +19,7 @@ import { syncCommand } from "./sync.js";
 import { testConnectionCommand } from "./test-connection.js";
 import type { Command } from "./types.js";
 
-export const COMMANDS: readonly Command[] = [initCommand, testConnectionCommand, syncCommand, statusCommand, getCommand, describeCommand, startCommand, stopCommand, shutdownCommand, rebootCommand, simCommand, demoCommand];
+export const COMMANDS: readonly Command[] = [initCommand, testConnectionCommand, syncCommand, statusCommand, getCommand, describeCommand, createCommand, deleteCommand, planCommand, applyCommand, destroyCommand, startCommand, stopCommand, shutdownCommand, rebootCommand, simCommand, demoCommand];
 
 /** Find a command by name or alias. */
 export function findCommand(name: string): Command | undefined {

@@ -52,18 +52,7 @@ async function createClient(ctx: CommandContext, flags: ConnectionFlags): Promis
     }
     if (!caPem.includes("BEGIN CERTIFICATE")) throw new UsageError(`${caFile} is not a PEM certificate.`, "It must contain -----BEGIN CERTIFICATE-----.");
   }
-  let token = ctx.env.PROXMOX_VE_API_TOKEN;
-  if (!token && ws) {
-    const secret = readSecretFile(ws);
-    if (!secret) {
-      throw new UsageError(
-        `No API token secret for ${ws.config.tokenId}.`,
-        `Set PROXMOX_VE_API_TOKEN='${ws.config.tokenId}=SECRET', or write the secret to ${ws.paths.secrets} (mode 0600).`,
-        "no-token",
-      );
-    }
-    token = `${ws.config.tokenId}=${secret}`;
-  }
+  const token = workspaceToken(ctx);
   if (flags.timeout !== undefined && !(flags.timeout > 0)) throw new UsageError("--timeout must be a positive number of seconds.");
   const client = ProxmoxClient.fromInput(
     { endpoint: flags.endpoint ?? ws?.config.endpoint, token, fingerprint: tls.fingerprint, caPem, caFile, insecure: tls.insecure },
@@ -74,6 +63,21 @@ async function createClient(ctx: CommandContext, flags: ConnectionFlags): Promis
     ctx.ui.warn("TLS certificate verification is off (--insecure): anyone between you and the server could read the API token.");
   }
   return client;
+}
+
+/** The full API token: PROXMOX_VE_API_TOKEN, else the workspace's token id + secrets file (undefined outside a workspace). */
+export function workspaceToken(ctx: CommandContext): string | undefined {
+  const ws = ctx.workspace;
+  if (ctx.env.PROXMOX_VE_API_TOKEN || !ws) return ctx.env.PROXMOX_VE_API_TOKEN;
+  const secret = readSecretFile(ws);
+  if (!secret) {
+    throw new UsageError(
+      `No API token secret for ${ws.config.tokenId}.`,
+      `Set PROXMOX_VE_API_TOKEN='${ws.config.tokenId}=SECRET', or write the secret to ${ws.paths.secrets} (mode 0600).`,
+      "no-token",
+    );
+  }
+  return `${ws.config.tokenId}=${secret}`;
 }
 
 /** The workspace's state store (SQLite file by default, PostgreSQL when configured). */

@@ -52,7 +52,9 @@ export async function generateWorkspaceIac(options: GenerateOptions): Promise<Ia
       pruned.push(file);
     }
   }
-  const files = generateAnsible(guests, { endpoint: options.config.endpoint, tokenId: options.config.tokenId, tls: options.config.tls });
+  const { pendingGuests } = await import("./pending.js");
+  const pending = await pendingGuests(paths.terraform, new Set([...guests.map((g) => g.vmid), ...removed]));
+  const files = generateAnsible([...guests, ...pending], { endpoint: options.config.endpoint, tokenId: options.config.tokenId, tls: options.config.tls });
   const ansible = await writeAnsible(paths.ansible, files);
   return {
     terraform: { written: tf.written, unchanged: tf.unchanged.length, keptEdited: tf.keptEdited, removed: pruned },

@@ -1,0 +1,37 @@
+/** `plan`: show the difference between the IaC files and the cluster. */
+import type { EnginePlan } from "../engine/types.js";
+import { ENGINE_OPTION, engineContext, pickEngine } from "./engine-context.js";
+import type { Command } from "./types.js";
+
+export const planCommand: Command = {
+  name: "plan",
+  summary: "Show what apply would change: the IaC files against the cluster",
+  description:
+    "With terraform on PATH (or --engine terraform) runs `terraform plan` in terraform/ with live output; otherwise (or --engine native) proxmox-mpc reads the same .tf files and compares them with a fresh read of the cluster. -o json prints {changes: [{action, type, name, vmid, node, diff}], summary} for both engines.",
+  examples: ["proxmox-mpc plan", "proxmox-mpc plan --engine native -o json", "proxmox-mpc plan web-01 web-02"],
+  arguments: [{ name: "names", description: "only these guests", variadic: true, completion: "guest" }],
+  options: [ENGINE_OPTION],
+  workspace: "required",
+  slash: true,
+  async run(ctx, input) {
+    const engine = await pickEngine(ctx, input.options.engine);
+    const plan = await engine.plan(engineContext(ctx), { targets: input.args.length ? input.args : undefined });
+    return { kind: "data", data: planJson(plan), text: planText(plan) };
+  },
+};
+
+/** The machine form of a plan (`-o json`). */
+export function planJson(plan: EnginePlan): Record<string, unknown> {
+  return { engine: plan.engine, changes: plan.changes, summary: plan.summary, unsupported: plan.unsupported, warnings: plan.warnings };
+}
+
+/** The human form: the engine's text, then what it cannot do. */
+export function planText(plan: EnginePlan): string {
+  const lines = [plan.text];
+  if (plan.unsupported.length) {
+    lines.push("", "Not supported by the native engine (these arguments are NOT applied; use --engine terraform):");
+    for (const u of plan.unsupported) lines.push(`  ! ${u.name}${u.file ? ` (${u.file})` : ""}: ${u.argument}`);
+  }
+  for (const w of plan.warnings) lines.push(`warning: ${w}`);
+  return lines.join("\n");
+}
