@@ -33,7 +33,7 @@ export interface GenerateOptions {
 /** Regenerate the IaC of a workspace after a sync (see the module comment). */
 export async function generateWorkspaceIac(options: GenerateOptions): Promise<IacReport> {
   const { paths, guests } = options;
-  if (options.unchanged && !options.overwrite && (await complete(paths, guests.length))) {
+  if (options.unchanged && !options.overwrite && (await complete(paths, guests))) {
     return { terraform: { written: [], unchanged: guests.length, keptEdited: [], removed: [] }, ansible: { written: [], unchanged: 0 }, skipped: true };
   }
   const [{ specFromPve }, { writeTerraform, readHeader }, { generateAnsible, writeAnsible }] = await Promise.all([
@@ -63,12 +63,15 @@ export async function generateWorkspaceIac(options: GenerateOptions): Promise<Ia
   };
 }
 
-/** Every guest has a file, plus provider.tf and the inventory (cheap: a directory listing). */
-async function complete(paths: WorkspacePaths, guests: number): Promise<boolean> {
+/** Every guest has a file, plus provider.tf and the inventory (a quick text scan, no HCL parsing). */
+async function complete(paths: WorkspacePaths, guests: GuestRecord[]): Promise<boolean> {
   try {
-    const tf = (await readdir(paths.terraform)).filter((f) => f.endsWith(".tf"));
+    const tf = await readdir(paths.terraform);
     const inventory = (await readdir(paths.ansible)).includes("inventory.yml");
-    return inventory && tf.includes("provider.tf") && tf.length >= guests + 1;
+    if (!inventory || !tf.includes("provider.tf")) return false;
+    const { indexTerraformDir } = await import("./tf-index.js");
+    const have = new Set((await indexTerraformDir(paths.terraform)).map((e) => e.vmid));
+    return guests.every((g) => have.has(g.vmid));
   } catch {
     return false;
   }
