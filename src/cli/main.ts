@@ -88,7 +88,7 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
 type Action = (globals: GlobalOptions, args: string[], options: Record<string, unknown>) => Promise<void>;
 
 function addCommand(program: Commander, command: Command, action: Action): void {
-  const sub = program.command(command.name).summary(command.summary).description(command.description ?? command.summary);
+  const sub = program.command(command.name, { hidden: command.hidden }).summary(command.summary).description(command.description ?? command.summary);
   for (const alias of command.aliases ?? []) sub.alias(alias);
   for (const arg of command.arguments ?? []) {
     const name = `${arg.name}${arg.variadic ? "..." : ""}`;

@@ -4,6 +4,7 @@
  * services are imported inside run().
  */
 import { applyCommand } from "./apply.js";
+import { completeCommand, completionCommand } from "./completion.js";
 import { createCommand } from "./create.js";
 import { deleteCommand } from "./delete.js";
 import { demoCommand } from "./demo.js";
@@ -19,7 +20,7 @@ import { syncCommand } from "./sync.js";
 import { testConnectionCommand } from "./test-connection.js";
 import type { Command } from "./types.js";
 
-export const COMMANDS: readonly Command[] = [initCommand, testConnectionCommand, syncCommand, statusCommand, getCommand, describeCommand, createCommand, deleteCommand, planCommand, applyCommand, destroyCommand, startCommand, stopCommand, shutdownCommand, rebootCommand, simCommand, demoCommand];
+export const COMMANDS: readonly Command[] = [initCommand, testConnectionCommand, syncCommand, statusCommand, getCommand, describeCommand, createCommand, deleteCommand, planCommand, applyCommand, destroyCommand, startCommand, stopCommand, shutdownCommand, rebootCommand, simCommand, demoCommand, completionCommand, completeCommand];
 
 /** Find a command by name or alias. */
 export function findCommand(name: string): Command | undefined {

@@ -123,5 +123,7 @@ export interface Command {
   workspace?: "required" | "optional" | "none";
   /** Also offered as /name in the console. */
   slash?: boolean;
+  /** Not listed in help or completion (internal plumbing such as __complete). */
+  hidden?: boolean;
   run(ctx: CommandContext, input: CommandInput): Promise<CommandResult>;
 }

@@ -51,8 +51,8 @@ export function banner(input: { version: string; ws?: Workspace; state: QuickSta
 /** /help: the registry's commands, slash commands first. */
 export function helpText(commands: readonly Command[], color: boolean): string {
   const width = Math.max(...commands.map((c) => c.name.length + 1), 10) + 2;
-  const slash = commands.filter((c) => c.slash);
-  const plain = commands.filter((c) => !c.slash);
+  const slash = commands.filter((c) => c.slash && !c.hidden);
+  const plain = commands.filter((c) => !c.slash && !c.hidden);
   const row = (name: string, summary: string): string => `  ${bold(name.padEnd(width), color)}${summary}`;
   return [
     "Workspace commands:",

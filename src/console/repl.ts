@@ -100,7 +100,7 @@ function readLine(s: Session, onPrompt: () => void): Promise<string | null> {
       history: [...s.history],
       historySize: 1000,
       removeHistoryDuplicates: true,
-      completer: (line: string) => complete(line, COMMANDS, s.state.names),
+      completer: (line: string) => complete(line, COMMANDS.filter((c) => !c.hidden), s.state.names),
       prompt: promptText(s.ws, s.color),
     });
     let done = false;

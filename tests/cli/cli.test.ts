@@ -16,7 +16,10 @@ describe("proxmox-mpc CLI", () => {
   it("--help lists every registered command and the exit codes", async () => {
     const run = await cli(["--help"]);
     expect(run.code).toBe(0);
-    for (const command of COMMANDS) expect(run.stdout).toContain(command.name);
+    for (const command of COMMANDS) {
+      if (command.hidden) expect(run.stdout).not.toMatch(new RegExp(`^\\s+${command.name}\\b`, "m"));
+      else expect(run.stdout).toMatch(new RegExp(`^\\s+${command.name}\\b`, "m"));
+    }
     expect(run.stdout).toMatch(/Exit codes:[\s\S]*2\s+bad usage/);
   });
 

@@ -36,6 +36,7 @@ it("create vm writes terraform/<name>.tf with a free vmid, the default node and 
   expect(spec).toMatchObject({ kind: "qemu", name: "new-web-01", vmid: created.vmid, node: "pve1", tags: ["web"] });
   expect(spec.cpu.cores).toBe(4);
   expect(spec.memory.dedicated).toBe(4096);
+  if (spec.kind !== "qemu") throw new Error("expected a VM spec");
   expect(spec.disks[0]).toMatchObject({ datastoreId: "local-lvm", sizeGiB: 40 });
   expect(readFileSync(join(ws.dir, "ansible", "inventory.yml"), "utf8")).toMatch(new RegExp(`new-web-01:[\\s\\S]*?proxmox_vmid: ${created.vmid}`));
 });
