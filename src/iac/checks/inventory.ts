@@ -1,0 +1,92 @@
+/**
+ * The Ansible inventory (ansible/inventory.yml, written by sync) agrees with
+ * the Terraform guests: the same non-template guests are hosts, under the
+ * same names, with the same proxmox_vmid. A guest that is still to be created
+ * is not in the inventory yet (sync adds it after apply): a warning only.
+ */
+import { readFile } from "node:fs/promises";
+import type { GuestRecord } from "../../state/types.js";
+import { hostNames } from "../ansible/index.js";
+import { guestIndex } from "./references.js";
+import { CheckRecorder, plural, type CheckInput, type CheckResult, type Guest } from "./types.js";
+import { lineAt, yamlPositions } from "./yaml-positions.js";
+
+type HostVars = Record<string, unknown> | null;
+
+/** The hosts of an inventory document (`all.hosts`, and hosts listed under groups). */
+function inventoryHosts(doc: unknown): Map<string, HostVars> | undefined {
+  const all = isMapping(doc) ? doc.all : undefined;
+  if (!isMapping(all)) return undefined;
+  const hosts = new Map<string, HostVars>();
+  const collect = (group: Record<string, unknown>): void => {
+    if (isMapping(group.hosts)) {
+      for (const [name, vars] of Object.entries(group.hosts)) {
+        if (!hosts.has(name) || isMapping(vars)) hosts.set(name, isMapping(vars) ? vars : (hosts.get(name) ?? null));
+      }
+    }
+    if (isMapping(group.children)) for (const child of Object.values(group.children)) if (isMapping(child)) collect(child);
+  };
+  collect(all);
+  return hosts;
+}
+
+function isMapping(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** inventory: ansible/inventory.yml lists exactly the non-template guests of terraform/, with the same vmids. */
+export async function checkInventory(input: CheckInput, inventoryPath: string): Promise<CheckResult[]> {
+  const rec = new CheckRecorder("inventory", input.root);
+  const file = rec.relative(inventoryPath);
+  let text: string;
+  try {
+    text = await readFile(inventoryPath, "utf8");
+  } catch {
+    rec.warn(`${file} is missing: run \`proxmox-mpc sync\` to write it`);
+    return rec.results;
+  }
+  const { load } = await import("js-yaml");
+  let doc: unknown;
+  try {
+    doc = load(text);
+  } catch (err) {
+    const mark = (err as { mark?: { line?: number } }).mark;
+    const reason = (err as { reason?: string }).reason ?? (err instanceof Error ? err.message.split("\n")[0] : String(err));
+    rec.fail(`${file} is not valid YAML: ${reason}`, inventoryPath, mark?.line !== undefined ? mark.line + 1 : undefined);
+    return rec.results;
+  }
+  const hosts = inventoryHosts(doc);
+  if (!hosts) {
+    rec.fail(`${file} has no \`all:\` group: it is not an Ansible YAML inventory`, inventoryPath, 1);
+    return rec.results;
+  }
+  const pos = yamlPositions(text);
+  const hostLine = (name: string): number | undefined => lineAt(pos, "all", "hosts", name);
+  const guests = input.terraform.specs.filter((g) => !g.template && Number.isFinite(g.vmid));
+  // The same host names sync gives (a shared name becomes <name>-<vmid>).
+  const names = hostNames(guests.map((g) => ({ vmid: g.vmid, name: g.name })) as GuestRecord[]);
+  const cluster = guestIndex(input.facts.guests);
+  const expected = new Map<string, Guest>();
+  for (const g of guests) expected.set(names.get(g.vmid) ?? g.name, g);
+
+  const renamed = new Set<string>();
+  for (const [name, g] of expected) {
+    const vars = hosts.get(name);
+    if (vars === undefined) {
+      const old = [...hosts.entries()].find(([host, v]) => v?.proxmox_vmid === g.vmid && !expected.has(host))?.[0];
+      if (old !== undefined) {
+        renamed.add(old);
+        rec.fail(`host ${old} has proxmox_vmid ${g.vmid}, which is ${name} in ${rec.where(g)}: run \`proxmox-mpc sync\``, inventoryPath, hostLine(old));
+      } else if (cluster.has(g.vmid)) rec.fail(`${name} (${rec.where(g)}) is not a host in ${file}: run \`proxmox-mpc sync\``, inventoryPath);
+      else rec.warn(`${name} is not in ${file} yet: sync adds it once it exists (after apply)`, g.file, g.line);
+      continue;
+    }
+    const vmid = vars?.proxmox_vmid;
+    if (vmid !== undefined && vmid !== g.vmid) rec.fail(`host ${name} has proxmox_vmid ${String(vmid)}; ${rec.where(g)} says vm_id ${g.vmid}`, inventoryPath, lineAt(pos, "all", "hosts", name, "proxmox_vmid") ?? hostLine(name));
+  }
+  for (const name of hosts.keys()) {
+    if (expected.has(name) || renamed.has(name)) continue;
+    rec.fail(`host ${name} in ${file} has no guest in terraform/`, inventoryPath, hostLine(name));
+  }
+  return rec.done(`${file} matches the Terraform guests (${plural(expected.size, "host")})`);
+}
