@@ -39,10 +39,10 @@ function hintFor(command: TerraformCommand, result: RunResult): string {
   const all = `${result.stderr}\n${result.stdout}`;
   const full = "Read terraform's full output above for details.";
   if (/Saved plan is stale/i.test(all)) return `${full} The state changed since the plan was made: run plan again, review it, then apply.`;
-  if (command === "init" || /terraform init|registry\.terraform\.io/i.test(all)) {
+  if (/\b401\b|authentication|credentials|permission/i.test(all)) return `${full} Check the API token (test-connection) and its privileges.`;
+  if (command === "init" || /run:\s*terraform init|Failed to query available provider packages|Inconsistent dependency lock file/i.test(all)) {
     return `${full} terraform init downloads the bpg/proxmox provider from registry.terraform.io: without access to it, configure a provider mirror, or run with --engine native.`;
   }
-  if (/401|authentication|credentials|permission/i.test(all)) return `${full} Check the API token (test-connection) and its privileges.`;
   if (result.timedOut) return `${full} Run the command again, or raise the terraform timeout.`;
   return full;
 }
