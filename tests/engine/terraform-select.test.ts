@@ -58,6 +58,7 @@ test("chooseEngine: terraform when requested or installed, native otherwise", as
   expect(await chooseEngine("native", path(standinDir), loaders)).toBe(fakeNative);
   expect(await chooseEngine("terraform", path(emptyDir), loaders)).toBe(terraformEngine);
   expect(await chooseEngine(undefined, path(standinDir))).toBe(terraformEngine);
+  expect((await chooseEngine(undefined, path(emptyDir))).name).toBe("native");
 });
 
 test("engineChoice says which engine and why, without loading either", () => {
