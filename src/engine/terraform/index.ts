@@ -11,13 +11,13 @@ import { type ApplyResult, type Engine, type EngineContext, type EnginePlan, typ
 import { ApplyTracker, applyText } from "./apply-output.js";
 import { childEnvironment, requireTerraform } from "./binary.js";
 import { TerraformError, type TerraformCommand } from "./errors.js";
-import { parseTerraformPlan } from "./plan-json.js";
+import { parseTerraformPlan, type TerraformPlanSummary } from "./plan-json.js";
 import { runTerraform, type RunResult } from "./run.js";
 import { assertTerraformFiles, needsInit, PLAN_FILE, rememberPlan, removePlanFile, resolveTargets, takePlan } from "./workdir.js";
 
 export { findTerraform, TERRAFORM_NAMES } from "./binary.js";
 export { TerraformError, StalePlanError, type TerraformCommand } from "./errors.js";
-export { parseTerraformPlan, toPlanJson, mapActions, type TfPlan, type TfResourceChange, type TfChange } from "./plan-json.js";
+export { parseTerraformPlan, toPlanJson, mapActions, type TerraformPlanSummary, type TfPlan, type TfResourceChange, type TfChange } from "./plan-json.js";
 export { PLAN_FILE, planFilePath } from "./workdir.js";
 
 /** Time limits per terraform command, in ms; 0 means none. */
@@ -26,6 +26,7 @@ export type TerraformTimeouts = Record<TerraformCommand, number>;
 /** Defaults: init 10 min (provider download), plan 30 min, show 2 min, apply unlimited (a provider's own timeouts apply). */
 export const DEFAULT_TIMEOUTS: TerraformTimeouts = { init: 600_000, plan: 1_800_000, show: 120_000, apply: 0 };
 
+/** Options of {@link createTerraformEngine}. */
 export interface TerraformEngineOptions {
   timeouts?: Partial<TerraformTimeouts>;
   /** After a timeout's SIGINT, SIGKILL terraform when it has not exited within this (ms). */
@@ -70,14 +71,19 @@ export function createTerraformEngine(options: TerraformEngineOptions = {}): Eng
     const planArgs = ["-input=false", "-no-color", "-detailed-exitcode", `-out=${PLAN_FILE}`];
     if (planOptions.destroy) planArgs.push("-destroy");
     for (const target of targets) planArgs.push(`-target=${target}`);
-    const planned = await run(ctx, bin, "plan", planArgs, env, true);
-    check("plan", planned, [0, 2]);
-
-    const shown = await run(ctx, bin, "show", ["-json", "-no-color", PLAN_FILE], env, false);
-    check("show", shown);
-    const parsed = parseTerraformPlan(shown.stdout);
-    const hasChanges = planned.code === 2;
-    await rememberPlan(ctx.terraformDir, parsed, hasChanges);
+    let planned: RunResult;
+    let parsed: TerraformPlanSummary;
+    try {
+      planned = await run(ctx, bin, "plan", planArgs, env, true);
+      check("plan", planned, [0, 2]);
+      const shown = await run(ctx, bin, "show", ["-json", "-no-color", PLAN_FILE], env, false);
+      check("show", shown);
+      parsed = parseTerraformPlan(shown.stdout);
+      await rememberPlan(ctx.terraformDir, parsed, planned.code === 2);
+    } catch (err) {
+      await removePlanFile(ctx.terraformDir);
+      throw err;
+    }
     const warnings = planWarnings(`${planned.stdout}\n${planned.stderr}`);
     for (const other of parsed.others) warnings.push(`terraform will also ${other} (not a guest); apply carries it out too.`);
     if (parsed.imports.length) warnings.push(`terraform will import ${parsed.imports.join(", ")} into its state (no change to the guests).`);

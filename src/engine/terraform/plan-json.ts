@@ -48,6 +48,7 @@ export interface TerraformPlanSummary extends PlanJson {
   imports: string[];
 }
 
+/** The bpg provider's resource types of guests. */
 export const VM_TYPE = "proxmox_virtual_environment_vm";
 export const CT_TYPE = "proxmox_virtual_environment_container";
 /** Shown for a value terraform only knows after the apply. */

@@ -8,6 +8,7 @@ import { spawn } from "node:child_process";
 import { StringDecoder } from "node:string_decoder";
 import { ProxmoxMpcError } from "../../core/errors.js";
 
+/** Which of terraform's outputs a line came from. */
 export type OutputStream = "stdout" | "stderr";
 
 /** How to run one terraform command. */
