@@ -8,7 +8,7 @@
 import { UsageError } from "../../core/errors.js";
 import { TaskFailedError } from "../../proxmox/errors.js";
 import type { ApplyResult, EngineContext, EnginePlan } from "../types.js";
-import { describeChange, renderApply } from "./render.js";
+import { NOT_STARTED, renderApply } from "./render.js";
 import { runJobs, type Job, type JobOutcome } from "./scheduler.js";
 import { readManaged } from "./state.js";
 import { runStep, type StepEnv } from "./steps.js";
@@ -96,8 +96,8 @@ function stepResult(change: NativeChange, outcome: JobOutcome): NativeStepResult
         status: "cancelled",
         message:
           outcome.error === undefined
-            ? "not started"
-            : `interrupted while in progress; its task may still finish in Proxmox: run plan again to see where ${describeChange(change)} stands`,
+            ? NOT_STARTED
+            : "interrupted while in progress; its task may still finish in Proxmox (run plan again to see where it stands)",
       };
     case "failed": {
       const error = outcome.error;

@@ -47,7 +47,7 @@ export function createItem(spec: ParsedGuestSpec, file: string): PlanItem {
   const diff: Record<string, [unknown, unknown]> = { node: [null, spec.node] };
   if (spec.clone) diff.clone = [null, spec.clone.vmId];
   for (const [key, value] of Object.entries(pveConfigFromSpec(freshSpec(spec), { for: "compare" }))) {
-    if (key === "vmid") continue;
+    if (key === "vmid" || PASSTHROUGH.test(key)) continue;
     // A disk still to allocate reads "local-lvm,size=32G" rather than "local-lvm:,size=32G".
     const shown = typeof value === "string" ? value.replace(/^([^:,=/]+):,/, "$1,") : value;
     diff[fieldName(spec.kind, key)] = [null, displayValue(spec.kind, key, shown)];

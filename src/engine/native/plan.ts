@@ -55,6 +55,7 @@ export async function planNative(ctx: EngineContext, options: PlanOptions = {}):
       const g = live.get(spec.vmid);
       if (!g) {
         items.push(createItem(spec, rel(spec.file)));
+        for (const argument of passthrough(spec)) unsupported.push({ name: spec.name, file: rel(spec.file), argument });
         continue;
       }
       const result = changeItem(spec, rel(spec.file), g);
@@ -90,6 +91,12 @@ export async function planNative(ctx: EngineContext, options: PlanOptions = {}):
   plan.text = renderPlan(plan);
   plan[PLAN_DATA] = { items };
   return plan;
+}
+
+/** Devices a create leaves out (see PASSTHROUGH in compare.ts). */
+function passthrough(spec: ParsedGuestSpec): string[] {
+  if (spec.kind !== "qemu") return [];
+  return [...(spec.hostPci.length ? ["hostpci"] : []), ...(spec.usb.length ? ["usb"] : [])];
 }
 
 /** Templates are created first (guests may be cloned from them) and destroyed last. */

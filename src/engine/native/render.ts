@@ -42,33 +42,40 @@ export function renderPlan(plan: Pick<NativePlan, "changes" | "summary" | "unsup
 }
 
 const DONE: Record<ChangeAction, string> = { create: "created", update: "updated", delete: "destroyed", replace: "replaced" };
+/** The message of a step that never started because of Ctrl-C. */
+export const NOT_STARTED = "not started";
 const VERB: Record<ChangeAction, string> = { create: "create", update: "update", delete: "destroy", replace: "replace" };
 
 /** The outcome of an apply as text, no trailing newline. */
 export function renderApply(steps: NativeStepResult[]): string {
   const lines: string[] = [];
-  const count = { done: 0, failed: 0, skipped: 0, cancelled: 0 };
+  const count = { done: 0, failed: 0, interrupted: 0, notStarted: 0 };
   const added = { create: 0, update: 0, delete: 0, replace: 0 };
   for (const step of steps) {
-    count[step.status]++;
     const what = describeChange(step.change);
     const action = step.change.action;
     if (step.status === "done") {
+      count.done++;
       added[action]++;
       lines.push(`  ✓ ${DONE[action]}  ${what}`);
     } else if (step.status === "failed") {
+      count.failed++;
       lines.push(`  ✗ failed to ${VERB[action]}  ${what}: ${step.message ?? "unknown error"}`);
       if (step.exitStatus) lines.push(`      exit status: ${step.exitStatus}`);
       for (const line of step.log ?? []) lines.push(`      | ${line}`);
+    } else if (step.status === "cancelled" && step.message !== NOT_STARTED) {
+      count.interrupted++;
+      lines.push(`  ! interrupted: ${VERB[action]}  ${what}: ${step.message ?? "cancelled"}`);
     } else {
-      const why = step.status === "cancelled" ? "cancelled" : "not started";
-      lines.push(`  · ${why}: ${VERB[action]}  ${what}${step.message && step.status === "cancelled" ? ` (${step.message})` : ""}`);
+      count.notStarted++;
+      lines.push(`  · not started: ${VERB[action]}  ${what}`);
     }
   }
-  if (count.failed || count.cancelled || count.skipped) {
+  if (count.failed || count.interrupted || count.notStarted) {
     const head = count.failed ? "Apply failed" : "Apply cancelled";
+    const interrupted = count.interrupted ? `${count.interrupted} interrupted, ` : "";
     lines.push(
-      `${head}: ${count.done} done, ${count.failed} failed, ${count.skipped + count.cancelled} not started. Run plan again: it starts from where this apply stopped.`,
+      `${head}: ${count.done} done, ${count.failed} failed, ${interrupted}${count.notStarted} not started. Run plan again: it starts from where this apply stopped.`,
     );
   } else {
     lines.push(`Apply complete! Resources: ${added.create} added, ${added.update} changed, ${added.delete} destroyed, ${added.replace} replaced.`);

@@ -25,7 +25,7 @@ export interface NativeWorkspace {
   ui: ScriptedUI;
   /** An engine context (optionally with an abort signal). */
   ctx(signal?: AbortSignal): EngineContext;
-  /** Write specs with the real generator (adopted ones get import blocks). */
+  /** Write specs with the real generator (adopted ones get import blocks; hand edits are overwritten). */
   write(specs: GuestSpec[]): Promise<void>;
   /** Adopt live guests like sync does: specFromPve → writeTerraform → markManaged. */
   adopt(vmids?: number[]): Promise<GuestSpec[]>;
@@ -59,7 +59,7 @@ export async function nativeWorkspace(options: SimulatorOptions = {}): Promise<N
       credentials: async () => ({}),
     }),
     write: async (specs) => {
-      await writeTerraform(tfDir, specs);
+      await writeTerraform(tfDir, specs, { overwrite: true });
     },
     adopt: async (vmids) => {
       const resources = (await client.clusterResources("vm")).filter((r) => r.vmid !== undefined && (!vmids || vmids.includes(r.vmid)));
