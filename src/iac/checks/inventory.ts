@@ -11,7 +11,7 @@ import { guestIndex } from "./references.js";
 import { CheckRecorder, plural, type CheckInput, type CheckResult, type Guest } from "./types.js";
 import { lineAt, yamlPositions } from "./yaml-positions.js";
 
-type HostVars = Record<string, unknown> | null;
+type HostVars = Record<string, unknown>;
 
 /** The hosts of an inventory document (`all.hosts`, and hosts listed under groups). */
 function inventoryHosts(doc: unknown): Map<string, HostVars> | undefined {
@@ -20,9 +20,8 @@ function inventoryHosts(doc: unknown): Map<string, HostVars> | undefined {
   const hosts = new Map<string, HostVars>();
   const collect = (group: Record<string, unknown>): void => {
     if (isMapping(group.hosts)) {
-      for (const [name, vars] of Object.entries(group.hosts)) {
-        if (!hosts.has(name) || isMapping(vars)) hosts.set(name, isMapping(vars) ? vars : (hosts.get(name) ?? null));
-      }
+      // A host listed in several groups: Ansible merges its variables.
+      for (const [name, vars] of Object.entries(group.hosts)) hosts.set(name, { ...(hosts.get(name) ?? {}), ...(isMapping(vars) ? vars : {}) });
     }
     if (isMapping(group.children)) for (const child of Object.values(group.children)) if (isMapping(child)) collect(child);
   };
@@ -69,24 +68,31 @@ export async function checkInventory(input: CheckInput, inventoryPath: string): 
   const expected = new Map<string, Guest>();
   for (const g of guests) expected.set(names.get(g.vmid) ?? g.name, g);
 
-  const renamed = new Set<string>();
+  const hostOfVmid = new Map<unknown, string>();
+  for (const [host, vars] of hosts) if (!hostOfVmid.has(vars.proxmox_vmid)) hostOfVmid.set(vars.proxmox_vmid, host);
+  const byVmid = new Map([...expected.values()].map((g) => [g.vmid, g]));
+
   for (const [name, g] of expected) {
     const vars = hosts.get(name);
     if (vars === undefined) {
-      const old = [...hosts.entries()].find(([host, v]) => v?.proxmox_vmid === g.vmid && !expected.has(host))?.[0];
-      if (old !== undefined) {
-        renamed.add(old);
-        rec.fail(`host ${old} has proxmox_vmid ${g.vmid}, which is ${name} in ${rec.where(g)}: run \`proxmox-mpc sync\``, inventoryPath, hostLine(old));
-      } else if (cluster.has(g.vmid)) rec.fail(`${name} (${rec.where(g)}) is not a host in ${file}: run \`proxmox-mpc sync\``, inventoryPath);
+      const other = hostOfVmid.get(g.vmid);
+      if (other !== undefined && !expected.has(other)) continue; // the same guest under another name: reported below
+      if (cluster.get(g.vmid)?.name === g.name) rec.fail(`${name} (${rec.where(g)}) is not a host in ${file}: run \`proxmox-mpc sync\``, inventoryPath);
       else rec.warn(`${name} is not in ${file} yet: sync adds it once it exists (after apply)`, g.file, g.line);
       continue;
     }
-    const vmid = vars?.proxmox_vmid;
-    if (vmid !== undefined && vmid !== g.vmid) rec.fail(`host ${name} has proxmox_vmid ${String(vmid)}; ${rec.where(g)} says vm_id ${g.vmid}`, inventoryPath, lineAt(pos, "all", "hosts", name, "proxmox_vmid") ?? hostLine(name));
+    const vmid = vars.proxmox_vmid;
+    const line = lineAt(pos, "all", "hosts", name, "proxmox_vmid") ?? hostLine(name);
+    if (vmid === undefined) rec.fail(`host ${name} has no proxmox_vmid; ${rec.where(g)} says vm_id ${g.vmid}`, inventoryPath, line);
+    else if (vmid !== g.vmid) rec.fail(`host ${name} has proxmox_vmid ${String(vmid)}; ${rec.where(g)} says vm_id ${g.vmid}`, inventoryPath, line);
   }
-  for (const name of hosts.keys()) {
-    if (expected.has(name) || renamed.has(name)) continue;
-    rec.fail(`host ${name} in ${file} has no guest in terraform/`, inventoryPath, hostLine(name));
+  for (const [name, vars] of hosts) {
+    if (expected.has(name)) continue;
+    const g = typeof vars.proxmox_vmid === "number" ? byVmid.get(vars.proxmox_vmid) : undefined;
+    if (!g) rec.fail(`host ${name} in ${file} has no guest in terraform/`, inventoryPath, hostLine(name));
+    // The file renames a guest the cluster still has under its old name: the inventory follows after apply and sync.
+    else if (cluster.get(g.vmid)?.name === name) rec.warn(`${g.name} (${rec.where(g)}) is still ${name} in ${file}: sync renames it after apply`, inventoryPath, hostLine(name));
+    else rec.fail(`host ${name} has proxmox_vmid ${g.vmid}, which is ${g.name} in ${rec.where(g)}: run \`proxmox-mpc sync\``, inventoryPath, hostLine(name));
   }
   return rec.done(`${file} matches the Terraform guests (${plural(expected.size, "host")})`);
 }

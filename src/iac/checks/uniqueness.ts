@@ -11,30 +11,52 @@ import { CheckRecorder, plural, type CheckInput, type CheckResult, type Guest } 
 
 const label = (g: Guest): string => g.name || g.resourceName;
 
+/**
+ * Specs grouped by a key, in file order. In a group of several, the one the
+ * cluster agrees with (`owns`) keeps the value and the others are reported;
+ * without one, the first keeps it.
+ */
+function duplicates(specs: Guest[], key: (g: Guest) => string | number, owns: (g: Guest) => boolean): { owner: Guest; others: Guest[] }[] {
+  const groups = new Map<string | number, Guest[]>();
+  for (const g of specs) {
+    const list = groups.get(key(g));
+    if (list) list.push(g);
+    else groups.set(key(g), [g]);
+  }
+  const out: { owner: Guest; others: Guest[] }[] = [];
+  for (const list of groups.values()) {
+    if (list.length < 2) continue;
+    const owner = list.find(owns) ?? list[0];
+    out.push({ owner, others: list.filter((g) => g !== owner) });
+  }
+  return out;
+}
+
 /** unique-vmids: every vm_id is used once, in PVE's range, and not taken in the cluster by another guest. */
 export function checkVmids(input: CheckInput): CheckResult[] {
   const rec = new CheckRecorder("unique-vmids", input.root);
-  const seen = new Map<number, Guest>();
   const cluster = guestIndex(input.facts.guests);
-  for (const g of input.terraform.specs) {
-    const line = (): number => argumentLine(input.terraform.texts.get(g.file), g.line, "vm_id");
-    const first = seen.get(g.vmid);
-    if (first) {
-      rec.fail(`vm_id ${g.vmid} is also used by ${rec.where(first)} (${label(first)})`, g.file, line());
-      continue;
+  const line = (g: Guest): number => argumentLine(input.terraform.texts.get(g.file), g.line, "vm_id");
+  const reported = new Set<Guest>();
+  for (const { owner, others } of duplicates(input.terraform.specs, (g) => g.vmid, (g) => cluster.get(g.vmid)?.name === g.name)) {
+    for (const g of others) {
+      reported.add(g);
+      rec.fail(`vm_id ${g.vmid} is also used by ${rec.where(owner)} (${label(owner)})`, g.file, line(g));
     }
-    seen.set(g.vmid, g);
+  }
+  for (const g of input.terraform.specs) {
+    if (reported.has(g)) continue;
     if (!Number.isInteger(g.vmid) || g.vmid < 100 || g.vmid > 999_999_999) {
-      rec.fail(`vm_id ${g.vmid} of ${label(g)} is outside PVE's range 100..999999999`, g.file, line());
+      rec.fail(`vm_id ${g.vmid} of ${label(g)} is outside PVE's range 100..999999999`, g.file, line(g));
       continue;
     }
     // A new guest (no import block) whose VMID another guest already has in the cluster.
     const other = cluster.get(g.vmid);
     if (!g.adopted && other && (other.name !== g.name || other.type !== g.kind)) {
-      rec.fail(`vm_id ${g.vmid} is taken in the cluster by ${other.name} (${other.type} on ${other.node}); ${label(g)} needs another one`, g.file, line());
+      rec.fail(`vm_id ${g.vmid} is taken in the cluster by ${other.name} (${other.type} on ${other.node}); ${label(g)} needs another one`, g.file, line(g));
     }
   }
-  return rec.done(`${plural(seen.size, "vm_id")} unique`);
+  return rec.done(`${plural(new Set(input.terraform.specs.map((g) => g.vmid)).size, "vm_id")} unique`);
 }
 
 const DNS_LABEL = /^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/;
@@ -53,22 +75,22 @@ export function invalidDnsName(name: string): string | undefined {
 /** unique-names: names are valid DNS names and no two guests share one (case-insensitive). */
 export function checkNames(input: CheckInput): CheckResult[] {
   const rec = new CheckRecorder("unique-names", input.root);
-  const seen = new Map<string, Guest>();
+  const line = (g: Guest): number => argumentLine(input.terraform.texts.get(g.file), g.line, g.kind === "lxc" ? "initialization.hostname" : "name");
+  const named: Guest[] = [];
   for (const g of input.terraform.specs) {
-    const path = g.kind === "lxc" ? "initialization.hostname" : "name";
-    const line = (): number => argumentLine(input.terraform.texts.get(g.file), g.line, path);
     if (!g.name) {
-      rec.warn(`${g.resourceName} (vm_id ${g.vmid}) has no name: Ansible and DNS cannot address it`, g.file, line());
+      rec.warn(`${g.resourceName} (vm_id ${g.vmid}) has no name: Ansible and DNS cannot address it`, g.file, line(g));
       continue;
     }
+    named.push(g);
     const why = invalidDnsName(g.name);
-    if (why) rec.fail(`name "${g.name}" ${why}`, g.file, line());
-    const key = g.name.toLowerCase();
-    const first = seen.get(key);
-    if (first) rec.fail(`name ${g.name} is also used by ${rec.where(first)} (vm_id ${first.vmid})`, g.file, line());
-    else seen.set(key, g);
+    if (why) rec.fail(`name "${g.name}" ${why}`, g.file, line(g));
   }
-  return rec.done(`${plural(seen.size, "name")} unique and valid DNS names`);
+  const cluster = guestIndex(input.facts.guests);
+  for (const { owner, others } of duplicates(named, (g) => g.name.toLowerCase(), (g) => cluster.get(g.vmid)?.name === g.name)) {
+    for (const g of others) rec.fail(`name ${g.name} is also used by ${rec.where(owner)} (vm_id ${owner.vmid})`, g.file, line(g));
+  }
+  return rec.done(`${plural(new Set(named.map((g) => g.name.toLowerCase())).size, "name")} unique and valid DNS names`);
 }
 
 /** Why a CIDR address is invalid, or undefined. */
