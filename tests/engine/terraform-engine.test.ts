@@ -274,7 +274,7 @@ test("an older plan is refused, and terraform's own stale-plan error is reported
 test("Ctrl-C mid-apply: terraform gets one SIGINT, finishes the guest in flight, the rest is cancelled", async () => {
   const h = await workspace(three());
   const plan = await terraformEngine.plan(h.ctx);
-  h.ctx.env.TERRAFORM_STANDIN_SLOW_MS = "150";
+  h.ctx.env.TERRAFORM_STANDIN_SLOW_MS = "300"; // a 600 ms window for the SIGINT to land while db-01 is in flight
   h.ui.onInfo = (line) => {
     if (line.endsWith(": Creating...")) h.controller.abort();
   };
