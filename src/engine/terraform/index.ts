@@ -121,7 +121,8 @@ export function createTerraformEngine(options: TerraformEngineOptions = {}): Eng
         },
       });
       ctx.log.info({ terraform: bin, command: "apply", exitCode: result.code, cancelled: result.cancelled, timedOut: result.timedOut, durationMs: result.durationMs }, "terraform apply finished");
-      const outcome = result.cancelled ? "cancelled" : result.code === 0 ? "ok" : "failed";
+      // A SIGINT that came after terraform had finished everything (exit 0) changes nothing.
+      const outcome = result.code === 0 && !result.timedOut ? "ok" : result.cancelled ? "cancelled" : "failed";
       const steps = tracker.steps(enginePlan.changes, outcome);
       const failure = outcome === "failed" ? new TerraformError("apply", result, { timeoutMs: timeouts.apply }).message : undefined;
       return { ok: outcome === "ok", steps, text: applyText(outcome, steps, { completeLine: tracker.completeLine, failure }) };
