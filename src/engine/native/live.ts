@@ -11,8 +11,8 @@ import type { LiveGuest } from "./types.js";
 /** Configs read at once (the client's own limit applies too). */
 const CONFIG_CONCURRENCY = 16;
 
-/** The guests of the cluster by vmid, with the configs of `wanted` read. */
-export async function readLive(client: ProxmoxClient, wanted: Set<number>, signal?: AbortSignal): Promise<Map<number, LiveGuest>> {
+/** The guests of the cluster by vmid (no configs yet). */
+export async function listGuests(client: ProxmoxClient, signal?: AbortSignal): Promise<Map<number, LiveGuest>> {
   const resources = await client.clusterResources("vm", { signal });
   const live = new Map<number, LiveGuest>();
   for (const r of resources) {
@@ -26,7 +26,12 @@ export async function readLive(client: ProxmoxClient, wanted: Set<number>, signa
       template: r.template === 1,
     });
   }
-  const toRead = [...wanted].map((vmid) => live.get(vmid)).filter((g): g is LiveGuest => g !== undefined);
+  return live;
+}
+
+/** Read the configs (and digests) of these live guests; guests that vanished meanwhile are dropped. */
+export async function readConfigs(client: ProxmoxClient, live: Map<number, LiveGuest>, vmids: Iterable<number>, signal?: AbortSignal): Promise<void> {
+  const toRead = [...new Set(vmids)].map((vmid) => live.get(vmid)).filter((g): g is LiveGuest => g !== undefined && g.config === undefined);
   await pool(toRead, CONFIG_CONCURRENCY, async (guest) => {
     try {
       const config = await client.guestConfig(guest.node, guest.type, guest.vmid, { signal });
@@ -39,7 +44,6 @@ export async function readLive(client: ProxmoxClient, wanted: Set<number>, signa
       else throw err;
     }
   });
-  return live;
 }
 
 /** Run `work` over `items`, at most `size` at once; the first error wins. */

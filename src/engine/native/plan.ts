@@ -10,7 +10,7 @@ import { relative } from "node:path";
 import { ProxmoxMpcError, UsageError } from "../../core/errors.js";
 import { UNKNOWN_TEMPLATE_FILE_ID, type ParsedGuestSpec } from "../../iac/terraform/index.js";
 import { emptySummary, type EngineContext, type PlanOptions } from "../types.js";
-import { readLive } from "./live.js";
+import { listGuests, readConfigs } from "./live.js";
 import { changeItem, createItem, deleteItem } from "./plan-items.js";
 import { renderPlan } from "./render.js";
 import { readManaged, type ManagedGuest } from "./state.js";
@@ -19,11 +19,17 @@ import { PLAN_DATA, type LiveGuest, type NativePlan, type PlanItem } from "./typ
 
 /** Make a native plan (see the module comment). */
 export async function planNative(ctx: EngineContext, options: PlanOptions = {}): Promise<NativePlan> {
-  const { specs, warnings, unsupported } = await readSpecs(ctx);
+  // The files are parsed while the managed guests' configs are read: the two slow parts overlap.
+  const parsing = readSpecs(ctx);
+  parsing.catch(() => undefined);
   const managed = await readManaged(ctx.root);
   const client = await ctx.client();
-  const wanted = new Set<number>([...specs.map((s) => s.vmid), ...managed.keys()]);
-  const live = await readLive(client, wanted, ctx.signal);
+  const reading = listGuests(client, ctx.signal).then(async (found) => {
+    await readConfigs(client, found, managed.keys(), ctx.signal);
+    return found;
+  });
+  const [{ specs, warnings, unsupported }, live] = await Promise.all([parsing, reading]);
+  await readConfigs(client, live, specs.map((s) => s.vmid), ctx.signal);
   const rel = (file: string): string => relative(ctx.root, file) || file;
   const problems: string[] = [];
 

@@ -64,10 +64,15 @@ export async function nativeWorkspace(options: SimulatorOptions = {}): Promise<N
     adopt: async (vmids) => {
       const resources = (await client.clusterResources("vm")).filter((r) => r.vmid !== undefined && (!vmids || vmids.includes(r.vmid)));
       const specs: GuestSpec[] = [];
-      for (const r of resources) {
-        const { digest: _digest, ...config } = await client.guestConfig(r.node!, r.type as "qemu" | "lxc", r.vmid!);
-        const spec = specFromPve({ vmid: r.vmid!, type: r.type as "qemu" | "lxc", node: r.node!, name: String(r.name ?? ""), status: String(r.status), template: r.template === 1, config });
-        specs.push({ ...spec, adopted: true });
+      for (let i = 0; i < resources.length; i += 16) {
+        const batch = await Promise.all(
+          resources.slice(i, i + 16).map(async (r) => {
+            const type = r.type as "qemu" | "lxc";
+            const { digest: _digest, ...config } = await client.guestConfig(r.node!, type, r.vmid!);
+            return specFromPve({ vmid: r.vmid!, type, node: r.node!, name: String(r.name ?? ""), status: String(r.status), template: r.template === 1, config });
+          }),
+        );
+        specs.push(...batch.map((s) => ({ ...s, adopted: true })));
       }
       const named = assignResourceNames(specs);
       await writeTerraform(tfDir, named);
