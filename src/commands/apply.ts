@@ -39,10 +39,12 @@ export async function runApply(ctx: CommandContext, request: ApplyRequest): Prom
     const plan = await engine.plan(ectx, { targets: request.targets, destroy: request.destroy });
     const total = plan.changes.length;
     if (total === 0) return { kind: "data", data: { ...planJson(plan), applied: false }, text: planText(plan) };
-    ctx.ui.info(planText(plan));
+    // terraform streamed its plan already; the native engine's plan is shown here.
+    ctx.ui.info(plan.engine === "terraform" ? planText({ ...plan, text: "" }).trim() : planText(plan));
     const verb = request.destroy ? "Destroy" : "Apply";
     const deletes = plan.summary.delete + plan.summary.replace;
-    const question = `${verb} these ${total} change${total === 1 ? "" : "s"}${deletes ? ` (${deletes} guest${deletes === 1 ? "" : "s"} will be DESTROYED)` : ""}?`;
+    const what = total === 1 ? "this change" : `these ${total} changes`;
+    const question = `${verb} ${what}${deletes ? ` (${deletes} guest${deletes === 1 ? "" : "s"} will be DESTROYED)` : ""}?`;
     if (!(await ctx.ui.confirm(question))) return { kind: "message", text: "Nothing was changed.", exitCode: 1 };
     const result = await engine.apply(ectx, plan);
     const data = { ...planJson(plan), applied: true, ok: result.ok, steps: result.steps };

@@ -16,9 +16,18 @@ export const planCommand: Command = {
   async run(ctx, input) {
     const engine = await pickEngine(ctx, input.options.engine);
     const plan = await engine.plan(engineContext(ctx), { targets: input.args.length ? input.args : undefined });
-    return { kind: "data", data: planJson(plan), text: planText(plan) };
+    // terraform's own plan output was streamed while it ran; do not print it twice.
+    const text = plan.engine === "terraform" ? planText({ ...plan, text: summaryLine(plan) }) : planText(plan);
+    return { kind: "data", data: planJson(plan), text };
   },
 };
+
+/** `Plan: 1 to add, …` in Terraform's words. */
+export function summaryLine(plan: EnginePlan): string {
+  const s = plan.summary;
+  if (!plan.changes.length) return "No changes.";
+  return `Plan: ${s.create + s.replace} to add, ${s.update} to change, ${s.delete + s.replace} to destroy.`;
+}
 
 /** The machine form of a plan (`-o json`). */
 export function planJson(plan: EnginePlan): Record<string, unknown> {

@@ -54,6 +54,7 @@ export async function generateWorkspaceIac(options: GenerateOptions): Promise<Ia
   }
   const { pendingGuests } = await import("./pending.js");
   const pending = await pendingGuests(paths.terraform, new Set([...guests.map((g) => g.vmid), ...removed]));
+  await recordManaged(paths.root, guests, options.removedVmids);
   const files = generateAnsible([...guests, ...pending], { endpoint: options.config.endpoint, tokenId: options.config.tokenId, tls: options.config.tls });
   const ansible = await writeAnsible(paths.ansible, files);
   return {
@@ -61,6 +62,20 @@ export async function generateWorkspaceIac(options: GenerateOptions): Promise<Ia
     ansible: { written: ansible.written, unchanged: ansible.unchanged.length },
     skipped: false,
   };
+}
+
+/** The workspace now owns every synced guest (plan deletes one whose file is removed); removed ones are forgotten. */
+async function recordManaged(root: string, guests: GuestRecord[], removedVmids: number[]): Promise<void> {
+  const [{ markManaged, forgetManaged }, { indexTerraformDir }] = await Promise.all([import("../engine/native/state.js"), import("./tf-index.js")]);
+  const byVmid = new Map((await indexTerraformDir(join(root, "terraform"))).map((e) => [e.vmid, e]));
+  const entries = guests.flatMap((g) => {
+    const file = byVmid.get(g.vmid);
+    if (!file?.resourceName) return [];
+    const type = g.type === "qemu" ? "proxmox_virtual_environment_vm" : "proxmox_virtual_environment_container";
+    return [{ vmid: g.vmid, name: g.name, node: g.node, type: g.type, address: `${type}.${file.resourceName}` }];
+  });
+  await markManaged(root, entries);
+  if (removedVmids.length) await forgetManaged(root, removedVmids);
 }
 
 /** Every guest has a file, plus provider.tf and the inventory (a quick text scan, no HCL parsing). */
