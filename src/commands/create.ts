@@ -9,6 +9,7 @@ import { resolve } from "node:path";
 import { UsageError } from "../core/errors.js";
 import type { GuestSpec, NewGuestInput } from "../iac/model.js";
 import type { GuestRecord, NodeRecord, StorageRecord } from "../state/types.js";
+import { ENGINE_OPTION } from "./engine-context.js";
 import { getClient, getStore, requireWorkspace } from "./services.js";
 import type { Command, CommandContext, CommandResult } from "./types.js";
 import { checkGateway, checkGuestName, checkIp, checkPositiveInt, checkVmid, expandNames, parseDiskGiB, parseMemoryMiB } from "./validate.js";
@@ -62,6 +63,7 @@ export const createCommand: Command = {
     { flags: "--bridge <bridge>", description: "network bridge (default vmbr0)" },
     { flags: "--dry-run", description: "print the files; write nothing" },
     { flags: "--apply", description: "apply the new guests right away (asks for confirmation unless --yes)" },
+    ENGINE_OPTION,
   ],
   workspace: "required",
   async run(ctx, input) {
@@ -115,7 +117,7 @@ export const createCommand: Command = {
     await refreshInventory(ctx, guests);
     const lines = created.map((c) => `Wrote ${c.file} (${c.type === "qemu" ? "VM" : "container"} ${c.name}, vmid ${c.vmid} on ${c.node})`);
     if (ostemplate) lines.push(`OS template: ${ostemplate}${flags.ostemplate ? "" : ws.config.ostemplate ? " (the workspace's ostemplate)" : " (the newest on the node)"}`);
-    if (flags.apply) return applyNow(ctx, names, lines);
+    if (flags.apply) return applyNow(ctx, names, lines, input.options.engine);
     lines.push("Next: proxmox-mpc plan, then proxmox-mpc apply");
     return { kind: "data", data: { dryRun: false, created, ostemplate: ostemplate ?? null }, text: lines.join("\n") };
   },
@@ -129,10 +131,10 @@ export async function refreshInventory(ctx: CommandContext, guests: GuestRecord[
   await writeAnsible(ws.paths.ansible, generateAnsible([...guests, ...pending], { endpoint: ws.config.endpoint, tokenId: ws.config.tokenId, tls: ws.config.tls }));
 }
 
-async function applyNow(ctx: CommandContext, names: string[], lines: string[]): Promise<CommandResult> {
+async function applyNow(ctx: CommandContext, names: string[], lines: string[], engine: unknown): Promise<CommandResult> {
   const { runApply } = await import("./apply.js");
   for (const line of lines) ctx.ui.info(line);
-  return runApply(ctx, { targets: names });
+  return runApply(ctx, { targets: names, engine });
 }
 
 function readKeys(file: string): string[] {

@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { UsageError } from "../core/errors.js";
 import type { GuestSpec } from "../iac/model.js";
 import { refreshInventory } from "./create.js";
+import { ENGINE_OPTION } from "./engine-context.js";
 import { getStore, requireWorkspace } from "./services.js";
 import type { Command } from "./types.js";
 
@@ -21,7 +22,7 @@ export const deleteCommand: Command = {
     { name: "kind", description: "vm or ct", required: true, choices: ["vm", "ct"] },
     { name: "names", description: "names or vmids", required: true, variadic: true, completion: "guest" },
   ],
-  options: [{ flags: "--apply", description: "also destroy the guests now (asks for confirmation unless --yes)" }],
+  options: [{ flags: "--apply", description: "also destroy the guests now (asks for confirmation unless --yes)" }, ENGINE_OPTION],
   workspace: "required",
   async run(ctx, input) {
     const ws = requireWorkspace(ctx);
@@ -50,7 +51,7 @@ export const deleteCommand: Command = {
     if (input.options.apply) {
       const { runApply } = await import("./apply.js");
       for (const line of lines) ctx.ui.info(line);
-      return runApply(ctx, { targets: chosen.map((e) => e.name ?? String(e.vmid)) });
+      return runApply(ctx, { targets: chosen.map((e) => e.name ?? String(e.vmid)), engine: input.options.engine });
     }
     lines.push("The guests still exist: `proxmox-mpc apply` destroys them (a sync before that adopts them again).");
     return { kind: "data", data: { removed: chosen.map((e) => ({ name: e.name, vmid: e.vmid, file: `terraform/${e.file}` })), applied: false }, text: lines.join("\n") };

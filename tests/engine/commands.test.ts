@@ -1,0 +1,111 @@
+/**
+ * plan / apply / destroy / create --apply / delete --apply through the real CLI
+ * against the simulator, with the native engine (no terraform on PATH):
+ * confirmation rules, the apply lock, -o json shapes, and the full loop
+ * sync → create → plan → apply → plan shows no changes → edit → apply → delete.
+ */
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { openStore } from "../../src/state/store.js";
+import { guestName, initWorkspace, startSim, type RunningSimulator } from "../helpers/sim.js";
+
+let sim: RunningSimulator;
+let ws: Awaited<ReturnType<typeof initWorkspace>>;
+const native = ["--engine", "native"];
+
+beforeAll(async () => {
+  sim = await startSim({ size: 25, randomSeed: 33, taskDelayMs: 5 });
+  ws = await initWorkspace(sim);
+  expect((await ws.run(["sync"])).code).toBe(0);
+});
+afterAll(async () => {
+  await sim.close();
+  ws.cleanup();
+});
+
+it("after a sync, plan -o json shows no changes (zero-diff adoption)", async () => {
+  const run = await ws.run(["plan", ...native, "-o", "json"]);
+  expect(run.code).toBe(0);
+  const plan = JSON.parse(run.stdout);
+  expect(plan).toMatchObject({ engine: "native", changes: [], summary: { create: 0, update: 0, delete: 0, replace: 0 } });
+});
+
+it("apply without --yes and without a terminal refuses (exit 2) and changes nothing", async () => {
+  expect((await ws.run(["create", "vm", "--name", "loop-01", "--cores", "2"])).code).toBe(0);
+  const run = await ws.run(["apply", ...native, "--no-input"]);
+  expect(run.code).toBe(2);
+  expect(run.stderr).toMatch(/Confirmation needed: Apply this change\?/);
+  expect(sim.cluster.guests().some((g) => guestName(g) === "loop-01")).toBe(false);
+});
+
+it("a second apply refuses while one holds the workspace lock", async () => {
+  const store = await openStore({ url: `file:${join(ws.dir, ".proxmox-mpc", "state.db")}` });
+  const lock = await store.locks.acquire("apply", { correlationId: "c-other-apply" });
+  try {
+    const run = await ws.run(["apply", ...native, "--yes"]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/Another apply is running \(pid \d+ .*correlation c-other-apply\)/);
+  } finally {
+    await lock.release();
+    await store.close();
+  }
+});
+
+it("create → plan (1 create) → apply → plan (no changes), and the guest exists as written", async () => {
+  const plan = JSON.parse((await ws.run(["plan", ...native, "-o", "json"])).stdout);
+  expect(plan.summary).toEqual({ create: 1, update: 0, delete: 0, replace: 0 });
+  expect(plan.changes[0]).toMatchObject({ action: "create", type: "qemu", name: "loop-01", node: "pve1" });
+  const applied = await ws.run(["apply", ...native, "--yes", "-o", "json"]);
+  expect(applied.code).toBe(0);
+  expect(JSON.parse(applied.stdout)).toMatchObject({ applied: true, ok: true });
+  const guest = sim.cluster.guests().find((g) => guestName(g) === "loop-01")!;
+  expect(guest).toBeDefined();
+  expect(Number(guest.config.cores)).toBe(2);
+  const again = JSON.parse((await ws.run(["plan", ...native, "-o", "json"])).stdout);
+  expect(again.changes).toEqual([]);
+  const stored = JSON.parse((await ws.run(["get", "vm", "loop-01", "-o", "json"])).stdout);
+  expect(stored.vmid).toBe(guest.vmid);
+});
+
+it("an edit of cores in the .tf plans `~ cores 2 → 4` and apply makes it so", async () => {
+  const dir = join(ws.dir, "terraform");
+  const file = readdirSync(dir).find((f) => readFileSync(join(dir, f), "utf8").includes('name          = "loop-01"'))!;
+  const text = readFileSync(join(dir, file), "utf8");
+  writeFileSync(join(dir, file), text.replace(/(cpu \{[^}]*cores\s*=\s*)2/, "$14"));
+  const plan = await ws.run(["plan", ...native]);
+  expect(plan.stdout).toMatch(/~ update in-place\s+loop-01/);
+  expect(plan.stdout).toMatch(/~ cores: 2 → 4/);
+  expect((await ws.run(["apply", ...native, "--yes"])).code).toBe(0);
+  const guest = sim.cluster.guests().find((g) => guestName(g) === "loop-01")!;
+  expect(Number(guest.config.cores)).toBe(4);
+  expect(JSON.parse((await ws.run(["plan", ...native, "-o", "json"])).stdout).changes).toEqual([]);
+});
+
+it("delete --apply --yes destroys the guest and removes its file", async () => {
+  const vmid = sim.cluster.guests().find((g) => guestName(g) === "loop-01")!.vmid;
+  const run = await ws.run(["delete", "vm", "loop-01", "--apply", "--yes", ...native]);
+  expect(run.code).toBe(0);
+  expect(sim.cluster.guest(vmid)).toBeUndefined();
+  expect(readdirSync(join(ws.dir, "terraform")).some((f) => readFileSync(join(ws.dir, "terraform", f), "utf8").includes('"loop-01"'))).toBe(false);
+  expect((await ws.run(["get", "vm", "loop-01"])).code).toBe(2);
+});
+
+it("destroy needs names or --all, and destroys a named guest after confirmation", async () => {
+  expect((await ws.run(["destroy"])).code).toBe(2);
+  const victim = sim.cluster.guests().find((g) => g.type === "qemu" && !g.template && g.status === "stopped")!;
+  const refused = await ws.run(["destroy", guestName(victim), ...native, "--no-input"]);
+  expect(refused.code).toBe(2);
+  expect(refused.stderr).toMatch(/will be DESTROYED/);
+  expect(sim.cluster.guest(victim.vmid)).toBeDefined();
+  expect((await ws.run(["destroy", guestName(victim), ...native, "--yes"])).code).toBe(0);
+  expect(sim.cluster.guest(victim.vmid)).toBeUndefined();
+});
+
+it("create --apply creates the guest in one step", async () => {
+  const run = await ws.run(["create", "ct", "--name", "oneshot-01", "--memory", "256", "--apply", "--yes", ...native]);
+  expect(run.stderr).toMatch(/Wrote terraform\/oneshot_01\.tf/);
+  expect(run.code).toBe(0);
+  const ct = sim.cluster.guests().find((g) => guestName(g) === "oneshot-01")!;
+  expect(ct.type).toBe("lxc");
+  expect(Number(ct.config.memory)).toBe(256);
+});
