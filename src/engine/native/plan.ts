@@ -15,7 +15,7 @@ import { changeItem, createItem, deleteItem } from "./plan-items.js";
 import { renderPlan } from "./render.js";
 import { readManaged, type ManagedGuest } from "./state.js";
 import { readSpecs } from "./specs.js";
-import { PLAN_DATA, type LiveGuest, type NativePlan, type PlanItem } from "./types.js";
+import { addressOf, PLAN_DATA, type LiveGuest, type NativePlan, type PlanItem } from "./types.js";
 
 /** Make a native plan (see the module comment). */
 export async function planNative(ctx: EngineContext, options: PlanOptions = {}): Promise<NativePlan> {
@@ -28,7 +28,14 @@ export async function planNative(ctx: EngineContext, options: PlanOptions = {}):
     await readConfigs(client, found, managed.keys(), ctx.signal);
     return found;
   });
-  const [{ specs, warnings, unsupported }, live] = await Promise.all([parsing, reading]);
+  const [{ specs, warnings, unsupported, hasFiles }, live] = await Promise.all([parsing, reading]);
+  if (!hasFiles && managed.size && !options.destroy) {
+    throw new UsageError(
+      `${relative(ctx.root, ctx.terraformDir) || "terraform"}/ has no .tf files, so the plan would destroy all ${managed.size} guests this workspace manages.`,
+      "Run plan in the right workspace (or restore the files); to destroy everything on purpose, use destroy.",
+      "no-terraform-files",
+    );
+  }
   await readConfigs(client, live, specs.map((s) => s.vmid), ctx.signal);
   const rel = (file: string): string => relative(ctx.root, file) || file;
   const problems: string[] = [];
@@ -116,14 +123,14 @@ function selectTargets(names: string[], specs: ParsedGuestSpec[], managed: Map<n
   const unknown: string[] = [];
   for (const name of names) {
     const hits = [
-      ...specs.filter((s) => s.name === name || s.resourceName === name || String(s.vmid) === name).map((s) => s.vmid),
-      ...[...managed.values()].filter((m) => m.name === name || String(m.vmid) === name).map((m) => m.vmid),
+      ...specs.filter((s) => s.name === name || s.resourceName === name || String(s.vmid) === name || addressOf(s) === name).map((s) => s.vmid),
+      ...[...managed.values()].filter((m) => m.name === name || String(m.vmid) === name || m.address === name).map((m) => m.vmid),
     ];
     if (!hits.length) unknown.push(name);
     hits.forEach((v) => out.add(v));
   }
   if (unknown.length) {
-    throw new UsageError(`Not a guest of this workspace: ${unknown.join(", ")}.`, "Give names from terraform/ or guests adopted by sync (see `get vms`).", "unknown-target");
+    throw new UsageError(`Not a guest of this workspace: ${unknown.join(", ")}.`, "Give guest names, vmids or resource addresses from terraform/ or from guests adopted by sync (see `get vms`).", "unknown-target");
   }
   return out;
 }

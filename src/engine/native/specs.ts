@@ -5,6 +5,7 @@
  * warnings; arguments of a VM or container that the model does not carry
  * become `unsupported` entries — never silently ignored.
  */
+import { readdir } from "node:fs/promises";
 import { relative } from "node:path";
 import { UsageError } from "../../core/errors.js";
 import { parseTerraformDir, type ParsedGuestSpec, type ParsedWorkspace } from "../../iac/terraform/index.js";
@@ -15,16 +16,21 @@ export interface WorkspaceSpecs {
   specs: ParsedGuestSpec[];
   warnings: string[];
   unsupported: EnginePlan["unsupported"];
+  /** Whether terraform/ holds any .tf file at all. */
+  hasFiles: boolean;
 }
 
 /** Parse terraform/ (an absent folder has no specs). Throws UsageError (exit 2) on parse errors. */
 export async function readSpecs(ctx: Pick<EngineContext, "root" | "terraformDir">): Promise<WorkspaceSpecs> {
   let parsed: ParsedWorkspace;
+  let hasFiles = true;
   try {
+    hasFiles = (await readdir(ctx.terraformDir)).some((f) => f.endsWith(".tf"));
     parsed = await parseTerraformDir(ctx.terraformDir);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
     parsed = { specs: [], errors: [], unknown: [], imports: [] };
+    hasFiles = false;
   }
   const rel = (file: string): string => relative(ctx.root, file) || file;
   const errors = parsed.errors.map((e) => `${rel(e.file)}${e.line ? `:${e.line}` : ""}: ${e.message}`);
@@ -48,5 +54,5 @@ export async function readSpecs(ctx: Pick<EngineContext, "root" | "terraformDir"
     const spec = parsed.specs.find((s) => s.resourceName === u.resourceName && s.file === u.file);
     unsupported.push({ name: spec?.name ?? u.resourceName, file: rel(u.file), argument: u.argument });
   }
-  return { specs: parsed.specs, warnings, unsupported };
+  return { specs: parsed.specs, warnings, unsupported, hasFiles };
 }

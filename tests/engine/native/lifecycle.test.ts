@@ -88,6 +88,26 @@ it("creates a VM by cloning a template, then a container from an OS template", a
   expect((await plan()).text).toBe(NO_CHANGES);
 });
 
+it("a new template is made before the guests cloned from it", async () => {
+  const template = { ...newVm({ name: "tpl-01", vmid: 9100, node: "pve1", diskGiB: 12 }), template: true, started: false };
+  // Listed first in the files, the clone still has to wait for its template.
+  specs.push(newVm({ name: "linked-01", vmid: 303, node: "pve1", clone: { vmId: 9100, full: false }, diskGiB: 12 }), template);
+  await ws.write(specs);
+  const p = await plan();
+  expect(p.changes.map((c) => [c.action, c.name])).toEqual([
+    ["create", "tpl-01"],
+    ["create", "linked-01"],
+  ]);
+  await applyOk(p);
+  const tpl = ws.sim.cluster.guest(9100)!;
+  expect(tpl.config.template).toBe(1);
+  expect(tpl.config.scsi0).toMatch(/^local-lvm:base-9100-disk-0,/);
+  const linked = ws.sim.cluster.guest(303)!;
+  expect(linked.config.scsi0).toMatch(/^local-lvm:base-9100-disk-0\/vm-303-disk-0,.*size=12G/);
+  expect(linked.status).toBe("running");
+  expect((await plan()).text).toBe(NO_CHANGES);
+});
+
 it("an edited core count is an in-place update", async () => {
   await ws.edit("app_01.tf", (t) => t.replace(/(\bcores\s*=\s*)2\b/, "$14"));
   const p = await plan();

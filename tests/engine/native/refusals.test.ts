@@ -107,6 +107,13 @@ describe("refused plans", () => {
     await unlink(join(ws.tfDir, "b_01.tf"));
   });
 
+  it("a workspace without .tf files does not plan to destroy everything it manages", async () => {
+    const err = await nativeEngine.plan({ ...ws.ctx(), terraformDir: join(ws.dir, "nowhere") }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ exitCode: 2, code: "no-terraform-files", message: "nowhere/ has no .tf files, so the plan would destroy all 2 guests this workspace manages." });
+    const p = await nativeEngine.plan({ ...ws.ctx(), terraformDir: join(ws.dir, "nowhere") }, { destroy: true, targets: ["proxmox_virtual_environment_vm.web_01"] });
+    expect(p.changes.map((c) => [c.action, c.name])).toEqual([["delete", "web-01"]]);
+  });
+
   it("resources of other providers are ignored with a warning", async () => {
     await writeFile(join(ws.tfDir, "dns.tf"), 'resource "cloudflare_record" "www" {\n  name = "www"\n}\n');
     const p = await plan();
