@@ -131,7 +131,11 @@ async function destroyGuest(env: StepEnv, item: PlanItem): Promise<void> {
     protection = (await client.guestConfig(g.node, g.type, g.vmid, { signal: env.signal })).protection;
   } catch (err) {
     if (!(err instanceof NotFoundError)) throw err;
+    // Not on its node of the plan: gone, or moved (then it is not ours to guess about).
+    const now = (await client.clusterResources("vm", { signal: env.signal })).find((r) => r.vmid === g.vmid);
+    if (now) throw new ProxmoxMpcError(`${name} moved to ${now.node ?? "another node"} since the plan; run plan again.`, { code: "stale-plan" });
     await forgetManaged(env.root, [g.vmid]);
+    env.managed.delete(g.vmid);
     return;
   }
   // Checked again: protection may have been turned on since the plan.

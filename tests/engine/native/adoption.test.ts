@@ -36,6 +36,7 @@ it("a change made in Proxmox behind its back is exactly what the plan shows", as
   for (const g of touched) g.config = { ...g.config, cores: Number(g.config.cores) + 1 };
   const stopped = ws.sim.cluster.guests().find((g) => g.type === "lxc" && g.status === "running")!;
   stopped.status = "stopped";
+  ws.sim.cluster.touch();
   const p = (await nativeEngine.plan(ws.ctx())) as NativePlan;
   const expected = [
     ...touched.map((g) => ({ vmid: g.vmid, diff: { cores: [Number(g.config.cores), Number(g.config.cores) - 1] } })),

@@ -6,7 +6,7 @@
  */
 import { unlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { nativeEngine } from "../../../src/engine/native/index.js";
+import { nativeEngine, readManaged } from "../../../src/engine/native/index.js";
 import type { NativePlan } from "../../../src/engine/native/types.js";
 import type { GuestSpec, QemuGuestSpec } from "../../../src/iac/model.js";
 import { nativeWorkspace, newVm, type NativeWorkspace } from "./helpers.js";
@@ -46,6 +46,19 @@ describe("protection", () => {
     expect(result.steps).toEqual([expect.objectContaining({ status: "failed", message: "web-01 has protection enabled in Proxmox; turn it off first." })]);
     expect(ws.sim.cluster.guest(WEB)!.status).toBe("running");
     await ws.client.settle(await ws.client.updateGuestConfig("pve1", "qemu", WEB, {}, { remove: ["protection"] }));
+  });
+
+  it("a guest that moved to another node since the plan is not forgotten", async () => {
+    const p = await plan({ destroy: true, targets: ["web-01"] });
+    const g = ws.sim.cluster.guest(WEB)!;
+    g.node = "pve2";
+    ws.sim.cluster.touch();
+    const result = await nativeEngine.apply(ws.ctx(), p);
+    g.node = "pve1";
+    ws.sim.cluster.touch();
+    expect(result.steps).toEqual([expect.objectContaining({ status: "failed", message: "web-01 moved to pve2 since the plan; run plan again." })]);
+    expect(ws.sim.cluster.guest(WEB)).toBeDefined();
+    expect((await readManaged(ws.dir)).has(WEB)).toBe(true);
   });
 });
 
