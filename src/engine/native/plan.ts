@@ -43,7 +43,7 @@ export async function planNative(ctx: EngineContext, options: PlanOptions = {}):
   const ownedSpecs: ParsedGuestSpec[] = [];
   for (const spec of specs) {
     const g = live.get(spec.vmid);
-    if (!g || managed.has(spec.vmid) || spec.adopted || (g.type === spec.kind && g.name === spec.name)) ownedSpecs.push(spec);
+    if (!g || owns(spec, g, managed.get(spec.vmid))) ownedSpecs.push(spec);
     else {
       problems.push(
         `${rel(spec.file)}:${spec.line}: vm_id ${spec.vmid} of ${spec.name} is taken by ${g.name || `guest ${g.vmid}`} (${g.type} on ${g.node}), which this workspace does not manage. Pick a free vm_id, or adopt that guest with sync.`,
@@ -104,6 +104,16 @@ export async function planNative(ctx: EngineContext, options: PlanOptions = {}):
   plan.text = renderPlan(plan);
   plan[PLAN_DATA] = { items };
   return plan;
+}
+
+/**
+ * Whether the live guest on a spec's vm_id is the one the file describes: a managed guest
+ * of the same kind as recorded, or (not managed yet) a guest of the spec's kind that the
+ * file imports (sync) or that has the spec's name.
+ */
+function owns(spec: ParsedGuestSpec, g: LiveGuest, entry: ManagedGuest | undefined): boolean {
+  if (entry) return entry.type === g.type;
+  return g.type === spec.kind && (spec.adopted === true || g.name === spec.name);
 }
 
 /** Devices a create leaves out (see PASSTHROUGH in compare.ts). */
