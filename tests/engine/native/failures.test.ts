@@ -115,8 +115,15 @@ it("Ctrl-C: running steps are interrupted, the rest is cancelled, and the next p
     const p = (await nativeEngine.plan(ws.ctx())) as NativePlan;
     expect(p.summary.create).toBe(4);
     const controller = new AbortController();
-    setTimeout(() => controller.abort(), 150);
-    const result = await nativeEngine.apply(ws.ctx(controller.signal), p);
+    // Ctrl-C as soon as the second step has started (both run at once: 2 per node).
+    const spinner = ws.ui.spinner.bind(ws.ui);
+    const ui = Object.assign(Object.create(ws.ui) as typeof ws.ui, {
+      spinner: (text: string) => {
+        const s = spinner(text);
+        return { ...s, update: (t: string) => (s.update(t), t.startsWith("[2/4]") && controller.abort()) };
+      },
+    });
+    const result = await nativeEngine.apply({ ...ws.ctx(controller.signal), ui }, p);
     expect(result.ok).toBe(false);
     const steps = result.steps as NativeStepResult[];
     expect(steps.map((s) => s.status)).toEqual(["cancelled", "cancelled", "cancelled", "cancelled"]);
@@ -129,7 +136,7 @@ it("Ctrl-C: running steps are interrupted, the rest is cancelled, and the next p
     expect(ws.sim.cluster.guest(502)).toBeUndefined();
 
     // The interrupted tasks finish on the server; a new plan adopts them (same name and kind) and goes on.
-    await new Promise((r) => setTimeout(r, 500));
+    for (let i = 0; i < 100 && [500, 501].some((v) => ws.sim.cluster.guest(v)?.config.lock !== undefined); i++) await new Promise((r) => setTimeout(r, 50));
     const next = (await nativeEngine.plan(ws.ctx())) as NativePlan;
     expect(next.changes.map((c) => [c.action, c.name])).toEqual([
       ["create", "n-03"],
