@@ -32,12 +32,15 @@ export const testCommand: Command = {
   async run(ctx, input) {
     const ws = requireWorkspace(ctx);
     const { runWorkspaceTests, renderReport, liveCluster, location } = await import("../iac/checks/index.js");
-    const store = await getStore(ctx);
-    const [last, nodes, storage, guests] = await Promise.all([store.syncs.last({ status: "completed" }), store.nodes.list(), store.storage.list(), store.guests.list()]);
+    // The store loads (Prisma, a few hundred ms) while the files are read.
+    const facts = getStore(ctx).then(async (store) => {
+      const [last, nodes, storage, guests] = await Promise.all([store.syncs.last({ status: "completed" }), store.nodes.list(), store.storage.list(), store.guests.list()]);
+      return { synced: last !== null, nodes, storage, guests };
+    });
     const live = input.options.live ? liveCluster(await getClient(ctx), ctx.signal) : undefined;
     const report = await runWorkspaceTests({
       paths: { root: ws.paths.root, terraform: ws.paths.terraform, ansible: ws.paths.ansible, tests: ws.paths.tests },
-      facts: { synced: last !== null, nodes, storage, guests },
+      facts,
       live,
       cache: input.options.cache === false ? undefined : { file: join(ws.paths.dir, "cache", "terraform-parse.json"), version: ctx.version },
     });

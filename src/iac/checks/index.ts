@@ -33,7 +33,8 @@ export interface TestPaths {
 /** Options of runWorkspaceTests. */
 export interface TestOptions {
   paths: TestPaths;
-  facts: ClusterFacts;
+  /** The cluster as last synced (a promise: the files are read while the store loads). */
+  facts: ClusterFacts | Promise<ClusterFacts>;
   /** Ask the cluster too (--live). */
   live?: LiveCluster;
   /** The parse cache file and the version it belongs to; no cache when absent. */
@@ -43,11 +44,12 @@ export interface TestOptions {
 /** Run every check and spec of a workspace. */
 export async function runWorkspaceTests(options: TestOptions): Promise<TestReport> {
   const started = performance.now();
-  const { paths, facts, live } = options;
+  const { paths, live } = options;
+  const pending = Promise.resolve(options.facts);
+  pending.catch(() => undefined); // awaited below; no unhandled rejection while the files are read
   const cache = options.cache ? await ParseCache.open(options.cache.file, options.cache.version) : undefined;
-  const terraform = await readTerraformFiles(paths.terraform, cache);
-  // A cache that cannot be written only costs the next run its speed.
-  await cache?.save().catch(() => undefined);
+  const terraform = await readTerraformFiles(paths.terraform, { cache, synced: pending.then((f) => f.guests) });
+  const facts = await pending;
   const input: CheckInput = { root: paths.root, terraform, facts };
 
   const results: CheckResult[] = [
@@ -66,9 +68,11 @@ export async function runWorkspaceTests(options: TestOptions): Promise<TestRepor
     ...checkCpu(input),
     ...checkMemory(input),
     ...checkDisks(input),
-    ...(await checkInventory(input, join(paths.ansible, INVENTORY_FILE))),
+    ...(await checkInventory(input, join(paths.ansible, INVENTORY_FILE), cache)),
     ...(await runSpecs(await specFiles(paths.tests), terraform.specs, paths.root, live)),
   ];
+  // A cache that cannot be written only costs the next run its speed.
+  await cache?.save().catch(() => undefined);
   const count = (status: CheckResult["status"]): number => results.filter((r) => r.status === status).length;
   const failed = count("failed");
   return {

@@ -9,7 +9,8 @@ import type { GuestRecord } from "../../state/types.js";
 import { hostNames } from "../ansible/index.js";
 import { guestIndex } from "./references.js";
 import { CheckRecorder, plural, type CheckInput, type CheckResult, type Guest } from "./types.js";
-import { lineAt, yamlPositions } from "./yaml-positions.js";
+import { sha256, type ParseCache } from "./parse-cache.js";
+import { lineAt, readYaml, type YamlDocument, type YamlPosition } from "./yaml-positions.js";
 
 type HostVars = Record<string, unknown>;
 
@@ -34,7 +35,7 @@ function isMapping(value: unknown): value is Record<string, unknown> {
 }
 
 /** inventory: ansible/inventory.yml lists exactly the non-template guests of terraform/, with the same vmids. */
-export async function checkInventory(input: CheckInput, inventoryPath: string): Promise<CheckResult[]> {
+export async function checkInventory(input: CheckInput, inventoryPath: string, cache?: ParseCache): Promise<CheckResult[]> {
   const rec = new CheckRecorder("inventory", input.root);
   const file = rec.relative(inventoryPath);
   let text: string;
@@ -44,23 +45,29 @@ export async function checkInventory(input: CheckInput, inventoryPath: string): 
     rec.warn(`${file} is missing: run \`proxmox-mpc sync\` to write it`);
     return rec.results;
   }
-  const { load } = await import("js-yaml");
-  let doc: unknown;
-  try {
-    doc = load(text);
-  } catch (err) {
-    const mark = (err as { mark?: { line?: number } }).mark;
-    const reason = (err as { reason?: string }).reason ?? (err instanceof Error ? err.message.split("\n")[0] : String(err));
-    rec.fail(`${file} is not valid YAML: ${reason}`, inventoryPath, mark?.line !== undefined ? mark.line + 1 : undefined);
-    return rec.results;
-  }
-  const hosts = inventoryHosts(doc);
+  let yaml: YamlDocument | undefined;
+  const hash = sha256(text);
+  const cached = cache?.inventoryHosts(hash);
+  let hosts: Map<string, HostVars> | undefined = cached && new Map(cached.map(([name, vmid]) => [name, vmid === undefined ? {} : { proxmox_vmid: vmid }]));
   if (!hosts) {
-    rec.fail(`${file} has no \`all:\` group: it is not an Ansible YAML inventory`, inventoryPath, 1);
-    return rec.results;
+    try {
+      yaml = readYaml(text);
+    } catch (err) {
+      const mark = (err as { mark?: { line?: number } }).mark;
+      const reason = (err as { reason?: string }).reason ?? (err instanceof Error ? err.message.split("\n")[0] : String(err));
+      rec.fail(`${file} is not valid YAML: ${reason}`, inventoryPath, mark?.line !== undefined ? mark.line + 1 : undefined);
+      return rec.results;
+    }
+    hosts = inventoryHosts(yaml.value);
+    if (!hosts) {
+      rec.fail(`${file} has no \`all:\` group: it is not an Ansible YAML inventory`, inventoryPath, 1);
+      return rec.results;
+    }
+    cache?.setInventoryHosts(hash, [...hosts].map(([name, vars]) => [name, vars.proxmox_vmid]));
   }
-  const pos = yamlPositions(text);
-  const hostLine = (name: string): number | undefined => lineAt(pos, "all", "hosts", name);
+  // Line numbers are needed only to report a problem: the YAML is parsed for them then.
+  const positions = (): YamlPosition | undefined => (yaml ??= readYaml(text)).positions();
+  const hostLine = (name: string): number | undefined => lineAt(positions(), "all", "hosts", name);
   const guests = input.terraform.specs.filter((g) => !g.template && Number.isFinite(g.vmid));
   // The same host names sync gives (a shared name becomes <name>-<vmid>).
   const names = hostNames(guests.map((g) => ({ vmid: g.vmid, name: g.name })) as GuestRecord[]);
@@ -82,9 +89,9 @@ export async function checkInventory(input: CheckInput, inventoryPath: string): 
       continue;
     }
     const vmid = vars.proxmox_vmid;
-    const line = lineAt(pos, "all", "hosts", name, "proxmox_vmid") ?? hostLine(name);
-    if (vmid === undefined) rec.fail(`host ${name} has no proxmox_vmid; ${rec.where(g)} says vm_id ${g.vmid}`, inventoryPath, line);
-    else if (vmid !== g.vmid) rec.fail(`host ${name} has proxmox_vmid ${String(vmid)}; ${rec.where(g)} says vm_id ${g.vmid}`, inventoryPath, line);
+    const line = (): number | undefined => lineAt(positions(), "all", "hosts", name, "proxmox_vmid") ?? hostLine(name);
+    if (vmid === undefined) rec.fail(`host ${name} has no proxmox_vmid; ${rec.where(g)} says vm_id ${g.vmid}`, inventoryPath, line());
+    else if (vmid !== g.vmid) rec.fail(`host ${name} has proxmox_vmid ${String(vmid)}; ${rec.where(g)} says vm_id ${g.vmid}`, inventoryPath, line());
   }
   for (const [name, vars] of hosts) {
     if (expected.has(name)) continue;

@@ -2,7 +2,8 @@
  * A cache of parsed .tf files, keyed by the SHA-256 of each file's text, so
  * `test` parses a file only when it changed since the last run. The WASM HCL
  * parser costs ~1.5 ms a file (about 1.6 s for 1,000 guests); hashing and
- * reading the cache back cost a few milliseconds.
+ * reading the cache back cost a few milliseconds. The Ansible inventory's
+ * hosts are kept the same way (a 1,000-host inventory is ~250 KB of YAML).
  *
  * The cache is disposable (`.proxmox-mpc/cache/terraform-parse.json`): a
  * missing, unreadable or foreign-version file is simply rebuilt.
@@ -21,6 +22,8 @@ interface CacheFile {
   version: string;
   /** File name → its hash and its parse result. */
   files: Record<string, { sha256: string; result: ParsedWorkspace }>;
+  /** The Ansible inventory's hosts (name → proxmox_vmid) for the hash of its text. */
+  inventory?: { sha256: string; hosts: [string, unknown][] };
 }
 
 /** The SHA-256 of a text (hex). */
@@ -64,6 +67,17 @@ export class ParseCache {
     const name = basename(file);
     this.used.add(name);
     this.data.files[name] = { sha256: hash, result: withFile(result, name) };
+    this.changed = true;
+  }
+
+  /** The hosts of an inventory whose text hashes to `hash`, when known. */
+  inventoryHosts(hash: string): [string, unknown][] | undefined {
+    return this.data.inventory?.sha256 === hash ? this.data.inventory.hosts : undefined;
+  }
+
+  /** Remember the hosts of an inventory text. */
+  setInventoryHosts(hash: string, hosts: [string, unknown][]): void {
+    this.data.inventory = { sha256: hash, hosts };
     this.changed = true;
   }
 

@@ -5,7 +5,7 @@
  * A malformed file or spec becomes a problem with its line; the other specs
  * of the file still run.
  */
-import { lineAt, yamlPositions, type YamlPosition } from "./yaml-positions.js";
+import { lineAt, readYaml, type YamlDocument, type YamlPosition } from "./yaml-positions.js";
 import { compileExpect, type Expectation } from "./spec-expect.js";
 import { matchesAny, parseComparison, parseGlobs, parseVmids, type Comparison } from "./spec-values.js";
 import type { GuestFacts } from "./guest-facts.js";
@@ -39,20 +39,20 @@ function isMapping(value: unknown): value is Record<string, unknown> {
 }
 
 /** Parse one spec file. */
-export async function parseSpecFile(file: string, text: string): Promise<{ specs: UserSpec[]; problems: SpecProblem[] }> {
-  const { load } = await import("js-yaml");
+export function parseSpecFile(file: string, text: string): { specs: UserSpec[]; problems: SpecProblem[] } {
   const problems: SpecProblem[] = [];
-  let doc: unknown;
+  let yaml: YamlDocument;
   try {
-    doc = load(text);
+    yaml = readYaml(text);
   } catch (err) {
     const mark = (err as { mark?: { line?: number } }).mark;
     const reason = (err as { reason?: string }).reason ?? (err instanceof Error ? err.message.split("\n")[0] : String(err));
     return { specs: [], problems: [{ file, line: mark?.line !== undefined ? mark.line + 1 : undefined, message: `not valid YAML: ${reason}` }] };
   }
+  const doc = yaml.value;
   if (doc === undefined || doc === null) return { specs: [], problems: [] };
   if (!Array.isArray(doc)) return { specs: [], problems: [{ file, line: 1, message: "a spec file is a YAML list of specs (each item starts with `- name: …`)" }] };
-  const pos = yamlPositions(text);
+  const pos = yaml.positions();
   const specs: UserSpec[] = [];
   doc.forEach((item, index) => {
     const at = (...path: (string | number)[]): number | undefined => lineAt(pos, index, ...path);

@@ -26,7 +26,7 @@ export async function runSpecs(files: string[], guests: Guest[], root: string, l
   const rec = new CheckRecorder("spec", root);
   const facts = guests.map((g) => ({ guest: g, facts: guestFacts(g) }));
   for (const file of files) {
-    const { specs, problems } = await parseSpecFile(file, await readFile(file, "utf8"));
+    const { specs, problems } = parseSpecFile(file, await readFile(file, "utf8"));
     for (const p of problems) rec.fail(`malformed spec: ${p.message}`, p.file, p.line);
     for (const spec of specs) {
       const selected = facts.filter((f) => spec.select(f.facts));

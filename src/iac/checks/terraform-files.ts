@@ -5,15 +5,30 @@
  * every argument is one the bpg/proxmox provider documents.
  */
 import { readdir, readFile } from "node:fs/promises";
-import { join } from "node:path";
-import { CT_RESOURCE, VM_RESOURCE, parseTerraformFile, type ParsedGuestSpec, type ParsedWorkspace } from "../terraform/index.js";
+import { basename, join } from "node:path";
+import { specFromPve, type AdoptableGuest, type GuestSpec } from "../model.js";
+import { CT_RESOURCE, VM_RESOURCE, parseTerraformFile, readHeader, renderGuest, renderImports, renderProvider, type ParsedGuestSpec, type ParsedWorkspace } from "../terraform/index.js";
 import { argumentLine } from "./locate.js";
 import { sha256, type ParseCache } from "./parse-cache.js";
 import { CheckRecorder, plural, type CheckInput, type CheckResult, type TerraformFiles } from "./types.js";
 import allowlist from "../bpg-arguments.json" with { type: "json" };
 
+/** How readTerraformFiles may avoid the WASM parser. */
+export interface ReadOptions {
+  /** Parse results of files whose text did not change since the last run. */
+  cache?: ParseCache;
+  /**
+   * The guests of the last sync: a file byte-identical to what the generator
+   * writes for one of them reads back as that guest's spec (the renderer and
+   * the reader are exact inverses, tested in tests/iac/terraform-parse), so it
+   * needs no parsing.
+   */
+  synced?: readonly AdoptableGuest[] | Promise<readonly AdoptableGuest[]>;
+}
+
 /** Read and parse every `*.tf` file of `dir` (none when the folder is missing). */
-export async function readTerraformFiles(dir: string, cache?: ParseCache): Promise<TerraformFiles> {
+export async function readTerraformFiles(dir: string, options: ReadOptions = {}): Promise<TerraformFiles> {
+  const { cache } = options;
   let names: string[];
   try {
     names = (await readdir(dir)).filter((f) => f.endsWith(".tf")).sort();
@@ -28,14 +43,23 @@ export async function readTerraformFiles(dir: string, cache?: ParseCache): Promi
     chunk.forEach((p, k) => texts.set(p, read[k]));
   }
   const out: TerraformFiles = { specs: [], errors: [], unknown: [], imports: [], texts, fileCount: paths.length };
-  for (const path of paths) {
-    const text = texts.get(path) ?? "";
-    const hash = cache ? sha256(text) : "";
-    let result: ParsedWorkspace | undefined = cache?.get(path, hash);
-    if (!result) {
-      result = await parseTerraformFile(path, text);
-      cache?.set(path, hash, result);
-    }
+  const hashes = paths.map((p) => (cache ? sha256(texts.get(p) ?? "") : ""));
+  // The store may still be loading while the files are read: wait for it only now.
+  const byVmid = new Map(((await options.synced) ?? []).map((g) => [g.vmid, g]));
+  // First the cache and the guest files the generator wrote; then provider.tf and imports.tf
+  // (they can only be recognised once the guests are known); the WASM parser for the rest.
+  const fromCache = paths.map((p, i) => cache?.get(p, hashes[i]));
+  const results = paths.map((p, i) => fromCache[i] ?? generatedGuest(p, texts.get(p) ?? "", byVmid));
+  // What sync's imports.tf holds: an import block for every synced guest.
+  const synced = results.flatMap((r) => r?.specs ?? []).filter((s) => byVmid.has(s.vmid)).map((s) => ({ ...s, adopted: true }));
+  for (let i = 0; i < paths.length; i++) {
+    const text = texts.get(paths[i]) ?? "";
+    const result = results[i] ?? generatedOther(paths[i], text, synced) ?? (await parseTerraformFile(paths[i], text));
+    results[i] = result;
+    if (!fromCache[i]) cache?.set(paths[i], hashes[i], result);
+  }
+  for (const result of results) {
+    if (!result) continue;
     out.specs.push(...result.specs);
     out.errors.push(...result.errors);
     out.unknown.push(...result.unknown);
@@ -45,6 +69,27 @@ export async function readTerraformFiles(dir: string, cache?: ParseCache): Promi
   const imported = new Set(out.imports.map((i) => `${i.resourceType}.${i.resourceName}`));
   for (const spec of out.specs) if (imported.has(`${address(spec)}`)) spec.adopted = true;
   return out;
+}
+
+const EMPTY: ParsedWorkspace = { specs: [], errors: [], unknown: [], imports: [] };
+
+/** The parse result of a file that is exactly what the generator writes for a synced guest, else undefined. */
+function generatedGuest(path: string, text: string, byVmid: Map<number, AdoptableGuest>): ParsedWorkspace | undefined {
+  const vmid = byVmid.size ? readHeader(text)?.vmid : undefined;
+  const guest = vmid === undefined ? undefined : byVmid.get(vmid);
+  if (!guest) return undefined;
+  const { adopted: _adopted, ...spec } = { ...specFromPve(guest), resourceName: basename(path, ".tf") };
+  if (renderGuest(spec as GuestSpec) !== text) return undefined;
+  const line = text.slice(0, text.indexOf("\nresource ") + 1).split("\n").length;
+  return { ...EMPTY, specs: [{ ...(spec as GuestSpec), file: path, line }] };
+}
+
+/** The parse result of a generated provider.tf, or of the imports.tf of the synced guests; else undefined. */
+function generatedOther(path: string, text: string, known: GuestSpec[]): ParsedWorkspace | undefined {
+  if (text === renderProvider()) return { ...EMPTY };
+  if (!known.length || text !== renderImports(known)) return undefined;
+  const imports = known.map((s) => ({ file: path, resourceType: s.kind === "lxc" ? CT_RESOURCE : VM_RESOURCE, resourceName: s.resourceName, id: `${s.node}/${s.vmid}` }));
+  return { ...EMPTY, imports: imports.sort((a, b) => (a.resourceName < b.resourceName ? -1 : a.resourceName > b.resourceName ? 1 : 0)) };
 }
 
 /** `proxmox_virtual_environment_vm.web_01` */
