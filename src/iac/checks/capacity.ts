@@ -107,5 +107,5 @@ export function checkDisks(input: CheckInput): CheckResult[] {
       }
     }
   }
-  return rec.done(`the disks of ${plural(creates, "new guest")} fit their storage`);
+  return rec.done(creates ? `the disks of ${plural(creates, "new guest")} fit their storage` : "no new guest needs disk space");
 }

@@ -137,7 +137,7 @@ export function checkCloneSources(input: CheckInput): CheckResult[] {
       if (source.node !== from) rec.fail(`clone source ${id} (${source.name}) is on ${source.node}, not ${from}: set clone.node_name = "${source.node}"`, g.file, line);
     }
   }
-  return rec.done(`${plural(count, "clone source")} of new guests exist and are templates`);
+  return rec.done(count ? `the clone sources of ${plural(count, "new guest")} exist and are templates` : "no new guest is cloned");
 }
 
 /** os-template: a new container names an OS template on a storage of its node that holds templates. */
@@ -167,7 +167,7 @@ export function checkOsTemplates(input: CheckInput): CheckResult[] {
     if (!s) rec.fail(`the OS template's storage ${m[1]} does not exist on ${g.node}`, g.file, line);
     else if (!s.content.split(",").includes("vztmpl")) rec.fail(`storage ${m[1]} on ${g.node} does not hold container templates (vztmpl); its content is ${s.content}`, g.file, line);
   }
-  return rec.done(`${plural(count, "new container")}' OS templates are on template storage (the volumes themselves are checked with --live)`);
+  return rec.done(count ? `the OS templates of ${plural(count, "new container")} are on template storage (the volumes themselves: --live)` : "no new container needs an OS template");
 }
 
 const BRIDGE = /^[A-Za-z][A-Za-z0-9_.-]{0,14}$/;
@@ -187,5 +187,5 @@ export function checkBridges(input: CheckInput, live: boolean): CheckResult[] {
       if (n.vlanId !== undefined && !(Number.isInteger(n.vlanId) && n.vlanId >= 1 && n.vlanId <= 4094)) rec.fail(`vlan_id ${n.vlanId} of ${g.name} is not 1..4094`, g.file, argumentLine(text, g.line, `${path}.vlan_id`));
     }
   }
-  return rec.done(`${plural(count, "bridge name")} valid${live ? "" : " (whether each bridge exists on its node is checked with --live)"}`);
+  return rec.done(`${plural(count, "bridge name")} valid${live ? "" : " (whether they exist on their nodes: --live)"}`);
 }

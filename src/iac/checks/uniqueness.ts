@@ -56,7 +56,7 @@ export function checkVmids(input: CheckInput): CheckResult[] {
       rec.fail(`vm_id ${g.vmid} is taken in the cluster by ${other.name} (${other.type} on ${other.node}); ${label(g)} needs another one`, g.file, line(g));
     }
   }
-  return rec.done(`${plural(new Set(input.terraform.specs.map((g) => g.vmid)).size, "vm_id")} unique`);
+  return rec.done(`${plural(new Set(input.terraform.specs.map((g) => g.vmid)).size, "vm_id")} used once each`);
 }
 
 const DNS_LABEL = /^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/;
@@ -90,7 +90,7 @@ export function checkNames(input: CheckInput): CheckResult[] {
   for (const { owner, others } of duplicates(named, (g) => g.name.toLowerCase(), (g) => cluster.get(g.vmid)?.name === g.name)) {
     for (const g of others) rec.fail(`name ${g.name} is also used by ${rec.where(owner)} (vm_id ${owner.vmid})`, g.file, line(g));
   }
-  return rec.done(`${plural(new Set(named.map((g) => g.name.toLowerCase())).size, "name")} unique and valid DNS names`);
+  return rec.done(`${plural(new Set(named.map((g) => g.name.toLowerCase())).size, "name")} unique, valid DNS names`);
 }
 
 /** Why a CIDR address is invalid, or undefined. */
@@ -125,5 +125,5 @@ export function checkIps(input: CheckInput): CheckResult[] {
       else seen.set(ip, g);
     }
   }
-  return rec.done(`${plural(seen.size, "static IP address", "static IP addresses")} unique`);
+  return rec.done(`${plural(seen.size, "static IP address", "static IP addresses")} used once each`);
 }
