@@ -80,12 +80,15 @@ describe("each broken workspace is caught at its file and line", () => {
   });
 
   test("an unknown resource type: other providers warn, a near miss of the VM type fails", async () => {
-    await cw.edit("terraform/extra.tf", () => 'resource "aws_instance" "x" {\n  ami = "a"\n}\n\nresource "proxmox_virtual_environment_vms" "y" {\n  vm_id = 5\n}\n');
+    await cw.edit("terraform/extra.tf", () => 'resource "aws_instance" "x" {\n  ami = "a"\n}\n\nresource "proxmox_virtual_environment_vms" "y" {\n  vm_id = 5\n}\n\nresource "proxmox_virtual_environment_vm2" "z" {}\n');
     const report = (await cw.test()).report;
     const r = only(report, "resource-types");
     expect(r).toMatchObject({ file: "terraform/extra.tf", line: 5 });
     expect(r.message).toContain("did you mean proxmox_virtual_environment_vm?");
-    expect(report.results.find((x) => x.status === "warning" && x.check === "resource-types")).toMatchObject({ line: 1, message: expect.stringContaining("another provider") });
+    expect(report.results.filter((x) => x.status === "warning" && x.check === "resource-types").map((x) => [x.line, x.message])).toEqual([
+      [1, "aws_instance.x belongs to another provider; proxmox-mpc does not check it"],
+      [9, "proxmox_virtual_environment_vm2.z is a bpg/proxmox resource proxmox-mpc does not check"],
+    ]);
   });
 
   test("an unknown node", async () => {

@@ -32,6 +32,11 @@ export interface LiveCluster {
   volumes(node: string, storage: string, content: string): Promise<Set<string>>;
 }
 
+/** Ctrl-C: stop the run instead of reporting it as an unreachable node. */
+function aborted(err: unknown): boolean {
+  return (err as { code?: string }).code === "aborted";
+}
+
 function reason(err: unknown): string {
   const pve = (err as { pveMessage?: string }).pveMessage;
   return (pve ?? (err instanceof Error ? err.message : String(err))).trim().split("\n")[0];
@@ -95,6 +100,7 @@ export async function checkLiveBridges(input: CheckInput, live: LiveCluster): Pr
       try {
         bridges = await live.bridges(g.node);
       } catch (err) {
+        if (aborted(err)) throw err;
         rec.warn(`cannot list the bridges of ${g.node}: ${reason(err)}`, g.file, g.line);
         continue;
       }
@@ -127,6 +133,7 @@ export async function checkLiveVolumes(input: CheckInput, live: LiveCluster): Pr
       try {
         volumes = await live.volumes(g.node, w.storage, w.content);
       } catch (err) {
+        if (aborted(err)) throw err;
         rec.warn(`cannot list ${w.content} on ${w.storage} (${g.node}): ${reason(err)}`, g.file, line);
         continue;
       }

@@ -120,6 +120,8 @@ export function checkParse(input: CheckInput): CheckResult[] {
 }
 
 const BPG_PREFIX = "proxmox_virtual_environment_";
+/** Real bpg/proxmox resources that look like a misspelt VM or container type. */
+const NOT_TYPOS = new Set([`${BPG_PREFIX}vm2`]);
 
 /** resource-types: only the VM and container resources are checked; anything else is reported. */
 export function checkResourceTypes(input: CheckInput): CheckResult[] {
@@ -127,7 +129,7 @@ export function checkResourceTypes(input: CheckInput): CheckResult[] {
   for (const u of input.terraform.unknown) {
     if (u.argument !== "") continue;
     const label = `${u.resourceType}.${u.resourceName}`;
-    const near = [VM_RESOURCE, CT_RESOURCE].find((known) => distance(known, u.resourceType) <= 3);
+    const near = NOT_TYPOS.has(u.resourceType) ? undefined : [VM_RESOURCE, CT_RESOURCE].find((known) => distance(known, u.resourceType) <= 2);
     if (near) rec.fail(`unknown resource type ${u.resourceType} (${label}): did you mean ${near}?`, u.file, u.line);
     else if (u.resourceType.startsWith(BPG_PREFIX)) rec.warn(`${label} is a bpg/proxmox resource proxmox-mpc does not check`, u.file, u.line);
     else rec.warn(`${label} belongs to another provider; proxmox-mpc does not check it`, u.file, u.line);
