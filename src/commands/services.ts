@@ -26,16 +26,16 @@ export function requireWorkspace(ctx: CommandContext): NonNullable<CommandContex
  * The API client: flags first, then the workspace config, then PROXMOX_VE_*.
  * The token: PROXMOX_VE_API_TOKEN, else the workspace's token id + secrets file.
  */
-export function getClient(ctx: CommandContext, flags: ConnectionFlags = {}): Promise<ProxmoxClient> {
+export function getClient(ctx: CommandContext, flags: ConnectionFlags = {}, tuning: { concurrency?: number } = {}): Promise<ProxmoxClient> {
   let client = clients.get(ctx);
   if (!client) {
-    client = createClient(ctx, flags);
+    client = createClient(ctx, flags, tuning);
     clients.set(ctx, client);
   }
   return client;
 }
 
-async function createClient(ctx: CommandContext, flags: ConnectionFlags): Promise<ProxmoxClient> {
+async function createClient(ctx: CommandContext, flags: ConnectionFlags, tuning: { concurrency?: number }): Promise<ProxmoxClient> {
   const { ProxmoxClient } = await import("../proxmox/client.js");
   const ws = ctx.workspace;
   const anyTlsFlag = flags.fingerprint !== undefined || flags.ca !== undefined || flags.insecure !== undefined;
@@ -57,7 +57,7 @@ async function createClient(ctx: CommandContext, flags: ConnectionFlags): Promis
   const client = ProxmoxClient.fromInput(
     { endpoint: flags.endpoint ?? ws?.config.endpoint, token, fingerprint: tls.fingerprint, caPem, caFile, insecure: tls.insecure },
     ctx.env,
-    { log: ctx.log, timeoutMs: flags.timeout ? flags.timeout * 1000 : undefined, userAgent: `proxmox-mpc/${ctx.version}` },
+    { log: ctx.log, timeoutMs: flags.timeout ? flags.timeout * 1000 : undefined, userAgent: `proxmox-mpc/${ctx.version}`, concurrency: tuning.concurrency },
   );
   if (client.settings.tls.mode === "insecure") {
     ctx.ui.warn("TLS certificate verification is off (--insecure): anyone between you and the server could read the API token.");

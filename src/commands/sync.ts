@@ -27,6 +27,8 @@ export interface SyncReport {
   iac: IacReport | null;
 }
 
+const SYNC_CONCURRENCY = 16;
+
 export const syncCommand: Command = {
   name: "sync",
   summary: "Read the cluster into the workspace's store and report what changed since the last sync",
@@ -44,7 +46,8 @@ export const syncCommand: Command = {
     const dryRun = Boolean(input.options.dryRun);
     const waitMs = Math.max(0, Number(input.options.wait ?? 30) * 1000);
     const store = await getStore(ctx);
-    const client = await getClient(ctx);
+    // Reading thousands of configs is latency-bound: 16 requests in flight (other commands use 8).
+    const client = await getClient(ctx, {}, { concurrency: SYNC_CONCURRENCY });
     const { discover } = await import("../sync/discover.js");
     const ws = requireWorkspace(ctx);
 
@@ -56,6 +59,7 @@ export const syncCommand: Command = {
     try {
       const { snapshot, vanished } = await discover(client, {
         signal: ctx.signal,
+        concurrency: SYNC_CONCURRENCY,
         onProgress: (p) => spinner.update(p.phase === "configs" ? `Reading guest configs ${p.done}/${p.total}` : `Reading ${p.phase}…`),
       });
       if (vanished.length) ctx.log.info({ vanished }, "guests removed while the sync read them");
@@ -76,7 +80,8 @@ export const syncCommand: Command = {
         iac = await generateWorkspaceIac({
           paths: ws.paths,
           config: ws.config,
-          guests: await store.guests.list(),
+          vmids: snapshot.guests.map((g) => g.vmid),
+          guests: () => store.guests.list(),
           removedVmids: diff.removed.map((c) => c.vmid),
           unchanged,
           overwrite: Boolean(input.options.overwrite),

@@ -6,7 +6,8 @@
  * are deleted when untouched. Files of guests not created yet (`create vm`
  * before `apply`) are left alone.
  */
-import { readdir, readFile, unlink } from "node:fs/promises";
+import { existsSync } from "node:fs";
+import { readFile, unlink } from "node:fs/promises";
 import { join } from "node:path";
 import type { WorkspaceConfig, WorkspacePaths } from "../core/workspace.js";
 import type { GuestRecord } from "../state/types.js";
@@ -21,7 +22,10 @@ export interface IacReport {
 export interface GenerateOptions {
   paths: WorkspacePaths;
   config: WorkspaceConfig;
-  guests: GuestRecord[];
+  /** The vmids of the cluster as just synced. */
+  vmids: number[];
+  /** The stored guests (loaded only when files are regenerated). */
+  guests: () => Promise<GuestRecord[]>;
   /** Guests this sync saw disappear: their untouched files are deleted. */
   removedVmids: number[];
   /** Nothing changed in the cluster since the last sync. */
@@ -32,10 +36,11 @@ export interface GenerateOptions {
 
 /** Regenerate the IaC of a workspace after a sync (see the module comment). */
 export async function generateWorkspaceIac(options: GenerateOptions): Promise<IacReport> {
-  const { paths, guests } = options;
-  if (options.unchanged && !options.overwrite && (await complete(paths, guests))) {
-    return { terraform: { written: [], unchanged: guests.length, keptEdited: [], removed: [] }, ansible: { written: [], unchanged: 0 }, skipped: true };
+  const { paths } = options;
+  if (options.unchanged && !options.overwrite && (await complete(paths, options.vmids))) {
+    return { terraform: { written: [], unchanged: options.vmids.length, keptEdited: [], removed: [] }, ansible: { written: [], unchanged: 0 }, skipped: true };
   }
+  const guests = await options.guests();
   const [{ specFromPve }, { writeTerraform, readHeader }, { generateAnsible, writeAnsible }] = await Promise.all([
     import("./model.js"),
     import("./terraform/index.js"),
@@ -78,15 +83,20 @@ async function recordManaged(root: string, guests: GuestRecord[], removedVmids: 
   if (removedVmids.length) await forgetManaged(root, removedVmids);
 }
 
-/** Every guest has a file, plus provider.tf and the inventory (a quick text scan, no HCL parsing). */
-async function complete(paths: WorkspacePaths, guests: GuestRecord[]): Promise<boolean> {
+/**
+ * Every guest has its file, plus provider.tf and the inventory. Checked against
+ * the managed set sync keeps (one small JSON file and one stat per guest), so a
+ * re-sync with nothing changed does not read thousands of .tf files.
+ */
+async function complete(paths: WorkspacePaths, vmids: number[]): Promise<boolean> {
   try {
-    const tf = await readdir(paths.terraform);
-    const inventory = (await readdir(paths.ansible)).includes("inventory.yml");
-    if (!inventory || !tf.includes("provider.tf")) return false;
-    const { indexTerraformDir } = await import("./tf-index.js");
-    const have = new Set((await indexTerraformDir(paths.terraform)).map((e) => e.vmid));
-    return guests.every((g) => have.has(g.vmid));
+    if (!existsSync(join(paths.terraform, "provider.tf")) || !existsSync(join(paths.ansible, "inventory.yml"))) return false;
+    const { readManaged } = await import("../engine/native/state.js");
+    const managed = await readManaged(paths.root);
+    return vmids.every((vmid) => {
+      const entry = managed.get(vmid);
+      return entry !== undefined && existsSync(join(paths.terraform, `${entry.address.slice(entry.address.indexOf(".") + 1)}.tf`));
+    });
   } catch {
     return false;
   }
