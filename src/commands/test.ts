@@ -42,6 +42,7 @@ export const testCommand: Command = {
       paths: { root: ws.paths.root, terraform: ws.paths.terraform, ansible: ws.paths.ansible, tests: ws.paths.tests },
       facts,
       live,
+      signal: ctx.signal,
       cache: input.options.cache === false ? undefined : { file: join(ws.paths.dir, "cache", "terraform-parse.json"), version: ctx.version },
     });
     ctx.log.info({ passed: report.passed, failed: report.failed, warnings: report.warnings, durationMs: report.durationMs }, "workspace tested");

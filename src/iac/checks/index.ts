@@ -39,6 +39,8 @@ export interface TestOptions {
   live?: LiveCluster;
   /** The parse cache file and the version it belongs to; no cache when absent. */
   cache?: { file: string; version: string };
+  /** Ctrl-C. */
+  signal?: AbortSignal;
 }
 
 /** Run every check and spec of a workspace. */
@@ -48,7 +50,7 @@ export async function runWorkspaceTests(options: TestOptions): Promise<TestRepor
   const pending = Promise.resolve(options.facts);
   pending.catch(() => undefined); // awaited below; no unhandled rejection while the files are read
   const cache = options.cache ? await ParseCache.open(options.cache.file, options.cache.version) : undefined;
-  const terraform = await readTerraformFiles(paths.terraform, { cache, synced: pending.then((f) => f.guests) });
+  const terraform = await readTerraformFiles(paths.terraform, { cache, synced: pending.then((f) => f.guests), signal: options.signal });
   const facts = await pending;
   const input: CheckInput = { root: paths.root, terraform, facts };
 

@@ -9,8 +9,9 @@
  * missing, unreadable or foreign-version file is simply rebuilt.
  */
 import { createHash, randomBytes } from "node:crypto";
-import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
+import { mkdir, readFile, rename, stat, writeFile } from "node:fs/promises";
 import { basename, dirname } from "node:path";
+import { fileURLToPath } from "node:url";
 import type { ParsedWorkspace } from "../terraform/index.js";
 
 /** Bump when the cached shape changes. */
@@ -41,8 +42,13 @@ export class ParseCache {
     private readonly data: CacheFile,
   ) {}
 
-  /** Open the cache at `path` for this version (an empty one when missing or stale). */
-  static async open(path: string, version: string): Promise<ParseCache> {
+  /**
+   * Open the cache at `path` for this version (an empty one when missing or
+   * stale). The reader's build time is part of the version, so a rebuilt
+   * development copy never reuses results of an older reader.
+   */
+  static async open(path: string, proxmoxMpcVersion: string): Promise<ParseCache> {
+    const version = `${proxmoxMpcVersion}+${await readerStamp()}`;
     let data: CacheFile = { format: FORMAT, version, files: {} };
     try {
       const parsed = JSON.parse(await readFile(path, "utf8")) as CacheFile;
@@ -96,6 +102,18 @@ export class ParseCache {
     await rename(tmp, this.path);
     this.changed = false;
   }
+}
+
+/** When the HCL reader was built (its module's mtime), or "" when it cannot be found. */
+async function readerStamp(): Promise<string> {
+  for (const ext of ["js", "ts"]) {
+    try {
+      return String((await stat(fileURLToPath(new URL(`../terraform/parse/index.${ext}`, import.meta.url)))).mtimeMs);
+    } catch {
+      // try the next
+    }
+  }
+  return "";
 }
 
 /** A copy of a per-file result whose `file` fields say `file`. */

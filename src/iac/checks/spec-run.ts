@@ -26,7 +26,14 @@ export async function runSpecs(files: string[], guests: Guest[], root: string, l
   const rec = new CheckRecorder("spec", root);
   const facts = guests.map((g) => ({ guest: g, facts: guestFacts(g) }));
   for (const file of files) {
-    const { specs, problems } = parseSpecFile(file, await readFile(file, "utf8"));
+    let text: string;
+    try {
+      text = await readFile(file, "utf8");
+    } catch (err) {
+      rec.fail(`cannot read the spec file: ${err instanceof Error ? err.message : String(err)}`, file);
+      continue;
+    }
+    const { specs, problems } = parseSpecFile(file, text);
     for (const p of problems) rec.fail(`malformed spec: ${p.message}`, p.file, p.line);
     for (const spec of specs) {
       const selected = facts.filter((f) => spec.select(f.facts));

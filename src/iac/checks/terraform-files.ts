@@ -6,6 +6,7 @@
  */
 import { readdir, readFile } from "node:fs/promises";
 import { basename, join } from "node:path";
+import { CancelledError } from "../../core/errors.js";
 import { specFromPve, type AdoptableGuest, type GuestSpec } from "../model.js";
 import { CT_RESOURCE, VM_RESOURCE, parseTerraformFile, readHeader, renderGuest, renderImports, renderProvider, type ParsedGuestSpec, type ParsedWorkspace } from "../terraform/index.js";
 import { argumentLine } from "./locate.js";
@@ -24,6 +25,8 @@ export interface ReadOptions {
    * needs no parsing.
    */
   synced?: readonly AdoptableGuest[] | Promise<readonly AdoptableGuest[]>;
+  /** Ctrl-C: stop between files. */
+  signal?: AbortSignal;
 }
 
 /** Read and parse every `*.tf` file of `dir` (none when the folder is missing). */
@@ -53,6 +56,7 @@ export async function readTerraformFiles(dir: string, options: ReadOptions = {})
   // What sync's imports.tf holds: an import block for every synced guest.
   const synced = results.flatMap((r) => r?.specs ?? []).filter((s) => byVmid.has(s.vmid)).map((s) => ({ ...s, adopted: true }));
   for (let i = 0; i < paths.length; i++) {
+    if (options.signal?.aborted) throw new CancelledError("Stopped reading terraform/.");
     const text = texts.get(paths[i]) ?? "";
     const result = results[i] ?? generatedOther(paths[i], text, synced) ?? (await parseTerraformFile(paths[i], text));
     results[i] = result;
