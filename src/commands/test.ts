@@ -17,6 +17,7 @@ const COLUMNS: Column[] = [
   { key: "message", header: "MESSAGE" },
 ];
 
+/** `test [--live] [--no-cache]`: the workspace's checks and specs as one report. */
 export const testCommand: Command = {
   name: "test",
   summary: "Validate the workspace: HCL parses, references resolve, ids/names/IPs unique, capacity fits; runs tests/*.yaml specs",

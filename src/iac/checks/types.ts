@@ -97,14 +97,17 @@ export class CheckRecorder {
     this.results.push({ check: this.check, status, ...(file ? { file: this.relative(file) } : {}), ...(line ? { line } : {}), message });
   }
 
+  /** A failure (exit code 1). */
   fail(message: string, file?: string, line?: number): void {
     this.add("failed", message, file, line);
   }
 
+  /** Worth a look; does not fail the run. */
   warn(message: string, file?: string, line?: number): void {
     this.add("warning", message, file, line);
   }
 
+  /** Not checked (a live spec offline, nothing synced). */
   skip(message: string, file?: string, line?: number): void {
     this.add("skipped", message, file, line);
   }
