@@ -43,6 +43,7 @@ export const GITIGNORE = `# proxmox-mpc: keep secrets, state and logs out of git
 .proxmox-mpc/state.db-*
 .proxmox-mpc/logs/
 .proxmox-mpc/history
+.proxmox-mpc/cache/
 diagnostics/
 terraform/.terraform/
 terraform/*.tfstate
