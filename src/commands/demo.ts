@@ -34,7 +34,8 @@ export const demoCommand: Command = {
     const spinner = ctx.ui.spinner(`Starting a simulated Proxmox VE cluster with ${size} guests…`);
     const sim = await startSimulator({ port: 0, tls: true, size, randomSeed: 42, taskDelayMs: 300 });
     const dir = mkdtempSync(join(tmpdir(), "proxmox-mpc-demo-"));
-    const env: NodeJS.ProcessEnv = { ...ctx.env, PROXMOX_VE_ENDPOINT: sim.url, PROXMOX_VE_API_TOKEN: sim.token };
+    // The native engine: a real terraform could not reach the simulator's provider from its registry anyway.
+    const env: NodeJS.ProcessEnv = { ...ctx.env, PROXMOX_VE_ENDPOINT: sim.url, PROXMOX_VE_API_TOKEN: sim.token, PROXMOX_MPC_ENGINE: ctx.env.PROXMOX_MPC_ENGINE ?? "native" };
     const close = async (): Promise<void> => {
       await sim.close();
       if (!input.options.keep) rmSync(dir, { recursive: true, force: true });

@@ -6,7 +6,7 @@ import type { CommandContext, OptionSpec } from "./types.js";
 
 export const ENGINE_OPTION: OptionSpec = {
   flags: "--engine <engine>",
-  description: "terraform (default when terraform is on PATH) or native (proxmox-mpc's own engine)",
+  description: "terraform (default when terraform is on PATH) or native (proxmox-mpc's own engine); default from $PROXMOX_MPC_ENGINE",
   choices: ["terraform", "native"],
 };
 
@@ -31,8 +31,9 @@ export function engineContext(ctx: CommandContext): EngineContext {
   };
 }
 
-/** The engine asked for, or terraform when installed, else native. */
-export async function pickEngine(ctx: CommandContext, requested: unknown): Promise<Engine> {
+/** The engine asked for (--engine, else PROXMOX_MPC_ENGINE), or terraform when installed, else native. */
+export async function pickEngine(ctx: CommandContext, flag: unknown): Promise<Engine> {
+  const requested = flag ?? (ctx.env.PROXMOX_MPC_ENGINE || undefined);
   if (requested !== undefined && requested !== "terraform" && requested !== "native") {
     throw new UsageError(`Unknown engine "${String(requested)}".`, "Use --engine terraform or --engine native.");
   }

@@ -225,7 +225,7 @@ function gib(bytes: number): string {
 
 /** 3d 4h, 5h 2m, 40s */
 export function duration(seconds: number): string {
-  if (!seconds) return "-";
+  if (seconds < 1) return "0s";
   const d = Math.floor(seconds / 86400);
   const h = Math.floor((seconds % 86400) / 3600);
   const m = Math.floor((seconds % 3600) / 60);

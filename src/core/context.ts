@@ -2,6 +2,7 @@
  * The composition root: builds the context a command runs in. Heavy services
  * are not created here; commands load them lazily when they need them.
  */
+import { setMaxListeners } from "node:events";
 import { join } from "node:path";
 import type { Actor, CommandContext, GlobalOptions } from "../commands/types.js";
 import { createLogger, newCorrelationId, operationLogger, type Logger } from "./logger.js";
@@ -27,6 +28,8 @@ export interface ContextInput {
 export function createContext(input: ContextInput): CommandContext {
   const root = input.rootLogger ?? defaultLogger(input);
   const correlationId = newCorrelationId();
+  // Every request in flight listens for Ctrl-C on this one signal (sync has 16 at a time).
+  setMaxListeners(0, input.signal);
   return {
     cwd: input.cwd,
     env: input.env,
