@@ -13,6 +13,7 @@ import { argumentLine } from "./locate.js";
 import { sha256, type ParseCache } from "./parse-cache.js";
 import { CheckRecorder, plural, type CheckInput, type CheckResult, type TerraformFiles } from "./types.js";
 import allowlist from "../bpg-arguments.json" with { type: "json" };
+import { distance } from "../../core/suggest.js";
 
 /** How readTerraformFiles may avoid the WASM parser. */
 export interface ReadOptions {
@@ -206,19 +207,4 @@ async function hclParser(): Promise<{ parse: (file: string, text: string) => Pro
   const parse = mod.parse ?? mod.default?.parse;
   if (!parse) throw new Error("@cdktf/hcl2json has no parse()");
   return { parse };
-}
-
-/** Levenshtein distance, for "did you mean". */
-function distance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = row[0];
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const tmp = row[j];
-      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = tmp;
-    }
-  }
-  return row[b.length];
 }
