@@ -67,6 +67,7 @@ async function runPower(ctx: CommandContext, action: PowerAction, args: string[]
     if (!ok) return { kind: "message", text: "Nothing was changed.", exitCode: 1 };
   }
   const client = await getClient(ctx);
+  const store = await getStore(ctx);
   const timeoutMs = Number(options.timeout ?? 300) * 1000;
   const outcomes: PowerOutcome[] = [];
   const spinner = ctx.ui.spinner(`${VERBS[action].ing} ${guests.length} guest${guests.length === 1 ? "" : "s"}…`);
@@ -95,6 +96,7 @@ async function runPower(ctx: CommandContext, action: PowerAction, args: string[]
           continue;
         }
         await client.waitForTask(outcome.upid, { signal: ctx.signal, timeoutMs });
+        await store.guests.setStatus(g.vmid, action === "start" || action === "reboot" ? "running" : "stopped");
       } catch (err) {
         outcome.result = ctx.signal.aborted ? "cancelled" : "failed";
         outcome.message = err instanceof Error ? err.message : String(err);

@@ -51,6 +51,17 @@ export class GuestRepository {
       return rows.length ? toGuestDetail(rows[0]) : null;
     });
   }
+
+  /**
+   * Record a guest's power state after a power action, between syncs. Only the
+   * status changes; the next sync sees a hash without a visible difference and
+   * rewrites the row silently (see sync-plan.ts).
+   */
+  setStatus(vmid: number, status: string): Promise<void> {
+    return guard(this.db, async () => {
+      await this.db.client.guest.updateMany({ where: { vmid }, data: { status } });
+    });
+  }
 }
 
 /** `store.nodes` */
