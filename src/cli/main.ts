@@ -34,6 +34,8 @@ export interface CliIO {
 }
 
 const EXIT_CODES_HELP = `
+Run proxmox-mpc without a command to open the console (proxmox-mpc demo to try it on a simulator).
+
 Exit codes:
   0  success
   1  the operation failed (server error, task failed, …)
@@ -43,6 +45,8 @@ Environment:
   PROXMOX_VE_ENDPOINT   API endpoint, e.g. https://pve1:8006
   PROXMOX_VE_API_TOKEN  API token, user@realm!tokenid=secret
   PROXMOX_VE_INSECURE   true to skip certificate verification (not recommended)
+  PROXMOX_MPC_ENGINE    terraform or native: the default engine of plan/apply/destroy
+  DATABASE_URL          the state database (overrides the workspace's database.url)
   NO_COLOR              turn colour off`;
 
 /** Run the CLI with argv (without node and script) and return the exit code. */
