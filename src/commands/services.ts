@@ -4,7 +4,7 @@
  */
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
-import { ProxmoxMpcError, UsageError } from "../core/errors.js";
+import { UsageError } from "../core/errors.js";
 import { databaseUrl, readSecretFile } from "../core/workspace.js";
 import type { ProxmoxClient } from "../proxmox/client.js";
 import type { Store } from "../state/store.js";
@@ -101,4 +101,3 @@ export async function closeServices(ctx: CommandContext): Promise<void> {
   if (store) await (await store.catch(() => undefined))?.close();
 }
 
-export { ProxmoxMpcError };

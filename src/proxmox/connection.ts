@@ -80,11 +80,6 @@ export function hideSecret(token: ApiToken): ApiToken {
   return out;
 }
 
-/** Build a token from an id (`user@realm!tokenid`) and a separate secret. */
-export function tokenFromParts(tokenId: string, secret: string): ApiToken {
-  return parseApiToken(`${tokenId.trim()}=${secret.trim()}`);
-}
-
 /** Normalize a SHA-256 fingerprint to uppercase colon hex, or throw UsageError. */
 export function normalizeFingerprint(raw: string): string {
   const hex = raw.trim().replace(/^sha256[:=]?/i, "").replace(/[:\s-]/g, "").toUpperCase();
