@@ -2,6 +2,8 @@
  * The connection flags shared by commands that talk to a server; services.ts
  * turns them (+ workspace + environment) into a client.
  */
+import { readFileSync } from "node:fs";
+import { UsageError } from "../core/errors.js";
 import type { OptionSpec } from "./types.js";
 
 export const CONNECTION_OPTIONS: readonly OptionSpec[] = [
@@ -21,3 +23,15 @@ export interface ConnectionFlags {
   timeout?: number;
 }
 
+
+/** Read a CA bundle (PEM), or fail with a usage error that says what is wrong. */
+export function readCaFile(file: string): string {
+  let pem: string;
+  try {
+    pem = readFileSync(file, "utf8");
+  } catch {
+    throw new UsageError(`Cannot read the CA file ${file}.`, "Give a PEM file, e.g. a copy of /etc/pve/pve-root-ca.pem from the server.");
+  }
+  if (!pem.includes("BEGIN CERTIFICATE")) throw new UsageError(`${file} is not a PEM certificate.`, "It must contain -----BEGIN CERTIFICATE-----.");
+  return pem;
+}

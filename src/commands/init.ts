@@ -9,6 +9,7 @@ import { UsageError } from "../core/errors.js";
 import { CONFIG_VERSION, workspacePaths, type WorkspaceConfig, type WorkspacePaths } from "../core/workspace.js";
 import type { ProxmoxClient } from "../proxmox/client.js";
 import type { PveNodeListEntry, PveStorage } from "../proxmox/types.js";
+import { readCaFile } from "./connection-options.js";
 import type { Command, CommandContext } from "./types.js";
 
 interface InitFlags {
@@ -182,14 +183,7 @@ async function connect(ctx: CommandContext, answers: Answers, flags: InitFlags):
   const { TlsError } = await import("../proxmox/errors.js");
   const { resolveConnection } = await import("../proxmox/connection.js");
   const tls: Trust = { fingerprint: flags.fingerprint, insecure: flags.insecure };
-  if (flags.ca) {
-    try {
-      tls.caPem = readFileSync(resolve(ctx.cwd, flags.ca), "utf8");
-    } catch {
-      throw new UsageError(`Cannot read the CA file ${flags.ca}.`);
-    }
-    if (!tls.caPem.includes("BEGIN CERTIFICATE")) throw new UsageError(`${flags.ca} is not a PEM certificate.`);
-  }
+  if (flags.ca) tls.caPem = readCaFile(resolve(ctx.cwd, flags.ca));
   const make = (trust: Trust): ProxmoxClient =>
     new ProxmoxClient(resolveConnection({ endpoint: answers.endpoint, token: `${answers.tokenId}=${answers.secret}`, ...trust, insecure: trust.insecure ?? false }, {}), {
       log: ctx.log,
@@ -218,7 +212,7 @@ async function connect(ctx: CommandContext, answers: Answers, flags: InitFlags):
     if (choice === "insecure") tls.insecure = true;
     if (choice === "ca") {
       const file = await ctx.ui.ask({ kind: "input", message: "CA file (PEM):" });
-      tls.caPem = readFileSync(resolve(ctx.cwd, file), "utf8");
+      tls.caPem = readCaFile(resolve(ctx.cwd, file));
     }
     client = make(tls);
     await client.version({ signal: ctx.signal });

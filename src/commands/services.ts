@@ -2,13 +2,12 @@
  * Services for commands, created lazily once per context: the API client of
  * the workspace (or of flags + environment) and the state store.
  */
-import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { UsageError } from "../core/errors.js";
 import { databaseUrl, readSecretFile } from "../core/workspace.js";
 import type { ProxmoxClient } from "../proxmox/client.js";
 import type { Store } from "../state/store.js";
-import type { ConnectionFlags } from "./connection-options.js";
+import { readCaFile, type ConnectionFlags } from "./connection-options.js";
 import type { CommandContext } from "./types.js";
 
 const clients = new WeakMap<CommandContext, Promise<ProxmoxClient>>();
@@ -45,12 +44,7 @@ async function createClient(ctx: CommandContext, flags: ConnectionFlags, tuning:
   let caFile: string | undefined;
   if (tls.ca) {
     caFile = resolve(base, tls.ca);
-    try {
-      caPem = await readFile(caFile, "utf8");
-    } catch {
-      throw new UsageError(`Cannot read the CA file ${caFile}.`, "Give a PEM file, e.g. a copy of /etc/pve/pve-root-ca.pem from the server.");
-    }
-    if (!caPem.includes("BEGIN CERTIFICATE")) throw new UsageError(`${caFile} is not a PEM certificate.`, "It must contain -----BEGIN CERTIFICATE-----.");
+    caPem = readCaFile(caFile);
   }
   const token = workspaceToken(ctx);
   if (flags.timeout !== undefined && !(flags.timeout > 0)) throw new UsageError("--timeout must be a positive number of seconds.");
