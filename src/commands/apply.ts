@@ -2,6 +2,7 @@
  * `apply`: plan, show the plan, confirm, carry it out, then refresh the store
  * and the IaC (a sync). One apply at a time per workspace.
  */
+import { recordDrift } from "../core/drift.js";
 import { ENGINE_OPTION, engineContext, pickEngine } from "./engine-context.js";
 import { planJson, planText } from "./plan.js";
 import { getStore, requireWorkspace } from "./services.js";
@@ -38,6 +39,7 @@ export async function runApply(ctx: CommandContext, request: ApplyRequest): Prom
     const ectx = engineContext(ctx);
     const plan = await engine.plan(ectx, { targets: request.targets, destroy: request.destroy });
     const total = plan.changes.length;
+    if (!request.targets && !request.destroy) recordDrift(requireWorkspace(ctx).paths, plan.engine, plan.summary);
     if (total === 0) return { kind: "data", data: { ...planJson(plan), applied: false }, text: planText(plan) };
     // terraform streamed its plan already; the native engine's plan is shown here.
     ctx.ui.info(plan.engine === "terraform" ? planText({ ...plan, text: "" }).trim() : planText(plan));
@@ -48,6 +50,7 @@ export async function runApply(ctx: CommandContext, request: ApplyRequest): Prom
     if (!(await ctx.ui.confirm(question))) return { kind: "message", text: "Nothing was changed.", exitCode: 1 };
     const result = await engine.apply(ectx, plan);
     const data = { ...planJson(plan), applied: true, ok: result.ok, steps: result.steps };
+    if (result.ok && !request.targets && !request.destroy) recordDrift(requireWorkspace(ctx).paths, plan.engine, { create: 0, update: 0, delete: 0, replace: 0 });
     if (!result.ok) return { kind: "data", data, text: result.text, exitCode: ctx.signal.aborted ? 130 : 1 };
     let text = result.text;
     if (!request.noRefresh) {

@@ -1,4 +1,5 @@
 /** `plan`: show the difference between the IaC files and the cluster. */
+import { recordDrift } from "../core/drift.js";
 import type { EnginePlan } from "../engine/types.js";
 import { ENGINE_OPTION, engineContext, pickEngine } from "./engine-context.js";
 import type { Command } from "./types.js";
@@ -16,6 +17,7 @@ export const planCommand: Command = {
   async run(ctx, input) {
     const engine = await pickEngine(ctx, input.options.engine);
     const plan = await engine.plan(engineContext(ctx), { targets: input.args.length ? input.args : undefined });
+    if (!input.args.length && ctx.workspace) recordDrift(ctx.workspace.paths, plan.engine, plan.summary);
     // terraform's own plan output was streamed while it ran; do not print it twice.
     const text = plan.engine === "terraform" ? planText({ ...plan, text: summaryLine(plan) }) : planText(plan);
     return { kind: "data", data: planJson(plan), text };

@@ -1,4 +1,5 @@
 /** `status`: the workspace, its server, the last sync and its age, and what the store holds. */
+import { describeDrift, readDrift } from "../core/drift.js";
 import { redactString } from "../core/redact.js";
 import { duration } from "./get.js";
 import { getClient, getStore, requireWorkspace } from "./services.js";
@@ -36,6 +37,7 @@ export const statusCommand: Command = {
       lastSync: lastOk ? { id: lastOk.id, finishedAt: lastOk.finishedAt?.toISOString() ?? null, ageSeconds, guests: lastOk.guests, added: lastOk.added, changed: lastOk.changed, removed: lastOk.removed } : null,
       lastAttempt: last && last.id !== lastOk?.id ? { id: last.id, status: last.status, error: last.error } : null,
       counts,
+      drift: readDrift(ws.paths) ?? null,
     };
     const lines = [
       `Workspace  ${ws.name} (${ws.paths.root})`,
@@ -44,6 +46,7 @@ export const statusCommand: Command = {
       `Database   ${store.info().provider} ${store.info().location}`,
       `Last sync  ${lastOk ? `#${lastOk.id}, ${duration(ageSeconds ?? 0)} ago (${lastOk.guests} guests; +${lastOk.added} ~${lastOk.changed} -${lastOk.removed})` : "never — run `proxmox-mpc sync`"}`,
       ...(data.lastAttempt ? [`           the latest attempt #${data.lastAttempt.id} ${data.lastAttempt.status}${data.lastAttempt.error ? `: ${data.lastAttempt.error}` : ""}`] : []),
+      `Drift      ${data.drift ? `${describeDrift(data.drift)} (plan at ${data.drift.at.replace("T", " ").slice(0, 19)})` : "unknown — run `proxmox-mpc plan`"}`,
       `Store      ${counts.nodes} nodes, ${counts.vms} VMs, ${counts.containers} containers (${counts.templates} templates, ${counts.running} running), ${counts.storage} storages, ${counts.operations} operations`,
     ];
     return { kind: "data", data, text: lines.join("\n") };

@@ -1,5 +1,6 @@
 /** The console's banner, prompt and /help text. */
 import type { Command } from "../commands/types.js";
+import { describeDrift, readDrift, type DriftRecord } from "../core/drift.js";
 import type { Workspace } from "../core/workspace.js";
 import type { QuickState } from "./quick-state.js";
 
@@ -41,11 +42,20 @@ export function banner(input: { version: string; ws?: Workspace; state: QuickSta
     lines.push(`  workspace  ${ws.name} ${dim(`(${ws.paths.root})`, color)}`);
     lines.push(`  server     ${ws.config.endpoint} ${dim(`as ${ws.config.tokenId}`, color)}`);
     lines.push(`  last sync  ${age(state.lastSyncAt)}${state.guests !== undefined && state.lastSyncAt ? ` ${dim(`(${state.guests} guests)`, color)}` : ""}${state.lastSyncAt ? "" : dim(" — run /sync", color)}`);
+    lines.push(`  drift      ${driftLine(readDrift(ws.paths), state.lastSyncAt, color)}`);
   } else {
     lines.push(`  No workspace here. ${bold("/init", color)} creates one; ${bold("demo", color)} tries everything on a simulated cluster.`);
   }
   lines.push(dim("  /help for commands, Tab to complete, Ctrl-C cancels, /exit quits", color), "");
   return lines.join("\n") + "\n";
+}
+
+/** The drift line: what the last plan found, and whether a sync came after it. */
+export function driftLine(drift: DriftRecord | undefined, lastSyncAt: Date | undefined, color: boolean): string {
+  if (!drift) return dim("unknown — run /plan", color);
+  const at = new Date(drift.at);
+  const stale = lastSyncAt && lastSyncAt.getTime() > at.getTime() ? dim("; synced since — run /plan", color) : "";
+  return `${describeDrift(drift)} ${dim(`(plan ${age(at)})`, color)}${stale}`;
 }
 
 /** /help: the registry's commands, slash commands first. */

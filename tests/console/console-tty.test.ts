@@ -35,6 +35,7 @@ maybe("the console on a terminal", () => {
     expect(screen).toMatch(/workspace\s+mpc-ws-\w+/);
     expect(screen).toContain(`server     ${sim.url}`);
     expect(screen).toMatch(/last sync\s+\d+s ago \(40 guests\)/);
+    expect(screen).toMatch(/drift\s+unknown — run \/plan/);
   });
 
   it("/help lists the commands from the registry", async () => {

@@ -54,6 +54,7 @@ it("a second apply refuses while one holds the workspace lock", async () => {
 it("create → plan (1 create) → apply → plan (no changes), and the guest exists as written", async () => {
   const plan = JSON.parse((await ws.run(["plan", ...native, "-o", "json"])).stdout);
   expect(plan.summary).toEqual({ create: 1, update: 0, delete: 0, replace: 0 });
+  expect(JSON.parse((await ws.run(["status", "--offline", "-o", "json"])).stdout).drift).toMatchObject({ engine: "native", create: 1, update: 0 });
   expect(plan.changes[0]).toMatchObject({ action: "create", type: "qemu", name: "loop-01", node: "pve1" });
   const applied = await ws.run(["apply", ...native, "--yes", "-o", "json"]);
   expect(applied.code).toBe(0);
@@ -61,6 +62,7 @@ it("create → plan (1 create) → apply → plan (no changes), and the guest ex
   const guest = sim.cluster.guests().find((g) => guestName(g) === "loop-01")!;
   expect(guest).toBeDefined();
   expect(Number(guest.config.cores)).toBe(2);
+  expect(JSON.parse((await ws.run(["status", "--offline", "-o", "json"])).stdout).drift).toMatchObject({ create: 0, update: 0, delete: 0, replace: 0 });
   const again = JSON.parse((await ws.run(["plan", ...native, "-o", "json"])).stdout);
   expect(again.changes).toEqual([]);
   const stored = JSON.parse((await ws.run(["get", "vm", "loop-01", "-o", "json"])).stdout);
