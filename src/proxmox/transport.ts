@@ -6,11 +6,12 @@
  *  - any method: on a lock timeout (PVE refused before starting the change);
  *  - never a 401 (PVE delays each on purpose), never any other POST/PUT/DELETE failure.
  */
-import type { AxiosInstance } from "axios";
+import http from "node:http";
 import type { Logger } from "../core/logger.js";
 import type { ConnectionSettings } from "./connection.js";
 import { AbortedError, LockTimeoutError, ProxmoxApiError, TlsError } from "./errors.js";
 import { errorForNetwork, errorForStatus, type PveEnvelope } from "./http-errors.js";
+import { send } from "./http.js";
 import { Semaphore } from "./semaphore.js";
 import { TrustingAgent } from "./tls.js";
 
@@ -52,10 +53,8 @@ const RETRY_GET_STATUSES = new Set([502, 503, 504, 596]);
 
 /** Sends API requests; see the module comment for the retry policy. */
 export class Transport {
-  /** A closure, not a field holding the instance: its defaults carry the Authorization header. */
-  private readonly instance: () => Promise<AxiosInstance>;
   private readonly limit: Semaphore;
-  private readonly agent?: TrustingAgent;
+  private readonly agent: http.Agent;
   readonly timeoutMs: number;
   /** HTTP requests sent so far (retries included). */
   requests = 0;
@@ -63,10 +62,8 @@ export class Transport {
   constructor(private readonly opts: TransportOptions) {
     this.limit = new Semaphore(opts.concurrency ?? 8);
     this.timeoutMs = opts.timeoutMs ?? 30_000;
-    if (opts.settings.baseUrl.startsWith("https:")) {
-      this.agent = new TrustingAgent(opts.settings.tls, { maxSockets: opts.concurrency ?? 8 });
-    }
-    this.instance = lazyAxios(opts, this.agent, this.timeoutMs);
+    const maxSockets = opts.concurrency ?? 8;
+    this.agent = opts.settings.baseUrl.startsWith("https:") ? new TrustingAgent(opts.settings.tls, { maxSockets }) : new http.Agent({ keepAlive: true, maxSockets });
   }
 
   get baseUrl(): string {
@@ -91,28 +88,31 @@ export class Transport {
 
   /** Release sockets (keep-alive). */
   close(): void {
-    this.agent?.destroy();
+    this.agent.destroy();
   }
 
   private async once<T>(method: HttpMethod, path: string, params: Params, attempt: number, signal?: AbortSignal): Promise<T> {
     if (signal?.aborted) throw new AbortedError(`Cancelled before ${method} ${path}.`, { method, path, code: "aborted" });
-    const http = await this.instance();
     this.requests++;
     const started = performance.now();
-    const encoded = encodeParams(params);
+    const encoded = encodeParams(params).toString();
     const inQuery = method === "GET" || method === "DELETE";
+    const url = new URL(`${this.opts.settings.baseUrl}/api2/json${encodePath(path)}${inQuery && encoded ? `?${encoded}` : ""}`);
+    // Built per request and never stored: the header carries the token secret.
+    const headers: Record<string, string> = {
+      Authorization: `PVEAPIToken=${this.opts.settings.token.id}=${this.opts.settings.token.secret}`,
+      "User-Agent": this.opts.userAgent ?? "proxmox-mpc",
+      Accept: "application/json",
+    };
+    if (!inQuery) {
+      headers["Content-Type"] = "application/x-www-form-urlencoded";
+      headers["Content-Length"] = String(Buffer.byteLength(encoded));
+    }
     let status: number | undefined;
     try {
-      const response = await http.request<string>({
-        method,
-        url: encodePath(path),
-        params: inQuery ? encoded : undefined,
-        data: inQuery ? undefined : encoded.toString(),
-        headers: inQuery ? undefined : { "Content-Type": "application/x-www-form-urlencoded" },
-        signal,
-      });
+      const response = await send({ url, method, headers, body: inQuery ? undefined : encoded, agent: this.agent, timeoutMs: this.timeoutMs, signal });
       status = response.status;
-      const body = parseBody(response.data);
+      const body = parseBody(response.body);
       if (status >= 400 || status < 200) {
         throw errorForStatus(status, response.statusText, body, method, path, this.baseUrl);
       }
@@ -140,28 +140,6 @@ export class Transport {
     const e = err as { code?: string; message?: string };
     return errorForNetwork(e.code, e.message ?? String(err), method, path, this.baseUrl, this.timeoutMs);
   }
-}
-
-function lazyAxios(opts: TransportOptions, agent: TrustingAgent | undefined, timeoutMs: number): () => Promise<AxiosInstance> {
-  let instance: Promise<AxiosInstance> | undefined;
-  return () =>
-    (instance ??= import("axios").then(({ default: axios }) =>
-      axios.create({
-        baseURL: `${opts.settings.baseUrl}/api2/json`,
-        httpsAgent: agent,
-        timeout: timeoutMs,
-        maxRedirects: 0,
-        responseType: "text",
-        transformResponse: [(data: unknown) => data],
-        validateStatus: () => true,
-        proxy: false,
-        headers: {
-          Authorization: `PVEAPIToken=${opts.settings.token.id}=${opts.settings.token.secret}`,
-          "User-Agent": opts.userAgent ?? "proxmox-mpc",
-          Accept: "application/json",
-        },
-      }),
-    ));
 }
 
 function shouldRetry(method: HttpMethod, error: ProxmoxApiError): boolean {
