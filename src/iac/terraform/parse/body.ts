@@ -49,7 +49,7 @@ export class BodyReader {
   }
 
   /** Mark an argument as understood without reading it. */
-  skip(name: string): void {
+  ignore(name: string): void {
     this.seen.add(name);
   }
 

@@ -8,7 +8,7 @@ import type { PveComments } from "./comments.js";
 
 /** Common fields; vmid/node are NaN/"" when missing (the caller reports and drops the spec). */
 export function readBase(kind: GuestKind, resourceName: string, r: BodyReader, c: PveComments, name: string): BaseGuestSpec {
-  for (const meta of ["lifecycle", "depends_on", "provider"]) r.skip(meta);
+  for (const meta of ["lifecycle", "depends_on", "provider"]) r.ignore(meta);
   for (const meta of ["count", "for_each"]) {
     if (r.has(meta)) r.fail(meta, `proxmox-mpc cannot expand ${meta}: write one resource per guest`);
   }
@@ -45,7 +45,7 @@ export function readCloneBlock(r: BodyReader, vm: boolean): CloneSpec | undefine
   const vmId = b.num("vm_id");
   if (vmId === undefined) b.fail("vm_id", "is required in clone");
   const clone = compact({ vmId: vmId ?? Number.NaN, full: vm ? b.bool("full") : undefined, nodeName: b.str("node_name"), datastoreId: b.str("datastore_id") });
-  if (vm) b.skip("retries");
+  if (vm) b.ignore("retries");
   b.finish();
   return clone;
 }

@@ -96,9 +96,9 @@ function readInitialization(init: BodyReader, spec: LxcGuestSpec): void {
   if (account) {
     const keys = account.strList("keys");
     if (keys) spec.sshKeys = keys;
-    account.skip("password");
+    account.ignore("password");
     account.finish();
   }
-  init.skip("hostname");
+  init.ignore("hostname");
   init.finish();
 }

@@ -120,7 +120,7 @@ function readSmallDisks(r: BodyReader, spec: QemuGuestSpec, c: PveComments): voi
   if (cd) {
     const iface = cd.str("interface") ?? "ide3";
     spec.cdrom = compact({ interface: iface, fileId: cd.str("file_id") ?? "cdrom", extra: c.extras[iface] });
-    cd.skip("enabled");
+    cd.ignore("enabled");
     cd.finish();
   }
 }
@@ -169,7 +169,7 @@ function readCloudInit(b: BodyReader, c: PveComments): CloudInitSpec {
   const account = b.block("user_account");
   if (account) {
     ci.userAccount = compact({ username: account.str("username"), keys: account.strList("keys") });
-    account.skip("password");
+    account.ignore("password");
     account.finish();
   }
   b.finish();
