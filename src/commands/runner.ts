@@ -25,7 +25,7 @@ export async function resolveWorkspace(command: Command, globals: GlobalOptions,
 }
 
 /** Commands whose runs are not recorded as operations (they do not act on the workspace). */
-const UNRECORDED = new Set(["sim", "demo", "logs", "completion"]);
+const UNRECORDED = new Set(["sim", "demo", "completion", "__complete"]);
 
 /** Run a command and record the operation when it ran in a workspace. */
 export async function runCommand(command: Command, ctx: CommandContext, input: CommandInput): Promise<CommandResult> {

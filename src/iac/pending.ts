@@ -7,7 +7,7 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { GuestSpec } from "./model.js";
 import type { GuestRecord } from "../state/types.js";
-import { indexTerraformDir } from "./tf-index.js";
+import { indexTerraformDir, type TfFileEntry } from "./tf-index.js";
 
 /** A store-shaped record of a desired guest (for the inventory and listings). */
 export async function recordFromSpec(spec: GuestSpec): Promise<GuestRecord> {
@@ -34,9 +34,12 @@ export async function recordFromSpec(spec: GuestSpec): Promise<GuestRecord> {
   };
 }
 
-/** The guests of terraform/ whose vmid is not in `known` (the cluster as last synced). */
-export async function pendingGuests(terraformDir: string, known: ReadonlySet<number>): Promise<GuestRecord[]> {
-  const entries = (await indexTerraformDir(terraformDir)).filter((e) => e.vmid !== undefined && !known.has(e.vmid));
+/**
+ * The guests of terraform/ whose vmid is not in `known` (the cluster as last
+ * synced). `index` is the directory's index when the caller already has it.
+ */
+export async function pendingGuests(terraformDir: string, known: ReadonlySet<number>, index?: TfFileEntry[]): Promise<GuestRecord[]> {
+  const entries = (index ?? (await indexTerraformDir(terraformDir))).filter((e) => e.vmid !== undefined && !known.has(e.vmid));
   if (!entries.length) return [];
   const { parseTerraformFile } = await import("./terraform/index.js");
   const records: GuestRecord[] = [];

@@ -11,6 +11,7 @@ import { readFile, unlink } from "node:fs/promises";
 import { join } from "node:path";
 import type { WorkspaceConfig, WorkspacePaths } from "../core/workspace.js";
 import type { GuestRecord } from "../state/types.js";
+import type { TfFileEntry } from "./tf-index.js";
 
 export interface IacReport {
   terraform: { written: string[]; unchanged: number; keptEdited: { file: string; diff: string }[]; removed: string[] };
@@ -57,9 +58,11 @@ export async function generateWorkspaceIac(options: GenerateOptions): Promise<Ia
       pruned.push(file);
     }
   }
-  const { pendingGuests } = await import("./pending.js");
-  const pending = await pendingGuests(paths.terraform, new Set([...guests.map((g) => g.vmid), ...removed]));
-  await recordManaged(paths.root, guests, options.removedVmids);
+  const [{ pendingGuests }, { indexTerraformDir }] = await Promise.all([import("./pending.js"), import("./tf-index.js")]);
+  // One read of terraform/ as written now serves both the managed set and the pending guests.
+  const index = await indexTerraformDir(paths.terraform);
+  const pending = await pendingGuests(paths.terraform, new Set([...guests.map((g) => g.vmid), ...removed]), index);
+  await recordManaged(paths.root, guests, options.removedVmids, index);
   const files = generateAnsible([...guests, ...pending], { endpoint: options.config.endpoint, tokenId: options.config.tokenId, tls: options.config.tls });
   const ansible = await writeAnsible(paths.ansible, files);
   return {
@@ -70,9 +73,9 @@ export async function generateWorkspaceIac(options: GenerateOptions): Promise<Ia
 }
 
 /** The workspace now owns every synced guest (plan deletes one whose file is removed); removed ones are forgotten. */
-async function recordManaged(root: string, guests: GuestRecord[], removedVmids: number[]): Promise<void> {
-  const [{ markManaged, forgetManaged }, { indexTerraformDir }] = await Promise.all([import("../engine/native/state.js"), import("./tf-index.js")]);
-  const byVmid = new Map((await indexTerraformDir(join(root, "terraform"))).map((e) => [e.vmid, e]));
+async function recordManaged(root: string, guests: GuestRecord[], removedVmids: number[], index: TfFileEntry[]): Promise<void> {
+  const { markManaged, forgetManaged } = await import("../engine/native/state.js");
+  const byVmid = new Map(index.map((e) => [e.vmid, e]));
   const entries = guests.flatMap((g) => {
     const file = byVmid.get(g.vmid);
     if (!file?.resourceName) return [];

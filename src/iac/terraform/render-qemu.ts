@@ -2,7 +2,7 @@
  * The body of a proxmox_virtual_environment_vm resource for a VM spec.
  */
 import type { CloudInitSpec, DiskSpec, IpConfigSpec, NetworkDeviceSpec, QemuGuestSpec } from "../model.js";
-import { AGENT, CPU_TYPE, DISK, DISK_SPEED, EFI_DISK, HOSTPCI, NUMA, QEMU_CPU, QEMU_MEMORY, QEMU_TOP, STARTUP, TPM_STATE, USB, VGA } from "./spec/codecs.js";
+import { AGENT, CPU_TYPE, DISK, DISK_SPEED, EFI_DISK, HOSTPCI, NET, NUMA, QEMU_CPU, QEMU_MEMORY, QEMU_TOP, STARTUP, TPM_STATE, USB, VGA } from "./spec/codecs.js";
 import { fields, type FieldCodec } from "./spec/props.js";
 import { attr, block, BLANK, type HclItem } from "./hcl/writer.js";
 import { codecAttrs, extraComment, items, lifecycleBlock, unmappedComments, volumeComment } from "./render-common.js";
@@ -12,18 +12,14 @@ export const VM_CPU_FIELDS: FieldCodec[] = [QEMU_CPU[0], QEMU_CPU[1], ...CPU_TYP
 /** memory {} arguments in the order they are written. */
 export const VM_MEMORY_FIELDS: FieldCodec[] = [...fields([["memory", "dedicated", "dedicated", "int"]]), ...QEMU_MEMORY];
 /** network_device {} arguments in the order they are written. */
-export const VM_NET_FIELDS: FieldCodec[] = fields([
-  ["bridge", "bridge", "bridge", "string"],
-  ["model", "model", "model", "string"],
-  ["macaddr", "macAddress", "mac_address", "string"],
-  ["tag", "vlanId", "vlan_id", "int"],
-  ["firewall", "firewall", "firewall", "bool"],
-  ["mtu", "mtu", "mtu", "int"],
-  ["rate", "rateLimit", "rate_limit", "float"],
-  ["queues", "queues", "queues", "int"],
-  ["trunks", "trunks", "trunks", "string"],
-  ["link_down", "disconnected", "disconnected", "bool"],
-]);
+export const VM_NET_FIELDS: FieldCodec[] = [
+  NET.fields[0], // bridge
+  ...fields([
+    ["model", "model", "model", "string"],
+    ["macaddr", "macAddress", "mac_address", "string"],
+  ]),
+  ...NET.fields.slice(1),
+];
 /** disk {} arguments after interface, datastore_id and size. */
 export const VM_DISK_FIELDS = DISK.fields;
 /** Fields of the cloud-init file ids. */

@@ -70,17 +70,3 @@ export function splitPropertyString(text: string, defaultKey = "_default"): Reco
   }
   return out;
 }
-
-/**
- * Join parts back into a property string: `first` (a key written first, bare
- * when it is the default key) then the others in the given order.
- */
-export function joinPropertyString(parts: Record<string, string | number | undefined>, bareKey?: string): string {
-  const out: string[] = [];
-  if (bareKey && parts[bareKey] !== undefined) out.push(String(parts[bareKey]));
-  for (const [k, v] of Object.entries(parts)) {
-    if (k === bareKey || v === undefined) continue;
-    out.push(`${k}=${v}`);
-  }
-  return out.join(",");
-}
