@@ -28,7 +28,7 @@ const snapshot = path.join(root, "prisma", "migrations", "datamodel.prisma");
 const BOOTSTRAP_TABLE = "SchemaMigration";
 
 function prisma(flavour, args) {
-  return execFileSync(prismaBin, args, {
+  return execFileSync(prismaBin, [...args, "--config", path.join(root, "scripts", "prisma.config.ts")], {
     cwd: root,
     env: { ...process.env, PRISMA_FLAVOUR: flavour, PRISMA_HIDE_UPDATE_MESSAGE: "1", CHECKPOINT_DISABLE: "1" },
     encoding: "utf8",

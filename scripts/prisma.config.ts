@@ -6,12 +6,15 @@
  * the driver adapter; scripts/prisma-generate.mjs sets it.
  */
 import path from "node:path";
+import { fileURLToPath } from "node:url";
 import { defineConfig } from "prisma/config";
 
+/** The repository root (this file lives in scripts/, out of reach of @prisma/client's postinstall). */
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const flavour = process.env.PRISMA_FLAVOUR === "postgres" ? "postgres" : "sqlite";
 
 export default defineConfig({
-  schema: path.join("prisma", flavour),
+  schema: path.join(root, "prisma", flavour),
   experimental: { adapter: true },
   engine: "js",
   async adapter() {
