@@ -54,6 +54,7 @@ export class SimCluster {
   revision = 0;
   private readonly byId = new Map<number, SimGuest>();
   private readonly faults: FaultKind[] = [];
+  private readonly pathFaults = new Map<string, FaultKind>();
   private readonly macs = new Set<string>();
   private readonly random: Random;
 
@@ -228,9 +229,19 @@ export class SimCluster {
     for (let i = 0; i < n; i++) this.faults.push(kind);
   }
 
-  /** The next queued fault, if any (used by the server). */
-  takeFault(): FaultKind | undefined {
-    return this.faults.shift();
+  /**
+   * Answer every request to this API path (e.g. `/nodes/pve1/lxc/191/config`,
+   * query ignored) with `kind` until cleared with `null`.
+   */
+  failPath(path: string, kind: FaultKind | null): void {
+    if (kind === null) this.pathFaults.delete(path);
+    else this.pathFaults.set(path, kind);
+  }
+
+  /** The fault for a request to `url` (persistent per-path first, then the queue), if any (used by the server). */
+  takeFault(url?: string): FaultKind | undefined {
+    const path = url?.split("?")[0].replace(/^\/api2\/json/, "");
+    return (path !== undefined ? this.pathFaults.get(path) : undefined) ?? this.faults.shift();
   }
 
   /** Stop timers (server shutdown). */

@@ -102,7 +102,7 @@ export function createListener(deps: HttpDeps): http.RequestListener {
         if (deps.latencyMs > 0) await sleep(deps.latencyMs);
         const started = process.hrtime.bigint();
         try {
-          const fault = deps.faults.next(deps.cluster.takeFault());
+          const fault = deps.faults.next(deps.cluster.takeFault(req.url));
           if (fault?.kind === "drop") {
             req.socket.destroy();
             return;
