@@ -3,6 +3,7 @@
  * and the IaC (a sync). One apply at a time per workspace.
  */
 import { recordDrift } from "../core/drift.js";
+import type { PlanChange } from "../engine/types.js";
 import { ENGINE_OPTION, engineContext, pickEngine } from "./engine-context.js";
 import { planJson, planText } from "./plan.js";
 import { getStore, requireWorkspace } from "./services.js";
@@ -14,6 +15,22 @@ export interface ApplyRequest {
   engine?: unknown;
   /** Skip the refresh (sync) after a successful apply. */
   noRefresh?: boolean;
+  /** Workspace changes that belong to this apply (delete --apply removes the IaC of what it destroys). */
+  followUp?: ApplyFollowUp;
+}
+
+/**
+ * What a command does to the workspace once the server has done its part:
+ * shown with the plan, confirmed with it, and carried out only after the
+ * server operations succeeded, for exactly the changes that succeeded.
+ */
+export interface ApplyFollowUp {
+  /** Lines shown after the plan ("Then removes terraform/web_01.tf …"). */
+  describe: string[];
+  /** The question when the cluster has nothing to do (e.g. the guests were never created). */
+  question: string;
+  /** Called once after the apply: the changes planned, those carried out (all of them when `ok`), and whether the whole apply succeeded. */
+  run(outcome: { planned: PlanChange[]; done: PlanChange[]; ok: boolean }): Promise<string[]>;
 }
 
 export const applyCommand: Command = {
@@ -40,19 +57,28 @@ export async function runApply(ctx: CommandContext, request: ApplyRequest): Prom
     const plan = await engine.plan(ectx, { targets: request.targets, destroy: request.destroy });
     const total = plan.changes.length;
     if (!request.targets && !request.destroy) recordDrift(requireWorkspace(ctx).paths, plan.engine, plan.summary);
-    if (total === 0) return { kind: "data", data: { ...planJson(plan), applied: false }, text: planText(plan) };
+    const followUp = request.followUp;
+    if (total === 0 && !followUp) return { kind: "data", data: { ...planJson(plan), applied: false }, text: planText(plan) };
     // terraform streamed its plan already; the native engine's plan is shown here.
-    ctx.ui.info(plan.engine === "terraform" ? planText({ ...plan, text: "" }).trim() : planText(plan));
-    const verb = request.destroy ? "Destroy" : "Apply";
-    const deletes = plan.summary.delete + plan.summary.replace;
-    const what = total === 1 ? "this change" : `these ${total} changes`;
-    const question = `${verb} ${what}${deletes ? ` (${deletes} guest${deletes === 1 ? "" : "s"} will be DESTROYED)` : ""}?`;
-    if (!(await ctx.ui.confirm(question))) return { kind: "message", text: "Nothing was changed.", exitCode: 1 };
+    if (total > 0) ctx.ui.info(plan.engine === "terraform" ? planText({ ...plan, text: "" }).trim() : planText(plan));
+    for (const line of followUp?.describe ?? []) ctx.ui.info(line);
+    if (!(await ctx.ui.confirm(total ? applyQuestion(plan.summary, total, request.destroy) : followUp!.question))) {
+      return { kind: "message", text: "Nothing was changed.", exitCode: 1 };
+    }
+    if (total === 0) {
+      const lines = await followUp!.run({ planned: [], done: [], ok: true });
+      return { kind: "data", data: { ...planJson(plan), applied: true, ok: true, steps: [] }, text: lines.join("\n") };
+    }
     const result = await engine.apply(ectx, plan);
     const data = { ...planJson(plan), applied: true, ok: result.ok, steps: result.steps };
     if (result.ok && !request.targets && !request.destroy) recordDrift(requireWorkspace(ctx).paths, plan.engine, { create: 0, update: 0, delete: 0, replace: 0 });
-    if (!result.ok) return { kind: "data", data, text: result.text, exitCode: ctx.signal.aborted ? 130 : 1 };
     let text = result.text;
+    if (followUp) {
+      const done = result.ok ? plan.changes : result.steps.filter((s) => s.status === "done").map((s) => s.change);
+      const lines = await followUp.run({ planned: plan.changes, done, ok: result.ok });
+      if (lines.length) text += `\n${lines.join("\n")}`;
+    }
+    if (!result.ok) return { kind: "data", data, text, exitCode: ctx.signal.aborted ? 130 : 1 };
     if (!request.noRefresh) {
       const { syncCommand } = await import("./sync.js");
       ctx.ui.info("Refreshing the store and the IaC files (sync)…");
@@ -66,4 +92,11 @@ export async function runApply(ctx: CommandContext, request: ApplyRequest): Prom
   } finally {
     await lock.release();
   }
+}
+
+/** "Apply these 3 changes (1 guest will be DESTROYED)?" */
+function applyQuestion(summary: Record<string, number>, total: number, destroy: boolean | undefined): string {
+  const deletes = (summary.delete ?? 0) + (summary.replace ?? 0);
+  const what = total === 1 ? "this change" : `these ${total} changes`;
+  return `${destroy ? "Destroy" : "Apply"} ${what}${deletes ? ` (${deletes} guest${deletes === 1 ? "" : "s"} will be DESTROYED)` : ""}?`;
 }

@@ -32,6 +32,7 @@ interface CreateFlags {
   bridge?: string;
   dryRun?: boolean;
   apply?: boolean;
+  force?: boolean;
 }
 
 export const createCommand: Command = {
@@ -43,6 +44,7 @@ export const createCommand: Command = {
     "proxmox-mpc create vm --name web-01",
     "proxmox-mpc create vm --name web-{n} --count 3 --cores 4 --memory 8G --disk 64 --clone debian-12-cloudinit --ip dhcp --tag web",
     "proxmox-mpc create ct --name cache-01 --memory 1G --ip 10.0.0.20/24 --gateway 10.0.0.1 --dry-run",
+    "proxmox-mpc create ct --name db-01 --ostemplate local:vztmpl/debian-12-standard_12.7-1_amd64.tar.zst",
   ],
   arguments: [{ name: "kind", description: "vm or ct", required: true, choices: ["vm", "ct"] }],
   options: [
@@ -61,6 +63,7 @@ export const createCommand: Command = {
     { flags: "--vmid <id>", description: "use this vmid (default: the next free one)" },
     { flags: "--ostemplate <volid>", description: "container OS template, e.g. local:vztmpl/debian-12-standard_12.7-1_amd64.tar.zst" },
     { flags: "--bridge <bridge>", description: "network bridge (default vmbr0)" },
+    { flags: "--force", description: "accept an --ostemplate that is not on the node yet (warns; download it before applying)" },
     { flags: "--dry-run", description: "print the files; write nothing" },
     { flags: "--apply", description: "apply the new guests right away (asks for confirmation unless --yes)" },
     ENGINE_OPTION,
@@ -93,7 +96,7 @@ export const createCommand: Command = {
     const clone = flags.clone ? findTemplate(flags.clone, kind, guests) : undefined;
     const storage = pickStorage(flags.storage ?? ws.config.defaultStorage, node, kind, storages);
     const addresses = ip && ip !== "dhcp" ? nextAddresses(ip, names.length, guests, files) : undefined;
-    const ostemplate = kind === "lxc" && !clone ? await pickOsTemplate(ctx, flags.ostemplate ?? ws.config.ostemplate, node, storages) : undefined;
+    const ostemplate = kind === "lxc" && !clone ? await pickOsTemplate(ctx, flags.ostemplate ?? ws.config.ostemplate, node, storages, Boolean(flags.force)) : undefined;
     const vmids = flags.vmid ? [checkVmidFree(checkVmid(flags.vmid), guests, files)] : await freeVmids(ctx, names.length, guests, files);
 
     const { newGuestSpec } = await import("../iac/model.js");
@@ -233,17 +236,46 @@ function nextAddresses(cidr: string, count: number, guests: GuestRecord[], files
   return out;
 }
 
-async function pickOsTemplate(ctx: CommandContext, wanted: string | undefined, node: string, storages: StorageRecord[]): Promise<string> {
-  if (wanted) {
-    if (!/^[\w.-]+:vztmpl\/\S+$/.test(wanted)) throw new UsageError(`"${wanted}" is not a container template volume.`, "e.g. local:vztmpl/debian-12-standard_12.7-1_amd64.tar.zst", "invalid-template");
+/**
+ * The container's OS template: the one asked for, checked against the node's
+ * storage content (a template not downloaded yet passes only with --force, with
+ * a warning), else the newest one there.
+ */
+async function pickOsTemplate(ctx: CommandContext, wanted: string | undefined, node: string, storages: StorageRecord[], force: boolean): Promise<string> {
+  if (wanted && !/^[\w.-]+:vztmpl\/\S+$/.test(wanted)) throw new UsageError(`"${wanted}" is not a container template volume.`, "e.g. local:vztmpl/debian-12-standard_12.7-1_amd64.tar.zst", "invalid-template");
+  let candidates: { volid: string; ctime: number }[];
+  try {
+    candidates = await listOsTemplates(ctx, node, storages);
+  } catch (err) {
+    if (!wanted || !force) throw err;
+    ctx.ui.warn(`Could not list the templates on ${node} (${err instanceof Error ? err.message : err}); writing ${wanted} unchecked (--force).`);
     return wanted;
   }
-  const client = await getClient(ctx);
-  const candidates: { volid: string; ctime: number }[] = [];
-  for (const s of storages.filter((st) => st.node === node && st.content.split(",").includes("vztmpl"))) {
-    for (const v of await client.storageContent(node, s.storage, { content: "vztmpl" }, { signal: ctx.signal })) candidates.push({ volid: v.volid, ctime: v.ctime ?? 0 });
+  if (wanted) {
+    if (candidates.some((c) => c.volid === wanted)) return wanted;
+    if (force) {
+      ctx.ui.warn(`${wanted} is not on ${node} yet; download it before applying (pveam download …).`);
+      return wanted;
+    }
+    throw new UsageError(
+      `The container template ${wanted} is not on node ${node}.`,
+      candidates.length
+        ? `Templates on ${node}: ${candidates.map((c) => c.volid).join(", ")}. Pass --force to write it anyway (download it before applying).`
+        : `There is no container template on ${node}: download one (pveam download local debian-12-standard…), or pass --force to write it anyway.`,
+      "unknown-template",
+    );
   }
   if (!candidates.length) throw new UsageError(`No container template on ${node}.`, "Download one (pveam download local debian-12-standard…) or give --ostemplate.", "no-template");
-  candidates.sort((a, b) => b.ctime - a.ctime || b.volid.localeCompare(a.volid));
-  return candidates[0].volid;
+  return [...candidates].sort((a, b) => b.ctime - a.ctime || b.volid.localeCompare(a.volid))[0].volid;
+}
+
+/** Every vztmpl volume on the node's storages that hold templates. */
+async function listOsTemplates(ctx: CommandContext, node: string, storages: StorageRecord[]): Promise<{ volid: string; ctime: number }[]> {
+  const client = await getClient(ctx);
+  const lists = await Promise.all(
+    storages
+      .filter((st) => st.node === node && st.content.split(",").includes("vztmpl"))
+      .map((s) => client.storageContent(node, s.storage, { content: "vztmpl" }, { signal: ctx.signal })),
+  );
+  return lists.flat().map((v) => ({ volid: v.volid, ctime: v.ctime ?? 0 }));
 }

@@ -7,17 +7,18 @@ import { readFile, unlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { UsageError } from "../core/errors.js";
 import type { GuestSpec } from "../iac/model.js";
+import type { TfFileEntry } from "../iac/tf-index.js";
 import { refreshInventory } from "./create.js";
 import { ENGINE_OPTION } from "./engine-context.js";
 import { getStore, requireWorkspace } from "./services.js";
-import type { Command } from "./types.js";
+import type { Command, CommandContext } from "./types.js";
 
 export const deleteCommand: Command = {
   name: "delete",
   summary: "Remove VMs or containers from the IaC; --apply also destroys them",
   description:
-    "Deletes terraform/<name>.tf, the guest's import block and its inventory entry. Without --apply the guest keeps running (and a sync adopts it again); with --apply the deletion is planned, shown, confirmed (--yes skips) and carried out.",
-  examples: ["proxmox-mpc delete vm web-03", "proxmox-mpc delete vm web-03 web-04 --apply --yes", "proxmox-mpc delete ct 105"],
+    "Removes terraform/<name>.tf, the guest's import block and its inventory entry, after showing them and asking (--yes skips; --no-input without --yes refuses). Without --apply the guest keeps running (and a sync adopts it again). With --apply the destruction is planned and shown with the files, confirmed, carried out, and only then are the files of the guests that were destroyed removed: answering n, a failed destroy or Ctrl-C leaves them as they were.",
+  examples: ["proxmox-mpc delete vm web-03", "proxmox-mpc delete vm web-03 web-04 --apply", "proxmox-mpc delete ct 105 --yes"],
   arguments: [
     { name: "kind", description: "vm or ct", required: true, choices: ["vm", "ct"] },
     { name: "names", description: "names or vmids", required: true, variadic: true, completion: "guest" },
@@ -27,36 +28,77 @@ export const deleteCommand: Command = {
   async run(ctx, input) {
     const ws = requireWorkspace(ctx);
     const kind = input.args[0] === "ct" ? "lxc" : "qemu";
-    const names = input.args.slice(1);
     const { indexTerraformDir } = await import("../iac/tf-index.js");
-    const entries = await indexTerraformDir(ws.paths.terraform);
-    const chosen = names.map((n) => {
-      const entry = entries.find((e) => e.kind === kind && (e.name === n || String(e.vmid) === n));
-      if (!entry) {
-        const other = entries.find((e) => e.name === n || String(e.vmid) === n);
-        throw new UsageError(
-          other ? `"${n}" is a ${other.kind === "qemu" ? "VM" : "container"}, not a ${kind === "qemu" ? "VM" : "container"}.` : `No ${kind === "qemu" ? "VM" : "container"} "${n}" in terraform/.`,
-          other ? `Use: proxmox-mpc delete ${other.kind === "qemu" ? "vm" : "ct"} ${n}` : "Check the name with `get vms` / `get cts`; run `sync` to write files for existing guests.",
-          "not-found",
-        );
-      }
-      return entry;
-    });
-    for (const entry of chosen) await unlink(join(ws.paths.terraform, entry.file));
-    await dropImports(ws.paths.terraform, new Set(chosen.map((e) => e.resourceName ?? "")));
-    const store = await getStore(ctx);
-    const gone = new Set(chosen.map((e) => e.vmid));
-    await refreshInventory(ctx, (await store.guests.list()).filter((g) => !gone.has(g.vmid)));
-    const lines = chosen.map((e) => `Removed terraform/${e.file} (${e.name}, vmid ${e.vmid ?? "?"})`);
+    const chosen = pickEntries(await indexTerraformDir(ws.paths.terraform), kind, input.args.slice(1));
+    const files = chosen.map((e) => `terraform/${e.file} (${e.name ?? "?"}, vmid ${e.vmid ?? "?"})`);
     if (input.options.apply) {
+      // Destroy first; the IaC of each guest goes only once the server has destroyed it.
       const { runApply } = await import("./apply.js");
-      for (const line of lines) ctx.ui.info(line);
-      return runApply(ctx, { targets: chosen.map((e) => e.name ?? String(e.vmid)), engine: input.options.engine });
+      return runApply(ctx, {
+        destroy: true,
+        targets: chosen.map(targetOf),
+        engine: input.options.engine,
+        followUp: {
+          describe: ["Then removes from the IaC (file, import block, inventory entry):", ...files.map((f) => `  - ${f}`)],
+          question: `None of these guests exists in the cluster. Remove ${chosen.length === 1 ? "its file" : `these ${chosen.length} files`} from the IaC?`,
+          run: async ({ planned: changes, done, ok }) => {
+            const destroyed = new Set(done.map((c) => c.vmid));
+            // Guests the plan did not touch do not exist in the cluster: their files go when the whole apply succeeded.
+            const planned = new Set(changes.map((c) => c.vmid));
+            const gone = chosen.filter((e) => destroyed.has(e.vmid ?? -1) || (ok && !planned.has(e.vmid ?? -1)));
+            if (!gone.length) return [];
+            await removeFromIac(ctx, gone);
+            const kept = chosen.filter((e) => !gone.includes(e));
+            return [...gone.map((e) => `Removed terraform/${e.file} (${e.name}, vmid ${e.vmid ?? "?"})`), ...kept.map((e) => `Kept terraform/${e.file}: ${e.name} was not destroyed.`)];
+          },
+        },
+      });
     }
+    for (const f of files) ctx.ui.info(`Removes terraform/${f}`);
+    const question = `Remove ${chosen.length === 1 ? "this guest" : `these ${chosen.length} guests`} from the IaC? ${chosen.length === 1 ? "It keeps" : "They keep"} running in the cluster.`;
+    if (!(await ctx.ui.confirm(question))) return { kind: "message", text: "Nothing was changed.", exitCode: 1 };
+    await removeFromIac(ctx, chosen);
+    const lines = chosen.map((e) => `Removed terraform/${e.file} (${e.name}, vmid ${e.vmid ?? "?"})`);
     lines.push("The guests still exist: `proxmox-mpc apply` destroys them (a sync before that adopts them again).");
     return { kind: "data", data: { removed: chosen.map((e) => ({ name: e.name, vmid: e.vmid, file: `terraform/${e.file}` })), applied: false }, text: lines.join("\n") };
   },
 };
+
+/** The files of the named guests (names or vmids) of one kind; a usage error names what is wrong. */
+function pickEntries(entries: TfFileEntry[], kind: "qemu" | "lxc", names: string[]): TfFileEntry[] {
+  const noun = (k: string | undefined): string => (k === "qemu" ? "VM" : "container");
+  const chosen: TfFileEntry[] = [];
+  for (const n of names) {
+    const entry = entries.find((e) => e.kind === kind && (e.name === n || String(e.vmid) === n));
+    if (!entry) {
+      const other = entries.find((e) => e.name === n || String(e.vmid) === n);
+      throw new UsageError(
+        other ? `"${n}" is a ${noun(other.kind)}, not a ${noun(kind)}.` : `No ${noun(kind)} "${n}" in terraform/.`,
+        other ? `Use: proxmox-mpc delete ${other.kind === "qemu" ? "vm" : "ct"} ${n}` : "Check the name with `get vms` / `get cts`; run `sync` to write files for existing guests.",
+        "not-found",
+      );
+    }
+    if (!chosen.includes(entry)) chosen.push(entry);
+  }
+  return chosen;
+}
+
+/** The engine target of a file: its resource address (unambiguous for both engines). */
+function targetOf(entry: TfFileEntry): string {
+  return entry.resourceName ? `proxmox_virtual_environment_${entry.kind === "qemu" ? "vm" : "container"}.${entry.resourceName}` : (entry.name ?? String(entry.vmid));
+}
+
+/** Remove the guests' files, their import blocks and their inventory entries. */
+async function removeFromIac(ctx: CommandContext, entries: TfFileEntry[]): Promise<void> {
+  const ws = requireWorkspace(ctx);
+  for (const entry of entries) await unlink(join(ws.paths.terraform, entry.file)).catch((err: NodeJS.ErrnoException) => {
+    if (err.code !== "ENOENT") throw err;
+  });
+  await dropImports(ws.paths.terraform, new Set(entries.map((e) => e.resourceName ?? "")));
+  const store = await getStore(ctx);
+  const gone = new Set(entries.map((e) => e.vmid));
+  await refreshInventory(ctx, (await store.guests.list()).filter((g) => !gone.has(g.vmid)));
+}
 
 /** Rewrite imports.tf without the import blocks of `resourceNames` (keeping its proxmox-mpc header valid). */
 async function dropImports(dir: string, resourceNames: Set<string>): Promise<void> {

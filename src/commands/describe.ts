@@ -1,5 +1,4 @@
 /** `describe vm|ct NAME|VMID`: everything known about one guest, from the store. */
-import { existsSync } from "node:fs";
 import { join, relative } from "node:path";
 import { UsageError } from "../core/errors.js";
 import { getStore, requireWorkspace } from "./services.js";
@@ -24,7 +23,10 @@ export const describeCommand: Command = {
       throw new UsageError(`No ${type === "qemu" ? "VM" : "container"} named "${key}" in the store.`, "Check `proxmox-mpc get vms` / `get cts`, or run `proxmox-mpc sync`.", "not-found");
     }
     const { toGuestJson } = await import("../state/mappers.js");
-    const tfFile = join(ws.paths.terraform, `${guest.name}.tf`);
+    // The file is named after the resource name (web-01 → web_01.tf): find it the way delete and the engine do.
+    const { indexTerraformDir } = await import("../iac/tf-index.js");
+    const entries = await indexTerraformDir(ws.paths.terraform);
+    const entry = entries.find((e) => e.kind === type && e.vmid === guest.vmid) ?? entries.find((e) => e.kind === type && e.vmid === undefined && e.name === guest.name);
     const changes = await store.syncs.changesOf(guest.vmid, 10);
     const operations = (await store.operations.list({ limit: 500 }))
       .filter((op) => JSON.stringify(op.arguments).includes(guest.name) || JSON.stringify(op.arguments).includes(String(guest.vmid)))
@@ -35,7 +37,7 @@ export const describeCommand: Command = {
       disks: guest.disks.map((d) => ({ key: d.key, storage: d.storage, volume: d.volume, sizeGiB: d.sizeGiB, format: d.format })),
       nets: guest.nets.map((n) => ({ key: n.key, model: n.model, mac: n.mac, bridge: n.bridge, vlanTag: n.vlanTag, ip: n.ip, firewall: n.firewall })),
       config: guest.config,
-      iacFile: existsSync(tfFile) ? relative(ws.paths.root, tfFile) : null,
+      iacFile: entry ? relative(ws.paths.root, join(ws.paths.terraform, entry.file)) : null,
       history: changes.map((c) => ({ syncRun: c.syncRunId, kind: c.kind, diff: c.diff })),
       operations: operations.map((o) => ({ command: o.command, actor: o.actor, startedAt: o.startedAt.toISOString(), result: o.result, correlationId: o.correlationId })),
     };

@@ -10,8 +10,11 @@ import type { Store } from "../state/store.js";
 import { readCaFile, type ConnectionFlags } from "./connection-options.js";
 import type { CommandContext } from "./types.js";
 
-const clients = new WeakMap<CommandContext, Promise<ProxmoxClient>>();
+/** Clients by context, then by tuning: sync's client (16 in flight) is not the engine's (8). */
+const clients = new WeakMap<CommandContext, Map<string, Promise<ProxmoxClient>>>();
 const stores = new WeakMap<CommandContext, Promise<Store>>();
+/** Contexts already warned that TLS verification is off (once per command, however many clients). */
+const warnedInsecure = new WeakSet<CommandContext>();
 
 /** The workspace of a command that requires one. */
 export function requireWorkspace(ctx: CommandContext): NonNullable<CommandContext["workspace"]> {
@@ -26,10 +29,13 @@ export function requireWorkspace(ctx: CommandContext): NonNullable<CommandContex
  * The token: PROXMOX_VE_API_TOKEN, else the workspace's token id + secrets file.
  */
 export function getClient(ctx: CommandContext, flags: ConnectionFlags = {}, tuning: { concurrency?: number } = {}): Promise<ProxmoxClient> {
-  let client = clients.get(ctx);
+  let byTuning = clients.get(ctx);
+  if (!byTuning) clients.set(ctx, (byTuning = new Map()));
+  const key = String(tuning.concurrency ?? "default");
+  let client = byTuning.get(key);
   if (!client) {
     client = createClient(ctx, flags, tuning);
-    clients.set(ctx, client);
+    byTuning.set(key, client);
   }
   return client;
 }
@@ -53,7 +59,8 @@ async function createClient(ctx: CommandContext, flags: ConnectionFlags, tuning:
     ctx.env,
     { log: ctx.log, timeoutMs: flags.timeout ? flags.timeout * 1000 : undefined, userAgent: `proxmox-mpc/${ctx.version}`, concurrency: tuning.concurrency },
   );
-  if (client.settings.tls.mode === "insecure") {
+  if (client.settings.tls.mode === "insecure" && !warnedInsecure.has(ctx)) {
+    warnedInsecure.add(ctx);
     ctx.ui.warn("TLS certificate verification is off (--insecure): anyone between you and the server could read the API token.");
   }
   return client;
@@ -87,11 +94,11 @@ export function getStore(ctx: CommandContext): Promise<Store> {
 
 /** Close what this context opened (the faces call it after each command). */
 export async function closeServices(ctx: CommandContext): Promise<void> {
-  const client = clients.get(ctx);
+  const byTuning = clients.get(ctx);
   const store = stores.get(ctx);
   clients.delete(ctx);
   stores.delete(ctx);
-  if (client) (await client.catch(() => undefined))?.close();
+  for (const client of byTuning?.values() ?? []) (await client.catch(() => undefined))?.close();
   if (store) await (await store.catch(() => undefined))?.close();
 }
 

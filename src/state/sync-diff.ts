@@ -98,7 +98,7 @@ export function checkSnapshot(guests: NormalizedGuest[]): void {
 function invalid(detail: string): ProxmoxMpcError {
   return new ProxmoxMpcError(`The sync produced an invalid snapshot: ${detail}.`, {
     code: "sync-invalid",
-    hint: "Nothing was written. This is a bug: please run report-issue.",
+    hint: "Nothing was written. This is a bug in proxmox-mpc: run the sync again with --debug and keep that output and .proxmox-mpc/logs/ for the bug report.",
   });
 }
 

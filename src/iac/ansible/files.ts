@@ -80,7 +80,7 @@ export function generateAnsible(guests: readonly GuestRecord[], options: Ansible
 function targetOf(dir: string, path: string): string {
   const rel = normalize(path);
   if (!path || isAbsolute(path) || rel === ".." || rel.startsWith(`..${sep}`)) {
-    throw new ProxmoxMpcError(`Refusing to write "${path}": generated files must stay inside ${dir}.`, { code: "unsafe-path", hint: "This is a bug in proxmox-mpc; please report it with report-issue." });
+    throw new ProxmoxMpcError(`Refusing to write "${path}": generated files must stay inside ${dir}.`, { code: "unsafe-path", hint: "This is a bug in proxmox-mpc: run again with --debug and keep that output and .proxmox-mpc/logs/ for the bug report." });
   }
   return join(dir, rel);
 }
