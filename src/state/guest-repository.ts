@@ -4,7 +4,7 @@
 import { UsageError } from "../core/errors.js";
 import { guard, type Db } from "./db.js";
 import { toGuestDetail, toGuestRecord, toNodeRecord, toStorageRecord } from "./mappers.js";
-import type { GuestDetail, GuestFilter, GuestRecord, NodeRecord, StorageRecord } from "./types.js";
+import type { GuestDetail, GuestFilter, GuestName, GuestRecord, NodeRecord, StorageRecord } from "./types.js";
 
 /** `store.guests` */
 export class GuestRepository {
@@ -25,6 +25,17 @@ export class GuestRepository {
       const guests = rows.map(toGuestRecord);
       // Tags are a JSON array: filtered here, the same way on SQLite and PostgreSQL.
       return filter.tag === undefined ? guests : guests.filter((g) => g.tags.includes(filter.tag as string));
+    });
+  }
+
+  /**
+   * Every guest's vmid, name and tags (no config, disks or nets): what Tab
+   * completion and the console's banner need, cheap even for 10,000 guests.
+   */
+  names(): Promise<GuestName[]> {
+    return guard(this.db, async () => {
+      const rows = await this.db.client.guest.findMany({ select: { vmid: true, name: true, tags: true }, orderBy: { vmid: "asc" } });
+      return rows.map((r) => ({ vmid: r.vmid, name: r.name, tags: Array.isArray(r.tags) ? r.tags.filter((t): t is string => typeof t === "string") : [] }));
     });
   }
 

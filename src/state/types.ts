@@ -10,6 +10,13 @@ export type JsonValue = string | number | boolean | null | JsonValue[] | { [key:
 /** Guest kind: a VM (qemu) or a container (lxc). */
 export type GuestType = "qemu" | "lxc";
 
+/** A guest's vmid, name and tags (`guests.names()`). */
+export interface GuestName {
+  vmid: number;
+  name: string;
+  tags: string[];
+}
+
 /** A disk of a guest, parsed from its config line (`scsi0: local-lvm:vm-100-disk-0,size=32G`). */
 export interface ObservedDisk {
   /** Config key: scsi0, virtio1, sata0, ide2, efidisk0, rootfs, mp0 … */
