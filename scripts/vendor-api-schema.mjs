@@ -87,6 +87,24 @@ DELETE /nodes/{node}/lxc/{vmid}/snapshot/{snapname}
 GET /nodes/{node}/lxc/{vmid}/snapshot/{snapname}/config
 PUT /nodes/{node}/lxc/{vmid}/snapshot/{snapname}/config
 POST /nodes/{node}/lxc/{vmid}/snapshot/{snapname}/rollback
+GET /cluster
+GET /cluster/tasks
+GET /cluster/ha
+GET /cluster/ha/resources
+GET /access
+GET /access/ticket
+POST /access/ticket
+GET /pools
+GET /pools/{poolid}
+GET /nodes/{node}
+GET /nodes/{node}/version
+GET /nodes/{node}/rrddata
+GET /nodes/{node}/qemu/{vmid}/status
+GET /nodes/{node}/qemu/{vmid}/agent
+GET /nodes/{node}/qemu/{vmid}/rrddata
+PUT /nodes/{node}/qemu/{vmid}/unlink
+GET /nodes/{node}/lxc/{vmid}/status
+GET /nodes/{node}/lxc/{vmid}/rrddata
 `
   .trim()
   .split("\n")
