@@ -212,3 +212,4 @@ export class ProxmoxClient implements TaskApi {
 }
 
 export type { Logger };
+export { RetryBudget, type RetryPolicy } from "./transport.js";

@@ -2,14 +2,18 @@
  * One HTTP transport per client: token auth, TLS trust, a concurrency limit
  * shared by all calls, timeouts, and retries with jittered backoff where a
  * retry cannot repeat a change:
- *  - GET: on network errors, timeouts and 502/503/504/596;
+ *  - GET: on network errors, timeouts and 502/503/504/596 (with
+ *    `serverErrors`, also on any other 5xx that is not "does not exist");
  *  - any method: on a lock timeout (PVE refused before starting the change);
- *  - never a 401 (PVE delays each on purpose), never any other POST/PUT/DELETE failure.
+ *  - never a 401 (PVE delays each on purpose), 403 or 400, never any other
+ *    POST/PUT/DELETE failure.
+ * How often and how patiently is a RetryPolicy: the transport's default, or
+ * one per request (sync reads with more attempts and a shared RetryBudget).
  */
 import http from "node:http";
 import type { Logger } from "../core/logger.js";
 import type { ConnectionSettings } from "./connection.js";
-import { AbortedError, LockTimeoutError, ProxmoxApiError, TlsError } from "./errors.js";
+import { AbortedError, LockTimeoutError, ProxmoxApiError, ServerError, TlsError } from "./errors.js";
 import { errorForNetwork, errorForStatus, type PveEnvelope } from "./http-errors.js";
 import { send } from "./http.js";
 import { Semaphore } from "./semaphore.js";
@@ -40,6 +44,8 @@ export interface TransportOptions {
   retries?: number;
   /** First backoff delay (default 250 ms), doubled each time, with jitter. */
   retryBaseMs?: number;
+  /** This transport's retry policy (its fields win over `retries` and `retryBaseMs`). */
+  retry?: RetryPolicy;
   log?: Logger;
   onRequest?: (record: RequestRecord) => void;
   userAgent?: string;
@@ -47,6 +53,65 @@ export interface TransportOptions {
 
 export interface RequestOptions {
   signal?: AbortSignal;
+  /** Retry policy of this request; its fields win over the transport's. */
+  retry?: RetryPolicy;
+}
+
+/**
+ * How failed requests are retried. Which failures may be retried is fixed
+ * (see the module comment); the policy says how often and how patiently.
+ */
+export interface RetryPolicy {
+  /** Attempts per request, the first included (default 4: `retries` + 1). */
+  attempts?: number;
+  /** First backoff delay in ms (default 250), doubled each attempt. */
+  baseMs?: number;
+  /** Cap of the backoff before jitter (default 5000 ms); a wait is 50–150 % of the capped value. */
+  maxDelayMs?: number;
+  /** Also retry a GET answered with any other 5xx that is not "does not exist" (default false). */
+  serverErrors?: boolean;
+  /** Retries shared by every request that carries it (one sync); once spent, failures are final. */
+  budget?: RetryBudget;
+}
+
+/**
+ * Retries shared by many requests: `min` + `ratio` × the requests started so
+ * far. Under scattered faults every failure gets its retries; when most
+ * requests fail (a server in trouble) retrying stops instead of multiplying
+ * the load, and the caller gets the errors.
+ */
+export class RetryBudget {
+  private started = 0;
+  private spent = 0;
+  /** Retries refused because the budget was spent. */
+  refused = 0;
+
+  constructor(private readonly limits: { min?: number; ratio?: number } = {}) {}
+
+  /** Retries allowed so far. */
+  get allowed(): number {
+    return Math.floor((this.limits.min ?? 20) + (this.limits.ratio ?? 0.2) * this.started);
+  }
+
+  /** Retries taken so far. */
+  get used(): number {
+    return this.spent;
+  }
+
+  /** Count a request's first attempt (each widens the budget by `ratio`). */
+  noteRequest(): void {
+    this.started++;
+  }
+
+  /** Take one retry; false (and counted as refused) when none is left. */
+  take(): boolean {
+    if (this.spent >= this.allowed) {
+      this.refused++;
+      return false;
+    }
+    this.spent++;
+    return true;
+  }
 }
 
 const RETRY_GET_STATUSES = new Set([502, 503, 504, 596]);
@@ -72,18 +137,31 @@ export class Transport {
 
   /** Send one request and return PVE's `data`. */
   async request<T>(method: HttpMethod, path: string, params: Params = {}, options: RequestOptions = {}): Promise<T> {
-    const retries = this.opts.retries ?? 3;
+    const policy = this.policy(options.retry);
+    policy.budget?.noteRequest();
     for (let attempt = 1; ; attempt++) {
       try {
         return await this.limit.run(() => this.once<T>(method, path, params, attempt, options.signal));
       } catch (err) {
         const error = err as ProxmoxApiError;
-        if (attempt > retries || !shouldRetry(method, error)) throw error;
-        const delay = backoff(this.opts.retryBaseMs ?? 250, attempt);
+        if (attempt >= policy.attempts || !shouldRetry(method, error, policy.serverErrors) || policy.budget?.take() === false) throw error;
+        const delay = retryDelay(attempt, policy.baseMs, policy.maxDelayMs);
         this.opts.log?.debug({ method, path, attempt, delayMs: delay, error: error.code }, "retrying request");
         await sleep(delay, options.signal, method, path);
       }
     }
+  }
+
+  /** The effective policy: the request's fields, else the transport's, else the defaults. */
+  private policy(request: RetryPolicy | undefined): Required<Omit<RetryPolicy, "budget">> & Pick<RetryPolicy, "budget"> {
+    const base = this.opts.retry;
+    return {
+      attempts: request?.attempts ?? base?.attempts ?? (this.opts.retries ?? 3) + 1,
+      baseMs: request?.baseMs ?? base?.baseMs ?? this.opts.retryBaseMs ?? 250,
+      maxDelayMs: request?.maxDelayMs ?? base?.maxDelayMs ?? 5_000,
+      serverErrors: request?.serverErrors ?? base?.serverErrors ?? false,
+      budget: request?.budget ?? base?.budget,
+    };
   }
 
   /** Release sockets (keep-alive). */
@@ -142,17 +220,19 @@ export class Transport {
   }
 }
 
-function shouldRetry(method: HttpMethod, error: ProxmoxApiError): boolean {
+function shouldRetry(method: HttpMethod, error: ProxmoxApiError, serverErrors: boolean): boolean {
   if (error instanceof LockTimeoutError) return true;
   if (method !== "GET") return false;
+  // ServerError is a 5xx that is not "does not exist" (NotFoundError), 501 or a proxy error.
+  if (serverErrors && error instanceof ServerError) return true;
   if (error.status !== undefined) return RETRY_GET_STATUSES.has(error.status);
   return error.code === "network" || error.code === "timeout";
 }
 
-/** Exponential backoff with full jitter between 50% and 150%. */
-function backoff(baseMs: number, attempt: number): number {
-  const exp = Math.min(baseMs * 2 ** (attempt - 1), 5_000);
-  return Math.round(exp * (0.5 + Math.random()));
+/** The wait after failed attempt `attempt` (1-based): base × 2^(attempt-1), capped at maxDelayMs, then jittered to 50–150 %. */
+export function retryDelay(attempt: number, baseMs: number, maxDelayMs: number, random: () => number = Math.random): number {
+  const exp = Math.min(baseMs * 2 ** (attempt - 1), maxDelayMs);
+  return Math.round(exp * (0.5 + random()));
 }
 
 function sleep(ms: number, signal: AbortSignal | undefined, method: string, path: string): Promise<void> {
