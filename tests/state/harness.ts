@@ -1,10 +1,12 @@
 /**
  * Runs the same store tests on SQLite (a temp file per test) and on
- * PostgreSQL (a fresh database per test file, a schema per test). The
- * PostgreSQL cases are skipped, with the reason printed, only when no server
- * answers at MPC_TEST_PG_URL (default postgresql://postgres@127.0.0.1:5432/postgres).
+ * PostgreSQL (a fresh database per test file, a schema per test). When no
+ * server answers at MPC_TEST_PG_URL (default postgresql://postgres@127.0.0.1:5432/postgres)
+ * the PostgreSQL cases are skipped with the reason printed, or, with CI=true,
+ * the test file fails (tests/helpers/real-parts.ts).
  */
 import path from "node:path";
+import { missingPart } from "../helpers/real-parts.js";
 import { createPgDatabase, tempDir } from "./helpers.js";
 
 /** One database flavour under test. */
@@ -21,7 +23,7 @@ export async function storeCases(): Promise<{ cases: StoreCase[]; teardown: () =
   const cases: StoreCase[] = [{ name: "sqlite", newUrl: () => `file:${path.join(tmp.dir, `state-${++n}.db`)}` }];
   const pg = await createPgDatabase();
   if (pg.url === null) {
-    console.warn(`Skipping the PostgreSQL state tests: ${pg.reason}`);
+    missingPart("postgresql", pg.reason);
   } else {
     const base = pg.url;
     cases.push({ name: "postgresql", newUrl: () => `${base}?schema=t${++n}` });

@@ -7,6 +7,7 @@ import Database from "better-sqlite3";
 import { join } from "node:path";
 import { ProxmoxClient } from "../../src/proxmox/client.js";
 import { parseApiToken } from "../../src/proxmox/connection.js";
+import { missingPart } from "../helpers/real-parts.js";
 import { initWorkspace, startSim, type RunningSimulator } from "../helpers/sim.js";
 import { createPgDatabase } from "../state/helpers.js";
 
@@ -14,7 +15,7 @@ type Provider = "sqlite" | "postgres";
 
 const pg = await createPgDatabase();
 const providers: Provider[] = pg.url ? ["sqlite", "postgres"] : ["sqlite"];
-if (!pg.url) console.warn(`PostgreSQL sync tests skipped: ${"reason" in pg ? pg.reason : ""}`);
+if (!pg.url) missingPart("postgresql", "reason" in pg ? pg.reason : "no server");
 afterAll(async () => {
   if (pg.url && "drop" in pg) await pg.drop();
 });
