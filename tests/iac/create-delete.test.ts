@@ -66,6 +66,34 @@ it("create ct picks the newest container template on the node and says so", asyn
   expect(tf("new_ct_01.tf")).toMatch(/template_file_id = "local:vztmpl\//);
 });
 
+it("create ct refuses an --ostemplate the node does not have, naming the ones it has; --force writes it with a warning", async () => {
+  const before = readdirSync(join(ws.dir, "terraform")).sort();
+  const refused = await ws.run(["create", "ct", "--name", "tmpl-01", "--ostemplate", "local:vztmpl/nope.tar.zst"]);
+  expect(refused.code).toBe(2);
+  expect(refused.stderr).toMatch(/The container template local:vztmpl\/nope\.tar\.zst is not on node pve1/);
+  expect(refused.stderr).toMatch(/Templates on pve1: local:vztmpl\/\S+/);
+  expect(refused.stderr).toMatch(/--force/);
+  expect(readdirSync(join(ws.dir, "terraform")).sort()).toEqual(before);
+  const forced = await ws.run(["create", "ct", "--name", "tmpl-01", "--ostemplate", "local:vztmpl/nope.tar.zst", "--force"]);
+  expect(forced.code).toBe(0);
+  expect(forced.stderr).toMatch(/local:vztmpl\/nope\.tar\.zst is not on pve1 yet/);
+  expect(tf("tmpl_01.tf")).toContain('template_file_id = "local:vztmpl/nope.tar.zst"');
+});
+
+it("create ct accepts an --ostemplate that is on the node", async () => {
+  const templates = JSON.parse((await ws.run(["create", "ct", "--name", "tmpl-02", "--dry-run", "-o", "json"])).stdout).files[0].content.match(/template_file_id = "([^"]+)"/)[1];
+  const run = await ws.run(["create", "ct", "--name", "tmpl-02", "--ostemplate", templates]);
+  expect(run.stderr).toBe("");
+  expect(run.code).toBe(0);
+});
+
+it("a name already planned in terraform/ is refused", async () => {
+  expect((await ws.run(["create", "vm", "--name", "planned-01"])).code).toBe(0);
+  const run = await ws.run(["create", "vm", "--name", "planned-01"]);
+  expect(run.code).toBe(2);
+  expect(run.stderr).toMatch(/already planned in terraform\/planned_01\.tf/);
+});
+
 it("--dry-run prints the file and writes nothing", async () => {
   const before = readdirSync(join(ws.dir, "terraform")).length;
   const run = await ws.run(["create", "vm", "--name", "dry-01", "--dry-run"]);
@@ -88,7 +116,6 @@ it.each([
   [["--name", "x1", "--gateway", "10.0.0.1"], /--gateway needs a static --ip/],
   [["--name", "web-{n}", "--count", "0"], /--count must be a whole number/],
   [["--name", "plain", "--count", "2"], /--count needs \{n\}/],
-  [["--name", "new-web-01"], /already planned in terraform\/new_web_01\.tf/],
   [["--name", "x1", "--clone", "no-such-template"], /No template "no-such-template"/],
 ])("create vm %j is refused with exit 2 and nothing written", async (args, message) => {
   const before = readdirSync(join(ws.dir, "terraform")).sort();
@@ -111,13 +138,25 @@ it("delete removes the file, its import block and its inventory entry", async ()
   const file = files.find((f) => tf(f).includes(`name          = "${name}"`) || tf(f).includes(`name = "${name}"`))!;
   const resource = file.replace(/\.tf$/, "");
   expect(tf("imports.tf")).toContain(`proxmox_virtual_environment_vm.${resource}\n`);
-  const run = await ws.run(["delete", "vm", name]);
+  const run = await ws.run(["delete", "vm", name, "--yes"]);
   expect(run.code).toBe(0);
   expect(existsSync(join(ws.dir, "terraform", file))).toBe(false);
   expect(tf("imports.tf")).not.toContain(`proxmox_virtual_environment_vm.${resource}\n`);
   expect(tf("imports.tf")).toMatch(/^# Managed by proxmox-mpc: imports/);
   expect(readFileSync(join(ws.dir, "ansible", "inventory.yml"), "utf8")).not.toMatch(new RegExp(`^    ${name}:`, "m"));
   expect(sim.cluster.guest(victim.vmid)).toBeDefined();
+});
+
+it("describe names the guest's .tf file (named after the resource: web-01 → web_01.tf), also for capitals", async () => {
+  const vm = sim.cluster.guests().filter((g) => g.type === "qemu" && !g.template && guestName(g).includes("-")).at(-1)!;
+  const json = JSON.parse((await ws.run(["describe", "vm", guestName(vm), "-o", "json"])).stdout);
+  expect(json.iacFile).toBe(`terraform/${guestName(vm).toLowerCase().replace(/[^a-z0-9]+/g, "_")}.tf`);
+  expect((await ws.run(["describe", "vm", guestName(vm)])).stdout).toContain(`IaC file: ${json.iacFile}`);
+  // A guest created with capitals in its name, applied and synced into the store.
+  expect((await ws.run(["create", "ct", "--name", "Cap-Box-01", "--memory", "256", "--apply", "--yes", "--engine", "native"])).code).toBe(0);
+  const described = await ws.run(["describe", "ct", "Cap-Box-01"]);
+  expect(described.code).toBe(0);
+  expect(described.stdout).toContain("IaC file: terraform/cap_box_01.tf");
 });
 
 it("delete of an unknown guest or the wrong kind is a usage error", async () => {
@@ -129,11 +168,16 @@ it("delete of an unknown guest or the wrong kind is a usage error", async () => 
 });
 
 it("a sync after delete (without apply) adopts the guest again", async () => {
-  const deleted = readdirSync(join(ws.dir, "terraform")).length;
+  const victim = sim.cluster.guests().filter((g) => g.type === "lxc" && !g.template).at(-1)!;
+  const holds = (): string[] => readdirSync(join(ws.dir, "terraform")).filter((f) => tf(f).startsWith(`# Managed by proxmox-mpc: ${victim.vmid} `));
+  expect(holds()).toHaveLength(1);
+  expect((await ws.run(["delete", "ct", String(victim.vmid), "--yes"])).code).toBe(0);
+  expect(holds()).toHaveLength(0);
   const run = await ws.run(["sync"]);
   expect(run.code).toBe(0);
-  expect(run.stdout).toMatch(/IaC: terraform\/ 2 written/); // the guest file and imports.tf
-  expect(readdirSync(join(ws.dir, "terraform")).length).toBe(deleted + 1);
+  expect(run.stdout).toMatch(/IaC: terraform\/ [1-9]\d* written/);
+  expect(holds()).toHaveLength(1);
+  expect(tf("imports.tf")).toContain(`/${victim.vmid}"`);
 });
 
 it("sync keeps pending creations and hand edits, and shows the edit", async () => {
