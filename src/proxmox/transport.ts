@@ -135,6 +135,11 @@ export class Transport {
     return this.opts.settings.baseUrl;
   }
 
+  /** Requests this transport sends at once at most. */
+  get concurrency(): number {
+    return this.opts.concurrency ?? 8;
+  }
+
   /** Send one request and return PVE's `data`. */
   async request<T>(method: HttpMethod, path: string, params: Params = {}, options: RequestOptions = {}): Promise<T> {
     const policy = this.policy(options.retry);
