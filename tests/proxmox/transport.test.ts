@@ -1,4 +1,8 @@
-/** Retry policy, concurrency limit, cancellation and secret hygiene of the transport, over real HTTP. */
+/**
+ * Retry policy, concurrency limit, cancellation and secret hygiene of the transport, over real
+ * HTTP. Retries wait their real backoff (the default 250 ms base) on jest's fake clock.
+ */
+import { jest } from "@jest/globals";
 import { inspect } from "node:util";
 import { Writable } from "node:stream";
 import { createLogger } from "../../src/core/logger.js";
@@ -35,46 +39,71 @@ function client(opts: { retries?: number; concurrency?: number; timeoutMs?: numb
   const log = logLines ? createLogger({ level: "debug", destination: { write: (s: string) => logLines.push(s) } }) : undefined;
   return new ProxmoxClient(
     { baseUrl: opts.baseUrl ?? server.url, token: parseApiToken(`root@pam!mpc=${CANARY}`), tls: { mode: "insecure" } },
-    { retries: opts.retries ?? 3, retryBaseMs: 1, concurrency: opts.concurrency, timeoutMs: opts.timeoutMs, log },
+    { retries: opts.retries ?? 3, concurrency: opts.concurrency, timeoutMs: opts.timeoutMs, log },
   );
 }
 
+/** Let real I/O (the server, the sockets) run until `done()`; the fake clock stands still meanwhile. */
+async function until(done: () => boolean): Promise<void> {
+  for (let i = 0; i < 5000 && !done(); i++) await new Promise<void>((resolve) => setImmediate(resolve));
+  if (!done()) throw new Error("condition not reached");
+}
+
+/** Settle `promise`, moving the fake clock to each backoff timer as the transport sets it. */
+async function drive<T>(promise: Promise<T>): Promise<T> {
+  let settled = false;
+  const watched = promise.finally(() => (settled = true));
+  watched.catch(() => undefined);
+  while (!settled) {
+    await until(() => settled || jest.getTimerCount() > 0);
+    if (!settled) await jest.advanceTimersToNextTimerAsync();
+  }
+  return watched;
+}
+
 describe("retries", () => {
+  beforeEach(() => {
+    jest.useFakeTimers({ doNotFake: ["setImmediate", "nextTick", "queueMicrotask"] });
+  });
+  afterEach(() => {
+    jest.useRealTimers();
+  });
+
   it("retries a GET on 503 and 596 and succeeds", async () => {
     script = [{ status: 503, reason: "Service Unavailable" }, { status: 596, reason: "Connection timed out" }, { body: { data: "fine" } }];
     const before = server.seen.length;
-    await expect(client().request("GET", "/version")).resolves.toBe("fine");
+    await expect(drive(client().request("GET", "/version"))).resolves.toBe("fine");
     expect(server.seen.length - before).toBe(3);
   });
 
   it("retries a GET whose connection was dropped", async () => {
     script = [{ drop: true }, { body: { data: "after-drop" } }];
-    await expect(client().request("GET", "/version")).resolves.toBe("after-drop");
+    await expect(drive(client().request("GET", "/version"))).resolves.toBe("after-drop");
   });
 
   it("never retries a POST on 503 (the change may have happened)", async () => {
     script = [{ status: 503, reason: "Service Unavailable" }, { body: { data: "second" } }];
     const before = server.seen.length;
-    await expect(client().request("POST", "/nodes/pve/qemu/100/status/start")).rejects.toBeInstanceOf(ServerError);
+    await expect(drive(client().request("POST", "/nodes/pve/qemu/100/status/start"))).rejects.toBeInstanceOf(ServerError);
     expect(server.seen.length - before).toBe(1);
   });
 
   it("retries a POST on a lock timeout (the change did not start)", async () => {
     script = [{ status: 500, reason: "can't lock file '/var/lock/qemu-server/lock-100.conf' - got timeout" }, { body: { data: "UPID:pve:1:2:3:qmconfig:100:root@pam:" } }];
-    await expect(client().request("POST", "/nodes/pve/qemu/100/config", { cores: 4 })).resolves.toMatch(/^UPID:/);
+    await expect(drive(client().request("POST", "/nodes/pve/qemu/100/config", { cores: 4 }))).resolves.toMatch(/^UPID:/);
   });
 
   it("never retries a 401", async () => {
     script = [{ status: 401, reason: "invalid token value!" }, { body: { data: "no" } }];
     const before = server.seen.length;
-    await expect(client().request("GET", "/version")).rejects.toThrow(/rejected the API token/);
+    await expect(drive(client().request("GET", "/version"))).rejects.toThrow(/rejected the API token/);
     expect(server.seen.length - before).toBe(1);
   });
 
   it("gives up after the configured retries", async () => {
     script = Array.from({ length: 5 }, () => ({ status: 502, reason: "Bad Gateway" }));
     const before = server.seen.length;
-    await expect(client({ retries: 2 }).request("GET", "/version")).rejects.toBeInstanceOf(ServerError);
+    await expect(drive(client({ retries: 2 }).request("GET", "/version"))).rejects.toBeInstanceOf(ServerError);
     expect(server.seen.length - before).toBe(3);
   });
 });
@@ -102,8 +131,11 @@ describe("limits and failures", () => {
   it("an aborted signal abandons the request", async () => {
     script = [{ delayMs: 300, body: { data: 1 } }];
     const controller = new AbortController();
-    setTimeout(() => controller.abort(), 20);
-    await expect(client().request("GET", "/version", {}, { signal: controller.signal })).rejects.toBeInstanceOf(AbortedError);
+    const before = server.seen.length;
+    const request = client().request("GET", "/version", {}, { signal: controller.signal });
+    await until(() => server.seen.length > before); // in flight: the server has it and has not answered
+    controller.abort();
+    await expect(request).rejects.toBeInstanceOf(AbortedError);
   });
 });
 
