@@ -1,8 +1,23 @@
-/** The apply scheduler alone: limits, dependencies, stop on failure, abort. */
-import { runJobs, type Job } from "../../../src/engine/native/scheduler.js";
+/** The apply scheduler alone: limits, dependencies, stop on failure, abort. Jobs take time on jest's fake clock. */
+import { jest } from "@jest/globals";
+import { runJobs, type Job, type JobOutcome, type SchedulerOptions } from "../../../src/engine/native/scheduler.js";
 
-const tick = (ms = 5): Promise<void> => new Promise((r) => setTimeout(r, ms));
-const options = (signal = new AbortController().signal) => ({ parallel: 4, perNode: 2, signal, isAbort: (e: unknown) => e instanceof Error && e.message === "aborted" });
+const tick = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+const options = (signal = new AbortController().signal): SchedulerOptions => ({ parallel: 4, perNode: 2, signal, isAbort: (e: unknown) => e instanceof Error && e.message === "aborted" });
+
+/** Run the jobs to the end, moving the fake clock through every timer they set. */
+async function run(jobs: Job[], opts = options()): Promise<JobOutcome[]> {
+  const outcomes = runJobs(jobs, opts);
+  await jest.runAllTimersAsync();
+  return outcomes;
+}
+
+beforeEach(() => {
+  jest.useFakeTimers();
+});
+afterEach(() => {
+  jest.useRealTimers();
+});
 
 it("never runs more than 4 jobs at once, nor more than 2 on one node", async () => {
   let running = 0;
@@ -25,7 +40,7 @@ it("never runs more than 4 jobs at once, nor more than 2 on one node", async () 
       },
     };
   });
-  const outcomes = await runJobs(jobs, options());
+  const outcomes = await run(jobs);
   expect(outcomes.every((o) => o.status === "done")).toBe(true);
   expect(peak).toBe(4);
   expect([...nodePeak.values()]).toEqual([2, 2, 2]);
@@ -35,7 +50,7 @@ it("starts a job only after its dependencies are done", async () => {
   const order: string[] = [];
   const job = (name: string, after: number[], ms: number): Job => ({ nodes: ["pve1"], after, run: async () => (await tick(ms), void order.push(name)) });
   // 0: template (slow), 1 and 2: clones of it, 3: a delete after everything.
-  const outcomes = await runJobs([job("template", [], 20), job("clone-a", [0], 1), job("clone-b", [0], 1), job("delete", [0, 1, 2], 1)], options());
+  const outcomes = await run([job("template", [], 20), job("clone-a", [0], 1), job("clone-b", [0], 1), job("delete", [0, 1, 2], 1)]);
   expect(outcomes.map((o) => o.status)).toEqual(["done", "done", "done", "done"]);
   expect(order[0]).toBe("template");
   expect(order.at(-1)).toBe("delete");
@@ -52,7 +67,7 @@ it("a failure lets running jobs finish and starts nothing new", async () => {
       finished.push(i);
     },
   }));
-  const outcomes = await runJobs(jobs, options());
+  const outcomes = await run(jobs);
   expect(outcomes.map((o) => o.status)).toEqual(["failed", "done", "skipped", "skipped", "skipped"]);
   expect(outcomes[0]).toMatchObject({ error: new Error("boom") });
   expect(finished).toEqual([1]);
@@ -67,7 +82,7 @@ it("an abort cancels what has not started and reports interrupted jobs as cancel
       new Promise<void>((_, reject) => controller.signal.addEventListener("abort", () => reject(new Error("aborted")), { once: true })),
   }));
   setTimeout(() => controller.abort(), 10);
-  const outcomes = await runJobs(jobs, options(controller.signal));
+  const outcomes = await run(jobs, options(controller.signal));
   expect(outcomes.map((o) => o.status)).toEqual(["cancelled", "cancelled", "cancelled"]);
   expect(outcomes.map((o) => "error" in o && o.error !== undefined)).toEqual([true, true, false]);
 });
