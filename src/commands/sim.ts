@@ -1,7 +1,9 @@
 /**
  * `sim`: run the Proxmox VE API simulator on loopback until Ctrl-C. The first
  * stdout line says where it listens, with the token (and the certificate
- * fingerprint with --tls), so scripts can read it.
+ * fingerprint with --tls), so scripts can read it. `--pve-version` picks the
+ * PVE version it answers as; `root@pam` may also log in with a password
+ * (`--password`, else a random one printed on stderr).
  */
 import { ProxmoxMpcError, UsageError } from "../core/errors.js";
 import type { Command, CommandContext, CommandInput, CommandResult } from "./types.js";
@@ -18,6 +20,8 @@ interface SimFlags {
   latency?: number | string;
   faultRate?: number | string;
   taskDelay?: number | string;
+  pveVersion?: string;
+  password?: string;
 }
 
 function num(value: number | string | undefined, name: string, opts: { min: number; max?: number; int?: boolean }): number | undefined {
@@ -40,10 +44,15 @@ async function run(ctx: CommandContext, input: CommandInput): Promise<CommandRes
   const taskDelayMs = num(flags.taskDelay, "--task-delay", { min: 0, int: true });
   if (flags.seed !== undefined && flags.size !== undefined) throw new UsageError("Give either --seed or --size, not both.");
 
-  const { startSimulator, parseToken } = await import("../sim/index.js");
+  const { startSimulator, parseToken, isPveVersion, PVE_VERSIONS } = await import("../sim/index.js");
   if (flags.token !== undefined && !parseToken(flags.token)) {
     throw new UsageError("--token must look like user@realm!tokenid=secret.", "Example: --token 'root@pam!mpc=s3cret'");
   }
+  const pveVersion = flags.pveVersion;
+  if (pveVersion !== undefined && !isPveVersion(pveVersion)) {
+    throw new UsageError(`--pve-version must be one of ${PVE_VERSIONS.join(", ")}, got "${pveVersion}".`);
+  }
+  if (flags.password !== undefined && flags.password.length === 0) throw new UsageError("--password must not be empty.");
   let sim;
   try {
     sim = await startSimulator({
@@ -57,6 +66,8 @@ async function run(ctx: CommandContext, input: CommandInput): Promise<CommandRes
       latencyMs,
       faultRate,
       taskDelayMs,
+      pveVersion,
+      password: flags.password,
     });
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
@@ -71,7 +82,8 @@ async function run(ctx: CommandContext, input: CommandInput): Promise<CommandRes
   }
   ctx.ui.emit(`listening on ${sim.url} token ${sim.token}${sim.fingerprint ? ` fingerprint ${sim.fingerprint}` : ""}`);
   const guests = sim.cluster.guests().length;
-  ctx.ui.info(`Simulating cluster '${sim.cluster.name}': ${sim.cluster.nodes.size} nodes, ${guests} guests. Press Ctrl-C to stop.`);
+  ctx.ui.info(`Simulating cluster '${sim.cluster.name}' (Proxmox VE ${sim.cluster.version.version}): ${sim.cluster.nodes.size} nodes, ${guests} guests. Press Ctrl-C to stop.`);
+  ctx.ui.info(`Password login: ${sim.user}, ${flags.password === undefined ? `password ${sim.password}` : "the --password given"}.`);
   await new Promise<void>((resolve) => {
     if (ctx.signal.aborted) resolve();
     else ctx.signal.addEventListener("abort", () => resolve(), { once: true });
@@ -85,14 +97,16 @@ export const simCommand: Command = {
   name: "sim",
   summary: "Run a Proxmox VE API simulator on loopback",
   description:
-    "Serves the Proxmox VE API endpoints proxmox-mpc uses, with the shapes, errors and tasks of a real PVE 8 server, " +
-    "from a generated cluster (--size) or a YAML seed (--seed). The first line on stdout is " +
-    "'listening on URL token TOKEN [fingerprint FP]'. See docs/simulator.md.",
+    "Serves the Proxmox VE API endpoints proxmox-mpc uses, with the shapes, errors and tasks of a real PVE 8.4 or 9.1 server " +
+    "(--pve-version), from a generated cluster (--size) or a YAML seed (--seed). The first line on stdout is " +
+    "'listening on URL token TOKEN [fingerprint FP]'. Besides the API token, root@pam may log in with a password " +
+    "(POST /access/ticket): --password, else a random one printed on stderr. See docs/simulator.md.",
   examples: [
     "proxmox-mpc sim",
     "proxmox-mpc sim --tls --port 0 --size 200",
     "proxmox-mpc sim --seed tests/fixtures/seeds/small.yaml --token 'root@pam!mpc=secret'",
     "proxmox-mpc sim --latency 20 --fault-rate 0.05 --task-delay 500",
+    "proxmox-mpc sim --pve-version 8.4 --password 's3cret'",
   ],
   options: [
     { flags: "--port <port>", description: "TCP port (0 = any free port)", default: 8006, type: "int" },
@@ -105,6 +119,8 @@ export const simCommand: Command = {
     { flags: "--latency <ms>", description: "delay added to every response", type: "int" },
     { flags: "--fault-rate <f>", description: "fraction (0..1) of requests answered with a fault (5xx, 596, dropped connection)", type: "float" },
     { flags: "--task-delay <ms>", description: "how long tasks (start, clone, ...) run (default 50)", type: "int" },
+    { flags: "--pve-version <version>", description: "Proxmox VE version to answer as: 8.4 or 9.1 (default 9.1, the newest)", choices: ["8.4", "9.1"] },
+    { flags: "--password <password>", description: "password of root@pam for ticket login (default: random, printed on stderr)" },
   ],
   workspace: "none",
   run,

@@ -28,7 +28,7 @@ export class Principal {
   private readonly acl: Map<string, Set<string>>;
 
   constructor(
-    /** `user@realm!tokenid` */
+    /** `user@realm!tokenid` for API tokens, `user@realm` for ticket (password) logins. */
     readonly tokenId: string,
     privileges: TokenPrivileges,
   ) {

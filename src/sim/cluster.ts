@@ -7,7 +7,7 @@ import { guestDisks } from "./guest-config.js";
 import { LockManager } from "./locks.js";
 import { Random } from "./random.js";
 import { TaskManager, type TaskFailure } from "./tasks.js";
-import type { GuestType, SimGuest, SimNode, SimStorage, SimVolume } from "./types.js";
+import type { GuestType, SimGuest, SimNode, SimPool, SimStorage, SimVolume } from "./types.js";
 
 /** Make a guest object (adds the derived, read-only `template` flag). */
 export function simGuest(init: Omit<SimGuest, "template">): SimGuest {
@@ -31,6 +31,8 @@ export interface ClusterInit {
   guests: SimGuest[];
   /** Volumes of shared storages, by storage id. */
   sharedVolumes: Record<string, SimVolume[]>;
+  /** Pools declared with a comment or without members (guests' `pool` also make pools). */
+  pools?: SimPool[];
 }
 
 /** Timing options of the model. */
@@ -47,6 +49,8 @@ export class SimCluster {
   readonly nodes = new Map<string, SimNode>();
   readonly storages = new Map<string, SimStorage>();
   readonly sharedVolumes: Record<string, SimVolume[]>;
+  /** Declared pools, by id (see {@link poolIds} for all of them). */
+  readonly pools = new Map<string, SimPool>();
   readonly locks = new LockManager();
   readonly tasks: TaskManager;
   readonly lockTimeoutMs: number;
@@ -64,6 +68,7 @@ export class SimCluster {
     for (const n of init.nodes) this.nodes.set(n.name, n);
     for (const s of init.storages) this.storages.set(s.storage, s);
     for (const g of init.guests) this.byId.set(g.vmid, g);
+    for (const p of init.pools ?? []) this.pools.set(p.poolid, p);
     this.sharedVolumes = init.sharedVolumes;
     this.lockTimeoutMs = timing.lockTimeoutMs;
     this.random = new Random(timing.randomSeed ^ 0x5eed);
@@ -96,6 +101,15 @@ export class SimCluster {
       return m;
     });
     return (byNode.get(node) ?? []).filter((g) => !type || g.type === type);
+  }
+
+  /** Every pool id, sorted: declared pools and those named by a guest's `pool`. */
+  poolIds(): string[] {
+    return this.memo("poolIds", () => {
+      const ids = new Set(this.pools.keys());
+      for (const g of this.byId.values()) if (g.pool) ids.add(g.pool);
+      return [...ids].sort();
+    });
   }
 
   /** A node by name. */

@@ -1,9 +1,11 @@
 /**
- * Applying a config change (PUT/POST config, and the config part of create)
- * the way PVE does: values normalised (disks allocated, MACs generated, tags
- * sorted, memory printed bare), `delete` moving disks to unusedN, the
+ * Applying a config change (PUT/POST config, unlink, and the config part of
+ * create) the way PVE does: values normalised (disks allocated, MACs
+ * generated, tags sorted, memory printed bare, `cipassword` stored hashed),
+ * `delete` moving disks to unusedN (or, with `force`, removing them), the
  * digest and lock checks.
  */
+import { createHash, randomBytes } from "node:crypto";
 import { splitList } from "../proxmox/api-schema/index.js";
 import type { SimCluster } from "./cluster.js";
 import { writeDisk, writeNet } from "./disks.js";
@@ -36,11 +38,11 @@ function nextUnused(config: GuestConfig): string {
   return `unused${i}`;
 }
 
-/** Detach a disk: real volumes become unusedN, CD-ROMs and cloud-init drives just go. */
-function detach(config: GuestConfig, key: string, type: SimGuest["type"]): void {
+/** Detach a disk: real volumes become unusedN (unless `force` removes them), CD-ROMs and cloud-init drives just go. */
+function detach(config: GuestConfig, key: string, type: SimGuest["type"], force = false): void {
   const value = config[key];
   delete config[key];
-  if (value === undefined || !isDiskKey(type, key)) return;
+  if (force || value === undefined || !isDiskKey(type, key)) return;
   const disk = parseDisk(value);
   if (disk.media === "cdrom" || !disk.storage || disk.volid.includes("cloudinit")) return;
   config[nextUnused(config)] = disk.volid;
@@ -69,10 +71,11 @@ export function applyConfig(cluster: SimCluster, guest: SimGuest, params: Record
   const next: GuestConfig = { ...guest.config };
   const work: SimGuest = { ...guest, config: next };
   const del = typeof params.delete === "string" ? splitList(params.delete) : [];
+  const force = params.force === true || params.force === "1";
   for (const key of del) {
     if (key === "rootfs" && guest.type === "lxc") throw serverError("unable to delete required option 'rootfs'");
     if (/^unused\d+$/.test(key)) delete next[key];
-    else detach(next, key, guest.type);
+    else detach(next, key, guest.type, force);
   }
   for (const [key, raw] of Object.entries(params)) {
     if (NON_CONFIG_PARAMS.has(key)) continue;
@@ -86,6 +89,8 @@ export function applyConfig(cluster: SimCluster, guest: SimGuest, params: Record
       next[key] = writeNet(cluster, work, key, value);
     } else if (key === "tags") {
       next[key] = normaliseTags(value);
+    } else if (key === "cipassword") {
+      next[key] = hashPassword(value);
     } else if (key === "memory" && guest.type === "qemu") {
       next[key] = /(?:current=)?(\d+)/.exec(value)?.[1] ?? value;
     } else {
@@ -94,6 +99,17 @@ export function applyConfig(cluster: SimCluster, guest: SimGuest, params: Record
   }
   guest.config = next;
   cluster.touch();
+}
+
+/**
+ * What PVE stores for `cipassword`: a crypt(3) SHA-256 hash (`$5$salt$hash`),
+ * unless the value already is one. The simulator's hash has that shape only.
+ */
+export function hashPassword(value: string): string {
+  if (/^\$(?:[156]|2[ay])(\$.+){2}/.test(value)) return value;
+  const salt = randomBytes(6).toString("base64").replace(/\+/g, ".");
+  const hash = createHash("sha256").update(`${salt}$${value}`).digest("base64").replace(/=+$/, "").replace(/\+/g, ".");
+  return `$5$${salt}$${hash}`;
 }
 
 /** PVE's default boot order on create: disks (not cloud-init), CD-ROMs, then NICs. */

@@ -7,6 +7,7 @@
 import { simGuest, type ClusterInit } from "./cluster.js";
 import { CPU_MODELS, CT_TEMPLATES, ENVIRONMENTS, localVolumes, ROLES, seq, VM_TEMPLATES, type Role } from "./generator-data.js";
 import { coerceConfig } from "./guest-config.js";
+import { pveProfile } from "./pve-version.js";
 import { Random } from "./random.js";
 import type { SimGuest, SimNode, SimStorage } from "./types.js";
 
@@ -15,8 +16,8 @@ const TiB = 1024 ** 4;
 const EPOCH = 1_704_067_200; // 2024-01-01, base of generated ctimes
 const SSH_KEY = "ssh-ed25519%20AAAAC3NzaC1lZDI1NTE5AAAAIGd3QzM0c2ltdWxhdG9ya2V5Zm9ydGVzdHM%20admin%40mgmt%0A";
 
-/** The version the simulator reports (PVE 8.4.1, as in the recorded fixture). */
-export const DEFAULT_VERSION = { version: "8.4.1", release: "8.4", repoid: "2a2fa54b8503f96c" };
+/** The version a cluster reports unless startSimulator sets that of its `pveVersion` (the newest). */
+export const DEFAULT_VERSION = pveProfile().version;
 
 /** A fake but stable certificate fingerprint for a node. */
 export function fakeFingerprint(random: Random): string {

@@ -5,13 +5,18 @@
  */
 import type { Principal } from "./auth.js";
 import type { SimCluster } from "./cluster.js";
+import type { PveProfile } from "./pve-version.js";
 import { paramError, serverError } from "./pve-error.js";
 import type { TaskSpec } from "./tasks.js";
+import type { SimAuth } from "./tickets.js";
 import type { GuestType, SimGuest } from "./types.js";
 
 /** Simulator behaviour switches that handlers read. */
 export interface HandlerSettings {
+  /** PUT .../qemu/{vmid}/resize answers a UPID (qemu-server ≥ 8.0.2) rather than null. */
   resizeReturnsTask: boolean;
+  /** The PVE version answered as. */
+  pve: PveProfile;
 }
 
 /** What a handler gets. */
@@ -21,6 +26,8 @@ export interface HandlerContext {
   params: Record<string, string | boolean>;
   principal: Principal;
   settings: HandlerSettings;
+  /** Tokens and tickets (for POST /access/ticket). */
+  auth: SimAuth;
   now: number;
 }
 

@@ -1,8 +1,9 @@
 /**
  * The Proxmox VE API simulator: an in-memory cluster behind the endpoints
- * proxmox-mpc uses, on loopback, with PVE 8's shapes, errors, tasks and
- * locks, plus latency and fault injection. Used by `proxmox-mpc sim`,
- * `demo`, and every integration test and benchmark.
+ * proxmox-mpc uses, on loopback, with the shapes, errors, tasks and locks of
+ * PVE 8.4 or 9.1, API tokens and password (ticket) login, plus latency and
+ * fault injection. Used by `proxmox-mpc sim`, `demo`, and every integration
+ * test and benchmark.
  */
 import { randomUUID } from "node:crypto";
 import type http from "node:http";
@@ -13,7 +14,9 @@ import { generateCluster } from "./generator.js";
 import { derived } from "./guest-config.js";
 import { Router } from "./router.js";
 import { clusterFromSeed, readSeed } from "./seed.js";
+import { DEFAULT_PVE_VERSION, isPveVersion, pveProfile } from "./pve-version.js";
 import { createListener, listen, type ServerStats } from "./server.js";
+import { SimAuth, TicketAuthority } from "./tickets.js";
 import { createSelfSignedCert } from "./tls.js";
 import type { RunningSimulator, SimToken, SimulatorOptions } from "./types.js";
 
@@ -24,6 +27,7 @@ export { parseToken, ALL_PRIVILEGES } from "./auth.js";
 export { generateCluster } from "./generator.js";
 export { readSeed, clusterFromSeed } from "./seed.js";
 export { createSelfSignedCert } from "./tls.js";
+export { DEFAULT_PVE_VERSION, PVE_VERSIONS, isPveVersion, type PveVersion } from "./pve-version.js";
 
 function checkOptions(o: SimulatorOptions): void {
   const bad = (what: string): never => {
@@ -37,6 +41,8 @@ function checkOptions(o: SimulatorOptions): void {
     if (v !== undefined && !(v >= 0)) bad(`${k} must be >= 0, got ${v}`);
   }
   if (o.token !== undefined && !parseToken(o.token)) bad("token must look like user@realm!tokenid=secret");
+  if (o.pveVersion !== undefined && !isPveVersion(o.pveVersion)) bad(`pveVersion must be 8.4 or 9.1, got ${String(o.pveVersion)}`);
+  if (o.password !== undefined && o.password.length === 0) bad("password must not be empty");
 }
 
 /** Start a simulator; resolves when it listens. */
@@ -45,8 +51,12 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
   const host = options.host ?? "127.0.0.1";
   const randomSeed = options.randomSeed ?? 1;
   const token = options.token ?? `root@pam!mpc=${randomUUID()}`;
+  const password = options.password ?? randomUUID();
+  const pveVersion = options.pveVersion ?? DEFAULT_PVE_VERSION;
+  const pve = pveProfile(pveVersion);
   const seedDoc = options.seed === undefined ? undefined : readSeed(options.seed);
   const init = seedDoc ? clusterFromSeed(seedDoc, randomSeed) : generateCluster(options.size ?? 12, randomSeed);
+  init.version = { ...pve.version, ...(seedDoc?.version ?? {}) };
   const cluster = new SimCluster(init, {
     taskDelayMs: options.taskDelayMs ?? 50,
     lockTimeoutMs: options.lockTimeoutMs ?? 1000,
@@ -55,7 +65,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
   // Derive memory/disk/CPU facts of every guest now, so the first big listing is not the slow one.
   for (const g of cluster.guests()) derived(g);
   const tokens: SimToken[] = [{ token, privileges: "all" }, ...(seedDoc?.tokens ?? []), ...(options.extraTokens ?? [])];
-  const store = new TokenStore(tokens);
+  const auth = new SimAuth(new TokenStore(tokens), new TicketAuthority([{ userid: "root@pam", password, privileges: "all" }], cluster.name));
   const cert = options.tls ? createSelfSignedCert(host) : undefined;
   if (cert) {
     const first = cluster.nodes.values().next().value;
@@ -63,7 +73,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
   }
   const stats: ServerStats = { requests: 0, handlerMicros: 0 };
   const listener = createListener({
-    router: new Router(cluster, store, { resizeReturnsTask: options.resizeReturnsTask ?? false }),
+    router: new Router(cluster, auth, { resizeReturnsTask: options.resizeReturnsTask ?? true, pve }),
     cluster,
     faults: new FaultInjector(options.faultRate ?? 0, randomSeed),
     latencyMs: options.latencyMs ?? 0,
@@ -83,6 +93,9 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
   return {
     url: `${cert ? "https" : "http"}://${urlHost}:${port}`,
     token,
+    user: "root@pam",
+    password,
+    pveVersion,
     fingerprint: cert?.fingerprint,
     caPem: cert?.certPem,
     cluster,

@@ -50,11 +50,13 @@ const seedSchema = z.object({
         node: z.string(),
         name: z.string().optional(),
         status: z.enum(["running", "stopped"]).optional(),
-        pool: z.string().optional(),
+        pool: z.string().regex(/^[A-Za-z0-9_.-]+$/, "not a valid pool ID").optional(),
+        ha: z.enum(["started", "stopped", "disabled", "ignored"]).optional(),
         config: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
       }),
     )
     .optional(),
+  pools: z.array(z.object({ poolid: z.string().regex(/^[A-Za-z0-9_.-]+$/, "not a valid pool ID"), comment: z.string().optional() })).optional(),
   tokens: z
     .array(z.object({ token: z.string().refine((t) => parseToken(t) !== undefined, "must look like user@realm!tokenid=secret"), privileges }))
     .optional(),
@@ -160,7 +162,7 @@ export function clusterFromSeed(doc: SeedDocument, randomSeed: number, now = Dat
     const status = template ? "stopped" : g.status ?? "running";
     const r = new Random(hash32(`seed:${g.vmid}`));
     return simGuest({
-      vmid: g.vmid, type, node: g.node, status, config, snapshots: [], pool: g.pool,
+      vmid: g.vmid, type, node: g.node, status, config, snapshots: [], pool: g.pool, ha: g.ha,
       startedAt: status === "running" ? now - r.int(600, 30 * 86400) * 1000 : undefined,
       ctime: Math.floor(now / 1000) - r.int(86400, 365 * 86400),
       load: { cpu: r.int(1, 500) / 1000, mem: r.int(300, 900) / 1000, disk: r.int(100, 700) / 1000 },
@@ -173,5 +175,6 @@ export function clusterFromSeed(doc: SeedDocument, randomSeed: number, now = Dat
     storages: [...storages.values()],
     guests,
     sharedVolumes,
+    pools: doc.pools,
   };
 }

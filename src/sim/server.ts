@@ -92,6 +92,8 @@ function sendOutcome(res: http.ServerResponse, outcome: ApiOutcome): void {
   send(res, err.status, err.message, body);
 }
 
+const header = (v: string | string[] | undefined): string | undefined => (Array.isArray(v) ? v[0] : v);
+
 /** The request listener. */
 export function createListener(deps: HttpDeps): http.RequestListener {
   return (req, res) => {
@@ -112,14 +114,16 @@ export function createListener(deps: HttpDeps): http.RequestListener {
             return;
           }
           const url = new URL(req.url ?? "/", "http://sim");
-          if (!url.pathname.startsWith(`${API_PREFIX}/`)) {
+          if (url.pathname !== API_PREFIX && !url.pathname.startsWith(`${API_PREFIX}/`)) {
             send(res, 404, "Not Found", { data: null, message: "Not Found\n" });
             return;
           }
           const outcome = await deps.router.handle({
             method: req.method ?? "GET",
-            path: url.pathname.slice(API_PREFIX.length),
+            path: url.pathname.slice(API_PREFIX.length) || "/",
             authorization: req.headers.authorization,
+            cookie: req.headers.cookie,
+            csrfToken: header(req.headers.csrfpreventiontoken),
             params: parseParams(url.searchParams, body, req.headers["content-type"]),
           });
           if (!outcome.ok && outcome.authFailure && deps.authFailDelayMs > 0) await sleep(deps.authFailDelayMs);

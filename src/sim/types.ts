@@ -37,12 +37,20 @@ export interface SimGuest {
   /** Unix ms when it started (running guests). */
   startedAt?: number;
   pool?: string;
+  /** HA state when the guest is an HA resource (`started`, `stopped`, `disabled`, `ignored`). */
+  ha?: string;
   /** Unix seconds when it was created (ctime of its disks). */
   ctime: number;
   /** Fraction of CPU and memory in use while running (deterministic per guest). */
   load: { cpu: number; mem: number; disk: number };
   /** True when the config says `template: 1` (derived, read-only). */
   readonly template: boolean;
+}
+
+/** A resource pool (its members are the guests whose `pool` names it). */
+export interface SimPool {
+  poolid: string;
+  comment?: string;
 }
 
 /** Privileges of a token: every privilege, a list granted on "/", or lists by ACL path. */
@@ -130,6 +138,8 @@ export interface SeedGuest {
   name?: string;
   status?: GuestStatus;
   pool?: string;
+  /** Make it an HA resource in this state (`started`, `stopped`, `disabled`, `ignored`). */
+  ha?: string;
   config?: Record<string, string | number | boolean>;
 }
 
@@ -141,6 +151,8 @@ export interface SeedDocument {
   /** Shared storages (e.g. NFS) available on every node. */
   storage?: SeedStorage[];
   guests?: SeedGuest[];
+  /** Pools with a comment, or without members (guests' `pool:` also make pools). */
+  pools?: SimPool[];
   tokens?: SimToken[];
 }
 
@@ -171,8 +183,16 @@ export interface SimulatorOptions {
   lockTimeoutMs?: number;
   /** Delay of 401 answers (PVE waits ~3 s); default 0. */
   authFailDelayMs?: number;
-  /** PUT .../qemu/{vmid}/resize returns a UPID (PVE ≥ 8.1) instead of null (the recorded fixtures); default false. */
+  /**
+   * PUT .../qemu/{vmid}/resize answers a UPID, as since qemu-server 8.0.2 (every
+   * version the simulator answers as); false answers null like PVE ≤ 8.0 (the
+   * recorded fixtures of PVE 6.2). Default true.
+   */
   resizeReturnsTask?: boolean;
+  /** The PVE version to answer as: "8.4" or "9.1" (default, the newest). */
+  pveVersion?: import("./pve-version.js").PveVersion;
+  /** Password of `root@pam` for POST /access/ticket; default a random one (see RunningSimulator.password). */
+  password?: string;
 }
 
 /** What {@link startSimulator} resolves to. */
@@ -180,6 +200,12 @@ export interface RunningSimulator {
   /** "https://127.0.0.1:PORT" (no /api2/json). */
   url: string;
   token: string;
+  /** The user that may log in with a password (POST /access/ticket): `root@pam`, every privilege. */
+  user: string;
+  /** Its password. */
+  password: string;
+  /** The PVE version answered as. */
+  pveVersion: import("./pve-version.js").PveVersion;
   /** SHA-256 of the certificate, uppercase colon hex (TLS only). */
   fingerprint?: string;
   /** The self-signed certificate (TLS only). */

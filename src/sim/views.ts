@@ -101,8 +101,11 @@ export function guestListEntry(g: SimGuest, node: SimNode | undefined, now: numb
   return out;
 }
 
-/** A guest entry of GET /cluster/resources (built flat: it runs 10,000 times per request on big clusters). */
-export function guestResource(g: SimGuest, node: SimNode | undefined, now: number): Record<string, unknown> {
+/**
+ * A guest entry of GET /cluster/resources (built flat: it runs 10,000 times
+ * per request on big clusters). `memhost` adds PVE 9's host memory of VMs.
+ */
+export function guestResource(g: SimGuest, node: SimNode | undefined, now: number, memhost = false): Record<string, unknown> {
   const d = derived(g);
   const running = g.status === "running";
   const uptime = running ? secondsSince(g.startedAt, now) : 0;
@@ -128,7 +131,9 @@ export function guestResource(g: SimGuest, node: SimNode | undefined, now: numbe
     diskwrite: running ? uptime * 2048 : 0,
   };
   if (c.tags !== undefined) out.tags = String(c.tags);
+  if (memhost && g.type === "qemu") out.memhost = out.mem;
   if (g.pool !== undefined) out.pool = g.pool;
+  if (g.ha !== undefined) out.hastate = g.ha;
   if (c.lock !== undefined) out.lock = String(c.lock);
   return out;
 }

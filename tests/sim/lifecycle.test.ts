@@ -94,23 +94,32 @@ test("linked clone of a template, full clone to another storage, and their rules
   expect(sim.cluster.guest(9000)!.config.lock).toBeUndefined();
 });
 
-test("resize: grow with +size or to a size; shrinking refused; PUT returns null (as recorded)", async () => {
+test("resize: a task since qemu-server 8.0.2 (grow with +size or to a size; shrinking fails the task)", async () => {
   const grow = await api.put("/nodes/pve1/qemu/100/resize", { disk: "scsi0", size: "+8G" });
-  expect([grow.status, grow.body!.data]).toEqual([200, null]);
+  expect(String(grow.body!.data)).toMatch(/^UPID:pve1:[0-9A-F]{8}:[0-9A-F]{8}:[0-9A-F]{8}:resize:100:root@pam!mpc:$/);
+  expect((await api.waitTask(grow.body!.data)).exitstatus).toBe("OK");
   expect(sim.cluster.guest(100)!.config.scsi0).toBe("local-lvm:vm-100-disk-0,iothread=1,size=40G");
-  await api.put("/nodes/pve1/qemu/100/resize", { disk: "scsi0", size: "50G" });
+  await api.waitTask((await api.put("/nodes/pve1/qemu/100/resize", { disk: "scsi0", size: "50G" })).body!.data);
   expect(sim.cluster.guest(100)!.config.scsi0).toBe("local-lvm:vm-100-disk-0,iothread=1,size=50G");
-  const shrink = await api.put("/nodes/pve1/qemu/100/resize", { disk: "scsi0", size: "10G" });
-  expect([shrink.status, shrink.reason]).toEqual([500, "shrinking disks is not supported"]);
-  expect((await api.put("/nodes/pve1/qemu/100/resize", { disk: "scsi5", size: "+1G" })).reason).toBe("disk 'scsi5' does not exist");
+  const shrink = await api.waitTask((await api.put("/nodes/pve1/qemu/100/resize", { disk: "scsi0", size: "10G" })).body!.data);
+  expect(shrink.exitstatus).toBe("shrinking disks is not supported");
+  expect((await api.waitTask((await api.put("/nodes/pve1/qemu/100/resize", { disk: "scsi5", size: "+1G" })).body!.data)).exitstatus).toBe("disk 'scsi5' does not exist");
   const ct = await api.put("/nodes/pve1/lxc/101/resize", { disk: "rootfs", size: "+2G" });
   await api.waitTask(ct.body!.data);
   expect(sim.cluster.guest(101)!.config.rootfs).toBe("local-lvm:vm-101-disk-0,size=10G");
-  const tasky = await startSimulator({ seed: resolve(seedsDir, "small.yaml"), taskDelayMs: 1, resizeReturnsTask: true });
+});
+
+test("resize with resizeReturnsTask: false answers null and refuses at once, as PVE 6.2–8.0 (the recorded fixtures)", async () => {
+  const old = await startSimulator({ seed: resolve(seedsDir, "small.yaml"), taskDelayMs: 1, resizeReturnsTask: false });
   try {
-    expect(String((await new Api(tasky).put("/nodes/pve1/qemu/100/resize", { disk: "scsi0", size: "+1G" })).body!.data)).toMatch(/:resize:100:/);
+    const oldApi = new Api(old);
+    const grow = await oldApi.put("/nodes/pve1/qemu/100/resize", { disk: "scsi0", size: "+8G" });
+    expect([grow.status, grow.body!.data]).toEqual([200, null]);
+    expect(old.cluster.guest(100)!.config.scsi0).toBe("local-lvm:vm-100-disk-0,iothread=1,size=40G");
+    const shrink = await oldApi.put("/nodes/pve1/qemu/100/resize", { disk: "scsi0", size: "10G" });
+    expect([shrink.status, shrink.reason]).toEqual([500, "shrinking disks is not supported"]);
   } finally {
-    await tasky.close();
+    await old.close();
   }
 });
 

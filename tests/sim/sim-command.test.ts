@@ -50,7 +50,7 @@ test("--tls adds the fingerprint; the default token is root@pam!mpc=<uuid>; --se
   ctl.abort();
   await done;
   expect(line).toMatch(/^listening on https:\/\/127\.0\.0\.1:\d+ token root@pam!mpc=[0-9a-f-]{36} fingerprint ([0-9A-F]{2}:){31}[0-9A-F]{2}$/);
-  expect(ui.messages.map((m) => m.text).join("\n")).toContain("Simulating cluster 'homelab': 2 nodes, 4 guests");
+  expect(ui.messages.map((m) => m.text).join("\n")).toContain("Simulating cluster 'homelab' (Proxmox VE 9.1.2): 2 nodes, 4 guests");
 });
 
 test.each([
@@ -63,6 +63,8 @@ test.each([
   [{ token: "not-a-token" }, "--token must look like user@realm!tokenid=secret."],
   [{ seed: "/nonexistent/x.yaml" }, "Cannot read seed file /nonexistent/x.yaml: no such file."],
   [{ seed: resolve(seedsDir, "small.yaml"), size: 5 }, "Give either --seed or --size, not both."],
+  [{ pveVersion: "7.4" }, "--pve-version must be one of 8.4, 9.1, got \"7.4\"."],
+  [{ password: "" }, "--password must not be empty."],
 ])("bad options %j → UsageError (exit 2), one line", async (options, message) => {
   const ui = new ScriptedUI();
   const err = await simCommand.run(context(ui, new AbortController().signal), { args: [], options: { port: 0, ...options } }).then(
@@ -80,6 +82,7 @@ test("the command describes itself for --help", () => {
   expect(simCommand.name).toBe("sim");
   expect(simCommand.examples.length).toBeGreaterThan(1);
   const flags = simCommand.options!.map((o) => o.flags.split(" ")[0]);
-  expect(flags).toEqual(["--port", "--host", "--tls", "--token", "--seed", "--size", "--random-seed", "--latency", "--fault-rate", "--task-delay"]);
+  expect(flags).toEqual(["--port", "--host", "--tls", "--token", "--seed", "--size", "--random-seed", "--latency", "--fault-rate", "--task-delay", "--pve-version", "--password"]);
+  expect(simCommand.options!.find((o) => o.flags.startsWith("--pve-version"))!.choices).toEqual(["8.4", "9.1"]);
   expect(simCommand.options!.find((o) => o.flags.startsWith("--port"))!.default).toBe(8006);
 });

@@ -34,7 +34,7 @@ describe("TLS", () => {
     expect(cert.subjectAltName).toContain("DNS:localhost");
     const r = await httpsGet(sim, "/version", { ca: sim.caPem, agent: false });
     expect(r.status).toBe(200);
-    expect(JSON.parse(r.body).data.release).toBe("8.4");
+    expect(JSON.parse(r.body).data.release).toBe("9.1");
     expect(r.peerFingerprint).toBe(sim.fingerprint);
   });
 

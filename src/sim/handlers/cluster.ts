@@ -1,16 +1,17 @@
 /**
  * Cluster and node endpoints: /version, /nodes, /nodes/{node}/status,
  * /nodes/{node}/network, /cluster/status, /cluster/resources,
- * /cluster/nextid, /access/permissions.
+ * /cluster/nextid.
  */
 import { int, RawJson, str, type HandlerContext, type RouteTable } from "../handler.js";
-import { paramError, PveHttpError } from "../pve-error.js";
+import { paramError } from "../pve-error.js";
 import { guestResource, nodeCounters, nodeListEntry, nodeUsage, storageResource } from "../views.js";
 
 function nodeStatus(ctx: HandlerContext): Record<string, unknown> {
   const n = ctx.cluster.node(String(ctx.params.node))!;
   const c = nodeCounters(n, nodeUsage(ctx.cluster, ctx.now).get(n.name), ctx.now);
   const load = (c.cpu * n.cpus).toFixed(2);
+  const pve = ctx.settings.pve;
   return {
     uptime: c.uptime,
     cpu: c.cpu,
@@ -18,14 +19,15 @@ function nodeStatus(ctx: HandlerContext): Record<string, unknown> {
     wait: 0.0012,
     loadavg: [load, load, (c.cpu * n.cpus * 0.9).toFixed(2)],
     cpuinfo: { model: n.cpuModel, cpus: n.cpus, cores: n.cpus / 2, sockets: 1, mhz: "2800.000", hvm: "1", user_hz: 100, flags: "fpu vme de pse tsc msr pae mce cx8 apic sep mtrr pge mca cmov pat pse36 clflush mmx fxsr sse sse2 ht syscall nx lm constant_tsc rep_good nopl pni ssse3 fma cx16 sse4_1 sse4_2 x2apic movbe popcnt aes xsave avx f16c rdrand hypervisor lahf_lm avx2" },
-    memory: { total: c.maxmem, used: c.mem, free: c.maxmem - c.mem },
+    // PVE 9 adds `available` (MemAvailable: free plus reclaimable caches).
+    memory: { total: c.maxmem, used: c.mem, free: c.maxmem - c.mem, ...(pve.major >= 9 ? { available: c.maxmem - Math.floor(c.mem * 0.8) } : {}) },
     swap: { total: 8 * 1024 ** 3, used: 0, free: 8 * 1024 ** 3 },
     rootfs: { total: c.maxdisk, used: c.disk, avail: c.maxdisk - c.disk, free: c.maxdisk - c.disk },
     ksm: { shared: 0 },
-    kversion: "Linux 6.8.12-4-pve #1 SMP PREEMPT_DYNAMIC PMX 6.8.12-4 (2024-11-06T15:04Z)",
+    kversion: `Linux ${pve.kernel.release} ${pve.kernel.version}`,
     pveversion: `pve-manager/${ctx.cluster.version.version}/${ctx.cluster.version.repoid}`,
     "boot-info": { mode: "efi", secureboot: 0 },
-    "current-kernel": { sysname: "Linux", release: "6.8.12-4-pve", version: "#1 SMP PREEMPT_DYNAMIC PMX 6.8.12-4 (2024-11-06T15:04Z)", machine: "x86_64" },
+    "current-kernel": { sysname: "Linux", release: pve.kernel.release, version: pve.kernel.version, machine: "x86_64" },
   };
 }
 
@@ -79,13 +81,13 @@ function resources(ctx: HandlerContext): unknown[] {
   const type = str(ctx, "type");
   const out: unknown[] = [];
   if (!type) {
-    const pools = new Set(cluster.guests().flatMap((g) => (g.pool ? [g.pool] : [])));
-    for (const pool of [...pools].sort()) if (principal.has(`/pool/${pool}`, "Pool.Audit")) out.push({ id: `/pool/${pool}`, type: "pool", pool });
+    for (const pool of cluster.poolIds()) if (principal.has(`/pool/${pool}`, "Pool.Audit")) out.push({ id: `/pool/${pool}`, type: "pool", pool });
   }
   if (!type || type === "vm") {
     const canAll = principal.has("/vms", "VM.Audit");
+    const memhost = ctx.settings.pve.major >= 9;
     for (const g of cluster.guests()) {
-      if (canAll || principal.has(`/vms/${g.vmid}`, "VM.Audit")) out.push(guestResource(g, cluster.node(g.node), now));
+      if (canAll || principal.has(`/vms/${g.vmid}`, "VM.Audit")) out.push(guestResource(g, cluster.node(g.node), now, memhost));
     }
   }
   if (!type || type === "node") {
@@ -122,21 +124,6 @@ function nextId(ctx: HandlerContext): string {
   return String(ctx.cluster.nextId());
 }
 
-function permissions(ctx: HandlerContext): Record<string, unknown> {
-  const userid = str(ctx, "userid");
-  const p = ctx.principal;
-  if (userid !== undefined && userid !== p.tokenId && userid !== p.user && !p.has("/access", "Sys.Audit")) {
-    throw new PveHttpError(403, "Permission check failed (/access, Sys.Audit)");
-  }
-  const all = p.permissions();
-  const path = str(ctx, "path");
-  if (path === undefined) return all;
-  const privs: Record<string, number> = {};
-  for (const priv of Object.keys(all["/"] ?? {})) if (p.has(path, priv)) privs[priv] = 1;
-  for (const [k, v] of Object.entries(all[path] ?? {})) privs[k] = v;
-  return { [path]: privs };
-}
-
 /** Routes of this module. */
 export const clusterRoutes: RouteTable = {
   "GET /version": (ctx) => ({ ...ctx.cluster.version }),
@@ -149,6 +136,5 @@ export const clusterRoutes: RouteTable = {
   "GET /cluster/status": clusterStatus,
   "GET /cluster/resources": cachedResources,
   "GET /cluster/nextid": nextId,
-  "GET /access/permissions": permissions,
 };
 

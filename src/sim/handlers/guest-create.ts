@@ -8,7 +8,7 @@ import { applyConfig, defaultBootOrder } from "../config-change.js";
 import { newVolumeId, usableStorage } from "../disks.js";
 import { formatSize, guestDisks, isDiskKey, parseDisk, printProps } from "../guest-config.js";
 import { flag, guestAt, kindWord, startTask, str, taskType, type HandlerContext, type RouteTable } from "../handler.js";
-import { serverError } from "../pve-error.js";
+import { paramError, serverError } from "../pve-error.js";
 import { cloneLines, createLines, startLines } from "../task-logs.js";
 import { Random, hash32 } from "../random.js";
 import type { GuestConfig, GuestType, SimGuest } from "../types.js";
@@ -45,6 +45,28 @@ function finishCreate(ctx: HandlerContext, g: SimGuest, start: boolean): void {
   ctx.cluster.touch();
 }
 
+/**
+ * A container's volumes as PVE's create takes them: rootfs defaults to
+ * `STORAGE:4`, a bare size (`rootfs=4`, `mp0=2,mp=/data`) is allocated on the
+ * `storage` parameter (default `local`), and every volume's storage must hold
+ * container directories (else 400 on `storage`).
+ */
+function ctVolumes(ctx: HandlerContext, node: string, params: Record<string, string | boolean>): void {
+  const storage = str(ctx, "storage") ?? "local";
+  params.rootfs ??= `${storage}:4`;
+  for (const key of Object.keys(params).filter((k) => k === "rootfs" || /^mp\d+$/.test(k))) {
+    const value = String(params[key]);
+    const head = value.split(",")[0];
+    if (/^\d+(\.\d+)?$/.test(head)) params[key] = `${storage}:${value}`;
+    const disk = parseDisk(String(params[key]));
+    if (!disk.storage) continue;
+    const s = ctx.cluster.storages.get(disk.storage);
+    if (!s) throw serverError(`storage '${disk.storage}' does not exist`);
+    if (s.nodes && !s.nodes.includes(node)) throw serverError(`storage '${disk.storage}' is not available on node '${node}'`);
+    if (!s.content.includes("rootdir")) throw paramError({ storage: `storage '${disk.storage}' does not support container directories` });
+  }
+}
+
 function create(type: GuestType) {
   return (ctx: HandlerContext): string => {
     const { cluster } = ctx;
@@ -60,7 +82,7 @@ function create(type: GuestType) {
     const params = { ...ctx.params };
     if (type === "lxc") {
       const template = String(params.ostemplate);
-      params.rootfs ??= `${str(ctx, "storage") ?? "local"}:4`;
+      ctVolumes(ctx, node, params);
       params.arch ??= "amd64";
       params.ostype ??= /(debian|ubuntu|alpine|centos|fedora|archlinux|rocky|alma)/.exec(template)?.[1]?.replace("rocky", "centos").replace("alma", "centos") ?? "unmanaged";
       params.memory ??= "512";

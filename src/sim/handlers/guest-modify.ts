@@ -1,13 +1,14 @@
 /**
  * Changing guests: PUT config (sync, null), POST config (qemu, async: a
- * qmconfig task), PUT resize and POST template. Sync changes wait for the
- * config lock like PVE (and fail with "can't lock file ... got timeout").
+ * qmconfig task), PUT unlink (qemu: drop disks, `force` removes the volumes),
+ * PUT resize and POST template. Sync changes wait for the config lock like
+ * PVE (and fail with "can't lock file ... got timeout").
  */
 import type { SimCluster } from "../cluster.js";
 import { applyConfig, assertDigest, assertNoSetAndDelete } from "../config-change.js";
 import { toBaseVolume } from "../disks.js";
 import { formatSize, isDiskKey, parseDisk, parseSizeText, printProps } from "../guest-config.js";
-import { assertNotLocked, configPath, guestAt, int, skiplock, startTask, str, taskType, type HandlerContext, type RouteTable } from "../handler.js";
+import { assertNotLocked, configPath, flag, guestAt, int, skiplock, startTask, str, taskType, type HandlerContext, type RouteTable } from "../handler.js";
 import { serverError } from "../pve-error.js";
 import type { GuestType, SimGuest } from "../types.js";
 
@@ -58,6 +59,17 @@ async function postConfig(ctx: HandlerContext): Promise<string | null> {
     await new Promise((r) => setTimeout(r, 10));
   }
   return upid;
+}
+
+/** PUT .../qemu/{vmid}/unlink: PVE's update_vm_api with `delete=idlist` (and `force`); null. */
+async function unlink(ctx: HandlerContext): Promise<null> {
+  const g = guestAt(ctx, "qemu");
+  const change = { delete: String(ctx.params.idlist), ...(flag(ctx, "force") ? { force: "1" } : {}) };
+  await withConfigLock(ctx.cluster, g, () => {
+    assertNotLocked(g);
+    applyConfig(ctx.cluster, g, change);
+  });
+  return null;
 }
 
 function resize(type: GuestType) {
@@ -116,6 +128,7 @@ export const guestModifyRoutes: RouteTable = {
   "PUT /nodes/{node}/qemu/{vmid}/config": putConfig("qemu"),
   "POST /nodes/{node}/qemu/{vmid}/config": postConfig,
   "PUT /nodes/{node}/lxc/{vmid}/config": putConfig("lxc"),
+  "PUT /nodes/{node}/qemu/{vmid}/unlink": unlink,
   "PUT /nodes/{node}/qemu/{vmid}/resize": resize("qemu"),
   "PUT /nodes/{node}/lxc/{vmid}/resize": resize("lxc"),
   "POST /nodes/{node}/qemu/{vmid}/template": template("qemu"),

@@ -1,13 +1,32 @@
 /**
  * Read endpoints of guests, for both /qemu and /lxc: the node's guest list,
- * the directory index, config (with digest), pending, status/current and the
- * guest-agent / container interface lists (IP addresses).
+ * config (with digest), pending, status/current and the guest-agent /
+ * container interface lists (IP addresses). `cipassword` is masked as PVE
+ * does; PVE 9 adds pressure-stall counters, `memhost` and, for containers'
+ * interfaces, the guest-agent fields.
  */
 import { configDigest } from "../guest-config.js";
 import { guestAt, type HandlerContext, type RouteTable } from "../handler.js";
 import { serverError } from "../pve-error.js";
-import type { GuestType, SimGuest } from "../types.js";
+import { pressureStats, type PveProfile } from "../pve-version.js";
+import type { GuestConfig, GuestType, SimGuest } from "../types.js";
 import { guestCounters, guestListEntry } from "../views.js";
+
+/** How PVE shows a set cloud-init password in GET config and pending. */
+export const MASKED_PASSWORD = "**********";
+
+/** PVE 9's extra run-time counters of a guest (none in 8.x or while stopped for memhost). */
+function pve9Counters(pve: PveProfile, g: SimGuest, mem: number): Record<string, number> {
+  if (pve.major < 9) return {};
+  const out = pressureStats(g.type, g.status === "running", g.load.cpu);
+  if (g.type === "qemu" && g.status === "running") out.memhost = mem;
+  return out;
+}
+
+/** The HA state of status/current: `{managed: 0}`, or the state of an HA resource. */
+function haStatus(g: SimGuest): Record<string, unknown> {
+  return g.ha === undefined ? { managed: 0 } : { managed: 1, state: g.ha };
+}
 
 function list(type: GuestType) {
   return (ctx: HandlerContext): unknown[] => {
@@ -16,14 +35,12 @@ function list(type: GuestType) {
     return ctx.cluster
       .guestsOn(String(ctx.params.node), type)
       .filter((g) => mayAll || ctx.principal.has(`/vms/${g.vmid}`, "VM.Audit"))
-      .map((g) => guestListEntry(g, node, ctx.now));
+      .map((g) => {
+        const e = guestListEntry(g, node, ctx.now);
+        return type === "qemu" ? { ...e, ...pve9Counters(ctx.settings.pve, g, Number(e.mem)) } : e;
+      });
   };
 }
-
-const SUBDIRS: Record<GuestType, string[]> = {
-  qemu: ["config", "pending", "status", "unlink", "vncproxy", "termproxy", "migrate", "resize", "move", "rrd", "rrddata", "monitor", "agent", "snapshot", "spiceproxy", "sendkey", "firewall", "mtunnel", "remote_migrate"],
-  lxc: ["config", "pending", "status", "vncproxy", "termproxy", "vncwebsocket", "spiceproxy", "migrate", "clone", "rrd", "rrddata", "firewall", "snapshot", "resize", "interfaces"],
-};
 
 /** GET config: the config in the API's shape plus digest (or a snapshot's config). */
 function config(type: GuestType) {
@@ -33,13 +50,18 @@ function config(type: GuestType) {
     if (typeof snapname === "string") {
       const snap = g.snapshots.find((s) => s.name === snapname);
       if (!snap) throw serverError(`snapshot '${snapname}' does not exist`);
-      return { ...snap.config, digest: configDigest(g) };
+      return { ...masked(snap.config), digest: configDigest(g) };
     }
-    return { ...g.config, digest: configDigest(g) };
+    return { ...masked(g.config), digest: configDigest(g) };
   };
 }
 
-function qemuStatus(g: SimGuest, c: ReturnType<typeof guestCounters>): Record<string, unknown> {
+/** A config with a set `cipassword` shown as PVE shows it. */
+function masked(config: GuestConfig): GuestConfig {
+  return config.cipassword ? { ...config, cipassword: MASKED_PASSWORD } : config;
+}
+
+function qemuStatus(pve: PveProfile, g: SimGuest, c: ReturnType<typeof guestCounters>): Record<string, unknown> {
   const running = g.status === "running";
   const out: Record<string, unknown> = {
     vmid: g.vmid,
@@ -48,15 +70,16 @@ function qemuStatus(g: SimGuest, c: ReturnType<typeof guestCounters>): Record<st
     qmpstatus: g.status,
     cpus: c.maxcpu,
     ...c,
-    ha: { managed: 0 },
+    ha: haStatus(g),
+    ...pve9Counters(pve, g, c.mem),
   };
   delete out.maxcpu;
   if (String(g.config.agent ?? "0").replace(/^enabled=/, "").startsWith("1")) out.agent = 1;
   if (running) {
     Object.assign(out, {
       pid: 10_000 + g.vmid,
-      "running-machine": "pc-i440fx-8.1+pve0",
-      "running-qemu": "8.1.5",
+      "running-machine": pve.qemu.machine,
+      "running-qemu": pve.qemu.version,
       balloon: c.maxmem,
       freemem: c.maxmem - c.mem,
       ballooninfo: { actual: c.maxmem, max_mem: c.maxmem, free_mem: c.maxmem - c.mem, total_mem: c.maxmem, last_update: Math.floor(Date.now() / 1000), major_page_faults: 1811, minor_page_faults: 3_803_793, mem_swapped_in: 0, mem_swapped_out: 0 },
@@ -72,7 +95,7 @@ function qemuStatus(g: SimGuest, c: ReturnType<typeof guestCounters>): Record<st
   return out;
 }
 
-function lxcStatus(g: SimGuest, c: ReturnType<typeof guestCounters>): Record<string, unknown> {
+function lxcStatus(pve: PveProfile, g: SimGuest, c: ReturnType<typeof guestCounters>): Record<string, unknown> {
   const out: Record<string, unknown> = {
     vmid: g.vmid,
     name: String(g.config.hostname ?? `CT${g.vmid}`),
@@ -82,7 +105,8 @@ function lxcStatus(g: SimGuest, c: ReturnType<typeof guestCounters>): Record<str
     ...c,
     maxswap: Number(g.config.swap ?? 512) * 1024 * 1024,
     swap: 0,
-    ha: { managed: 0 },
+    ha: haStatus(g),
+    ...pve9Counters(pve, g, c.mem),
   };
   delete out.maxcpu;
   if (g.status === "running") out.pid = 10_000 + g.vmid;
@@ -93,7 +117,7 @@ function statusCurrent(type: GuestType) {
   return (ctx: HandlerContext): Record<string, unknown> => {
     const g = guestAt(ctx, type);
     const c = guestCounters(g, ctx.cluster.node(g.node), ctx.now);
-    const out = type === "qemu" ? qemuStatus(g, c) : lxcStatus(g, c);
+    const out = type === "qemu" ? qemuStatus(ctx.settings.pve, g, c) : lxcStatus(ctx.settings.pve, g, c);
     if (g.config.template === 1) out.template = 1;
     if (g.config.tags !== undefined) out.tags = String(g.config.tags);
     if (g.config.lock !== undefined) out.lock = String(g.config.lock);
@@ -132,24 +156,31 @@ function ctInterfaces(ctx: HandlerContext): unknown[] {
   const g = guestAt(ctx, "lxc");
   if (g.status !== "running") throw serverError(`CT ${g.vmid} not running`);
   const nics = Object.keys(g.config).filter((k) => /^net\d+$/.test(k)).sort();
-  return [
+  const list: { name: string; hwaddr: string; inet: string; inet6?: string }[] = [
     { name: "lo", hwaddr: "00:00:00:00:00:00", inet: "127.0.0.1/8", inet6: "::1/128" },
     ...nics.map((k) => ({ name: /name=([^,]+)/.exec(String(g.config[k]))?.[1] ?? k, hwaddr: macOf(g.config[k]), inet: guestAddress(g, Number(k.slice(3))) })),
   ];
+  if (ctx.settings.pve.major < 9) return list;
+  // PVE 9 adds the guest agent's shape, so one reader serves VMs and containers.
+  return list.map((i) => ({
+    ...i,
+    "hardware-address": i.hwaddr,
+    "ip-addresses": [[i.inet, "inet"], [i.inet6, "inet6"]].flatMap(([cidr, family]) => {
+      if (!cidr) return [];
+      const [ip, prefix] = cidr.split("/");
+      return [{ "ip-address": ip, "ip-address-type": family, prefix: Number(prefix) }];
+    }),
+  }));
 }
 
 function routesFor(type: GuestType): RouteTable {
   const base = `/nodes/{node}/${type}`;
   return {
     [`GET ${base}`]: list(type),
-    [`GET ${base}/{vmid}`]: (ctx) => {
-      guestAt(ctx, type);
-      return SUBDIRS[type].map((subdir) => ({ subdir }));
-    },
     [`GET ${base}/{vmid}/config`]: config(type),
     [`GET ${base}/{vmid}/pending`]: (ctx) => {
-      const g = guestAt(ctx, type);
-      return Object.keys(g.config).sort().map((key) => ({ key, value: g.config[key] }));
+      const config = masked(guestAt(ctx, type).config);
+      return Object.keys(config).sort().map((key) => ({ key, value: config[key] }));
     },
     [`GET ${base}/{vmid}/status/current`]: statusCurrent(type),
   };

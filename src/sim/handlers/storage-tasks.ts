@@ -1,6 +1,6 @@
 /**
  * Storage endpoints (/storage, /nodes/{node}/storage[/{storage}/status|content])
- * and task endpoints (/nodes/{node}/tasks[/{upid}[/status|/log]]).
+ * and task endpoints (/nodes/{node}/tasks[/{upid}[/status|/log]], /cluster/tasks).
  */
 import { guestDisks } from "../guest-config.js";
 import { volumeFormat } from "../generator-data.js";
@@ -122,6 +122,28 @@ function taskList(ctx: HandlerContext): Enveloped {
   return new Enveloped(page, { total: list.length });
 }
 
+/**
+ * GET /cluster/tasks: every node's list of active tasks as PVE broadcasts it,
+ * all running tasks plus the most recent finished ones (25 per node in all),
+ * newest first; the caller's own tasks, or all with Sys.Audit on /.
+ */
+function clusterTasks(ctx: HandlerContext): unknown[] {
+  const all = ctx.principal.has("/", "Sys.Audit");
+  const perNode = new Map<string, number>();
+  const out: Record<string, unknown>[] = [];
+  for (const t of ctx.cluster.tasks.all()) {
+    const kept = perNode.get(t.node) ?? 0;
+    if (t.status !== "running" && kept >= 25) continue;
+    perNode.set(t.node, kept + 1);
+    if (!all && t.user !== ctx.principal.tokenId) continue;
+    const e: Record<string, unknown> = { upid: t.upid, node: t.node, starttime: t.starttime, type: t.type, id: t.id, user: t.user };
+    if (t.status === "running") e.pid = t.pid;
+    else Object.assign(e, { endtime: t.endtime, status: t.exitstatus, saved: "1" });
+    out.push(e);
+  }
+  return out;
+}
+
 function taskLog(ctx: HandlerContext): Enveloped {
   const t = taskOf(ctx);
   const start = int(ctx, "start") ?? 0;
@@ -152,6 +174,7 @@ export const storageTaskRoutes: RouteTable = {
   },
   "GET /nodes/{node}/storage/{storage}/content": content,
   "GET /nodes/{node}/tasks": taskList,
+  "GET /cluster/tasks": clusterTasks,
   "GET /nodes/{node}/tasks/{upid}/status": (ctx) => taskStatus(taskOf(ctx)),
   "GET /nodes/{node}/tasks/{upid}/log": taskLog,
   "DELETE /nodes/{node}/tasks/{upid}": (ctx) => {
