@@ -28,7 +28,7 @@ describe("init", () => {
       expect(run.code).toBe(0);
       const ws = join(dir, "ws");
       const report = JSON.parse(run.stdout);
-      expect(report).toMatchObject({ workspace: ws, tokenId: "root@pam!mpc", secretStorage: "secrets-file", defaultNode: "pve1", version: "8.4.1" });
+      expect(report).toMatchObject({ workspace: ws, tokenId: "root@pam!mpc", secretStorage: "secrets-file", defaultNode: "pve1", version: sim.cluster.version.version });
       for (const sub of ["terraform", "ansible", "tests", "diagnostics", ".proxmox-mpc/logs"]) expect(statSync(join(ws, sub)).isDirectory()).toBe(true);
       const config = readFileSync(join(ws, ".proxmox-mpc", "config.yaml"), "utf8");
       expect(config).toContain("tokenId: root@pam!mpc");
