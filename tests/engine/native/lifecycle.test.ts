@@ -1,7 +1,8 @@
 /**
- * The native engine against the simulator, one workspace through a life:
- * adoption without changes, create, clone, edits of cores and disk size,
- * removal from the files, destroy with targets. Each step checks the plan
+ * The native engine against the simulator through a guest's life: adoption
+ * without changes, create, clone, edits of cores and disk size, removal from
+ * the files, destroy with targets. Each test starts from its own freshly
+ * adopted workspace and creates what it needs; each step checks the plan
  * (JSON and text), the apply result, the cluster, and that a second plan
  * shows no changes.
  */
@@ -17,12 +18,20 @@ let ws: NativeWorkspace;
 let specs: GuestSpec[];
 const plan = (options = {}): Promise<NativePlan> => nativeEngine.plan(ws.ctx(), options) as Promise<NativePlan>;
 const NO_CHANGES = "No changes. Your infrastructure matches the configuration.";
+const app01 = (): GuestSpec => newVm({ name: "app-01", vmid: 300, node: "pve2", cores: 2, memory: 1536, diskGiB: 20, ip: "10.0.5.10/24", gateway: "10.0.5.1" });
 
-beforeAll(async () => {
+beforeEach(async () => {
   ws = await nativeWorkspace({ seed: seed() });
   specs = await ws.adopt([WEB, DNS, VAULT, TEMPLATE]);
 });
-afterAll(() => ws.close());
+afterEach(() => ws.close());
+
+/** Add guests to the files and apply them (the starting point of a test). */
+async function created(...guests: GuestSpec[]): Promise<void> {
+  specs.push(...guests);
+  await ws.write(specs);
+  await applyOk(await plan());
+}
 
 async function applyOk(p: NativePlan): Promise<void> {
   const result = await nativeEngine.apply(ws.ctx(), p);
@@ -41,7 +50,7 @@ it("adopted guests plan no changes, and a guest the workspace does not own is le
 });
 
 it("creates a VM: plan shows one create, apply builds it, the next plan is empty", async () => {
-  specs.push(newVm({ name: "app-01", vmid: 300, node: "pve2", cores: 2, memory: 1536, diskGiB: 20, ip: "10.0.5.10/24", gateway: "10.0.5.1" }));
+  specs.push(app01());
   await ws.write(specs);
   const p = await plan();
   expect(p.summary).toEqual({ create: 1, update: 0, delete: 0, replace: 0 });
@@ -109,6 +118,7 @@ it("a new template is made before the guests cloned from it", async () => {
 });
 
 it("an edited core count is an in-place update", async () => {
+  await created(app01());
   await ws.edit("app_01.tf", (t) => t.replace(/(\bcores\s*=\s*)2\b/, "$14"));
   const p = await plan();
   expect(p.changes).toHaveLength(1);
@@ -122,6 +132,7 @@ it("an edited core count is an in-place update", async () => {
 });
 
 it("a bigger disk is grown in place, keeping its volume", async () => {
+  await created(app01());
   await ws.edit("app_01.tf", (t) => t.replace(/(\bsize\s*=\s*)20\b/, "$140"));
   const p = await plan();
   expect(p.changes).toHaveLength(1);
@@ -132,13 +143,14 @@ it("a bigger disk is grown in place, keeping its volume", async () => {
 });
 
 it("a smaller disk or another node means a replacement, with the reason", async () => {
-  await ws.edit("app_01.tf", (t) => t.replace(/(\bsize\s*=\s*)40\b/, "$130"));
+  await created(app01());
+  await ws.edit("app_01.tf", (t) => t.replace(/(\bsize\s*=\s*)20\b/, "$110"));
   let p = await plan();
-  expect(p.changes[0]).toMatchObject({ action: "replace", name: "app-01", diff: { "disk.scsi0.size": ["40G", "30G"] } });
-  expect(p.changes[0].reason).toMatch(/disk\.scsi0 would shrink from 40G to 30G \(disks cannot shrink\)/);
+  expect(p.changes[0]).toMatchObject({ action: "replace", name: "app-01", diff: { "disk.scsi0.size": ["20G", "10G"] } });
+  expect(p.changes[0].reason).toMatch(/disk\.scsi0 would shrink from 20G to 10G \(disks cannot shrink\)/);
   expect(p.text).toContain("-/+ replace  app-01 (qemu 300 on pve2): disk.scsi0 would shrink");
   expect(p.summary.replace).toBe(1);
-  await ws.edit("app_01.tf", (t) => t.replace(/(\bsize\s*=\s*)30\b/, "$140").replace(/node_name\s*=\s*"pve2"/, 'node_name = "pve1"'));
+  await ws.edit("app_01.tf", (t) => t.replace(/(\bsize\s*=\s*)10\b/, "$120").replace(/node_name\s*=\s*"pve2"/, 'node_name = "pve1"'));
   p = await plan();
   expect(p.changes[0]).toMatchObject({ action: "replace", diff: { node: ["pve2", "pve1"] } });
   expect(p.changes[0].reason).toMatch(/node pve2 → pve1: the native engine does not migrate guests/);
@@ -147,22 +159,23 @@ it("a smaller disk or another node means a replacement, with the reason", async 
 });
 
 it("a replacement is applied as destroy, then create", async () => {
+  await created(app01());
   await ws.edit("app_01.tf", (t) => t.replace(/node_name\s*=\s*"pve2"/, 'node_name = "pve1"'));
   const p = await plan();
   expect(p.changes.map((c) => [c.action, c.name])).toEqual([["replace", "app-01"]]);
   await applyOk(p);
   const g = ws.sim.cluster.guest(300)!;
   expect(g).toMatchObject({ node: "pve1", status: "running" });
-  expect(g.config).toMatchObject({ cores: 4, name: "app-01" });
-  expect(g.config.scsi0).toMatch(/^local-lvm:vm-300-disk-0,.*size=40G/);
+  expect(g.config).toMatchObject({ cores: 2, name: "app-01" });
+  expect(g.config.scsi0).toMatch(/^local-lvm:vm-300-disk-0,.*size=20G/);
   expect(ws.sim.cluster.guestsOn("pve2").map((x) => x.vmid)).not.toContain(300);
   expect((await readManaged(ws.dir)).get(300)?.node).toBe("pve1");
   expect((await plan()).text).toBe(NO_CHANGES);
 });
 
 it("a managed guest removed from the files is destroyed; others' guests are never planned", async () => {
+  await created(newVm({ name: "app-02", vmid: 301, node: "pve1", diskGiB: 10 }));
   await unlink(join(ws.tfDir, "app_02.tf"));
-  specs = specs.filter((s) => s.vmid !== 301);
   const p = await plan();
   expect(p.changes.map((c) => [c.action, c.name, c.vmid])).toEqual([["delete", "app-02", 301]]);
   expect(p.text).toContain("  - destroy  app-02 (qemu 301 on pve1)");
@@ -175,6 +188,7 @@ it("a managed guest removed from the files is destroyed; others' guests are neve
 });
 
 it("destroy with targets destroys only those guests", async () => {
+  await created(app01(), newGuestSpec({ kind: "lxc", name: "cache-01", vmid: 302, node: "pve2", ostemplate: DEBIAN_CT, cores: 1, memory: 256, diskGiB: 4 }));
   const p = await plan({ destroy: true, targets: ["cache-01"] });
   expect(p.changes.map((c) => [c.action, c.name])).toEqual([["delete", "cache-01"]]);
   await applyOk(p);
@@ -187,7 +201,7 @@ it("destroy with targets destroys only those guests", async () => {
 
 it("a full destroy plans every managed guest and nothing else", async () => {
   await expect(plan({ destroy: true })).rejects.toThrow("vault-01 has protection enabled in Proxmox; turn it off first.");
-  const p = await plan({ destroy: true, targets: ["app-01", "web-01", "dns-01", "debian-12-cloudinit"] });
-  expect(p.changes.map((c) => c.vmid)).toEqual([WEB, DNS, 300, TEMPLATE]);
+  const p = await plan({ destroy: true, targets: ["web-01", "dns-01", "debian-12-cloudinit"] });
+  expect(p.changes.map((c) => c.vmid)).toEqual([WEB, DNS, TEMPLATE]);
   expect(p.changes.every((c) => c.action === "delete")).toBe(true);
 });
