@@ -10,13 +10,14 @@ import type { NativePlan } from "../../../src/engine/native/types.js";
 import { nativeWorkspace, type NativeWorkspace } from "./helpers.js";
 
 const SIZE = 300;
-let ws: NativeWorkspace;
-beforeAll(async () => {
-  ws = await nativeWorkspace({ size: SIZE });
-}, 30_000);
-afterAll(() => ws.close());
+let ws: NativeWorkspace | undefined;
+afterEach(async () => {
+  await ws?.close();
+  ws = undefined;
+});
 
 it(`${SIZE} adopted guests plan no changes`, async () => {
+  ws = await nativeWorkspace({ size: SIZE });
   const specs = await ws.adopt();
   expect(specs).toHaveLength(SIZE);
   expect(new Set(specs.map((s) => s.kind))).toEqual(new Set(["qemu", "lxc"]));
@@ -31,6 +32,8 @@ it(`${SIZE} adopted guests plan no changes`, async () => {
 }, 30_000);
 
 it("a change made in Proxmox behind its back is exactly what the plan shows", async () => {
+  ws = await nativeWorkspace({ size: 40 });
+  await ws.adopt();
   const vms = ws.sim.cluster.guests().filter((g) => g.type === "qemu" && g.config.template !== 1 && typeof g.config.cores === "number");
   const touched = vms.slice(0, 3);
   for (const g of touched) g.config = { ...g.config, cores: Number(g.config.cores) + 1 };

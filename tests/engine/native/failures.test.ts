@@ -16,16 +16,16 @@ import { DNS, seed, WEB } from "./seed.js";
 const NO_CHANGES = "No changes. Your infrastructure matches the configuration.";
 const summary = (steps: NativeStepResult[]): [string, string, string | undefined][] => steps.map((s) => [s.change.action, s.change.name, s.status]);
 
-describe("on one workspace", () => {
+describe("on a workspace that adopted web-01 and dns-01", () => {
   let ws: NativeWorkspace;
   let adopted: GuestSpec[];
   const plan = (): Promise<NativePlan> => nativeEngine.plan(ws.ctx()) as Promise<NativePlan>;
 
-  beforeAll(async () => {
+  beforeEach(async () => {
     ws = await nativeWorkspace({ seed: seed(), lockTimeoutMs: 100 });
     adopted = await ws.adopt([WEB, DNS]);
   });
-  afterAll(() => ws.close());
+  afterEach(() => ws.close());
 
   it("a failed task stops the apply with an exact report; a re-run continues from there", async () => {
     await ws.write([...adopted, newVm({ name: "a-01", vmid: 400, node: "pve1" }), newVm({ name: "b-01", vmid: 401, node: "pve2" })]);
@@ -93,15 +93,15 @@ describe("on one workspace", () => {
   });
 
   it("a guest changed after the plan fails its step: the digest is stale", async () => {
-    await ws.edit("web_01.tf", (t) => t.replace(/(\bcores\s*=\s*)3\b/, "$14"));
+    await ws.edit("web_01.tf", (t) => t.replace(/(\bcores\s*=\s*)2\b/, "$14"));
     const p = await plan();
     await ws.client.settle(await ws.client.updateGuestConfig("pve1", "qemu", WEB, { memory: 3072 }));
     const result = await nativeEngine.apply(ws.ctx(), p);
     expect(result.ok).toBe(false);
     expect(result.steps).toEqual([expect.objectContaining({ status: "failed", message: "web-01 changed since the plan; run plan again." })]);
-    expect(ws.sim.cluster.guest(WEB)!.config.cores).toBe(3);
+    expect(ws.sim.cluster.guest(WEB)!.config.cores).toBe(2);
     const fresh = await plan();
-    expect(fresh.changes[0].diff).toEqual({ cores: [3, 4], memory: [3072, 2048] });
+    expect(fresh.changes[0].diff).toEqual({ cores: [2, 4], memory: [3072, 2048] });
     expect((await nativeEngine.apply(ws.ctx(), fresh)).ok).toBe(true);
     expect(ws.sim.cluster.guest(WEB)!.config).toMatchObject({ cores: 4, memory: "2048" });
   });

@@ -16,11 +16,12 @@ let ws: NativeWorkspace;
 let adopted: GuestSpec[];
 const plan = (options = {}): Promise<NativePlan> => nativeEngine.plan(ws.ctx(), options) as Promise<NativePlan>;
 
-beforeAll(async () => {
+// Every test starts from its own workspace that adopted web-01 and vault-01 (protected).
+beforeEach(async () => {
   ws = await nativeWorkspace({ seed: seed() });
   adopted = await ws.adopt([WEB, VAULT]);
 });
-afterAll(() => ws.close());
+afterEach(() => ws.close());
 
 describe("protection", () => {
   it("a protected guest is never planned for destruction", async () => {
@@ -34,7 +35,6 @@ describe("protection", () => {
   it("nor for replacement", async () => {
     await ws.edit("vault_01.tf", (t) => t.replace(/node_name\s*=\s*"pve2"/, 'node_name = "pve1"'));
     await expect(plan()).rejects.toThrow("vault-01 has protection enabled in Proxmox; turn it off first.");
-    await ws.write(adopted);
   });
 
   it("is checked again right before deleting", async () => {
@@ -45,7 +45,6 @@ describe("protection", () => {
     expect(result.ok).toBe(false);
     expect(result.steps).toEqual([expect.objectContaining({ status: "failed", message: "web-01 has protection enabled in Proxmox; turn it off first." })]);
     expect(ws.sim.cluster.guest(WEB)!.status).toBe("running");
-    await ws.client.settle(await ws.client.updateGuestConfig("pve1", "qemu", WEB, {}, { remove: ["protection"] }));
   });
 
   it("a guest that moved to another node since the plan is not forgotten", async () => {
@@ -54,8 +53,6 @@ describe("protection", () => {
     g.node = "pve2";
     ws.sim.cluster.touch();
     const result = await nativeEngine.apply(ws.ctx(), p);
-    g.node = "pve1";
-    ws.sim.cluster.touch();
     expect(result.steps).toEqual([expect.objectContaining({ status: "failed", message: "web-01 moved to pve2 since the plan; run plan again." })]);
     expect(ws.sim.cluster.guest(WEB)).toBeDefined();
     expect((await readManaged(ws.dir)).has(WEB)).toBe(true);
@@ -71,7 +68,6 @@ describe("unsupported arguments", () => {
     expect(p.unsupported).toEqual([{ name: "web-01", file: "terraform/web_01.tf", argument: "hostpci" }]);
     expect(p.text).toContain("Not applied by the native engine (use --engine terraform for these):\n  web-01 (terraform/web_01.tf): hostpci");
     expect(p.text.split("\n").pop()).toBe("No changes. Your infrastructure matches the configuration.");
-    await ws.write(adopted);
   });
 
   it("arguments the model does not carry are listed by name", async () => {
@@ -88,7 +84,6 @@ describe("unsupported arguments", () => {
     const p = await plan();
     expect(p.changes.map((c) => [c.action, c.name])).toEqual([["create", "gpu-01"]]);
     expect(p.unsupported).toEqual([{ name: "gpu-01", file: "terraform/gpu_01.tf", argument: "usb" }]);
-    await unlink(join(ws.tfDir, "gpu_01.tf"));
   });
 });
 
@@ -99,7 +94,6 @@ describe("refused plans", () => {
       exitCode: 2,
       message: expect.stringContaining("terraform/mine.tf:2: vm_id 200 of mine is taken by other-01 (qemu on pve1), which this workspace does not manage."),
     });
-    await unlink(join(ws.tfDir, "mine.tf"));
   });
 
   it("files that do not parse, with file and line", async () => {
@@ -107,7 +101,6 @@ describe("refused plans", () => {
     const err = await plan().catch((e: unknown) => e);
     expect(err).toMatchObject({ exitCode: 2, code: "terraform-invalid" });
     expect((err as Error).message).toMatch(/^The Terraform files cannot be read:\n {2}terraform\/broken\.tf:\d+: /);
-    await unlink(join(ws.tfDir, "broken.tf"));
   });
 
   it("a clone source that does not exist, and two files with one vm_id", async () => {
@@ -116,8 +109,6 @@ describe("refused plans", () => {
     await unlink(join(ws.tfDir, "c_01.tf"));
     await ws.write([...adopted, newVm({ name: "a-01", vmid: 330, node: "pve1" }), newVm({ name: "b-01", vmid: 330, node: "pve1" })]);
     await expect(plan()).rejects.toMatchObject({ exitCode: 2, message: expect.stringMatching(/vm_id 330 of b-01 is also used by a-01/) });
-    await unlink(join(ws.tfDir, "a_01.tf"));
-    await unlink(join(ws.tfDir, "b_01.tf"));
   });
 
   it("a workspace without .tf files does not plan to destroy everything it manages", async () => {
@@ -132,6 +123,5 @@ describe("refused plans", () => {
     const p = await plan();
     expect(p.changes).toEqual([]);
     expect(p.warnings).toEqual([expect.stringMatching(/^terraform\/dns\.tf:1: cloudflare_record\.www is not a Proxmox guest; the native engine ignores it/)]);
-    await unlink(join(ws.tfDir, "dns.tf"));
   });
 });
