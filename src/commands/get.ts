@@ -68,7 +68,7 @@ export const getCommand: Command = {
   name: "get",
   summary: "List nodes, VMs, containers, storage or tasks (from the store; --live asks the server)",
   description:
-    "Reads what the last sync stored, without touching the network. NAME|VMID shows one guest. Filters combine. -o json gives the documented fields (vmid, name, node, type, status, cores, memory MiB, disk GiB, tags, template).",
+    "Reads what the last sync stored, without touching the network. NAME|VMID shows one guest. Filters combine. -o json gives the documented fields (vmid, name, node, type, status, cores, memory MiB, disk GiB, tags, template, stale). A guest the last sync could not read shows as \"running (stale)\".",
   examples: ["proxmox-mpc get vms", "proxmox-mpc get vms --node pve1 --status running --tag web -o wide", "proxmox-mpc get vm web-01 -o json", "proxmox-mpc get nodes --live", "proxmox-mpc get tasks --node pve1"],
   arguments: [
     { name: "resource", description: `what to list: ${RESOURCES.join(", ")}`, required: true, completion: RESOURCES },
@@ -130,13 +130,20 @@ async function guests(ctx: CommandContext, type: "qemu" | "lxc", flags: GetFlags
       (!flags.tag || (r.tags as string[]).includes(flags.tag)) &&
       (!name || r.name === name || String(r.vmid) === name),
   );
+  const stale = rows.filter((r) => r.stale === true);
+  if (stale.length && !name) ctx.ui.warn(`${stale.length} guest${stale.length === 1 ? " was" : "s were"} not read by the last sync (stale): ${stale.map((r) => `${String(r.name)} (${String(r.vmid)})`).join(", ")}. Run \`proxmox-mpc sync\` again.`);
   if (name && rows.length === 1) return one(rows[0]);
   if (name && rows.length === 0) throw notFound(type === "qemu" ? "VM" : "container", name);
-  return { kind: "data", data: rows, table: { columns: GUEST_COLUMNS, rows } };
+  return { kind: "data", data: rows, table: { columns: GUEST_COLUMNS, rows: rows.map(staleStatus) } };
 }
 
 function one(guest: Record<string, JsonValue>): CommandResult {
-  return { kind: "data", data: guest, table: { columns: GUEST_COLUMNS, rows: [guest] } };
+  return { kind: "data", data: guest, table: { columns: GUEST_COLUMNS, rows: [staleStatus(guest)] } };
+}
+
+/** In tables, a guest the last sync could not read shows "running (stale)": its values may be out of date. */
+function staleStatus(guest: Record<string, JsonValue>): Record<string, JsonValue> {
+  return guest.stale === true ? { ...guest, status: `${String(guest.status)} (stale)` } : guest;
 }
 
 function notFound(what: string, name: string): UsageError {

@@ -99,6 +99,9 @@ export const COLUMNS = {
     updatedAt: "datetime",
     firstSeenSyncId: "int",
     lastChangedSyncId: "int",
+    staleSyncId: "int",
+    staleReason: "text",
+    staleValuesAt: "datetime",
   },
   Disk: { vmid: "int", key: "text", storage: "text", volume: "text", sizeGiB: "float", format: "text", raw: "text" },
   NetworkInterface: {

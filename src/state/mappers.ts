@@ -53,6 +53,17 @@ export function toGuestRecord(row: Guest): GuestRecord {
     updatedAt: row.updatedAt,
     firstSeenSyncId: row.firstSeenSyncId,
     lastChangedSyncId: row.lastChangedSyncId,
+    ...(row.staleSyncId === null
+      ? {}
+      : {
+          stale: {
+            syncRunId: row.staleSyncId,
+            reason: row.staleReason ?? "",
+            valuesAt: row.staleValuesAt ?? row.updatedAt,
+            // Stale since the sync that first stored it: only /cluster/resources' summary was ever stored.
+            configRead: row.staleSyncId !== row.firstSeenSyncId,
+          },
+        }),
   };
 }
 
@@ -146,6 +157,7 @@ export function toSyncRunRecord(row: SyncRun): SyncRunRecord {
     removed,
     renamed,
     apiRequests: row.apiRequests,
+    stale: row.stale,
     durationMs: row.durationMs,
     error: row.error,
   };
@@ -163,7 +175,11 @@ export function toSyncChangeRecord(row: SyncChange): SyncChangeRecord {
   };
 }
 
-/** The JSON contract of a guest (`get vms -o json`): the documented fields first, then extras. */
+/**
+ * The JSON contract of a guest (`get vms -o json`): the documented fields
+ * first, then extras; `stale` is true when the last sync could not read the
+ * guest (then also `staleReason`, `staleValuesAt` and `configRead`).
+ */
 export function toGuestJson(guest: GuestRecord): Record<string, JsonValue> {
   return {
     vmid: guest.vmid,
@@ -178,6 +194,10 @@ export function toGuestJson(guest: GuestRecord): Record<string, JsonValue> {
     template: guest.template,
     ipAddresses: [...guest.ipAddresses],
     updatedAt: guest.updatedAt.toISOString(),
+    stale: guest.stale !== undefined,
+    ...(guest.stale
+      ? { staleReason: guest.stale.reason, staleValuesAt: guest.stale.valuesAt.toISOString(), configRead: guest.stale.configRead }
+      : {}),
   };
 }
 

@@ -26,6 +26,20 @@ export interface GuestChange {
   diff: FieldDiff | null;
 }
 
+/** A guest this sync could not read. */
+export interface StaleGuestChange {
+  vmid: number;
+  name: string;
+  node: string;
+  /** Why its config could not be read. */
+  reason: string;
+  /**
+   * What the store holds for it: its values as last read, or only the
+   * /cluster/resources summary (a guest whose config was never read).
+   */
+  values: "last-read" | "cluster-resources";
+}
+
 /** The difference between the store and an observed snapshot. */
 export interface SyncDiff {
   added: GuestChange[];
@@ -34,6 +48,8 @@ export interface SyncDiff {
   /** Same vmid, new name (the diff also lists any other changed field). */
   renamed: GuestChange[];
   unchanged: number;
+  /** Guests whose config could not be read: kept with their last known values, marked stale. */
+  stale: StaleGuestChange[];
   nodes: { added: string[]; removed: string[] };
 }
 
@@ -53,6 +69,8 @@ export interface SyncRunRecord {
   removed: number;
   renamed: number;
   apiRequests: number;
+  /** Guests this sync could not read (kept, marked stale). */
+  stale: number;
   durationMs: number | null;
   error: string | null;
 }

@@ -1,7 +1,8 @@
 /**
  * Writes one sync plan inside the caller's transaction: nodes and storage,
  * then only the guests that were added, changed or removed (bulk inserts of
- * bulk-insert.ts, batched deleteMany), then the SyncChange rows. Unchanged
+ * bulk-insert.ts, batched deleteMany), the stale marks (set on guests not
+ * read, cleared on guests read again), then the SyncChange rows. Unchanged
  * guests are not touched at all.
  */
 import { CancelledError } from "../core/errors.js";
@@ -27,7 +28,7 @@ export function checkAbort(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw new CancelledError("Sync cancelled; the store was left as it was before this sync.");
 }
 
-function guestRow(g: NormalizedGuest, hash: string, now: Date, runId: number, firstSeen: number) {
+function guestRow(g: NormalizedGuest, hash: string, now: Date, runId: number, firstSeen: number, staleReason: string | undefined) {
   return {
     vmid: g.vmid,
     type: g.type,
@@ -46,6 +47,9 @@ function guestRow(g: NormalizedGuest, hash: string, now: Date, runId: number, fi
     updatedAt: now,
     firstSeenSyncId: firstSeen,
     lastChangedSyncId: runId,
+    staleSyncId: staleReason === undefined ? null : runId,
+    staleReason: staleReason ?? null,
+    staleValuesAt: staleReason === undefined ? null : now,
   };
 }
 
@@ -82,7 +86,7 @@ async function insertGuests(
   let done = 0;
   for (const part of chunks(planned, BATCH)) {
     checkAbort(opts.signal);
-    const guests = part.map((p) => guestRow(p.guest, p.hash, now, runId, p.old?.firstSeenSyncId ?? runId));
+    const guests = part.map((p) => guestRow(p.guest, p.hash, now, runId, p.old?.firstSeenSyncId ?? runId, p.staleReason));
     await bulkInsert(tx, provider, "Guest", COLUMNS.Guest, guests);
     const disks = part.flatMap((p) => p.guest.disks.map((d) => ({ vmid: p.guest.vmid, ...d })));
     await bulkInsert(tx, provider, "Disk", COLUMNS.Disk, disks);
@@ -93,12 +97,31 @@ async function insertGuests(
   }
 }
 
+/**
+ * Mark the stored guests this sync could not read (their values stay), and
+ * clear the mark of stale guests read again unchanged. A guest newly stale
+ * has the values the previous completed sync read.
+ */
+async function writeStaleMarks(tx: DbTx, plan: SyncPlan, runId: number, now: Date): Promise<void> {
+  if (plan.stale.some((m) => m.fresh)) {
+    const last = await tx.syncRun.findFirst({ where: { status: "completed", id: { lt: runId } }, orderBy: { id: "desc" }, select: { startedAt: true } });
+    for (const m of plan.stale.filter((x) => x.fresh)) {
+      await tx.guest.update({ where: { vmid: m.vmid }, data: { staleSyncId: runId, staleReason: m.reason, staleValuesAt: last?.startedAt ?? now } });
+    }
+  }
+  for (const m of plan.stale.filter((x) => !x.fresh)) await tx.guest.update({ where: { vmid: m.vmid }, data: { staleReason: m.reason } });
+  for (const part of chunks(plan.cleared, BATCH)) {
+    await tx.guest.updateMany({ where: { vmid: { in: part } }, data: { staleSyncId: null, staleReason: null, staleValuesAt: null } });
+  }
+}
+
 /** Counts recorded on the run. */
 export interface WriteCounts {
   added: number;
   changed: number;
   removed: number;
   renamed: number;
+  stale: number;
 }
 
 /** Write `plan` (computed in the same transaction) for sync run `runId`. */
@@ -124,6 +147,7 @@ export async function writeSync(
   await deleteGuests(tx, plan.rewritten.map((p) => p.guest.vmid));
   await insertGuests(target, plan.rewritten, runId, now, opts, (done) => progress("changed", done, plan.rewritten.length));
   await insertGuests(target, plan.added, runId, now, opts, (done) => progress("added", done, plan.added.length));
+  await writeStaleMarks(tx, plan, runId, now);
 
   checkAbort(opts.signal);
   const { added, changed, renamed, removed } = plan.diff;
@@ -131,5 +155,5 @@ export async function writeSync(
   const rows = changes.map((c) => ({ syncRunId: runId, vmid: c.vmid, name: c.name, kind: c.kind, diff: c.diff }));
   await bulkInsert(tx, provider, "SyncChange", COLUMNS.SyncChange, rows);
   progress("changes", changes.length, changes.length);
-  return { added: added.length, changed: changed.length, removed: removed.length, renamed: renamed.length };
+  return { added: added.length, changed: changed.length, removed: removed.length, renamed: renamed.length, stale: plan.diff.stale.length };
 }

@@ -106,6 +106,33 @@ export interface ObservedSnapshot {
    * the store are kept as they were instead of being reported removed.
    */
   unreachableNodes?: string[];
+  /**
+   * Guests listed by /cluster/resources whose config could not be read. The
+   * store keeps their last known row, or stores `fallback` for a guest it
+   * never had, and marks them stale until a sync reads them.
+   */
+  staleGuests?: StaleGuest[];
+}
+
+/** A guest sync saw listed but could not read (see ObservedSnapshot.staleGuests). */
+export interface StaleGuest {
+  vmid: number;
+  /** Why its config could not be read (the error's message). */
+  reason: string;
+  /** What /cluster/resources alone says of it: no config, disks or network interfaces. */
+  fallback: ObservedGuest;
+}
+
+/** Why a stored guest's values may be out of date: the last sync could not read its config. */
+export interface GuestStaleness {
+  /** The first sync, of those in a row, that could not read it. */
+  syncRunId: number;
+  /** The last sync's error. */
+  reason: string;
+  /** When the stored values were read. */
+  valuesAt: Date;
+  /** False when its config was never read: the row holds /cluster/resources' summary only. */
+  configRead: boolean;
 }
 
 /** A guest as stored (without disks and nets). */
@@ -127,6 +154,8 @@ export interface GuestRecord {
   firstSeenSyncId: number;
   /** The sync that last added or changed this guest (unchanged guests are not rewritten). */
   lastChangedSyncId: number;
+  /** Set when the last sync could not read this guest's config (absent when its values are current). */
+  stale?: GuestStaleness;
 }
 
 /** A stored disk. */

@@ -1,14 +1,19 @@
 /**
  * Read the whole cluster: nodes, storage, and every guest's config, with
  * bounded concurrency, into an ObservedSnapshot. Reads only; the store writes.
- * A node that cannot be reached is reported, so its guests are kept as they
- * were instead of being counted as removed.
+ * One failed read (after its retries) does not abort the sync:
+ *  - a node whose storage cannot be read is reported unreachable, so its
+ *    guests are kept as they were instead of being counted as removed;
+ *  - a guest whose config cannot be read is reported stale, with what
+ *    /cluster/resources says of it, so the store keeps what it knew.
+ * Only the node and resource lists are essential; a rejected token, an
+ * untrusted certificate or a cancel stop everything.
  */
-import { AbortedError, NotFoundError, ProxyError, TimeoutError } from "../proxmox/errors.js";
-import type { ProxmoxClient } from "../proxmox/client.js";
+import { AbortedError, AuthenticationError, NotFoundError, ProxmoxApiError, TlsError } from "../proxmox/errors.js";
+import type { ProxmoxClient, RetryPolicy } from "../proxmox/client.js";
 import type { GuestType, PveClusterResource } from "../proxmox/types.js";
-import type { ObservedGuest, ObservedSnapshot, ObservedStorage } from "../state/types.js";
-import { normalizeGuest, normalizeNode, normalizeStorage } from "./normalize.js";
+import type { ObservedGuest, ObservedSnapshot, ObservedStorage, StaleGuest } from "../state/types.js";
+import { guestFromResource, normalizeGuest, normalizeNode, normalizeStorage } from "./normalize.js";
 
 export interface DiscoverProgress {
   phase: "nodes" | "resources" | "storage" | "configs";
@@ -20,6 +25,8 @@ export interface DiscoverOptions {
   signal?: AbortSignal;
   /** Guest configs read at once (the client's own limit still applies). */
   concurrency?: number;
+  /** How every read is retried (sync passes syncRetryPolicy()); default: the client's policy. */
+  retry?: RetryPolicy;
   onProgress?: (progress: DiscoverProgress) => void;
 }
 
@@ -31,7 +38,7 @@ export interface Discovery {
 
 /** Read everything sync needs from the cluster. */
 export async function discover(client: ProxmoxClient, options: DiscoverOptions = {}): Promise<Discovery> {
-  const req = { signal: options.signal };
+  const req = { signal: options.signal, retry: options.retry };
   options.onProgress?.({ phase: "nodes", done: 0, total: 1 });
   const [nodeList, resources] = await Promise.all([client.nodes(req), client.clusterResources("vm", req)]);
   const nodes = nodeList.map(normalizeNode).sort((a, b) => a.name.localeCompare(b.name));
@@ -46,7 +53,7 @@ export async function discover(client: ProxmoxClient, options: DiscoverOptions =
         try {
           for (const s of await client.storage(n.name, {}, req)) storage.push(normalizeStorage(n.name, s));
         } catch (err) {
-          if (!isNodeDown(err)) throw err;
+          if (isFatal(err, options.signal)) throw err;
           unreachable.add(n.name);
         }
         options.onProgress?.({ phase: "storage", done: ++storageDone, total: nodes.length });
@@ -55,6 +62,7 @@ export async function discover(client: ProxmoxClient, options: DiscoverOptions =
 
   const guestsToRead = resources.filter((r): r is PveClusterResource & { vmid: number; node: string } => (r.type === "qemu" || r.type === "lxc") && typeof r.vmid === "number" && !!r.node);
   const guests: ObservedGuest[] = [];
+  const stale: StaleGuest[] = [];
   const vanished: number[] = [];
   let done = 0;
   const readOne = async (resource: PveClusterResource & { vmid: number; node: string }): Promise<void> => {
@@ -64,8 +72,8 @@ export async function discover(client: ProxmoxClient, options: DiscoverOptions =
       guests.push(normalizeGuest(resource, config));
     } catch (err) {
       if (err instanceof NotFoundError) vanished.push(resource.vmid);
-      else if (isNodeDown(err)) unreachable.add(resource.node);
-      else throw err;
+      else if (isFatal(err, options.signal)) throw err;
+      else stale.push({ vmid: resource.vmid, reason: (err as Error).message, fallback: guestFromResource(resource) });
     }
     options.onProgress?.({ phase: "configs", done: ++done, total: guestsToRead.length });
   };
@@ -74,13 +82,15 @@ export async function discover(client: ProxmoxClient, options: DiscoverOptions =
   if (options.signal?.aborted) throw new AbortedError("Sync cancelled; nothing was written.", { code: "aborted" });
 
   guests.sort((a, b) => a.vmid - b.vmid);
+  stale.sort((a, b) => a.vmid - b.vmid);
   storage.sort((a, b) => a.node.localeCompare(b.node) || a.storage.localeCompare(b.storage));
-  return { snapshot: { nodes, storage, guests, unreachableNodes: [...unreachable].sort() }, vanished };
+  return { snapshot: { nodes, storage, guests, unreachableNodes: [...unreachable].sort(), staleGuests: stale }, vanished };
 }
 
-function isNodeDown(err: unknown): boolean {
-  // 595-599 (the node we talk to cannot forward) and timeouts: that node is down, the cluster is not.
-  return err instanceof ProxyError || err instanceof TimeoutError;
+/** Errors that stop the whole sync: every other read would fail the same way, or the user cancelled (or a bug). */
+function isFatal(err: unknown, signal: AbortSignal | undefined): boolean {
+  if (signal?.aborted || !(err instanceof ProxmoxApiError)) return true;
+  return err instanceof AuthenticationError || err instanceof TlsError || err instanceof AbortedError;
 }
 
 /** Run `work` over `items` with at most `size` in flight; stops at the first error. */

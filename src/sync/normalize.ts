@@ -96,6 +96,33 @@ export function normalizeGuest(resource: PveClusterResource, config: PveGuestCon
   };
 }
 
+/**
+ * What /cluster/resources alone says of a guest whose config could not be
+ * read: name, node, status, vCPUs, memory and disk size; no config, disks or
+ * network interfaces. Stored (marked stale) only for a guest the store never had.
+ */
+export function guestFromResource(resource: PveClusterResource): ObservedGuest {
+  const type = resource.type as GuestType;
+  const vmid = Number(resource.vmid);
+  return {
+    vmid,
+    type,
+    node: String(resource.node),
+    name: String(resource.name ?? `${type === "qemu" ? "vm" : "ct"}-${vmid}`),
+    status: String(resource.status ?? "unknown"),
+    template: toFlag(resource.template),
+    cores: toNumber(resource.maxcpu) ?? 1,
+    memory: Math.round((toNumber(resource.maxmem) ?? 0) / 1024 ** 2),
+    disk: round((toNumber(resource.maxdisk) ?? 0) / 1024 ** 3),
+    tags: splitTags(resource.tags),
+    ipAddresses: [],
+    config: {},
+    digest: null,
+    disks: [],
+    nets: [],
+  };
+}
+
 /** Normalize a node entry of GET /nodes. */
 export function normalizeNode(node: PveNodeListEntry): ObservedNode {
   return {

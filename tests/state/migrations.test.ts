@@ -8,11 +8,20 @@ import path from "node:path";
 import Database from "better-sqlite3";
 import { ProxmoxMpcError } from "../../src/core/errors.js";
 import { openStore, parseDatabaseUrl, redactDatabaseUrl } from "../../src/state/index.js";
+import { loadMigrations } from "../../src/state/migrations.js";
 import { storeCases } from "./harness.js";
 import { makeSnapshot, tempDir } from "./helpers.js";
 
 const { cases, teardown } = await storeCases();
 afterAll(teardown);
+
+/** Every migration this build knows (the same versions for both providers), and the newest. */
+const VERSIONS = loadMigrations("sqlite").map((m) => m.version);
+const NEWEST = VERSIONS[VERSIONS.length - 1];
+
+test("SQLite and PostgreSQL have the same migrations", () => {
+  expect(loadMigrations("postgresql").map((m) => m.version)).toEqual(VERSIONS);
+});
 
 async function openError(url: string): Promise<ProxmoxMpcError> {
   const err = await openStore({ url }).then(
@@ -30,8 +39,8 @@ describe.each(cases)("migrations on $name", ({ newUrl }) => {
   test("an empty database is migrated and serves every model through the Prisma client", async () => {
     const store = await openStore({ url: newUrl() });
     try {
-      expect(store.info().migrations.newlyApplied).toEqual(["0001"]);
-      expect(store.info().schemaVersion).toBe("0001");
+      expect(store.info().migrations.newlyApplied).toEqual(VERSIONS);
+      expect(store.info().schemaVersion).toBe(NEWEST);
       const p = store.prisma;
       const now = new Date("2026-01-02T03:04:05.678Z");
       await p.node.create({ data: { name: "pve1", status: "online", cpu: 0.5, maxcpu: 8, mem: 2 ** 40, maxmem: 2 ** 41, uptime: 9, raw: { a: 1 }, lastSyncId: 1, updatedAt: now } });
@@ -60,7 +69,8 @@ describe.each(cases)("migrations on $name", ({ newUrl }) => {
       expect(await p.syncChange.findFirst()).toMatchObject({ diff: { cores: [1, 2] } });
       expect(await p.operation.findFirst()).toMatchObject({ arguments: { x: [1] }, result: null });
       expect(await p.workspaceLock.count()).toBe(1);
-      expect(await p.schemaMigration.findMany()).toEqual([expect.objectContaining({ version: "0001", name: "init" })]);
+      expect(await p.schemaMigration.findMany({ orderBy: { version: "asc" } })).toEqual(VERSIONS.map((version) => expect.objectContaining({ version })));
+      expect(await p.schemaMigration.findUnique({ where: { version: "0001" } })).toMatchObject({ name: "init" });
       // Removing a guest cascades to its disks and nets.
       await p.guest.delete({ where: { vmid: 100 } });
       expect(await p.disk.count()).toBe(0);
@@ -77,7 +87,7 @@ describe.each(cases)("migrations on $name", ({ newUrl }) => {
     await first.close();
     const again = await openStore({ url });
     try {
-      expect(again.info().migrations).toMatchObject({ applied: ["0001"], newlyApplied: [], checksumMismatches: [] });
+      expect(again.info().migrations).toMatchObject({ applied: VERSIONS, newlyApplied: [], checksumMismatches: [] });
       expect((await again.counts()).guests).toBe(3);
     } finally {
       await again.close();
@@ -87,7 +97,7 @@ describe.each(cases)("migrations on $name", ({ newUrl }) => {
   test("two processes opening a new database at once both succeed", async () => {
     const url = newUrl();
     const stores = await Promise.all([openStore({ url }), openStore({ url })]);
-    expect(stores.map((s) => s.info().schemaVersion)).toEqual(["0001", "0001"]);
+    expect(stores.map((s) => s.info().schemaVersion)).toEqual([NEWEST, NEWEST]);
     await Promise.all(stores.map((s) => s.close()));
   });
 
@@ -164,7 +174,7 @@ describe("broken SQLite files", () => {
     const file = path.join(tmp.dir, "empty.db");
     writeFileSync(file, "");
     const store = await openStore({ url: `file:${file}` });
-    expect(store.info().schemaVersion).toBe("0001");
+    expect(store.info().schemaVersion).toBe(NEWEST);
     await store.close();
   });
 });

@@ -33,6 +33,7 @@ export type GuestAvgAggregateOutputType = {
   disk: number | null
   firstSeenSyncId: number | null
   lastChangedSyncId: number | null
+  staleSyncId: number | null
 }
 
 export type GuestSumAggregateOutputType = {
@@ -42,6 +43,7 @@ export type GuestSumAggregateOutputType = {
   disk: number | null
   firstSeenSyncId: number | null
   lastChangedSyncId: number | null
+  staleSyncId: number | null
 }
 
 export type GuestMinAggregateOutputType = {
@@ -59,6 +61,9 @@ export type GuestMinAggregateOutputType = {
   updatedAt: Date | null
   firstSeenSyncId: number | null
   lastChangedSyncId: number | null
+  staleSyncId: number | null
+  staleReason: string | null
+  staleValuesAt: Date | null
 }
 
 export type GuestMaxAggregateOutputType = {
@@ -76,6 +81,9 @@ export type GuestMaxAggregateOutputType = {
   updatedAt: Date | null
   firstSeenSyncId: number | null
   lastChangedSyncId: number | null
+  staleSyncId: number | null
+  staleReason: string | null
+  staleValuesAt: Date | null
 }
 
 export type GuestCountAggregateOutputType = {
@@ -96,6 +104,9 @@ export type GuestCountAggregateOutputType = {
   updatedAt: number
   firstSeenSyncId: number
   lastChangedSyncId: number
+  staleSyncId: number
+  staleReason: number
+  staleValuesAt: number
   _all: number
 }
 
@@ -107,6 +118,7 @@ export type GuestAvgAggregateInputType = {
   disk?: true
   firstSeenSyncId?: true
   lastChangedSyncId?: true
+  staleSyncId?: true
 }
 
 export type GuestSumAggregateInputType = {
@@ -116,6 +128,7 @@ export type GuestSumAggregateInputType = {
   disk?: true
   firstSeenSyncId?: true
   lastChangedSyncId?: true
+  staleSyncId?: true
 }
 
 export type GuestMinAggregateInputType = {
@@ -133,6 +146,9 @@ export type GuestMinAggregateInputType = {
   updatedAt?: true
   firstSeenSyncId?: true
   lastChangedSyncId?: true
+  staleSyncId?: true
+  staleReason?: true
+  staleValuesAt?: true
 }
 
 export type GuestMaxAggregateInputType = {
@@ -150,6 +166,9 @@ export type GuestMaxAggregateInputType = {
   updatedAt?: true
   firstSeenSyncId?: true
   lastChangedSyncId?: true
+  staleSyncId?: true
+  staleReason?: true
+  staleValuesAt?: true
 }
 
 export type GuestCountAggregateInputType = {
@@ -170,6 +189,9 @@ export type GuestCountAggregateInputType = {
   updatedAt?: true
   firstSeenSyncId?: true
   lastChangedSyncId?: true
+  staleSyncId?: true
+  staleReason?: true
+  staleValuesAt?: true
   _all?: true
 }
 
@@ -277,6 +299,9 @@ export type GuestGroupByOutputType = {
   updatedAt: Date
   firstSeenSyncId: number
   lastChangedSyncId: number
+  staleSyncId: number | null
+  staleReason: string | null
+  staleValuesAt: Date | null
   _count: GuestCountAggregateOutputType | null
   _avg: GuestAvgAggregateOutputType | null
   _sum: GuestSumAggregateOutputType | null
@@ -320,6 +345,9 @@ export type GuestWhereInput = {
   updatedAt?: Prisma.DateTimeFilter<"Guest"> | Date | string
   firstSeenSyncId?: Prisma.IntFilter<"Guest"> | number
   lastChangedSyncId?: Prisma.IntFilter<"Guest"> | number
+  staleSyncId?: Prisma.IntNullableFilter<"Guest"> | number | null
+  staleReason?: Prisma.StringNullableFilter<"Guest"> | string | null
+  staleValuesAt?: Prisma.DateTimeNullableFilter<"Guest"> | Date | string | null
   disks?: Prisma.DiskListRelationFilter
   nets?: Prisma.NetworkInterfaceListRelationFilter
 }
@@ -342,6 +370,9 @@ export type GuestOrderByWithRelationInput = {
   updatedAt?: Prisma.SortOrder
   firstSeenSyncId?: Prisma.SortOrder
   lastChangedSyncId?: Prisma.SortOrder
+  staleSyncId?: Prisma.SortOrderInput | Prisma.SortOrder
+  staleReason?: Prisma.SortOrderInput | Prisma.SortOrder
+  staleValuesAt?: Prisma.SortOrderInput | Prisma.SortOrder
   disks?: Prisma.DiskOrderByRelationAggregateInput
   nets?: Prisma.NetworkInterfaceOrderByRelationAggregateInput
 }
@@ -367,6 +398,9 @@ export type GuestWhereUniqueInput = Prisma.AtLeast<{
   updatedAt?: Prisma.DateTimeFilter<"Guest"> | Date | string
   firstSeenSyncId?: Prisma.IntFilter<"Guest"> | number
   lastChangedSyncId?: Prisma.IntFilter<"Guest"> | number
+  staleSyncId?: Prisma.IntNullableFilter<"Guest"> | number | null
+  staleReason?: Prisma.StringNullableFilter<"Guest"> | string | null
+  staleValuesAt?: Prisma.DateTimeNullableFilter<"Guest"> | Date | string | null
   disks?: Prisma.DiskListRelationFilter
   nets?: Prisma.NetworkInterfaceListRelationFilter
 }, "vmid">
@@ -389,6 +423,9 @@ export type GuestOrderByWithAggregationInput = {
   updatedAt?: Prisma.SortOrder
   firstSeenSyncId?: Prisma.SortOrder
   lastChangedSyncId?: Prisma.SortOrder
+  staleSyncId?: Prisma.SortOrderInput | Prisma.SortOrder
+  staleReason?: Prisma.SortOrderInput | Prisma.SortOrder
+  staleValuesAt?: Prisma.SortOrderInput | Prisma.SortOrder
   _count?: Prisma.GuestCountOrderByAggregateInput
   _avg?: Prisma.GuestAvgOrderByAggregateInput
   _max?: Prisma.GuestMaxOrderByAggregateInput
@@ -417,6 +454,9 @@ export type GuestScalarWhereWithAggregatesInput = {
   updatedAt?: Prisma.DateTimeWithAggregatesFilter<"Guest"> | Date | string
   firstSeenSyncId?: Prisma.IntWithAggregatesFilter<"Guest"> | number
   lastChangedSyncId?: Prisma.IntWithAggregatesFilter<"Guest"> | number
+  staleSyncId?: Prisma.IntNullableWithAggregatesFilter<"Guest"> | number | null
+  staleReason?: Prisma.StringNullableWithAggregatesFilter<"Guest"> | string | null
+  staleValuesAt?: Prisma.DateTimeNullableWithAggregatesFilter<"Guest"> | Date | string | null
 }
 
 export type GuestCreateInput = {
@@ -437,6 +477,9 @@ export type GuestCreateInput = {
   updatedAt: Date | string
   firstSeenSyncId: number
   lastChangedSyncId: number
+  staleSyncId?: number | null
+  staleReason?: string | null
+  staleValuesAt?: Date | string | null
   disks?: Prisma.DiskCreateNestedManyWithoutGuestInput
   nets?: Prisma.NetworkInterfaceCreateNestedManyWithoutGuestInput
 }
@@ -459,6 +502,9 @@ export type GuestUncheckedCreateInput = {
   updatedAt: Date | string
   firstSeenSyncId: number
   lastChangedSyncId: number
+  staleSyncId?: number | null
+  staleReason?: string | null
+  staleValuesAt?: Date | string | null
   disks?: Prisma.DiskUncheckedCreateNestedManyWithoutGuestInput
   nets?: Prisma.NetworkInterfaceUncheckedCreateNestedManyWithoutGuestInput
 }
@@ -481,6 +527,9 @@ export type GuestUpdateInput = {
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   firstSeenSyncId?: Prisma.IntFieldUpdateOperationsInput | number
   lastChangedSyncId?: Prisma.IntFieldUpdateOperationsInput | number
+  staleSyncId?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  staleReason?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  staleValuesAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   disks?: Prisma.DiskUpdateManyWithoutGuestNestedInput
   nets?: Prisma.NetworkInterfaceUpdateManyWithoutGuestNestedInput
 }
@@ -503,6 +552,9 @@ export type GuestUncheckedUpdateInput = {
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   firstSeenSyncId?: Prisma.IntFieldUpdateOperationsInput | number
   lastChangedSyncId?: Prisma.IntFieldUpdateOperationsInput | number
+  staleSyncId?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  staleReason?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  staleValuesAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   disks?: Prisma.DiskUncheckedUpdateManyWithoutGuestNestedInput
   nets?: Prisma.NetworkInterfaceUncheckedUpdateManyWithoutGuestNestedInput
 }
@@ -525,6 +577,9 @@ export type GuestCreateManyInput = {
   updatedAt: Date | string
   firstSeenSyncId: number
   lastChangedSyncId: number
+  staleSyncId?: number | null
+  staleReason?: string | null
+  staleValuesAt?: Date | string | null
 }
 
 export type GuestUpdateManyMutationInput = {
@@ -545,6 +600,9 @@ export type GuestUpdateManyMutationInput = {
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   firstSeenSyncId?: Prisma.IntFieldUpdateOperationsInput | number
   lastChangedSyncId?: Prisma.IntFieldUpdateOperationsInput | number
+  staleSyncId?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  staleReason?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  staleValuesAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
 }
 
 export type GuestUncheckedUpdateManyInput = {
@@ -565,6 +623,9 @@ export type GuestUncheckedUpdateManyInput = {
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   firstSeenSyncId?: Prisma.IntFieldUpdateOperationsInput | number
   lastChangedSyncId?: Prisma.IntFieldUpdateOperationsInput | number
+  staleSyncId?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  staleReason?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  staleValuesAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
 }
 
 export type GuestCountOrderByAggregateInput = {
@@ -585,6 +646,9 @@ export type GuestCountOrderByAggregateInput = {
   updatedAt?: Prisma.SortOrder
   firstSeenSyncId?: Prisma.SortOrder
   lastChangedSyncId?: Prisma.SortOrder
+  staleSyncId?: Prisma.SortOrder
+  staleReason?: Prisma.SortOrder
+  staleValuesAt?: Prisma.SortOrder
 }
 
 export type GuestAvgOrderByAggregateInput = {
@@ -594,6 +658,7 @@ export type GuestAvgOrderByAggregateInput = {
   disk?: Prisma.SortOrder
   firstSeenSyncId?: Prisma.SortOrder
   lastChangedSyncId?: Prisma.SortOrder
+  staleSyncId?: Prisma.SortOrder
 }
 
 export type GuestMaxOrderByAggregateInput = {
@@ -611,6 +676,9 @@ export type GuestMaxOrderByAggregateInput = {
   updatedAt?: Prisma.SortOrder
   firstSeenSyncId?: Prisma.SortOrder
   lastChangedSyncId?: Prisma.SortOrder
+  staleSyncId?: Prisma.SortOrder
+  staleReason?: Prisma.SortOrder
+  staleValuesAt?: Prisma.SortOrder
 }
 
 export type GuestMinOrderByAggregateInput = {
@@ -628,6 +696,9 @@ export type GuestMinOrderByAggregateInput = {
   updatedAt?: Prisma.SortOrder
   firstSeenSyncId?: Prisma.SortOrder
   lastChangedSyncId?: Prisma.SortOrder
+  staleSyncId?: Prisma.SortOrder
+  staleReason?: Prisma.SortOrder
+  staleValuesAt?: Prisma.SortOrder
 }
 
 export type GuestSumOrderByAggregateInput = {
@@ -637,6 +708,7 @@ export type GuestSumOrderByAggregateInput = {
   disk?: Prisma.SortOrder
   firstSeenSyncId?: Prisma.SortOrder
   lastChangedSyncId?: Prisma.SortOrder
+  staleSyncId?: Prisma.SortOrder
 }
 
 export type GuestScalarRelationFilter = {
@@ -646,6 +718,18 @@ export type GuestScalarRelationFilter = {
 
 export type NullableStringFieldUpdateOperationsInput = {
   set?: string | null
+}
+
+export type NullableIntFieldUpdateOperationsInput = {
+  set?: number | null
+  increment?: number
+  decrement?: number
+  multiply?: number
+  divide?: number
+}
+
+export type NullableDateTimeFieldUpdateOperationsInput = {
+  set?: Date | string | null
 }
 
 export type GuestCreateNestedOneWithoutDisksInput = {
@@ -694,6 +778,9 @@ export type GuestCreateWithoutDisksInput = {
   updatedAt: Date | string
   firstSeenSyncId: number
   lastChangedSyncId: number
+  staleSyncId?: number | null
+  staleReason?: string | null
+  staleValuesAt?: Date | string | null
   nets?: Prisma.NetworkInterfaceCreateNestedManyWithoutGuestInput
 }
 
@@ -715,6 +802,9 @@ export type GuestUncheckedCreateWithoutDisksInput = {
   updatedAt: Date | string
   firstSeenSyncId: number
   lastChangedSyncId: number
+  staleSyncId?: number | null
+  staleReason?: string | null
+  staleValuesAt?: Date | string | null
   nets?: Prisma.NetworkInterfaceUncheckedCreateNestedManyWithoutGuestInput
 }
 
@@ -752,6 +842,9 @@ export type GuestUpdateWithoutDisksInput = {
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   firstSeenSyncId?: Prisma.IntFieldUpdateOperationsInput | number
   lastChangedSyncId?: Prisma.IntFieldUpdateOperationsInput | number
+  staleSyncId?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  staleReason?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  staleValuesAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   nets?: Prisma.NetworkInterfaceUpdateManyWithoutGuestNestedInput
 }
 
@@ -773,6 +866,9 @@ export type GuestUncheckedUpdateWithoutDisksInput = {
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   firstSeenSyncId?: Prisma.IntFieldUpdateOperationsInput | number
   lastChangedSyncId?: Prisma.IntFieldUpdateOperationsInput | number
+  staleSyncId?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  staleReason?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  staleValuesAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   nets?: Prisma.NetworkInterfaceUncheckedUpdateManyWithoutGuestNestedInput
 }
 
@@ -794,6 +890,9 @@ export type GuestCreateWithoutNetsInput = {
   updatedAt: Date | string
   firstSeenSyncId: number
   lastChangedSyncId: number
+  staleSyncId?: number | null
+  staleReason?: string | null
+  staleValuesAt?: Date | string | null
   disks?: Prisma.DiskCreateNestedManyWithoutGuestInput
 }
 
@@ -815,6 +914,9 @@ export type GuestUncheckedCreateWithoutNetsInput = {
   updatedAt: Date | string
   firstSeenSyncId: number
   lastChangedSyncId: number
+  staleSyncId?: number | null
+  staleReason?: string | null
+  staleValuesAt?: Date | string | null
   disks?: Prisma.DiskUncheckedCreateNestedManyWithoutGuestInput
 }
 
@@ -852,6 +954,9 @@ export type GuestUpdateWithoutNetsInput = {
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   firstSeenSyncId?: Prisma.IntFieldUpdateOperationsInput | number
   lastChangedSyncId?: Prisma.IntFieldUpdateOperationsInput | number
+  staleSyncId?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  staleReason?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  staleValuesAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   disks?: Prisma.DiskUpdateManyWithoutGuestNestedInput
 }
 
@@ -873,6 +978,9 @@ export type GuestUncheckedUpdateWithoutNetsInput = {
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   firstSeenSyncId?: Prisma.IntFieldUpdateOperationsInput | number
   lastChangedSyncId?: Prisma.IntFieldUpdateOperationsInput | number
+  staleSyncId?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  staleReason?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  staleValuesAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   disks?: Prisma.DiskUncheckedUpdateManyWithoutGuestNestedInput
 }
 
@@ -934,6 +1042,9 @@ export type GuestSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs = 
   updatedAt?: boolean
   firstSeenSyncId?: boolean
   lastChangedSyncId?: boolean
+  staleSyncId?: boolean
+  staleReason?: boolean
+  staleValuesAt?: boolean
   disks?: boolean | Prisma.Guest$disksArgs<ExtArgs>
   nets?: boolean | Prisma.Guest$netsArgs<ExtArgs>
   _count?: boolean | Prisma.GuestCountOutputTypeDefaultArgs<ExtArgs>
@@ -957,6 +1068,9 @@ export type GuestSelectCreateManyAndReturn<ExtArgs extends runtime.Types.Extensi
   updatedAt?: boolean
   firstSeenSyncId?: boolean
   lastChangedSyncId?: boolean
+  staleSyncId?: boolean
+  staleReason?: boolean
+  staleValuesAt?: boolean
 }, ExtArgs["result"]["guest"]>
 
 export type GuestSelectUpdateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetSelect<{
@@ -977,6 +1091,9 @@ export type GuestSelectUpdateManyAndReturn<ExtArgs extends runtime.Types.Extensi
   updatedAt?: boolean
   firstSeenSyncId?: boolean
   lastChangedSyncId?: boolean
+  staleSyncId?: boolean
+  staleReason?: boolean
+  staleValuesAt?: boolean
 }, ExtArgs["result"]["guest"]>
 
 export type GuestSelectScalar = {
@@ -997,9 +1114,12 @@ export type GuestSelectScalar = {
   updatedAt?: boolean
   firstSeenSyncId?: boolean
   lastChangedSyncId?: boolean
+  staleSyncId?: boolean
+  staleReason?: boolean
+  staleValuesAt?: boolean
 }
 
-export type GuestOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"vmid" | "type" | "node" | "name" | "status" | "template" | "cores" | "memory" | "disk" | "tags" | "ipAddresses" | "config" | "digest" | "hash" | "updatedAt" | "firstSeenSyncId" | "lastChangedSyncId", ExtArgs["result"]["guest"]>
+export type GuestOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"vmid" | "type" | "node" | "name" | "status" | "template" | "cores" | "memory" | "disk" | "tags" | "ipAddresses" | "config" | "digest" | "hash" | "updatedAt" | "firstSeenSyncId" | "lastChangedSyncId" | "staleSyncId" | "staleReason" | "staleValuesAt", ExtArgs["result"]["guest"]>
 export type GuestInclude<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   disks?: boolean | Prisma.Guest$disksArgs<ExtArgs>
   nets?: boolean | Prisma.Guest$netsArgs<ExtArgs>
@@ -1035,6 +1155,18 @@ export type $GuestPayload<ExtArgs extends runtime.Types.Extensions.InternalArgs 
     updatedAt: Date
     firstSeenSyncId: number
     lastChangedSyncId: number
+    /**
+     * Set while sync cannot read this guest's config: the first sync (of those in a row) that could not. The row keeps its last known values.
+     */
+    staleSyncId: number | null
+    /**
+     * Why the config could not be read (the last sync's error).
+     */
+    staleReason: string | null
+    /**
+     * For a stale guest: when its values were read (null when not stale).
+     */
+    staleValuesAt: Date | null
   }, ExtArgs["result"]["guest"]>
   composites: {}
 }
@@ -1477,6 +1609,9 @@ export interface GuestFieldRefs {
   readonly updatedAt: Prisma.FieldRef<"Guest", 'DateTime'>
   readonly firstSeenSyncId: Prisma.FieldRef<"Guest", 'Int'>
   readonly lastChangedSyncId: Prisma.FieldRef<"Guest", 'Int'>
+  readonly staleSyncId: Prisma.FieldRef<"Guest", 'Int'>
+  readonly staleReason: Prisma.FieldRef<"Guest", 'String'>
+  readonly staleValuesAt: Prisma.FieldRef<"Guest", 'DateTime'>
 }
     
 

@@ -37,6 +37,7 @@ export type SyncRunAvgAggregateOutputType = {
   renamed: number | null
   apiRequests: number | null
   durationMs: number | null
+  stale: number | null
 }
 
 export type SyncRunSumAggregateOutputType = {
@@ -50,6 +51,7 @@ export type SyncRunSumAggregateOutputType = {
   renamed: number | null
   apiRequests: number | null
   durationMs: number | null
+  stale: number | null
 }
 
 export type SyncRunMinAggregateOutputType = {
@@ -69,6 +71,7 @@ export type SyncRunMinAggregateOutputType = {
   apiRequests: number | null
   durationMs: number | null
   error: string | null
+  stale: number | null
 }
 
 export type SyncRunMaxAggregateOutputType = {
@@ -88,6 +91,7 @@ export type SyncRunMaxAggregateOutputType = {
   apiRequests: number | null
   durationMs: number | null
   error: string | null
+  stale: number | null
 }
 
 export type SyncRunCountAggregateOutputType = {
@@ -107,6 +111,7 @@ export type SyncRunCountAggregateOutputType = {
   apiRequests: number
   durationMs: number
   error: number
+  stale: number
   _all: number
 }
 
@@ -122,6 +127,7 @@ export type SyncRunAvgAggregateInputType = {
   renamed?: true
   apiRequests?: true
   durationMs?: true
+  stale?: true
 }
 
 export type SyncRunSumAggregateInputType = {
@@ -135,6 +141,7 @@ export type SyncRunSumAggregateInputType = {
   renamed?: true
   apiRequests?: true
   durationMs?: true
+  stale?: true
 }
 
 export type SyncRunMinAggregateInputType = {
@@ -154,6 +161,7 @@ export type SyncRunMinAggregateInputType = {
   apiRequests?: true
   durationMs?: true
   error?: true
+  stale?: true
 }
 
 export type SyncRunMaxAggregateInputType = {
@@ -173,6 +181,7 @@ export type SyncRunMaxAggregateInputType = {
   apiRequests?: true
   durationMs?: true
   error?: true
+  stale?: true
 }
 
 export type SyncRunCountAggregateInputType = {
@@ -192,6 +201,7 @@ export type SyncRunCountAggregateInputType = {
   apiRequests?: true
   durationMs?: true
   error?: true
+  stale?: true
   _all?: true
 }
 
@@ -298,6 +308,7 @@ export type SyncRunGroupByOutputType = {
   apiRequests: number
   durationMs: number | null
   error: string | null
+  stale: number
   _count: SyncRunCountAggregateOutputType | null
   _avg: SyncRunAvgAggregateOutputType | null
   _sum: SyncRunSumAggregateOutputType | null
@@ -340,6 +351,7 @@ export type SyncRunWhereInput = {
   apiRequests?: Prisma.IntFilter<"SyncRun"> | number
   durationMs?: Prisma.IntNullableFilter<"SyncRun"> | number | null
   error?: Prisma.StringNullableFilter<"SyncRun"> | string | null
+  stale?: Prisma.IntFilter<"SyncRun"> | number
   changes?: Prisma.SyncChangeListRelationFilter
 }
 
@@ -360,6 +372,7 @@ export type SyncRunOrderByWithRelationInput = {
   apiRequests?: Prisma.SortOrder
   durationMs?: Prisma.SortOrderInput | Prisma.SortOrder
   error?: Prisma.SortOrderInput | Prisma.SortOrder
+  stale?: Prisma.SortOrder
   changes?: Prisma.SyncChangeOrderByRelationAggregateInput
 }
 
@@ -383,6 +396,7 @@ export type SyncRunWhereUniqueInput = Prisma.AtLeast<{
   apiRequests?: Prisma.IntFilter<"SyncRun"> | number
   durationMs?: Prisma.IntNullableFilter<"SyncRun"> | number | null
   error?: Prisma.StringNullableFilter<"SyncRun"> | string | null
+  stale?: Prisma.IntFilter<"SyncRun"> | number
   changes?: Prisma.SyncChangeListRelationFilter
 }, "id">
 
@@ -403,6 +417,7 @@ export type SyncRunOrderByWithAggregationInput = {
   apiRequests?: Prisma.SortOrder
   durationMs?: Prisma.SortOrderInput | Prisma.SortOrder
   error?: Prisma.SortOrderInput | Prisma.SortOrder
+  stale?: Prisma.SortOrder
   _count?: Prisma.SyncRunCountOrderByAggregateInput
   _avg?: Prisma.SyncRunAvgOrderByAggregateInput
   _max?: Prisma.SyncRunMaxOrderByAggregateInput
@@ -430,6 +445,7 @@ export type SyncRunScalarWhereWithAggregatesInput = {
   apiRequests?: Prisma.IntWithAggregatesFilter<"SyncRun"> | number
   durationMs?: Prisma.IntNullableWithAggregatesFilter<"SyncRun"> | number | null
   error?: Prisma.StringNullableWithAggregatesFilter<"SyncRun"> | string | null
+  stale?: Prisma.IntWithAggregatesFilter<"SyncRun"> | number
 }
 
 export type SyncRunCreateInput = {
@@ -448,6 +464,7 @@ export type SyncRunCreateInput = {
   apiRequests?: number
   durationMs?: number | null
   error?: string | null
+  stale?: number
   changes?: Prisma.SyncChangeCreateNestedManyWithoutSyncRunInput
 }
 
@@ -468,6 +485,7 @@ export type SyncRunUncheckedCreateInput = {
   apiRequests?: number
   durationMs?: number | null
   error?: string | null
+  stale?: number
   changes?: Prisma.SyncChangeUncheckedCreateNestedManyWithoutSyncRunInput
 }
 
@@ -487,6 +505,7 @@ export type SyncRunUpdateInput = {
   apiRequests?: Prisma.IntFieldUpdateOperationsInput | number
   durationMs?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   error?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  stale?: Prisma.IntFieldUpdateOperationsInput | number
   changes?: Prisma.SyncChangeUpdateManyWithoutSyncRunNestedInput
 }
 
@@ -507,6 +526,7 @@ export type SyncRunUncheckedUpdateInput = {
   apiRequests?: Prisma.IntFieldUpdateOperationsInput | number
   durationMs?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   error?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  stale?: Prisma.IntFieldUpdateOperationsInput | number
   changes?: Prisma.SyncChangeUncheckedUpdateManyWithoutSyncRunNestedInput
 }
 
@@ -527,6 +547,7 @@ export type SyncRunCreateManyInput = {
   apiRequests?: number
   durationMs?: number | null
   error?: string | null
+  stale?: number
 }
 
 export type SyncRunUpdateManyMutationInput = {
@@ -545,6 +566,7 @@ export type SyncRunUpdateManyMutationInput = {
   apiRequests?: Prisma.IntFieldUpdateOperationsInput | number
   durationMs?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   error?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  stale?: Prisma.IntFieldUpdateOperationsInput | number
 }
 
 export type SyncRunUncheckedUpdateManyInput = {
@@ -564,6 +586,7 @@ export type SyncRunUncheckedUpdateManyInput = {
   apiRequests?: Prisma.IntFieldUpdateOperationsInput | number
   durationMs?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   error?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  stale?: Prisma.IntFieldUpdateOperationsInput | number
 }
 
 export type SyncRunCountOrderByAggregateInput = {
@@ -583,6 +606,7 @@ export type SyncRunCountOrderByAggregateInput = {
   apiRequests?: Prisma.SortOrder
   durationMs?: Prisma.SortOrder
   error?: Prisma.SortOrder
+  stale?: Prisma.SortOrder
 }
 
 export type SyncRunAvgOrderByAggregateInput = {
@@ -596,6 +620,7 @@ export type SyncRunAvgOrderByAggregateInput = {
   renamed?: Prisma.SortOrder
   apiRequests?: Prisma.SortOrder
   durationMs?: Prisma.SortOrder
+  stale?: Prisma.SortOrder
 }
 
 export type SyncRunMaxOrderByAggregateInput = {
@@ -615,6 +640,7 @@ export type SyncRunMaxOrderByAggregateInput = {
   apiRequests?: Prisma.SortOrder
   durationMs?: Prisma.SortOrder
   error?: Prisma.SortOrder
+  stale?: Prisma.SortOrder
 }
 
 export type SyncRunMinOrderByAggregateInput = {
@@ -634,6 +660,7 @@ export type SyncRunMinOrderByAggregateInput = {
   apiRequests?: Prisma.SortOrder
   durationMs?: Prisma.SortOrder
   error?: Prisma.SortOrder
+  stale?: Prisma.SortOrder
 }
 
 export type SyncRunSumOrderByAggregateInput = {
@@ -647,15 +674,12 @@ export type SyncRunSumOrderByAggregateInput = {
   renamed?: Prisma.SortOrder
   apiRequests?: Prisma.SortOrder
   durationMs?: Prisma.SortOrder
+  stale?: Prisma.SortOrder
 }
 
 export type SyncRunScalarRelationFilter = {
   is?: Prisma.SyncRunWhereInput
   isNot?: Prisma.SyncRunWhereInput
-}
-
-export type NullableDateTimeFieldUpdateOperationsInput = {
-  set?: Date | string | null
 }
 
 export type SyncRunCreateNestedOneWithoutChangesInput = {
@@ -688,6 +712,7 @@ export type SyncRunCreateWithoutChangesInput = {
   apiRequests?: number
   durationMs?: number | null
   error?: string | null
+  stale?: number
 }
 
 export type SyncRunUncheckedCreateWithoutChangesInput = {
@@ -707,6 +732,7 @@ export type SyncRunUncheckedCreateWithoutChangesInput = {
   apiRequests?: number
   durationMs?: number | null
   error?: string | null
+  stale?: number
 }
 
 export type SyncRunCreateOrConnectWithoutChangesInput = {
@@ -741,6 +767,7 @@ export type SyncRunUpdateWithoutChangesInput = {
   apiRequests?: Prisma.IntFieldUpdateOperationsInput | number
   durationMs?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   error?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  stale?: Prisma.IntFieldUpdateOperationsInput | number
 }
 
 export type SyncRunUncheckedUpdateWithoutChangesInput = {
@@ -760,6 +787,7 @@ export type SyncRunUncheckedUpdateWithoutChangesInput = {
   apiRequests?: Prisma.IntFieldUpdateOperationsInput | number
   durationMs?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   error?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  stale?: Prisma.IntFieldUpdateOperationsInput | number
 }
 
 
@@ -810,6 +838,7 @@ export type SyncRunSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs 
   apiRequests?: boolean
   durationMs?: boolean
   error?: boolean
+  stale?: boolean
   changes?: boolean | Prisma.SyncRun$changesArgs<ExtArgs>
   _count?: boolean | Prisma.SyncRunCountOutputTypeDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["syncRun"]>
@@ -831,6 +860,7 @@ export type SyncRunSelectCreateManyAndReturn<ExtArgs extends runtime.Types.Exten
   apiRequests?: boolean
   durationMs?: boolean
   error?: boolean
+  stale?: boolean
 }, ExtArgs["result"]["syncRun"]>
 
 export type SyncRunSelectUpdateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetSelect<{
@@ -850,6 +880,7 @@ export type SyncRunSelectUpdateManyAndReturn<ExtArgs extends runtime.Types.Exten
   apiRequests?: boolean
   durationMs?: boolean
   error?: boolean
+  stale?: boolean
 }, ExtArgs["result"]["syncRun"]>
 
 export type SyncRunSelectScalar = {
@@ -869,9 +900,10 @@ export type SyncRunSelectScalar = {
   apiRequests?: boolean
   durationMs?: boolean
   error?: boolean
+  stale?: boolean
 }
 
-export type SyncRunOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "correlationId" | "pid" | "host" | "startedAt" | "finishedAt" | "status" | "nodes" | "guests" | "added" | "changed" | "removed" | "renamed" | "apiRequests" | "durationMs" | "error", ExtArgs["result"]["syncRun"]>
+export type SyncRunOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "correlationId" | "pid" | "host" | "startedAt" | "finishedAt" | "status" | "nodes" | "guests" | "added" | "changed" | "removed" | "renamed" | "apiRequests" | "durationMs" | "error" | "stale", ExtArgs["result"]["syncRun"]>
 export type SyncRunInclude<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   changes?: boolean | Prisma.SyncRun$changesArgs<ExtArgs>
   _count?: boolean | Prisma.SyncRunCountOutputTypeDefaultArgs<ExtArgs>
@@ -904,6 +936,10 @@ export type $SyncRunPayload<ExtArgs extends runtime.Types.Extensions.InternalArg
     apiRequests: number
     durationMs: number | null
     error: string | null
+    /**
+     * Guests whose config could not be read (kept with their last known values, marked stale)
+     */
+    stale: number
   }, ExtArgs["result"]["syncRun"]>
   composites: {}
 }
@@ -1344,6 +1380,7 @@ export interface SyncRunFieldRefs {
   readonly apiRequests: Prisma.FieldRef<"SyncRun", 'Int'>
   readonly durationMs: Prisma.FieldRef<"SyncRun", 'Int'>
   readonly error: Prisma.FieldRef<"SyncRun", 'String'>
+  readonly stale: Prisma.FieldRef<"SyncRun", 'Int'>
 }
     
 

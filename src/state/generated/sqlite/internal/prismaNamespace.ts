@@ -1246,7 +1246,10 @@ export const GuestScalarFieldEnum = {
   hash: 'hash',
   updatedAt: 'updatedAt',
   firstSeenSyncId: 'firstSeenSyncId',
-  lastChangedSyncId: 'lastChangedSyncId'
+  lastChangedSyncId: 'lastChangedSyncId',
+  staleSyncId: 'staleSyncId',
+  staleReason: 'staleReason',
+  staleValuesAt: 'staleValuesAt'
 } as const
 
 export type GuestScalarFieldEnum = (typeof GuestScalarFieldEnum)[keyof typeof GuestScalarFieldEnum]
@@ -1298,7 +1301,8 @@ export const SyncRunScalarFieldEnum = {
   renamed: 'renamed',
   apiRequests: 'apiRequests',
   durationMs: 'durationMs',
-  error: 'error'
+  error: 'error',
+  stale: 'stale'
 } as const
 
 export type SyncRunScalarFieldEnum = (typeof SyncRunScalarFieldEnum)[keyof typeof SyncRunScalarFieldEnum]

@@ -528,14 +528,6 @@ export type NetworkInterfaceUncheckedUpdateManyWithoutGuestNestedInput = {
   deleteMany?: Prisma.NetworkInterfaceScalarWhereInput | Prisma.NetworkInterfaceScalarWhereInput[]
 }
 
-export type NullableIntFieldUpdateOperationsInput = {
-  set?: number | null
-  increment?: number
-  decrement?: number
-  multiply?: number
-  divide?: number
-}
-
 export type NetworkInterfaceCreateWithoutGuestInput = {
   key: string
   model?: string | null
