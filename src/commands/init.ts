@@ -6,6 +6,7 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { UsageError } from "../core/errors.js";
+import { readTemplate } from "../core/templates.js";
 import { CONFIG_VERSION, workspacePaths, type WorkspaceConfig, type WorkspacePaths } from "../core/workspace.js";
 import type { ProxmoxClient } from "../proxmox/client.js";
 import type { PveNodeListEntry, PveStorage } from "../proxmox/types.js";
@@ -37,20 +38,6 @@ export interface InitReport {
   database: string;
   version: string;
 }
-
-export const GITIGNORE = `# proxmox-mpc: keep secrets, state and logs out of git
-.proxmox-mpc/secrets
-.proxmox-mpc/state.db
-.proxmox-mpc/state.db-*
-.proxmox-mpc/logs/
-.proxmox-mpc/history
-.proxmox-mpc/cache/
-diagnostics/
-terraform/.terraform/
-terraform/*.tfstate
-terraform/*.tfstate.*
-terraform/.terraform.lock.hcl
-`;
 
 export const initCommand: Command = {
   name: "init",
@@ -94,6 +81,8 @@ export const initCommand: Command = {
       const defaultStorage = await chooseStorage(ctx, storages, defaultNode, flags.defaultStorage);
       const database = await chooseDatabase(ctx, flags.database);
 
+      // Read before writing anything: a broken install (no templates/) fails here, not half-way.
+      const texts = { gitignore: readTemplate("workspace/gitignore"), exampleSpec: readTemplate("workspace/tests/example.yaml") };
       await checkDatabase(ctx, database, root);
       for (const dir of [paths.logs, paths.terraform, paths.ansible, paths.tests, paths.diagnostics]) mkdirSync(dir, { recursive: true });
       const config: WorkspaceConfig = {
@@ -107,7 +96,8 @@ export const initCommand: Command = {
       };
       await writeConfig(paths, config);
       if (answers.secretSource !== "environment") writeSecret(paths, answers.secret);
-      writeGitignore(root);
+      writeGitignore(root, texts.gitignore);
+      writeExampleSpec(paths, texts.exampleSpec);
       const report: InitReport = {
         workspace: root,
         endpoint: client.baseUrl,
@@ -280,10 +270,20 @@ function copyCa(paths: WorkspacePaths, pem: string): string {
   return file;
 }
 
-function writeGitignore(root: string): void {
+/** `.gitignore` (templates/workspace/gitignore); an existing one gets only the lines it lacks. */
+function writeGitignore(root: string, template: string): void {
   const file = join(root, ".gitignore");
   const existing = existsSync(file) ? readFileSync(file, "utf8") : "";
-  const missing = GITIGNORE.split("\n").filter((line) => line && !line.startsWith("#") && !existing.split("\n").includes(line));
-  if (!existing) writeFileSync(file, GITIGNORE);
+  const missing = template.split("\n").filter((line) => line && !line.startsWith("#") && !existing.split("\n").includes(line));
+  if (!existing) writeFileSync(file, template);
   else if (missing.length) writeFileSync(file, `${existing.replace(/\n?$/, "\n")}\n# proxmox-mpc\n${missing.join("\n")}\n`);
+}
+
+/** `tests/example.yaml` (templates/workspace/tests/example.yaml), only when there is none: the user's edits stay. */
+function writeExampleSpec(paths: WorkspacePaths, template: string): void {
+  try {
+    writeFileSync(join(paths.tests, "example.yaml"), template, { flag: "wx" });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+  }
 }

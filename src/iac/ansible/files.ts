@@ -19,7 +19,7 @@ import type { WorkspaceConfig } from "../../core/workspace.js";
 import type { GuestRecord } from "../../state/types.js";
 import { DYNAMIC_INVENTORY_FILE, renderDynamicInventory } from "./dynamic.js";
 import { buildInventory, compareText, renderInventory } from "./inventory.js";
-import { ANSIBLE_CFG, PLAYBOOK_STUBS, sitePlaybook } from "./playbooks.js";
+import { ansibleCfg, PLAYBOOK_STUBS, sitePlaybook } from "./playbooks.js";
 
 /**
  * One generated file. `kind` says how `writeAnsible` treats it:
@@ -69,7 +69,7 @@ export function generateAnsible(guests: readonly GuestRecord[], options: Ansible
   const files: GeneratedFile[] = [
     { path: INVENTORY_FILE, content: renderInventory(buildInventory(ordered)), kind: "generated" },
     { path: DYNAMIC_INVENTORY_FILE, content: renderDynamicInventory(options), kind: "generated" },
-    { path: "ansible.cfg", content: ANSIBLE_CFG, kind: "stub" },
+    { path: "ansible.cfg", content: ansibleCfg(), kind: "stub" },
     { path: SITE_PLAYBOOK, content: sitePlaybook(), kind: "stub" },
     ...PLAYBOOK_STUBS.map((s): GeneratedFile => ({ path: `playbooks/${s.name}.yml`, content: s.content, kind: "stub" })),
   ];

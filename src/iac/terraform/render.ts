@@ -7,13 +7,14 @@
  * rewrite) from a hand-edited one (kept, and reported with a diff).
  */
 import { createHash } from "node:crypto";
+import { fillTemplate, readTemplate } from "../../core/templates.js";
 import type { GuestSpec } from "../model.js";
 import { attr, block, BLANK, expr, renderFile, type HclItem } from "./hcl/writer.js";
 import { CT_RESOURCE, VM_RESOURCE } from "./render-common.js";
 import { lxcItems } from "./render-lxc.js";
 import { qemuItems } from "./render-qemu.js";
 
-/** The provider version constraint written to provider.tf. */
+/** The provider version constraint written to provider.tf (its `{{PROVIDER_VERSION}}`). */
 export const PROVIDER_VERSION = "~> 0.103";
 
 const HEADER = /^# Managed by proxmox-mpc: (.*)\. Edit freely: proxmox-mpc keeps hand edits \(sha256:([0-9a-f]{64})\)$/;
@@ -65,21 +66,13 @@ export function renderGuest(spec: GuestSpec): string {
   return withHeader(`${spec.vmid} on ${spec.node}`, renderGuestBody(spec));
 }
 
-/** provider.tf: the provider and its version; credentials and endpoint come from the environment. */
+/**
+ * provider.tf: the provider and its version; credentials and endpoint come
+ * from the environment. The text is templates/terraform/provider.tf with
+ * PROVIDER_VERSION filled in.
+ */
 export function renderProvider(): string {
-  const items: HclItem[] = [
-    { kind: "comment", text: "The bpg/proxmox provider reads its settings from the environment, the same variables" },
-    { kind: "comment", text: "proxmox-mpc uses: PROXMOX_VE_ENDPOINT, PROXMOX_VE_API_TOKEN (user@realm!tokenid=secret)" },
-    { kind: "comment", text: "and PROXMOX_VE_INSECURE. No secret and no endpoint is written in any file." },
-    block("terraform", [
-      attr("required_version", ">= 1.5.0"),
-      BLANK,
-      block("required_providers", [attr("proxmox", expr(`{\n      source  = "bpg/proxmox"\n      version = "${PROVIDER_VERSION}"\n    }`))]),
-    ]),
-    BLANK,
-    block("provider", [], ["proxmox"]),
-  ];
-  return renderFile(items);
+  return fillTemplate(readTemplate("terraform/provider.tf"), { PROVIDER_VERSION });
 }
 
 /** imports.tf: an `import` block per adopted guest (Terraform ≥ 1.5), sorted by resource name. */
