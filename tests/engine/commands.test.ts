@@ -1,8 +1,10 @@
 /**
  * plan / apply / destroy / create --apply / delete --apply through the real CLI
  * against the simulator, with the native engine (no terraform on PATH):
- * confirmation rules, the apply lock, -o json shapes, and the full loop
+ * confirmation rules, the apply lock, -o json shapes, and the loop
  * sync → create → plan → apply → plan shows no changes → edit → apply → delete.
+ * One simulator for the file; every test has its own freshly synced workspace
+ * and creates the guests it works on.
  */
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -15,13 +17,20 @@ const native = ["--engine", "native"];
 
 beforeAll(async () => {
   sim = await startSim({ size: 25, randomSeed: 33, taskDelayMs: 5 });
-  ws = await initWorkspace(sim);
-  expect((await ws.run(["sync"])).code).toBe(0);
 });
 afterAll(async () => {
   await sim.close();
-  ws.cleanup();
 });
+beforeEach(async () => {
+  ws = await initWorkspace(sim);
+  expect((await ws.run(["sync"])).code).toBe(0);
+});
+afterEach(() => ws.cleanup());
+
+/** `create vm NAME --cores 2 --apply --yes`: a guest that exists in the files and in the cluster. */
+async function appliedVm(name: string): Promise<void> {
+  expect((await ws.run(["create", "vm", "--name", name, "--cores", "2", "--apply", "--yes", ...native])).code).toBe(0);
+}
 
 it("after a sync, plan -o json shows no changes (zero-diff adoption)", async () => {
   const run = await ws.run(["plan", ...native, "-o", "json"]);
@@ -31,11 +40,11 @@ it("after a sync, plan -o json shows no changes (zero-diff adoption)", async () 
 });
 
 it("apply without --yes and without a terminal refuses (exit 2) and changes nothing", async () => {
-  expect((await ws.run(["create", "vm", "--name", "loop-01", "--cores", "2"])).code).toBe(0);
+  expect((await ws.run(["create", "vm", "--name", "refused-01", "--cores", "2"])).code).toBe(0);
   const run = await ws.run(["apply", ...native, "--no-input"]);
   expect(run.code).toBe(2);
   expect(run.stderr).toMatch(/Confirmation needed: Apply this change\?/);
-  expect(sim.cluster.guests().some((g) => guestName(g) === "loop-01")).toBe(false);
+  expect(sim.cluster.guests().some((g) => guestName(g) === "refused-01")).toBe(false);
 });
 
 it("a second apply refuses while one holds the workspace lock", async () => {
@@ -52,6 +61,7 @@ it("a second apply refuses while one holds the workspace lock", async () => {
 });
 
 it("create → plan (1 create) → apply → plan (no changes), and the guest exists as written", async () => {
+  expect((await ws.run(["create", "vm", "--name", "loop-01", "--cores", "2"])).code).toBe(0);
   const plan = JSON.parse((await ws.run(["plan", ...native, "-o", "json"])).stdout);
   expect(plan.summary).toEqual({ create: 1, update: 0, delete: 0, replace: 0 });
   expect(JSON.parse((await ws.run(["status", "--offline", "-o", "json"])).stdout).drift).toMatchObject({ engine: "native", create: 1, update: 0 });
@@ -70,26 +80,28 @@ it("create → plan (1 create) → apply → plan (no changes), and the guest ex
 });
 
 it("an edit of cores in the .tf plans `~ cores 2 → 4` and apply makes it so", async () => {
+  await appliedVm("edit-01");
   const dir = join(ws.dir, "terraform");
-  const file = readdirSync(dir).find((f) => readFileSync(join(dir, f), "utf8").includes('name          = "loop-01"'))!;
+  const file = readdirSync(dir).find((f) => readFileSync(join(dir, f), "utf8").includes('name          = "edit-01"'))!;
   const text = readFileSync(join(dir, file), "utf8");
   writeFileSync(join(dir, file), text.replace(/(cpu \{[^}]*cores\s*=\s*)2/, "$14"));
   const plan = await ws.run(["plan", ...native]);
-  expect(plan.stdout).toMatch(/~ update in-place\s+loop-01/);
+  expect(plan.stdout).toMatch(/~ update in-place\s+edit-01/);
   expect(plan.stdout).toMatch(/~ cores: 2 → 4/);
   expect((await ws.run(["apply", ...native, "--yes"])).code).toBe(0);
-  const guest = sim.cluster.guests().find((g) => guestName(g) === "loop-01")!;
+  const guest = sim.cluster.guests().find((g) => guestName(g) === "edit-01")!;
   expect(Number(guest.config.cores)).toBe(4);
   expect(JSON.parse((await ws.run(["plan", ...native, "-o", "json"])).stdout).changes).toEqual([]);
 });
 
 it("delete --apply --yes destroys the guest and removes its file", async () => {
-  const vmid = sim.cluster.guests().find((g) => guestName(g) === "loop-01")!.vmid;
-  const run = await ws.run(["delete", "vm", "loop-01", "--apply", "--yes", ...native]);
+  await appliedVm("gone-01");
+  const vmid = sim.cluster.guests().find((g) => guestName(g) === "gone-01")!.vmid;
+  const run = await ws.run(["delete", "vm", "gone-01", "--apply", "--yes", ...native]);
   expect(run.code).toBe(0);
   expect(sim.cluster.guest(vmid)).toBeUndefined();
-  expect(readdirSync(join(ws.dir, "terraform")).some((f) => readFileSync(join(ws.dir, "terraform", f), "utf8").includes('"loop-01"'))).toBe(false);
-  expect((await ws.run(["get", "vm", "loop-01"])).code).toBe(2);
+  expect(readdirSync(join(ws.dir, "terraform")).some((f) => readFileSync(join(ws.dir, "terraform", f), "utf8").includes('"gone-01"'))).toBe(false);
+  expect((await ws.run(["get", "vm", "gone-01"])).code).toBe(2);
 });
 
 it("destroy needs names or --all, and destroys a named guest after confirmation", async () => {
