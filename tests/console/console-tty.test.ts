@@ -78,7 +78,10 @@ describeWith("tmux")("the console on a terminal", () => {
     term.type(`start vm ${guestName(stopped)}`);
     term.send("Enter");
     await term.waitFor(/Starting 1 guest/);
-    await new Promise((r) => setTimeout(r, 300));
+    // Ctrl-C once the start task runs on the server (it takes 20 s there).
+    const running = (): boolean => sim.cluster.tasks.all().some((t) => t.type === "qmstart" && t.id === String(stopped.vmid) && t.status === "running");
+    for (let i = 0; i < 300 && !running(); i++) await new Promise((r) => setTimeout(r, 50));
+    expect(running()).toBe(true);
     term.send("C-c");
     const screen = await term.waitFor(/Cancelling…[\s\S]*cancelled[\s\S]*proxmox-mpc \S+@127\.0\.0\.1> $/m);
     expect(screen).not.toMatch(/\[exit \d+\]/);
