@@ -49,9 +49,15 @@ export const completeCommand: Command = {
   workspace: "optional",
   hidden: true,
   async run(ctx, input) {
-    const [{ COMMANDS }, { complete }, { readQuickState }] = await Promise.all([import("./registry.js"), import("../console/completer.js"), import("../console/quick-state.js")]);
-    const names = ctx.workspace ? readQuickState(ctx.workspace, ctx.env).names : { guests: [], nodes: [], storage: [], tags: [] };
-    const [candidates] = complete(input.args.join(" "), COMMANDS.filter((c) => !c.hidden), names);
+    const [{ COMMANDS }, { complete }, { emptyState, readQuickState }, { getStore }] = await Promise.all([
+      import("./registry.js"),
+      import("../console/completer.js"),
+      import("../console/quick-state.js"),
+      import("./services.js"),
+    ]);
+    // The same reader as the console: SQLite's fast path, else the context's store (closed by the face).
+    const state = ctx.workspace ? await readQuickState(ctx.workspace, ctx.env, () => getStore(ctx)).catch(() => emptyState()) : emptyState();
+    const [candidates] = complete(input.args.join(" "), COMMANDS.filter((c) => !c.hidden), state.names);
     return { kind: "message", text: candidates.join("\n") };
   },
 };

@@ -36,18 +36,42 @@ export function age(date: Date | undefined, now = Date.now()): string {
 
 /** The start-up banner: version, workspace, server, last sync age. Reads no network. */
 export function banner(input: { version: string; ws?: Workspace; state: QuickState; color: boolean }): string {
-  const { ws, state, color } = input;
+  return bannerHead(input) + bannerTail(input);
+}
+
+/** The banner's first lines, which need no store: version, workspace and server. */
+export function bannerHead(input: { version: string; ws?: Workspace; color: boolean }): string {
+  const { ws, color } = input;
   const lines = [`${bold("proxmox-mpc", color)} ${input.version} ${dim("— Infrastructure as Code for Proxmox VE", color)}`];
   if (ws) {
     lines.push(`  workspace  ${ws.name} ${dim(`(${ws.paths.root})`, color)}`);
     lines.push(`  server     ${ws.config.endpoint} ${dim(`as ${ws.config.tokenId}`, color)}`);
-    lines.push(`  last sync  ${age(state.lastSyncAt)}${state.guests !== undefined && state.lastSyncAt ? ` ${dim(`(${state.guests} guests)`, color)}` : ""}${state.lastSyncAt ? "" : dim(" — run /sync", color)}`);
-    lines.push(`  drift      ${driftLine(readDrift(ws.paths), state.lastSyncAt, color)}`);
   } else {
     lines.push(`  No workspace here. ${bold("/init", color)} creates one; ${bold("demo", color)} tries everything on a simulated cluster.`);
   }
+  return lines.join("\n") + "\n";
+}
+
+/**
+ * The rest of the banner, from the store: last sync age and drift, then the
+ * key hints and a blank line. Printed with the head when the store is read
+ * fast, or above the prompt once a slower store has answered.
+ */
+export function bannerTail(input: { ws?: Workspace; state: QuickState; color: boolean }): string {
+  const { ws, state, color } = input;
+  const lines: string[] = [];
+  if (ws) {
+    lines.push(`  last sync  ${syncLine(state, color)}`);
+    lines.push(`  drift      ${driftLine(readDrift(ws.paths), state.lastSyncAt, color)}`);
+  }
   lines.push(dim("  /help for commands, Tab to complete, Ctrl-C cancels, /exit quits", color), "");
   return lines.join("\n") + "\n";
+}
+
+function syncLine(state: QuickState, color: boolean): string {
+  if (state.error && !state.lastSyncAt) return `unknown ${dim(`— ${state.error}`, color)}`;
+  const guests = state.guests !== undefined && state.lastSyncAt ? ` ${dim(`(${state.guests} guests)`, color)}` : "";
+  return `${age(state.lastSyncAt)}${guests}${state.lastSyncAt ? "" : dim(" — run /sync", color)}`;
 }
 
 /** The drift line: what the last plan found, and whether a sync came after it. */

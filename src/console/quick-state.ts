@@ -1,65 +1,81 @@
 /**
- * What the console shows before the first prompt (banner) and offers in Tab
- * completion, read straight from the SQLite file with better-sqlite3 (a few
- * milliseconds) instead of loading Prisma. PostgreSQL workspaces get the same
- * data from the store after the prompt is up.
+ * What the console shows in its banner (the last sync) and offers in Tab
+ * completion (guest, node, storage and tag names), and what the shell
+ * completion's `__complete` offers. Read through the store's repositories,
+ * whatever the database; a SQLite workspace takes the fast path of
+ * quick-state-sqlite.ts, which gives the same answer without loading Prisma.
+ * Importing this module loads no database code.
  */
-import { existsSync } from "node:fs";
-import { createRequire } from "node:module";
+import type { Store } from "../state/index.js";
 import { databaseUrl, type Workspace } from "../core/workspace.js";
 
+/** The banner's and completion's view of the store. */
 export interface QuickState {
+  /** When the last completed sync finished; undefined when none did. */
   lastSyncAt?: Date;
+  /** How many guests the store holds. */
   guests?: number;
+  /** Sorted, without duplicates. */
   names: { guests: string[]; nodes: string[]; storage: string[]; tags: string[] };
+  /** Why the store could not be read (shown in the banner instead of the sync age). */
+  error?: string;
 }
 
-const EMPTY: QuickState = { names: { guests: [], nodes: [], storage: [], tags: [] } };
+/** The repositories the store path reads (a Store has them). */
+export type QuickStateStore = Pick<Store, "syncs" | "guests" | "nodes" | "storage">;
 
-interface SqliteDb {
-  prepare(sql: string): { get(): unknown; all(): unknown[] };
-  close(): void;
+/** Nothing known (no workspace, no database yet). */
+export function emptyState(): QuickState {
+  return { names: { guests: [], nodes: [], storage: [], tags: [] } };
 }
 
-/** Read the banner and completion data; never throws (returns what it could read). */
-export function readQuickState(ws: Workspace, env: NodeJS.ProcessEnv): QuickState {
+/** Build a QuickState from raw rows: one place decides sorting and de-duplication for both paths. */
+export function stateFrom(rows: { lastSyncAt?: Date; guests: { name: string; tags: string[] }[]; nodes: string[]; storage: string[] }): QuickState {
+  const sorted = (values: Iterable<string>): string[] => [...new Set(values)].sort();
+  return {
+    lastSyncAt: rows.lastSyncAt,
+    guests: rows.guests.length,
+    names: {
+      guests: sorted(rows.guests.map((g) => g.name)),
+      nodes: sorted(rows.nodes),
+      storage: sorted(rows.storage),
+      tags: sorted(rows.guests.flatMap((g) => g.tags)),
+    },
+  };
+}
+
+/** Read the quick state through the store's repositories (SQLite or PostgreSQL). */
+export async function readStoreState(store: QuickStateStore): Promise<QuickState> {
+  const [last, guests, nodes, storage] = await Promise.all([
+    store.syncs.last({ status: "completed" }),
+    store.guests.names(),
+    store.nodes.list(),
+    store.storage.list(),
+  ]);
+  return stateFrom({
+    lastSyncAt: last?.finishedAt ?? undefined,
+    guests,
+    nodes: nodes.map((n) => n.name),
+    storage: storage.map((s) => s.storage),
+  });
+}
+
+/** The workspace's SQLite state file, or undefined when its store is another database. */
+export function sqliteFile(ws: Workspace, env: NodeJS.ProcessEnv): string | undefined {
   const url = databaseUrl(ws, env);
-  if (!url.startsWith("file:")) return EMPTY;
-  const file = url.slice("file:".length);
-  if (!existsSync(file)) return EMPTY;
-  let db: SqliteDb | undefined;
-  try {
-    const Database = createRequire(import.meta.url)("better-sqlite3") as new (f: string, o: object) => SqliteDb;
-    db = new Database(file, { readonly: true, fileMustExist: true, timeout: 200 });
-    const last = db.prepare(`SELECT "finishedAt" AS f FROM "SyncRun" WHERE "status" = 'completed' ORDER BY "id" DESC LIMIT 1`).get() as { f: string | number } | undefined;
-    const guests = db.prepare(`SELECT "name" AS n, "tags" AS t FROM "Guest"`).all() as { n: string; t: string }[];
-    const nodes = (db.prepare(`SELECT "name" AS n FROM "Node"`).all() as { n: string }[]).map((r) => r.n);
-    const storage = (db.prepare(`SELECT DISTINCT "storage" AS n FROM "Storage"`).all() as { n: string }[]).map((r) => r.n);
-    const tags = new Set<string>();
-    for (const g of guests) for (const t of parseTags(g.t)) tags.add(t);
-    return {
-      lastSyncAt: last ? toDate(last.f) : undefined,
-      guests: guests.length,
-      names: { guests: guests.map((g) => g.n).sort(), nodes: nodes.sort(), storage: storage.sort(), tags: [...tags].sort() },
-    };
-  } catch {
-    return EMPTY;
-  } finally {
-    db?.close();
-  }
+  return url.startsWith("file:") ? url.slice("file:".length) : undefined;
 }
 
-function parseTags(value: unknown): string[] {
-  if (typeof value !== "string" || !value) return [];
-  try {
-    const parsed: unknown = JSON.parse(value);
-    return Array.isArray(parsed) ? parsed.map(String) : [];
-  } catch {
-    return value.split(/[;,]/).filter(Boolean);
+/**
+ * The quick state of a workspace: the SQLite fast path when the store is a
+ * SQLite file, else through `openStore()` (which the caller owns and closes).
+ * Throws what the store throws (an unreachable PostgreSQL …).
+ */
+export async function readQuickState(ws: Workspace, env: NodeJS.ProcessEnv, openStore: () => Promise<QuickStateStore>): Promise<QuickState> {
+  const file = sqliteFile(ws, env);
+  if (file !== undefined) {
+    const { readSqliteState } = await import("./quick-state-sqlite.js");
+    return readSqliteState(file);
   }
-}
-
-function toDate(value: string | number): Date | undefined {
-  const d = typeof value === "number" ? new Date(value) : new Date(/^\d+$/.test(value) ? Number(value) : value);
-  return Number.isNaN(d.getTime()) ? undefined : d;
+  return readStoreState(await openStore());
 }

@@ -6,15 +6,15 @@
  * Without a terminal it reads one command per line and exits with the status
  * of the last failure.
  */
-import { createInterface, type Interface } from "node:readline";
+import { clearLine, createInterface, cursorTo, type Interface } from "node:readline";
 import { COMMANDS } from "../commands/registry.js";
 import { EXIT_OK, EXIT_USAGE, asProxmoxMpcError } from "../core/errors.js";
 import { packageVersion } from "../core/version.js";
 import { findWorkspaceRoot, loadWorkspace, type Workspace } from "../core/workspace.js";
-import { banner, helpText, promptText } from "./banner.js";
+import { bannerHead, bannerTail, helpText, promptText } from "./banner.js";
 import { BUILTINS, complete } from "./completer.js";
 import { appendHistory, loadHistory } from "./history.js";
-import { readQuickState, type QuickState } from "./quick-state.js";
+import { SessionState } from "./session-state.js";
 import { suggest, tokenize } from "./tokenize.js";
 
 export interface ConsoleOptions {
@@ -33,7 +33,10 @@ export interface ConsoleOptions {
 interface Session {
   opts: ConsoleOptions;
   ws?: Workspace;
-  state: QuickState;
+  /** Banner and completion data, refreshed after every command. */
+  state: SessionState;
+  /** The banner's tail while a slow store is still being read (shown once, above the prompt). */
+  tail?: Promise<string>;
   history: string[];
   color: boolean;
   lastFailure: number;
@@ -53,16 +56,29 @@ export async function runConsole(opts: ConsoleOptions): Promise<number> {
   const session: Session = {
     opts,
     ws,
-    state: ws ? readQuickState(ws, opts.env) : { names: { guests: [], nodes: [], storage: [], tags: [] } },
+    state: new SessionState(ws, opts.env),
     history: opts.isTTY ? loadHistory(ws?.paths.history) : [],
     color: opts.isTTY && !opts.env.NO_COLOR && !opts.argv.includes("--no-color"),
     lastFailure: EXIT_OK,
   };
-  return opts.isTTY ? interactive(session) : piped(session);
+  try {
+    return await (opts.isTTY ? interactive(session) : piped(session));
+  } finally {
+    await session.state.close();
+  }
 }
 
 async function interactive(s: Session): Promise<number> {
-  s.opts.stdout.write(banner({ version: packageVersion(), ws: s.ws, state: s.state, color: s.color }));
+  const first = s.state.refresh();
+  const tail = (): string => bannerTail({ ws: s.ws, state: s.state.current, color: s.color });
+  s.opts.stdout.write(bannerHead({ version: packageVersion(), ws: s.ws, color: s.color }));
+  // A slow store (PostgreSQL) must not hold up the first prompt: its lines follow when read.
+  if (s.state.fast) {
+    await first;
+    s.opts.stdout.write(tail());
+  } else {
+    s.tail = first.then(tail);
+  }
   let ready = false;
   for (;;) {
     const line = await readLine(s, () => {
@@ -70,6 +86,7 @@ async function interactive(s: Session): Promise<number> {
       ready = true;
     });
     if (line === null) break;
+    if (s.tail) s.opts.stdout.write(await takeTail(s));
     const result = await execute(s, line);
     if (result === "exit") break;
   }
@@ -80,11 +97,25 @@ async function interactive(s: Session): Promise<number> {
 async function piped(s: Session): Promise<number> {
   const rl = createInterface({ input: s.opts.stdin, terminal: false, crlfDelay: Infinity });
   s.opts.onReady?.();
-  for await (const line of rl) {
-    if ((await execute(s, line)) === "exit") break;
+  try {
+    for await (const line of rl) {
+      if ((await execute(s, line)) === "exit") break;
+      // Whoever read our output went away (`… | head`): the next answers would go nowhere, so stop
+      // reading commands (bin/proxmox-mpc.js keeps the EPIPE itself quiet). Waiting for the
+      // output to reach the reader also keeps a slow reader from piling answers up in memory.
+      if (await readerGone(s.opts.stdout)) break;
+    }
+  } finally {
+    rl.close();
   }
-  rl.close();
   return s.lastFailure;
+}
+
+/** Resolves once what was written so far has left the process: true when the reader has gone (EPIPE). */
+function readerGone(stream: NodeJS.WritableStream): Promise<boolean> {
+  return new Promise((resolve) => {
+    stream.write("", (err?: Error | null) => resolve((err as NodeJS.ErrnoException | null | undefined)?.code === "EPIPE"));
+  });
 }
 
 /**
@@ -100,7 +131,7 @@ function readLine(s: Session, onPrompt: () => void): Promise<string | null> {
       history: [...s.history],
       historySize: 1000,
       removeHistoryDuplicates: true,
-      completer: (line: string) => complete(line, COMMANDS.filter((c) => !c.hidden), s.state.names),
+      completer: (line: string) => complete(line, COMMANDS.filter((c) => !c.hidden), s.state.current.names),
       prompt: promptText(s.ws, s.color),
     });
     let done = false;
@@ -126,7 +157,26 @@ function readLine(s: Session, onPrompt: () => void): Promise<string | null> {
     });
     rl.prompt();
     onPrompt();
+    void s.tail?.then(() => {
+      if (done || !s.tail) return;
+      void takeTail(s).then((text) => printAbovePrompt(rl, s.opts.stdout, text));
+    });
   });
+}
+
+/** The banner's pending tail, once: whoever takes it prints it. */
+async function takeTail(s: Session): Promise<string> {
+  const tail = s.tail;
+  s.tail = undefined;
+  return tail ? await tail : "";
+}
+
+/** Print text above the prompt, keeping what the user has typed. */
+function printAbovePrompt(rl: Interface, out: NodeJS.WritableStream, text: string): void {
+  cursorTo(out, 0);
+  clearLine(out, 0);
+  out.write(text);
+  rl.prompt(true);
 }
 
 /** Run one console line. */
@@ -158,17 +208,24 @@ async function execute(s: Session, raw: string): Promise<"exit" | number> {
     return fail(s, `Unknown command "${words[0]}".${hints.length ? ` Did you mean ${hints.join(", ")}?` : " Type /help for the list."}${offer}`, EXIT_USAGE);
   }
   const code = await runCommandLine(s, [command.name, ...rest]);
-  if (s.ws) s.state = readQuickState(s.ws, s.opts.env);
-  else {
-    // `/init` may have just created a workspace here.
-    const root = findWorkspaceRoot(s.opts.cwd);
-    if (root) {
-      s.ws = await loadWorkspace(root).catch(() => undefined);
-      if (s.ws) s.state = readQuickState(s.ws, s.opts.env);
-    }
-  }
+  if (s.opts.isTTY) await refreshState(s);
   if (code !== EXIT_OK) s.lastFailure = code;
   return code;
+}
+
+/** Read the banner and completion data again after a command (only a terminal uses them). */
+async function refreshState(s: Session): Promise<void> {
+  if (!s.ws) {
+    // `/init` may have just created a workspace here.
+    const root = findWorkspaceRoot(s.opts.cwd);
+    const ws = root ? await loadWorkspace(root).catch(() => undefined) : undefined;
+    if (!ws) return;
+    s.ws = ws;
+    await s.state.setWorkspace(ws);
+  }
+  const read = s.state.refresh();
+  // SQLite answers in milliseconds; a slower store updates completion when it answers.
+  if (s.state.fast) await read;
 }
 
 /** Run a command through the CLI program; Ctrl-C aborts it and returns to the prompt. */
