@@ -17,13 +17,15 @@ let server: TestServer;
 let script: Reply[] = [];
 let inFlight = 0;
 let maxInFlight = 0;
+/** /slow requests are held here until the test opens the gate. */
+let gate: Promise<void> = Promise.resolve();
 
 beforeAll(async () => {
   server = await startTestServer(async (req) => {
     if (req.path.endsWith("/slow")) {
       inFlight++;
       maxInFlight = Math.max(maxInFlight, inFlight);
-      await new Promise((r) => setTimeout(r, 30));
+      await gate;
       inFlight--;
       return { body: { data: "slow" } };
     }
@@ -111,8 +113,16 @@ describe("retries", () => {
 describe("limits and failures", () => {
   it("keeps at most `concurrency` requests in flight", async () => {
     maxInFlight = 0;
+    let open = (): void => undefined;
+    gate = new Promise((resolve) => (open = resolve));
     const c = client({ concurrency: 3 });
-    await Promise.all(Array.from({ length: 12 }, () => c.request("GET", "/slow")));
+    const all = Promise.all(Array.from({ length: 12 }, () => c.request("GET", "/slow")));
+    // Three reach the server and are held there; the other nine wait in the client.
+    await until(() => inFlight === 3);
+    for (let i = 0; i < 50; i++) await new Promise<void>((resolve) => setImmediate(resolve));
+    expect(inFlight).toBe(3);
+    open();
+    await all;
     expect(maxInFlight).toBe(3);
     c.close();
   });
