@@ -27,7 +27,7 @@ const REINSTALL = "Reinstall proxmox-mpc (npm install -g proxmox-mpc): its packa
  * tree, so a broken install never picks up some other `templates/` folder.
  */
 export function templatesDir(): string {
-  return fileURLToPath(new URL("../../templates/", import.meta.url));
+  return fileURLToPath(new URL("../../templates", import.meta.url));
 }
 
 /**
