@@ -44,7 +44,7 @@ export const describeCommand: Command = {
     const lines = [
       `${guest.type === "qemu" ? "VM" : "Container"} ${guest.name} (${guest.vmid}) on ${guest.node}: ${guest.status}${guest.template ? ", template" : ""}`,
       `  cores ${guest.cores}, memory ${guest.memory} MiB, disk ${guest.disk} GiB${guest.tags.length ? `, tags ${guest.tags.join(",")}` : ""}`,
-      ...(guest.stale ? [`  ! Config not read in the last sync (${guest.stale.reason}); values are ${guest.stale.configRead ? "" : "only the /cluster/resources summary "}from ${guest.stale.valuesAt.toISOString()}`] : []),
+      ...(guest.stale ? [`  ! Config not read in the last sync (${guest.stale.reason.replace(/\.$/, "")}); values are ${guest.stale.configRead ? "" : "only the /cluster/resources summary "}from ${guest.stale.valuesAt.toISOString()}`] : []),
       "Disks:",
       ...guest.disks.map((d) => `  ${d.key.padEnd(8)} ${d.volume} (${d.sizeGiB} GiB${d.format ? `, ${d.format}` : ""})`),
       "Network:",

@@ -71,7 +71,7 @@ export function summarize(r: SyncReport): string {
     lines.push(`  ? ${r.stale.length} not read (kept as last known, marked stale)`);
     for (const s of r.stale.slice(0, MAX_LISTED)) {
       const kept = s.values === "last-read" ? "values as last read" : "only its /cluster/resources row";
-      lines.push(`      ${s.name} (${s.vmid}) on ${s.node}: ${s.reason} — ${kept}`);
+      lines.push(`      ${s.name} (${s.vmid}) on ${s.node}: ${s.reason.replace(/\.$/, "")} — ${kept}`);
     }
     if (r.stale.length > MAX_LISTED) lines.push(`      … and ${r.stale.length - MAX_LISTED} more (-o json lists all)`);
   }
