@@ -6,7 +6,6 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { UsageError } from "../core/errors.js";
-import { readTemplate } from "../core/templates.js";
 import { CONFIG_VERSION, workspacePaths, type WorkspaceConfig, type WorkspacePaths } from "../core/workspace.js";
 import type { ProxmoxClient } from "../proxmox/client.js";
 import type { PveNodeListEntry, PveStorage } from "../proxmox/types.js";
@@ -82,6 +81,7 @@ export const initCommand: Command = {
       const database = await chooseDatabase(ctx, flags.database);
 
       // Read before writing anything: a broken install (no templates/) fails here, not half-way.
+      const { readTemplate } = await import("../core/templates.js");
       const texts = { gitignore: readTemplate("workspace/gitignore"), exampleSpec: readTemplate("workspace/tests/example.yaml") };
       await checkDatabase(ctx, database, root);
       for (const dir of [paths.logs, paths.terraform, paths.ansible, paths.tests, paths.diagnostics]) mkdirSync(dir, { recursive: true });
