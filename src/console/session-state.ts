@@ -20,6 +20,7 @@ export class SessionState {
   private store?: Promise<Store>;
   private reading?: Promise<void>;
   private again = false;
+  private closing = false;
 
   constructor(
     private ws: Workspace | undefined,
@@ -38,9 +39,10 @@ export class SessionState {
   }
 
   /**
-   * Read the state again; resolves once `current` holds the result. Calls
-   * during a read coalesce into one more read after it. Never rejects: a
-   * failure is kept in `current.error`.
+   * Read the state again; resolves once `current` holds the result. A call
+   * during a read gets that read's promise and one more read follows it (a
+   * command may have changed the store meanwhile). Never rejects: a failure
+   * is kept in `current.error`.
    */
   refresh(): Promise<void> {
     if (this.reading) {
@@ -49,20 +51,23 @@ export class SessionState {
     }
     this.reading = this.read().finally(() => {
       this.reading = undefined;
-      if (this.again) {
-        this.again = false;
-        void this.refresh();
-      }
+      if (this.again && !this.closing) void this.refresh();
+      this.again = false;
     });
     return this.reading;
   }
 
   /** Close the store this session opened (waits for a read in progress). */
   async close(): Promise<void> {
-    await this.reading;
-    const store = this.store;
-    this.store = undefined;
-    if (store) await (await store.catch(() => undefined))?.close();
+    this.closing = true;
+    try {
+      await this.reading;
+      const store = this.store;
+      this.store = undefined;
+      if (store) await (await store.catch(() => undefined))?.close();
+    } finally {
+      this.closing = false;
+    }
   }
 
   private async read(): Promise<void> {
