@@ -2,14 +2,15 @@
  * Read the whole cluster: nodes, storage, and every guest's config, with
  * bounded concurrency, into an ObservedSnapshot. Reads only; the store writes.
  * One failed read (after its retries) does not abort the sync:
- *  - a node whose storage cannot be read is reported unreachable, so its
- *    guests are kept as they were instead of being counted as removed;
+ *  - a node that cannot forward or answer its storage read (595–599, timeout)
+ *    is reported unreachable, so its guests are kept as they were instead of
+ *    being counted as removed;
  *  - a guest whose config cannot be read is reported stale, with what
  *    /cluster/resources says of it, so the store keeps what it knew.
- * Only the node and resource lists are essential; a rejected token, an
+ * The node and resource lists are essential, and a rejected token, an
  * untrusted certificate or a cancel stop everything.
  */
-import { AbortedError, AuthenticationError, NotFoundError, ProxmoxApiError, TlsError } from "../proxmox/errors.js";
+import { AbortedError, AuthenticationError, NotFoundError, ProxmoxApiError, ProxyError, TimeoutError, TlsError } from "../proxmox/errors.js";
 import type { ProxmoxClient, RetryPolicy } from "../proxmox/client.js";
 import type { GuestType, PveClusterResource } from "../proxmox/types.js";
 import type { ObservedGuest, ObservedSnapshot, ObservedStorage, StaleGuest } from "../state/types.js";
@@ -53,7 +54,7 @@ export async function discover(client: ProxmoxClient, options: DiscoverOptions =
         try {
           for (const s of await client.storage(n.name, {}, req)) storage.push(normalizeStorage(n.name, s));
         } catch (err) {
-          if (isFatal(err, options.signal)) throw err;
+          if (!isNodeDown(err) || options.signal?.aborted) throw err;
           unreachable.add(n.name);
         }
         options.onProgress?.({ phase: "storage", done: ++storageDone, total: nodes.length });
@@ -85,6 +86,11 @@ export async function discover(client: ProxmoxClient, options: DiscoverOptions =
   stale.sort((a, b) => a.vmid - b.vmid);
   storage.sort((a, b) => a.node.localeCompare(b.node) || a.storage.localeCompare(b.storage));
   return { snapshot: { nodes, storage, guests, unreachableNodes: [...unreachable].sort(), staleGuests: stale }, vanished };
+}
+
+function isNodeDown(err: unknown): boolean {
+  // 595-599 (the node we talk to cannot forward) and timeouts: that node is down, the cluster is not.
+  return err instanceof ProxyError || err instanceof TimeoutError;
 }
 
 /** Errors that stop the whole sync: every other read would fail the same way, or the user cancelled (or a bug). */
