@@ -157,9 +157,11 @@ function readLine(s: Session, onPrompt: () => void): Promise<string | null> {
     });
     rl.prompt();
     onPrompt();
-    void s.tail?.then(() => {
-      if (done || !s.tail) return;
-      void takeTail(s).then((text) => printAbovePrompt(rl, s.opts.stdout, text));
+    const tail = s.tail;
+    void tail?.then((text) => {
+      if (done || s.tail !== tail) return;
+      s.tail = undefined;
+      printAbovePrompt(rl, s.opts.stdout, text);
     });
   });
 }
