@@ -1,14 +1,10 @@
 /**
  * Shared fixtures of the Ansible tests: a small cluster as raw PVE data
  * (list entries + configs), the GuestRecords the real sync normalizer makes
- * of it, a tiny PVE API on 127.0.0.1 answering what the
- * community.general.proxmox inventory plugin asks, and a runner for the
- * real ansible tools.
+ * of it, and a runner for the real ansible tools. (The dynamic inventory
+ * test serves these guests from the simulator.)
  */
 import { execFile } from "node:child_process";
-import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from "node:http";
-import { createServer as createHttpsServer } from "node:https";
-import type { AddressInfo } from "node:net";
 import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -47,70 +43,8 @@ export function guestRecords(raw: readonly RawGuest[] = RAW_GUESTS): GuestRecord
 
 export const OPTIONS: AnsibleOptions = { endpoint: "https://pve1.example.com:8006/api2/json/", tokenId: "automation@pve!mpc", tls: { fingerprint: "AA:BB" } };
 
-/** The secret the fake PVE accepts. */
+/** The secret of OPTIONS.tokenId (the dynamic inventory test gives it to the simulator). */
 export const SECRET = "0b1d6c1e-5f7a-4c1b-9d2e-3f4a5b6c7d8e";
-
-/** A request the fake PVE saw. */
-export interface SeenRequest {
-  path: string;
-  authorization?: string;
-}
-
-/** A running fake PVE. */
-export interface FakePve {
-  url: string;
-  seen: SeenRequest[];
-  close(): Promise<void>;
-}
-
-/** One reply of the fake PVE: status, reason phrase (PVE's error message) and `data`. */
-function answer(raw: readonly RawGuest[], path: string): { status: number; reason: string; data: unknown } {
-  const ok = (data: unknown) => ({ status: 200, reason: "OK", data });
-  const p = path.replace(/^\/api2\/json/, "");
-  if (p === "/nodes") return ok([...new Set(raw.map((g) => g.node))].sort().map((node) => ({ node, status: "online", type: "node", id: `node/${node}` })));
-  if (p === "/pools") return ok([]);
-  let m = /^\/nodes\/([^/]+)\/(qemu|lxc)$/.exec(p);
-  if (m) {
-    const [, node, type] = m;
-    return ok(raw.filter((g) => g.node === node && g.type === type).map((g) => ({ vmid: g.vmid, name: String(g.config.name ?? g.config.hostname), status: g.status, ...(g.template ? { template: 1 } : {}) })));
-  }
-  m = /^\/nodes\/([^/]+)\/(qemu|lxc)\/(\d+)\/(config|status\/current|snapshot|agent\/network-get-interfaces)$/.exec(p);
-  const guest = m ? raw.find((g) => g.node === m![1] && g.type === m![2] && g.vmid === Number(m![3])) : undefined;
-  if (!m || !guest) return { status: 501, reason: `Method 'GET ${p}' not implemented`, data: null };
-  if (m[4] === "config") return ok({ ...guest.config, digest: "0123456789abcdef" });
-  if (m[4] === "status/current") return ok({ vmid: guest.vmid, status: guest.status, ...(guest.type === "qemu" ? { qmpstatus: guest.status } : {}) });
-  if (m[4] === "snapshot") return ok([{ name: "current", description: "You are here!", running: guest.status === "running" ? 1 : 0 }]);
-  return { status: 500, reason: "QEMU guest agent is not running", data: null };
-}
-
-/**
- * A fake PVE API on 127.0.0.1 (real HTTP, or HTTPS with `tls`) answering the
- * endpoints the community.general.proxmox inventory plugin calls, for these
- * guests, to requests carrying `PVEAPIToken=<tokenId>=<secret>`.
- */
-export async function startFakePve(raw: readonly RawGuest[], tokenId: string, secret: string, tls?: { keyPem: string; certPem: string }): Promise<FakePve> {
-  const seen: SeenRequest[] = [];
-  const handler = (req: IncomingMessage, res: ServerResponse): void => {
-    const path = decodeURIComponent(new URL(req.url ?? "/", "http://127.0.0.1").pathname);
-    const authorization = req.headers.authorization;
-    seen.push({ path, authorization });
-    const reply = authorization === `PVEAPIToken=${tokenId}=${secret}` ? answer(raw, path) : { status: 401, reason: "invalid token value!", data: null };
-    res.writeHead(reply.status, reply.reason, { "Content-Type": "application/json;charset=UTF-8" });
-    res.end(JSON.stringify({ data: reply.data }));
-  };
-  const server = tls ? createHttpsServer({ key: tls.keyPem, cert: tls.certPem }, handler) : createHttpServer(handler);
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `${tls ? "https" : "http"}://127.0.0.1:${port}`,
-    seen,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
-}
 
 /** Result of running a command. */
 export interface RunResult {
