@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Tiny launcher: answers --version without loading anything, else loads the CLI from dist/.
+// Tiny launcher: answers --version without loading anything, else loads the entry point from dist/.
 import { readFileSync } from "node:fs";
 
 // A reader that closes the pipe early (`proxmox-mpc destroy --help | head -12`,
@@ -25,10 +25,10 @@ if (args.length === 1 && (args[0] === "--version" || args[0] === "-V")) {
   const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8"));
   process.stdout.write(`${pkg.version}\n`);
 } else {
-  import("../dist/cli/main.js").then(
+  import("../dist/main.js").then(
     (cli) => cli.main(),
     (err) => {
-      if (err && err.code === "ERR_MODULE_NOT_FOUND" && String(err.message).includes("dist/cli/main.js")) {
+      if (err && err.code === "ERR_MODULE_NOT_FOUND" && String(err.message).includes("dist/main.js")) {
         process.stderr.write("error: proxmox-mpc is not built yet.\nhint: run `npm install` (or `npm run build`) in the proxmox-mpc folder.\n");
       } else {
         process.stderr.write(`error: ${err && err.message ? err.message : err}\n`);

@@ -6,10 +6,9 @@
 import { Command as Commander, CommanderError, InvalidArgumentError, Option } from "commander";
 import { COMMANDS } from "../commands/registry.js";
 import { resolveWorkspace, runCommand } from "../commands/runner.js";
-import { closeServices } from "../commands/services.js";
 import { OUTPUT_FORMATS, type Actor, type Command, type CommandContext, type CommandResult, type GlobalOptions } from "../commands/types.js";
-import { createContext } from "../core/context.js";
-import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, asProxmoxMpcError } from "../core/errors.js";
+import { createContext } from "../commands/context.js";
+import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError, asProxmoxMpcError } from "../core/errors.js";
 import { parseOutputFormat, renderResult } from "../core/output.js";
 import { redactString } from "../core/redact.js";
 import { StreamsUI } from "../core/ui.js";
@@ -29,8 +28,18 @@ export interface CliIO {
   actor?: Actor;
   /** Answers confirmations (the console passes its own). */
   ask?: (question: string) => Promise<string>;
-  /** Standard input, for the console that `demo` opens (default process.stdin). */
-  stdin?: NodeJS.ReadableStream;
+  /**
+   * Opens the console a command asked for (demo) and returns its exit code.
+   * The entry point (src/main.ts) passes it; this face never loads the console itself.
+   */
+  openConsole?: (request: ConsoleRequest) => Promise<number>;
+}
+
+/** A command's request to continue in the console (demo), with the global flags of the run. */
+export interface ConsoleRequest {
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+  argv: string[];
 }
 
 const EXIT_CODES_HELP = `
@@ -145,9 +154,9 @@ async function execute(command: Command, globals: GlobalOptions, args: string[],
   let ctx: CommandContext | undefined;
   try {
     const workspace = await resolveWorkspace(command, globals, io.cwd);
-    ctx = createContext({ cwd: io.cwd, env: io.env, globals, ui, signal, actor: io.actor ?? "cli", version, command: command.name, stderr: io.stderr, workspace });
+    ctx = createContext({ cwd: io.cwd, env: io.env, globals, ui, signal, actor: io.actor ?? "cli", version, command: command.name, commands: COMMANDS, stderr: io.stderr, workspace });
     const result = await runCommand(command, ctx, { args, options });
-    if (result.kind === "console") return await openConsole(result, io, globals);
+    if (result.kind === "console") return await continueInConsole(result, io, globals);
     const text = await renderResult(result, { format: globals.output, width: io.isTTY ? io.columns : undefined, color });
     if (text) io.stdout.write(text);
     return result.exitCode ?? EXIT_OK;
@@ -161,73 +170,18 @@ async function execute(command: Command, globals: GlobalOptions, args: string[],
     if (globals.output === "json") io.stdout.write(`${JSON.stringify({ error: error.toJSON() }, null, 2)}\n`);
     return error.exitCode;
   } finally {
-    if (ctx) await closeServices(ctx);
+    await ctx?.services.close();
   }
 }
 
-/** Open the console a command asked for (demo), then let the command clean up. */
-async function openConsole(result: Extract<CommandResult, { kind: "console" }>, io: CliIO, globals: GlobalOptions): Promise<number> {
-  const { runConsole } = await import("../console/repl.js");
+
+/** Hand over to the console a command asked for (demo), then let the command clean up. */
+async function continueInConsole(result: Extract<CommandResult, { kind: "console" }>, io: CliIO, globals: GlobalOptions): Promise<number> {
   try {
-    return await runConsole({
-      argv: [...(globals.color ? [] : ["--no-color"]), ...(globals.yes ? ["--yes"] : []), ...(globals.input ? [] : ["--no-input"])],
-      stdin: io.stdin ?? process.stdin,
-      stdout: io.stdout,
-      stderr: io.stderr,
-      env: result.env,
-      cwd: result.cwd,
-      isTTY: io.isTTY,
-    });
+    if (!io.openConsole) throw new UsageError("This command opens the console; run it from a shell.");
+    const argv = [...(globals.color ? [] : ["--no-color"]), ...(globals.yes ? ["--yes"] : []), ...(globals.input ? [] : ["--no-input"])];
+    return await io.openConsole({ cwd: result.cwd, env: result.env, argv });
   } finally {
     await result.close();
   }
-}
-
-/** Global flags that may stand alone (`proxmox-mpc -C dir` opens the console there). */
-const CONSOLE_FLAGS = new Set(["--debug", "--no-color", "--no-input", "-y", "--yes"]);
-const CONSOLE_FLAGS_WITH_VALUE = new Set(["-C", "--workspace", "-o", "--output"]);
-
-/** True when argv holds only global flags: the user wants the console. */
-export function wantsConsole(argv: string[]): boolean {
-  for (let i = 0; i < argv.length; i++) {
-    if (CONSOLE_FLAGS_WITH_VALUE.has(argv[i])) i++;
-    else if (!CONSOLE_FLAGS.has(argv[i])) return false;
-  }
-  return true;
-}
-
-/** Entry point for bin/proxmox-mpc: real process streams and signals. */
-export async function main(): Promise<void> {
-  const argv = process.argv.slice(2);
-  if (wantsConsole(argv)) {
-    const { runConsole } = await import("../console/repl.js");
-    process.exitCode = await runConsole({
-      argv,
-      stdin: process.stdin,
-      stdout: process.stdout,
-      stderr: process.stderr,
-      env: process.env,
-      cwd: process.cwd(),
-      isTTY: Boolean(process.stdin.isTTY && process.stdout.isTTY),
-    });
-    return;
-  }
-  const controller = new AbortController();
-  let interrupts = 0;
-  process.on("SIGINT", () => {
-    interrupts++;
-    if (interrupts > 1) process.exit(130);
-    controller.abort();
-  });
-  process.on("SIGTERM", () => controller.abort());
-  const code = await runCli(argv, {
-    stdout: process.stdout,
-    stderr: process.stderr,
-    env: process.env,
-    cwd: process.cwd(),
-    isTTY: Boolean(process.stdout.isTTY && process.stdin.isTTY),
-    columns: process.stdout.columns,
-    signal: controller.signal,
-  });
-  process.exitCode = controller.signal.aborted && code !== 0 ? 130 : code;
 }

@@ -4,9 +4,9 @@
  */
 import { recordDrift } from "../core/drift.js";
 import type { PlanChange } from "../engine/types.js";
-import { ENGINE_OPTION, engineContext, pickEngine } from "./engine-context.js";
+import { ENGINE_OPTION } from "./engine-context.js";
 import { planJson, planText } from "./plan.js";
-import { getStore, requireWorkspace } from "./services.js";
+import { requireWorkspace } from "./context.js";
 import type { Command, CommandContext, CommandResult } from "./types.js";
 
 export interface ApplyRequest {
@@ -49,11 +49,10 @@ export const applyCommand: Command = {
 /** Plan → confirm → apply → refresh, under the workspace's apply lock (also used by destroy, create --apply, delete --apply). */
 export async function runApply(ctx: CommandContext, request: ApplyRequest): Promise<CommandResult> {
   requireWorkspace(ctx);
-  const store = await getStore(ctx);
+  const store = await ctx.services.store();
   const lock = await store.locks.acquire("apply", { correlationId: ctx.correlationId });
   try {
-    const engine = await pickEngine(ctx, request.engine);
-    const ectx = engineContext(ctx);
+    const { engine, context: ectx } = await ctx.services.engine(request.engine);
     const plan = await engine.plan(ectx, { targets: request.targets, destroy: request.destroy });
     const total = plan.changes.length;
     if (!request.targets && !request.destroy) recordDrift(requireWorkspace(ctx).paths, plan.engine, plan.summary);
@@ -79,15 +78,7 @@ export async function runApply(ctx: CommandContext, request: ApplyRequest): Prom
       if (lines.length) text += `\n${lines.join("\n")}`;
     }
     if (!result.ok) return { kind: "data", data, text, exitCode: ctx.signal.aborted ? 130 : 1 };
-    if (!request.noRefresh) {
-      const { syncCommand } = await import("./sync.js");
-      ctx.ui.info("Refreshing the store and the IaC files (sync)…");
-      const refreshed = await syncCommand.run(ctx, { args: [], options: { wait: 30 } }).catch((err: unknown) => {
-        ctx.ui.warn(`The refresh failed (${err instanceof Error ? err.message : err}); run \`proxmox-mpc sync\`.`);
-        return undefined;
-      });
-      if (refreshed?.kind === "data") text += "\nStore and IaC refreshed.";
-    }
+    if (!request.noRefresh) text += `\n${await refresh(ctx)}`;
     return { kind: "data", data, text };
   } finally {
     await lock.release();
@@ -99,4 +90,20 @@ function applyQuestion(summary: Record<string, number>, total: number, destroy: 
   const deletes = (summary.delete ?? 0) + (summary.replace ?? 0);
   const what = total === 1 ? "this change" : `these ${total} changes`;
   return `${destroy ? "Destroy" : "Apply"} ${what}${deletes ? ` (${deletes} guest${deletes === 1 ? "" : "s"} will be DESTROYED)` : ""}?`;
+}
+
+/** The sync after a successful apply, so the store and the IaC match the cluster; its trouble is a warning, not a failed apply. */
+async function refresh(ctx: CommandContext): Promise<string> {
+  ctx.ui.info("Refreshing the store and the IaC files (sync)…");
+  const { syncInContext } = await import("./sync.js");
+  try {
+    const report = await syncInContext(ctx, { waitMs: 30_000 });
+    if (!report.stale.length) return "Store and IaC refreshed.";
+    const names = report.stale.map((g) => `${g.name} (${g.vmid})`).join(", ");
+    ctx.ui.warn(`The refresh could not read ${names}; run \`proxmox-mpc sync\` to complete it.`);
+    return `Store and IaC refreshed, except ${names} (partial).`;
+  } catch (err) {
+    ctx.ui.warn(`The refresh failed (${err instanceof Error ? err.message : err}); run \`proxmox-mpc sync\`.`);
+    return "The store and the IaC were not refreshed.";
+  }
 }

@@ -34,6 +34,7 @@ export const completionCommand: Command = {
   examples: ["proxmox-mpc completion bash > /etc/bash_completion.d/proxmox-mpc", "proxmox-mpc completion zsh > \"${fpath[1]}/_proxmox-mpc\""],
   arguments: [{ name: "shell", description: "bash or zsh", required: true, choices: ["bash", "zsh"] }],
   workspace: "none",
+  record: false,
   async run(_ctx, input) {
     const shell = input.args[0];
     if (shell !== "bash" && shell !== "zsh") throw new UsageError(`Unsupported shell "${shell}".`, "Use bash or zsh.");
@@ -48,16 +49,12 @@ export const completeCommand: Command = {
   arguments: [{ name: "line", description: "the command line after proxmox-mpc", required: true }],
   workspace: "optional",
   hidden: true,
+  record: false,
   async run(ctx, input) {
-    const [{ COMMANDS }, { complete }, { emptyState, readQuickState }, { getStore }] = await Promise.all([
-      import("./registry.js"),
-      import("../console/completer.js"),
-      import("../console/quick-state.js"),
-      import("./services.js"),
-    ]);
+    const [{ complete }, { emptyState, readQuickState }] = await Promise.all([import("./completer.js"), import("../state/quick-state.js")]);
     // The same reader as the console: SQLite's fast path, else the context's store (closed by the face).
-    const state = ctx.workspace ? await readQuickState(ctx.workspace, ctx.env, () => getStore(ctx)).catch(() => emptyState()) : emptyState();
-    const [candidates] = complete(input.args.join(" "), COMMANDS.filter((c) => !c.hidden), state.names);
+    const state = ctx.workspace ? await readQuickState(ctx.workspace, ctx.env, () => ctx.services.store()).catch(() => emptyState()) : emptyState();
+    const [candidates] = complete(input.args.join(" "), ctx.commands.filter((c) => !c.hidden), state.names);
     return { kind: "message", text: candidates.join("\n") };
   },
 };

@@ -10,7 +10,7 @@ import { UsageError } from "../core/errors.js";
 import type { GuestSpec, NewGuestInput } from "../iac/model.js";
 import type { GuestRecord, NodeRecord, StorageRecord } from "../state/types.js";
 import { ENGINE_OPTION } from "./engine-context.js";
-import { getClient, getStore, requireWorkspace } from "./services.js";
+import { requireWorkspace } from "./context.js";
 import type { Command, CommandContext, CommandResult } from "./types.js";
 import { checkGateway, checkGuestName, checkIp, checkPositiveInt, checkVmid, expandNames, parseDiskGiB, parseMemoryMiB } from "./validate.js";
 
@@ -85,7 +85,7 @@ export const createCommand: Command = {
     if (gateway && (!ip || ip === "dhcp")) throw new UsageError("--gateway needs a static --ip.");
     const sshKeys = flags.sshKey ? readKeys(resolve(ctx.cwd, flags.sshKey)) : undefined;
 
-    const store = await getStore(ctx);
+    const store = await ctx.services.store();
     const [guests, nodes, storages] = await Promise.all([store.guests.list(), store.nodes.list(), store.storage.list()]);
     if (!nodes.length) throw new UsageError("The store knows no nodes yet.", "Run `proxmox-mpc sync` first.", "not-synced");
     const { indexTerraformDir } = await import("../iac/tf-index.js");
@@ -211,7 +211,7 @@ async function freeVmids(ctx: CommandContext, count: number, guests: GuestRecord
   const used = new Set<number>([...guests.map((g) => g.vmid), ...files.flatMap((f) => (f.vmid === undefined ? [] : [f.vmid]))]);
   let next: number;
   try {
-    next = await (await getClient(ctx)).nextId(undefined, { signal: ctx.signal });
+    next = await (await ctx.services.proxmox()).nextId(undefined, { signal: ctx.signal });
   } catch (err) {
     next = Math.max(99, ...used) + 1;
     ctx.ui.warn(`Could not ask the cluster for the next free vmid (${err instanceof Error ? err.message : err}); using ${next} from the store.`);
@@ -271,7 +271,7 @@ async function pickOsTemplate(ctx: CommandContext, wanted: string | undefined, n
 
 /** Every vztmpl volume on the node's storages that hold templates. */
 async function listOsTemplates(ctx: CommandContext, node: string, storages: StorageRecord[]): Promise<{ volid: string; ctime: number }[]> {
-  const client = await getClient(ctx);
+  const client = await ctx.services.proxmox();
   const lists = await Promise.all(
     storages
       .filter((st) => st.node === node && st.content.split(",").includes("vztmpl"))

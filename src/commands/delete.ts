@@ -10,7 +10,7 @@ import type { GuestSpec } from "../iac/model.js";
 import type { TfFileEntry } from "../iac/tf-index.js";
 import { refreshInventory } from "./create.js";
 import { ENGINE_OPTION } from "./engine-context.js";
-import { getStore, requireWorkspace } from "./services.js";
+import { requireWorkspace } from "./context.js";
 import type { Command, CommandContext } from "./types.js";
 
 export const deleteCommand: Command = {
@@ -95,7 +95,7 @@ async function removeFromIac(ctx: CommandContext, entries: TfFileEntry[]): Promi
     if (err.code !== "ENOENT") throw err;
   });
   await dropImports(ws.paths.terraform, new Set(entries.map((e) => e.resourceName ?? "")));
-  const store = await getStore(ctx);
+  const store = await ctx.services.store();
   const gone = new Set(entries.map((e) => e.vmid));
   await refreshInventory(ctx, (await store.guests.list()).filter((g) => !gone.has(g.vmid)));
 }

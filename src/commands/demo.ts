@@ -8,12 +8,11 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { UsageError } from "../core/errors.js";
-import { createContext } from "../core/context.js";
 import type { UI } from "../core/ui.js";
 import { loadWorkspace } from "../core/workspace.js";
-import { initCommand } from "./init.js";
-import { closeServices } from "./services.js";
-import { syncCommand } from "./sync.js";
+import { createContext } from "./context.js";
+import { initWorkspace } from "./init.js";
+import { syncInContext } from "./sync.js";
 import type { Command, CommandContext } from "./types.js";
 
 export const demoCommand: Command = {
@@ -26,6 +25,7 @@ export const demoCommand: Command = {
     { flags: "--keep", description: "keep the workspace folder when the console ends" },
   ],
   workspace: "none",
+  record: false,
   async run(ctx, input) {
     if (ctx.actor === "console") throw new UsageError("You are in the console already.", "Leave it with /exit and run `proxmox-mpc demo` from a shell.");
     const size = Number(input.options.size ?? 120);
@@ -43,11 +43,11 @@ export const demoCommand: Command = {
     try {
       spinner.update(`Creating a workspace in ${dir}…`);
       await step(ctx, env, dir, undefined, (c) =>
-        initCommand.run(c, { args: [dir], options: { fingerprint: sim.fingerprint, defaultNode: "pve1", database: "" } }),
+        initWorkspace(c, dir, { fingerprint: sim.fingerprint, defaultNode: "pve1", database: "" }),
       );
       spinner.update("Syncing the cluster into the workspace…");
       const ws = await loadWorkspace(dir);
-      await step(ctx, env, dir, ws, (c) => syncCommand.run(c, { args: [], options: { wait: 0 } }));
+      await step(ctx, env, dir, ws, (c) => syncInContext(c, { waitMs: 0 }));
       spinner.succeed(`Demo workspace ready: ${dir} (simulator at ${sim.url}${input.options.keep ? ", kept afterwards" : ", removed when you leave"})`);
     } catch (err) {
       spinner.fail("The demo could not start.");
@@ -58,7 +58,7 @@ export const demoCommand: Command = {
   },
 };
 
-/** Run another command object in a context of its own (same UI, signal and logger). */
+/** Run one step of the set-up in a context of its own (same UI, signal and logger). */
 async function step(ctx: CommandContext, env: NodeJS.ProcessEnv, cwd: string, workspace: Awaited<ReturnType<typeof loadWorkspace>> | undefined, run: (c: CommandContext) => Promise<unknown>): Promise<void> {
   const quiet: UI = {
     interactive: false,
@@ -70,10 +70,10 @@ async function step(ctx: CommandContext, env: NodeJS.ProcessEnv, cwd: string, wo
     confirm: (q, o) => ctx.ui.confirm(q, o),
     ask: (q) => ctx.ui.ask(q),
   };
-  const c = createContext({ cwd, env, globals: { ...ctx.globals, input: false }, ui: quiet, signal: ctx.signal, actor: ctx.actor, version: ctx.version, command: "demo", rootLogger: ctx.log, workspace });
+  const c = createContext({ cwd, env, globals: { ...ctx.globals, input: false }, ui: quiet, signal: ctx.signal, actor: ctx.actor, version: ctx.version, command: "demo", commands: ctx.commands, rootLogger: ctx.log, workspace });
   try {
     await run(c);
   } finally {
-    await closeServices(c);
+    await c.services.close();
   }
 }

@@ -1,7 +1,7 @@
 /** `describe vm|ct NAME|VMID`: everything known about one guest, from the store. */
 import { join, relative } from "node:path";
 import { UsageError } from "../core/errors.js";
-import { getStore, requireWorkspace } from "./services.js";
+import { requireWorkspace } from "./context.js";
 import type { Command } from "./types.js";
 
 export const describeCommand: Command = {
@@ -17,7 +17,7 @@ export const describeCommand: Command = {
     const ws = requireWorkspace(ctx);
     const type = input.args[0].startsWith("vm") ? "qemu" : "lxc";
     const key = input.args[1];
-    const store = await getStore(ctx);
+    const store = await ctx.services.store();
     const guest = await store.guests.get(/^\d+$/.test(key) ? Number(key) : key);
     if (!guest || guest.type !== type) {
       throw new UsageError(`No ${type === "qemu" ? "VM" : "container"} named "${key}" in the store.`, "Check `proxmox-mpc get vms` / `get cts`, or run `proxmox-mpc sync`.", "not-found");

@@ -4,7 +4,6 @@
  */
 import { UsageError } from "../core/errors.js";
 import type { JsonValue } from "../state/types.js";
-import { getClient, getStore } from "./services.js";
 import type { Column, Command, CommandContext, CommandResult } from "./types.js";
 
 export const RESOURCES = ["nodes", "vms", "cts", "storage", "tasks"] as const;
@@ -114,7 +113,7 @@ async function guests(ctx: CommandContext, type: "qemu" | "lxc", flags: GetFlags
   if (flags.live) {
     rows = await liveGuests(ctx, type);
   } else {
-    const store = await getStore(ctx);
+    const store = await ctx.services.store();
     if (name) {
       const guest = await store.guests.get(/^\d+$/.test(name) ? Number(name) : name);
       if (!guest || guest.type !== type) throw notFound(type === "qemu" ? "VM" : "container", name);
@@ -152,7 +151,7 @@ function notFound(what: string, name: string): UsageError {
 
 async function liveGuests(ctx: CommandContext, type: "qemu" | "lxc"): Promise<Record<string, JsonValue>[]> {
   const { splitTags } = await import("../proxmox/normalize.js");
-  const client = await getClient(ctx);
+  const client = await ctx.services.proxmox();
   const resources = await client.clusterResources("vm", { signal: ctx.signal });
   return resources
     .filter((r) => r.type === type)
@@ -174,11 +173,11 @@ async function liveGuests(ctx: CommandContext, type: "qemu" | "lxc"): Promise<Re
 async function nodes(ctx: CommandContext, flags: GetFlags, name: string | undefined): Promise<CommandResult> {
   let rows: Record<string, JsonValue>[];
   if (flags.live) {
-    const client = await getClient(ctx);
+    const client = await ctx.services.proxmox();
     rows = (await client.nodes({ signal: ctx.signal })).map((n) => ({ name: n.node, status: n.status, cpu: n.cpu ?? 0, maxcpu: n.maxcpu ?? 0, mem: n.mem ?? 0, maxmem: n.maxmem ?? 0, uptime: n.uptime ?? 0 }));
   } else {
     const { toNodeJson } = await import("../state/mappers.js");
-    rows = (await (await getStore(ctx)).nodes.list()).map(toNodeJson);
+    rows = (await (await ctx.services.store()).nodes.list()).map(toNodeJson);
   }
   rows = rows.filter((n) => (!name || n.name === name) && (!flags.status || n.status === flags.status) && (!flags.node || n.name === flags.node)).sort((a, b) => String(a.name).localeCompare(String(b.name)));
   if (name && rows.length === 0) throw new UsageError(`No node named "${name}".`, "See `proxmox-mpc get nodes`.", "not-found");
@@ -194,7 +193,7 @@ async function nodes(ctx: CommandContext, flags: GetFlags, name: string | undefi
 async function storage(ctx: CommandContext, flags: GetFlags, name: string | undefined): Promise<CommandResult> {
   let rows: Record<string, JsonValue>[];
   if (flags.live) {
-    const client = await getClient(ctx);
+    const client = await ctx.services.proxmox();
     const nodeNames = flags.node ? [flags.node] : (await client.nodes({ signal: ctx.signal })).filter((n) => n.status === "online").map((n) => n.node);
     rows = [];
     for (const node of nodeNames) {
@@ -203,7 +202,7 @@ async function storage(ctx: CommandContext, flags: GetFlags, name: string | unde
       }
     }
   } else {
-    rows = (await (await getStore(ctx)).storage.list(flags.node)).map((s) => ({
+    rows = (await (await ctx.services.store()).storage.list(flags.node)).map((s) => ({
       node: s.node, storage: s.storage, type: s.type, content: s.content, shared: s.shared, total: s.total, used: s.used, avail: s.avail, enabled: s.enabled, active: s.active,
     }));
   }
@@ -213,7 +212,7 @@ async function storage(ctx: CommandContext, flags: GetFlags, name: string | unde
 }
 
 async function tasks(ctx: CommandContext, flags: GetFlags): Promise<CommandResult> {
-  const client = await getClient(ctx);
+  const client = await ctx.services.proxmox();
   const nodeNames = flags.node ? [flags.node] : (await client.nodes({ signal: ctx.signal })).filter((n) => n.status === "online").map((n) => n.node);
   const rows: Record<string, JsonValue>[] = [];
   for (const node of nodeNames) {

@@ -10,9 +10,10 @@ import { CONFIG_VERSION, workspacePaths, type WorkspaceConfig, type WorkspacePat
 import type { ProxmoxClient } from "../proxmox/client.js";
 import type { PveNodeListEntry, PveStorage } from "../proxmox/types.js";
 import { readCaFile } from "./connection-options.js";
-import type { Command, CommandContext } from "./types.js";
+import type { Command, CommandContext, CommandResult } from "./types.js";
 
-interface InitFlags {
+/** The flags of init (demo passes its own). */
+export interface InitFlags {
   endpoint?: string;
   tokenId?: string;
   tokenSecretFile?: string;
@@ -63,67 +64,68 @@ export const initCommand: Command = {
   ],
   workspace: "none",
   slash: true,
-  async run(ctx, input) {
-    const flags = input.options as InitFlags;
-    const root = resolve(ctx.cwd, input.args[0] ?? ".");
-    const paths = workspacePaths(root);
-    if (existsSync(paths.config) && !flags.force) {
-      throw new UsageError(`A workspace already exists in ${root}.`, "Use it as it is, or pass --force to re-create its config (the database and files are kept).", "workspace-exists");
-    }
-    const answers = await gather(ctx, flags);
-    const { client, tls } = await connect(ctx, answers, flags);
-    try {
-      const version = await client.version({ signal: ctx.signal });
-      const nodes = await client.nodes({ signal: ctx.signal });
-      const defaultNode = await chooseNode(ctx, nodes, flags.defaultNode);
-      const storages = await client.storage(defaultNode, {}, { signal: ctx.signal });
-      const defaultStorage = await chooseStorage(ctx, storages, defaultNode, flags.defaultStorage);
-      const database = await chooseDatabase(ctx, flags.database);
-
-      // Read before writing anything: a broken install (no templates/) fails here, not half-way.
-      const { readTemplate } = await import("../core/templates.js");
-      const texts = { gitignore: readTemplate("workspace/gitignore"), exampleSpec: readTemplate("workspace/tests/example.yaml") };
-      await checkDatabase(ctx, database, root);
-      for (const dir of [paths.logs, paths.terraform, paths.ansible, paths.tests, paths.diagnostics]) mkdirSync(dir, { recursive: true });
-      const config: WorkspaceConfig = {
-        version: CONFIG_VERSION,
-        endpoint: client.baseUrl,
-        tokenId: answers.tokenId,
-        tls: tls.caPem ? { ca: relative(root, copyCa(paths, tls.caPem)) } : { fingerprint: tls.fingerprint, insecure: tls.insecure || undefined },
-        defaultNode,
-        defaultStorage,
-        database: database === "" ? undefined : { url: database },
-      };
-      await writeConfig(paths, config);
-      if (answers.secretSource !== "environment") writeSecret(paths, answers.secret);
-      writeGitignore(root, texts.gitignore);
-      writeExampleSpec(paths, texts.exampleSpec);
-      const report: InitReport = {
-        workspace: root,
-        endpoint: client.baseUrl,
-        tokenId: answers.tokenId,
-        secretStorage: answers.secretSource === "environment" ? "environment" : "secrets-file",
-        tls: tls.caPem ? "ca" : tls.fingerprint ? "fingerprint" : tls.insecure ? "insecure" : "verify",
-        defaultNode,
-        defaultStorage,
-        database: database || "file:.proxmox-mpc/state.db",
-        version: version.version,
-      };
-      const text = [
-        `Workspace created in ${root}`,
-        `  server     ${client.baseUrl} (Proxmox VE ${version.version})`,
-        `  token      ${answers.tokenId} (secret ${report.secretStorage === "environment" ? "from PROXMOX_VE_API_TOKEN, not stored" : "in .proxmox-mpc/secrets, mode 0600"})`,
-        `  node       ${defaultNode}${defaultStorage ? `, storage ${defaultStorage}` : ""}`,
-        `  database   ${report.database}`,
-        "",
-        "Next: proxmox-mpc sync",
-      ].join("\n");
-      return { kind: "data", data: report, text };
-    } finally {
-      client.close();
-    }
-  },
+  run: (ctx, input) => initWorkspace(ctx, resolve(ctx.cwd, input.args[0] ?? "."), input.options as InitFlags),
 };
+
+/** Create the workspace in `root` (init, and demo for its throw-away workspace): ask what is missing, test the connection, then write. */
+export async function initWorkspace(ctx: CommandContext, root: string, flags: InitFlags): Promise<CommandResult> {
+  const paths = workspacePaths(root);
+  if (existsSync(paths.config) && !flags.force) {
+    throw new UsageError(`A workspace already exists in ${root}.`, "Use it as it is, or pass --force to re-create its config (the database and files are kept).", "workspace-exists");
+  }
+  const answers = await gather(ctx, flags);
+  const { client, tls } = await connect(ctx, answers, flags);
+  try {
+    const version = await client.version({ signal: ctx.signal });
+    const nodes = await client.nodes({ signal: ctx.signal });
+    const defaultNode = await chooseNode(ctx, nodes, flags.defaultNode);
+    const storages = await client.storage(defaultNode, {}, { signal: ctx.signal });
+    const defaultStorage = await chooseStorage(ctx, storages, defaultNode, flags.defaultStorage);
+    const database = await chooseDatabase(ctx, flags.database);
+
+    // Read before writing anything: a broken install (no templates/) fails here, not half-way.
+    const { readTemplate } = await import("../core/templates.js");
+    const texts = { gitignore: readTemplate("workspace/gitignore"), exampleSpec: readTemplate("workspace/tests/example.yaml") };
+    await checkDatabase(ctx, database, root);
+    for (const dir of [paths.logs, paths.terraform, paths.ansible, paths.tests, paths.diagnostics]) mkdirSync(dir, { recursive: true });
+    const config: WorkspaceConfig = {
+      version: CONFIG_VERSION,
+      endpoint: client.baseUrl,
+      tokenId: answers.tokenId,
+      tls: tls.caPem ? { ca: relative(root, copyCa(paths, tls.caPem)) } : { fingerprint: tls.fingerprint, insecure: tls.insecure || undefined },
+      defaultNode,
+      defaultStorage,
+      database: database === "" ? undefined : { url: database },
+    };
+    await writeConfig(paths, config);
+    if (answers.secretSource !== "environment") writeSecret(paths, answers.secret);
+    writeGitignore(root, texts.gitignore);
+    writeExampleSpec(paths, texts.exampleSpec);
+    const report: InitReport = {
+      workspace: root,
+      endpoint: client.baseUrl,
+      tokenId: answers.tokenId,
+      secretStorage: answers.secretSource === "environment" ? "environment" : "secrets-file",
+      tls: tls.caPem ? "ca" : tls.fingerprint ? "fingerprint" : tls.insecure ? "insecure" : "verify",
+      defaultNode,
+      defaultStorage,
+      database: database || "file:.proxmox-mpc/state.db",
+      version: version.version,
+    };
+    const text = [
+      `Workspace created in ${root}`,
+      `  server     ${client.baseUrl} (Proxmox VE ${version.version})`,
+      `  token      ${answers.tokenId} (secret ${report.secretStorage === "environment" ? "from PROXMOX_VE_API_TOKEN, not stored" : "in .proxmox-mpc/secrets, mode 0600"})`,
+      `  node       ${defaultNode}${defaultStorage ? `, storage ${defaultStorage}` : ""}`,
+      `  database   ${report.database}`,
+      "",
+      "Next: proxmox-mpc sync",
+    ].join("\n");
+    return { kind: "data", data: report, text };
+  } finally {
+    client.close();
+  }
+}
 
 interface Answers {
   endpoint: string;
@@ -163,28 +165,27 @@ async function askOrFail(ctx: CommandContext, question: Parameters<CommandContex
 
 interface Trust {
   fingerprint?: string;
+  /** The CA file as given (relative to the current folder) and its PEM, copied into the workspace. */
+  caFile?: string;
   caPem?: string;
   insecure?: boolean;
 }
 
 /** Connect once; on an untrusted certificate, show its fingerprint and ask (like ssh's first connection). */
 async function connect(ctx: CommandContext, answers: Answers, flags: InitFlags): Promise<{ client: ProxmoxClient; tls: Trust }> {
-  const { ProxmoxClient } = await import("../proxmox/client.js");
   const { TlsError } = await import("../proxmox/errors.js");
-  const { resolveConnection } = await import("../proxmox/connection.js");
   const tls: Trust = { fingerprint: flags.fingerprint, insecure: flags.insecure };
-  if (flags.ca) tls.caPem = readCaFile(resolve(ctx.cwd, flags.ca));
-  const make = (trust: Trust): ProxmoxClient =>
-    new ProxmoxClient(resolveConnection({ endpoint: answers.endpoint, token: `${answers.tokenId}=${answers.secret}`, ...trust, insecure: trust.insecure ?? false }, {}), {
-      log: ctx.log,
-      userAgent: `proxmox-mpc/${ctx.version}`,
+  if (flags.ca) tls.caPem = readCaFile(resolve(ctx.cwd, (tls.caFile = flags.ca)));
+  const make = (trust: Trust): Promise<ProxmoxClient> =>
+    ctx.services.proxmox({
+      connection: { endpoint: answers.endpoint, fingerprint: trust.fingerprint, ca: trust.caFile, insecure: trust.insecure ?? false },
+      token: `${answers.tokenId}=${answers.secret}`,
       retries: 1,
     });
-  let client = make(tls);
+  let client = await make(tls);
   try {
     await client.version({ signal: ctx.signal });
   } catch (err) {
-    client.close();
     if (!(err instanceof TlsError) || !err.serverFingerprint || !ctx.ui.interactive || tls.fingerprint || tls.caPem) throw err;
     ctx.ui.warn(`The server's certificate is not signed by a CA this machine trusts (normal for Proxmox VE).\nIts SHA-256 fingerprint is:\n  ${err.serverFingerprint}\nCompare it with the Proxmox GUI: node → System → Certificates.`);
     const choice = await ctx.ui.ask({
@@ -201,13 +202,12 @@ async function connect(ctx: CommandContext, answers: Answers, flags: InitFlags):
     if (choice === "pin") tls.fingerprint = err.serverFingerprint;
     if (choice === "insecure") tls.insecure = true;
     if (choice === "ca") {
-      const file = await ctx.ui.ask({ kind: "input", message: "CA file (PEM):" });
-      tls.caPem = readCaFile(resolve(ctx.cwd, file));
+      tls.caFile = await ctx.ui.ask({ kind: "input", message: "CA file (PEM):" });
+      tls.caPem = readCaFile(resolve(ctx.cwd, tls.caFile));
     }
-    client = make(tls);
+    client = await make(tls);
     await client.version({ signal: ctx.signal });
   }
-  if (tls.insecure) ctx.ui.warn("TLS certificate verification is off (--insecure): anyone between you and the server could read the API token.");
   return { client, tls };
 }
 

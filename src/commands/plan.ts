@@ -1,7 +1,7 @@
 /** `plan`: show the difference between the IaC files and the cluster. */
 import { recordDrift } from "../core/drift.js";
 import type { EnginePlan } from "../engine/types.js";
-import { ENGINE_OPTION, engineContext, pickEngine } from "./engine-context.js";
+import { ENGINE_OPTION } from "./engine-context.js";
 import type { Command } from "./types.js";
 
 export const planCommand: Command = {
@@ -15,8 +15,8 @@ export const planCommand: Command = {
   workspace: "required",
   slash: true,
   async run(ctx, input) {
-    const engine = await pickEngine(ctx, input.options.engine);
-    const plan = await engine.plan(engineContext(ctx), { targets: input.args.length ? input.args : undefined });
+    const { engine, context } = await ctx.services.engine(input.options.engine);
+    const plan = await engine.plan(context, { targets: input.args.length ? input.args : undefined });
     if (!input.args.length && ctx.workspace) recordDrift(ctx.workspace.paths, plan.engine, plan.summary);
     // terraform's own plan output was streamed while it ran; do not print it twice.
     const text = plan.engine === "terraform" ? planText({ ...plan, text: summaryLine(plan) }) : planText(plan);

@@ -7,7 +7,6 @@
 import { UsageError } from "../core/errors.js";
 import type { PowerAction } from "../proxmox/client.js";
 import type { GuestRecord } from "../state/types.js";
-import { getClient, getStore } from "./services.js";
 import type { Column, Command, CommandContext, CommandResult } from "./types.js";
 
 const VERBS: Record<PowerAction, { verb: string; ing: string; done: string; summary: string }> = {
@@ -66,8 +65,8 @@ async function runPower(ctx: CommandContext, action: PowerAction, args: string[]
     const ok = await ctx.ui.confirm(`${VERBS[action].verb} ${guests.length} ${type === "qemu" ? "VM" : "container"}${guests.length === 1 ? "" : "s"}: ${list}?`, { default: false });
     if (!ok) return { kind: "message", text: "Nothing was changed.", exitCode: 1 };
   }
-  const client = await getClient(ctx);
-  const store = await getStore(ctx);
+  const client = await ctx.services.proxmox();
+  const store = await ctx.services.store();
   const timeoutMs = Number(options.timeout ?? 300) * 1000;
   const outcomes: PowerOutcome[] = [];
   const spinner = ctx.ui.spinner(`${VERBS[action].ing} ${guests.length} guest${guests.length === 1 ? "" : "s"}…`);
@@ -131,7 +130,7 @@ export async function select(ctx: CommandContext, type: "qemu" | "lxc", names: s
   if (!names.length && !options.selector && !options.node) {
     throw new UsageError("Name the guests, or choose them with --selector tag=T / --node N.", `e.g. proxmox-mpc start ${type === "qemu" ? "vm" : "ct"} web-01`);
   }
-  const store = await getStore(ctx);
+  const store = await ctx.services.store();
   const all = await store.guests.list({ type });
   const wanted = new Set(names);
   const picked = all.filter(

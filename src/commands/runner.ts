@@ -6,7 +6,6 @@
 import { UsageError, asProxmoxMpcError } from "../core/errors.js";
 import { redactValue } from "../core/redact.js";
 import { findWorkspaceRoot, loadWorkspace, type Workspace } from "../core/workspace.js";
-import { getStore } from "./services.js";
 import type { Command, CommandContext, CommandInput, CommandResult, GlobalOptions } from "./types.js";
 
 /** The workspace a command runs in: -C DIR, else found from cwd; required ones fail with exit 2. */
@@ -23,9 +22,6 @@ export async function resolveWorkspace(command: Command, globals: GlobalOptions,
   }
   return loadWorkspace(root);
 }
-
-/** Commands whose runs are not recorded as operations (they do not act on the workspace). */
-const UNRECORDED = new Set(["sim", "demo", "completion", "__complete"]);
 
 /** Run a command and record the operation when it ran in a workspace. */
 export async function runCommand(command: Command, ctx: CommandContext, input: CommandInput): Promise<CommandResult> {
@@ -44,7 +40,7 @@ export async function runCommand(command: Command, ctx: CommandContext, input: C
     const error = failure === undefined ? undefined : asProxmoxMpcError(failure);
     const outcome = error ? (error.code === "cancelled" || error.code === "aborted" || ctx.signal.aborted ? "cancelled" : "failed") : "ok";
     ctx.log.info({ durationMs, result: outcome, error: error?.message }, "command finished");
-    if (ctx.workspace && !UNRECORDED.has(command.name)) await record(ctx, command, input, started, durationMs, outcome, error?.exitCode ?? result?.exitCode ?? 0, error?.message);
+    if (ctx.workspace && command.record !== false) await record(ctx, command, input, started, durationMs, outcome, error?.exitCode ?? result?.exitCode ?? 0, error?.message);
   }
 }
 
@@ -59,7 +55,7 @@ async function record(
   error: string | undefined,
 ): Promise<void> {
   try {
-    const store = await getStore(ctx);
+    const store = await ctx.services.store();
     await store.operations.record({
       correlationId: ctx.correlationId,
       command: command.name,

@@ -1,75 +1,149 @@
 /**
- * Services for commands, created lazily once per context: the API client of
- * the workspace (or of flags + environment) and the state store.
+ * The services of one command run, created lazily and memoized by the
+ * composition root (context.ts): the API client (one per tuning: sync reads
+ * with 16 in flight, everything else with 8), the workspace's store, and the
+ * plan/apply engine. A command never builds a client or a store itself; a
+ * test builds the same thing through createContext.
  */
 import { resolve } from "node:path";
 import { UsageError } from "../core/errors.js";
-import { databaseUrl, readSecretFile } from "../core/workspace.js";
+import type { Logger } from "../core/logger.js";
+import type { UI } from "../core/ui.js";
+import { databaseUrl, readSecretFile, type Workspace } from "../core/workspace.js";
+import type { Engine, EngineContext } from "../engine/types.js";
 import type { ProxmoxClient } from "../proxmox/client.js";
 import type { Store } from "../state/store.js";
 import { readCaFile, type ConnectionFlags } from "./connection-options.js";
-import type { CommandContext } from "./types.js";
 
-/** Clients by context, then by tuning: sync's client (16 in flight) is not the engine's (8). */
-const clients = new WeakMap<CommandContext, Map<string, Promise<ProxmoxClient>>>();
-const stores = new WeakMap<CommandContext, Promise<Store>>();
-/** Contexts already warned that TLS verification is off (once per command, however many clients). */
-const warnedInsecure = new WeakSet<CommandContext>();
-
-/** The workspace of a command that requires one. */
-export function requireWorkspace(ctx: CommandContext): NonNullable<CommandContext["workspace"]> {
-  if (!ctx.workspace) {
-    throw new UsageError("Not in a proxmox-mpc workspace (no .proxmox-mpc/ here or in a parent folder).", "Run `proxmox-mpc init` here, or pass -C DIR.", "no-workspace");
-  }
-  return ctx.workspace;
+/** How a client is made: connection flags (test-connection, init), requests in flight, retries. */
+export interface ClientTuning {
+  /** Overrides of the workspace's endpoint and TLS trust. */
+  connection?: ConnectionFlags;
+  /** Requests in flight (default 8). */
+  concurrency?: number;
+  /** Retries of an idempotent request (default the client's). */
+  retries?: number;
+  /** A token instead of the workspace's (init, before the workspace exists). */
+  token?: string;
 }
 
-/**
- * The API client: flags first, then the workspace config, then PROXMOX_VE_*.
- * The token: PROXMOX_VE_API_TOKEN, else the workspace's token id + secrets file.
- */
-export function getClient(ctx: CommandContext, flags: ConnectionFlags = {}, tuning: { concurrency?: number } = {}): Promise<ProxmoxClient> {
-  let byTuning = clients.get(ctx);
-  if (!byTuning) clients.set(ctx, (byTuning = new Map()));
-  const key = String(tuning.concurrency ?? "default");
-  let client = byTuning.get(key);
-  if (!client) {
-    client = createClient(ctx, flags, tuning);
-    byTuning.set(key, client);
-  }
-  return client;
+/** What a command uses besides its input. */
+export interface Services {
+  /** The API client for this run (flags, else the workspace, else PROXMOX_VE_*), created on first use. */
+  proxmox(tuning?: ClientTuning): Promise<ProxmoxClient>;
+  /** The workspace's state store, opened on first use. */
+  store(): Promise<Store>;
+  /** The engine asked for (flag, else $PROXMOX_MPC_ENGINE, else terraform when installed, else native) and the context it runs in. */
+  engine(requested?: unknown): Promise<{ engine: Engine; context: EngineContext }>;
+  /** The full API token (PROXMOX_VE_API_TOKEN, else token id + secrets file); undefined outside a workspace. */
+  token(): string | undefined;
+  /** Close everything opened so far (the faces call it after each command). */
+  close(): Promise<void>;
 }
 
-async function createClient(ctx: CommandContext, flags: ConnectionFlags, tuning: { concurrency?: number }): Promise<ProxmoxClient> {
+/** What the services are built from: the run's fixed facts. */
+export interface ServiceScope {
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+  workspace?: Workspace;
+  log: Logger;
+  ui: UI;
+  signal: AbortSignal;
+  version: string;
+}
+
+/** The services of one run; nothing is created until asked for. */
+export function createServices(scope: ServiceScope): Services {
+  const clients = new Map<string, Promise<ProxmoxClient>>();
+  let store: Promise<Store> | undefined;
+  let warnedInsecure = false;
+
+  const services: Services = {
+    proxmox(tuning = {}) {
+      // The token itself never becomes part of a key: only whether one was given.
+      const key = JSON.stringify({ ...tuning, token: tuning.token ? "given" : undefined });
+      let client = clients.get(key);
+      if (!client) {
+        client = createClient(scope, tuning).then((c) => {
+          if (c.settings.tls.mode === "insecure" && !warnedInsecure) {
+            warnedInsecure = true;
+            scope.ui.warn("TLS certificate verification is off (--insecure): anyone between you and the server could read the API token.");
+          }
+          return c;
+        });
+        clients.set(key, client);
+      }
+      return client;
+    },
+    store() {
+      if (!store) {
+        const ws = requireScopeWorkspace(scope.workspace);
+        store = import("../state/store.js").then(({ openStore }) => openStore({ url: databaseUrl(ws, scope.env) }));
+      }
+      return store;
+    },
+    async engine(requested) {
+      const wanted = requested ?? (scope.env.PROXMOX_MPC_ENGINE || undefined);
+      if (wanted !== undefined && wanted !== "terraform" && wanted !== "native") {
+        throw new UsageError(`Unknown engine "${String(wanted)}".`, "Use --engine terraform or --engine native.");
+      }
+      const { chooseEngine } = await import("../engine/select.js");
+      return { engine: await chooseEngine(wanted, scope.env), context: engineContext(scope, services) };
+    },
+    token: () => workspaceToken(scope.env, scope.workspace),
+    async close() {
+      const open = [...clients.values()];
+      const opened = store;
+      clients.clear();
+      store = undefined;
+      for (const client of open) (await client.catch(() => undefined))?.close();
+      if (opened) await (await opened.catch(() => undefined))?.close();
+    },
+  };
+  return services;
+}
+
+async function createClient(scope: ServiceScope, tuning: ClientTuning): Promise<ProxmoxClient> {
   const { ProxmoxClient } = await import("../proxmox/client.js");
-  const ws = ctx.workspace;
+  const ws = scope.workspace;
+  const flags = tuning.connection ?? {};
   const anyTlsFlag = flags.fingerprint !== undefined || flags.ca !== undefined || flags.insecure !== undefined;
   const tls = anyTlsFlag ? flags : { fingerprint: ws?.config.tls.fingerprint, ca: ws?.config.tls.ca, insecure: ws?.config.tls.insecure };
-  const base = ws && flags.ca === undefined ? ws.paths.root : ctx.cwd;
-  let caPem: string | undefined;
-  let caFile: string | undefined;
-  if (tls.ca) {
-    caFile = resolve(base, tls.ca);
-    caPem = readCaFile(caFile);
-  }
-  const token = workspaceToken(ctx);
+  const base = ws && flags.ca === undefined ? ws.paths.root : scope.cwd;
+  const caFile = tls.ca ? resolve(base, tls.ca) : undefined;
+  const caPem = caFile ? readCaFile(caFile) : undefined;
   if (flags.timeout !== undefined && !(flags.timeout > 0)) throw new UsageError("--timeout must be a positive number of seconds.");
-  const client = ProxmoxClient.fromInput(
-    { endpoint: flags.endpoint ?? ws?.config.endpoint, token, fingerprint: tls.fingerprint, caPem, caFile, insecure: tls.insecure },
-    ctx.env,
-    { log: ctx.log, timeoutMs: flags.timeout ? flags.timeout * 1000 : undefined, userAgent: `proxmox-mpc/${ctx.version}`, concurrency: tuning.concurrency },
+  return ProxmoxClient.fromInput(
+    { endpoint: flags.endpoint ?? ws?.config.endpoint, token: tuning.token ?? workspaceToken(scope.env, ws), fingerprint: tls.fingerprint, caPem, caFile, insecure: tls.insecure },
+    scope.env,
+    { log: scope.log, timeoutMs: flags.timeout ? flags.timeout * 1000 : undefined, userAgent: `proxmox-mpc/${scope.version}`, concurrency: tuning.concurrency, retries: tuning.retries },
   );
-  if (client.settings.tls.mode === "insecure" && !warnedInsecure.has(ctx)) {
-    warnedInsecure.add(ctx);
-    ctx.ui.warn("TLS certificate verification is off (--insecure): anyone between you and the server could read the API token.");
-  }
-  return client;
+}
+
+/** The engine's view of the workspace: paths, credentials for child processes, the API client. */
+function engineContext(scope: ServiceScope, services: Services): EngineContext {
+  const ws = requireScopeWorkspace(scope.workspace);
+  return {
+    root: ws.paths.root,
+    terraformDir: ws.paths.terraform,
+    env: scope.env,
+    log: scope.log,
+    ui: scope.ui,
+    signal: scope.signal,
+    client: () => services.proxmox(),
+    credentials: async () => {
+      const token = services.token();
+      if (!token) throw new UsageError("No API token for terraform.", "Set PROXMOX_VE_API_TOKEN.", "no-token");
+      const creds: Record<string, string> = { PROXMOX_VE_ENDPOINT: ws.config.endpoint, PROXMOX_VE_API_TOKEN: token };
+      if (ws.config.tls.insecure) creds.PROXMOX_VE_INSECURE = "true";
+      return creds;
+    },
+  };
 }
 
 /** The full API token: PROXMOX_VE_API_TOKEN, else the workspace's token id + secrets file (undefined outside a workspace). */
-export function workspaceToken(ctx: CommandContext): string | undefined {
-  const ws = ctx.workspace;
-  if (ctx.env.PROXMOX_VE_API_TOKEN || !ws) return ctx.env.PROXMOX_VE_API_TOKEN;
+function workspaceToken(env: NodeJS.ProcessEnv, ws: Workspace | undefined): string | undefined {
+  if (env.PROXMOX_VE_API_TOKEN || !ws) return env.PROXMOX_VE_API_TOKEN;
   const secret = readSecretFile(ws);
   if (!secret) {
     throw new UsageError(
@@ -81,24 +155,7 @@ export function workspaceToken(ctx: CommandContext): string | undefined {
   return `${ws.config.tokenId}=${secret}`;
 }
 
-/** The workspace's state store (SQLite file by default, PostgreSQL when configured). */
-export function getStore(ctx: CommandContext): Promise<Store> {
-  let store = stores.get(ctx);
-  if (!store) {
-    const ws = requireWorkspace(ctx);
-    store = import("../state/store.js").then(({ openStore }) => openStore({ url: databaseUrl(ws, ctx.env) }));
-    stores.set(ctx, store);
-  }
-  return store;
+function requireScopeWorkspace(ws: Workspace | undefined): Workspace {
+  if (!ws) throw new UsageError("Not in a proxmox-mpc workspace (no .proxmox-mpc/ here or in a parent folder).", "Run `proxmox-mpc init` here, or pass -C DIR.", "no-workspace");
+  return ws;
 }
-
-/** Close what this context opened (the faces call it after each command). */
-export async function closeServices(ctx: CommandContext): Promise<void> {
-  const byTuning = clients.get(ctx);
-  const store = stores.get(ctx);
-  clients.delete(ctx);
-  stores.delete(ctx);
-  for (const client of byTuning?.values() ?? []) (await client.catch(() => undefined))?.close();
-  if (store) await (await store.catch(() => undefined))?.close();
-}
-

@@ -123,5 +123,6 @@ export const simCommand: Command = {
     { flags: "--password <password>", description: "password of root@pam for ticket login (default: random, printed on stderr)" },
   ],
   workspace: "none",
+  record: false,
   run,
 };

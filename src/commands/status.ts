@@ -2,7 +2,7 @@
 import { describeDrift, readDrift } from "../core/drift.js";
 import { redactString } from "../core/redact.js";
 import { duration } from "./get.js";
-import { getClient, getStore, requireWorkspace } from "./services.js";
+import { requireWorkspace } from "./context.js";
 import type { Command } from "./types.js";
 
 export const statusCommand: Command = {
@@ -14,12 +14,12 @@ export const statusCommand: Command = {
   slash: true,
   async run(ctx, input) {
     const ws = requireWorkspace(ctx);
-    const store = await getStore(ctx);
+    const store = await ctx.services.store();
     const [counts, last, lastOk] = await Promise.all([store.counts(), store.syncs.last(), store.syncs.last({ status: "completed" })]);
     let server: { reachable: boolean; version?: string; error?: string; roundTripMs?: number } = { reachable: false };
     if (!input.options.offline) {
       try {
-        const client = await getClient(ctx, { timeout: 3 });
+        const client = await ctx.services.proxmox({ connection: { timeout: 3 } });
         const started = performance.now();
         const version = await client.version({ signal: ctx.signal });
         server = { reachable: true, version: version.version, roundTripMs: Math.round(performance.now() - started) };

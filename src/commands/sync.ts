@@ -7,8 +7,9 @@
  * state, marked stale: the sync is partial and exits 1. The work is
  * src/sync/run.ts; this is the command's face.
  */
-import { getClient, getStore, requireWorkspace } from "./services.js";
-import type { Command } from "./types.js";
+import { requireWorkspace } from "./context.js";
+import type { SyncReport } from "../sync/report.js";
+import type { Command, CommandContext } from "./types.js";
 
 export type { SyncReport } from "../sync/report.js";
 
@@ -29,15 +30,15 @@ export const syncCommand: Command = {
   workspace: "required",
   slash: true,
   async run(ctx, input) {
-    const store = await getStore(ctx);
-    const client = await getClient(ctx, {}, { concurrency: SYNC_CONCURRENCY });
-    const ws = requireWorkspace(ctx);
-    const [{ runSync }, { summarize }] = await Promise.all([import("../sync/run.js"), import("../sync/report.js")]);
-    const report = await runSync(
-      { client, store, workspace: ws, ui: ctx.ui, log: ctx.log, signal: ctx.signal, correlationId: ctx.correlationId },
-      { dryRun: Boolean(input.options.dryRun), overwrite: Boolean(input.options.overwrite), waitMs: Math.max(0, Number(input.options.wait ?? 30) * 1000) },
-    );
+    const report = await syncInContext(ctx, { dryRun: Boolean(input.options.dryRun), overwrite: Boolean(input.options.overwrite), waitMs: Math.max(0, Number(input.options.wait ?? 30) * 1000) });
+    const { summarize } = await import("../sync/report.js");
     // A partial sync is still data (-o json prints it), with exit 1: some guests were not read.
     return { kind: "data", data: report, text: summarize(report), ...(report.stale.length ? { exitCode: 1 } : {}) };
   },
 };
+
+/** One sync with a command's services (the sync command, apply's refresh and demo use it). */
+export async function syncInContext(ctx: CommandContext, options: { dryRun?: boolean; overwrite?: boolean; waitMs?: number }): Promise<SyncReport> {
+  const [store, client, { runSync }] = await Promise.all([ctx.services.store(), ctx.services.proxmox({ concurrency: SYNC_CONCURRENCY }), import("../sync/run.js")]);
+  return runSync({ client, store, workspace: requireWorkspace(ctx), ui: ctx.ui, log: ctx.log, signal: ctx.signal, correlationId: ctx.correlationId }, options);
+}

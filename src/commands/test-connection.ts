@@ -1,6 +1,5 @@
 /** `test-connection`: reach the server, check the token, print version and round-trip time. */
 import { CONNECTION_OPTIONS, type ConnectionFlags } from "./connection-options.js";
-import { getClient } from "./services.js";
 import type { Command } from "./types.js";
 
 /** What test-connection reports (its -o json shape). */
@@ -32,7 +31,7 @@ export const testConnectionCommand: Command = {
   workspace: "optional",
   slash: true,
   async run(ctx, input) {
-    const client = await getClient(ctx, input.options as ConnectionFlags);
+    const client = await ctx.services.proxmox({ connection: input.options as ConnectionFlags });
     const opts = { signal: ctx.signal };
     const started = performance.now();
     const version = await client.version(opts);

@@ -7,7 +7,7 @@
  * anything failed. See docs/testing.md.
  */
 import { join } from "node:path";
-import { getClient, getStore, requireWorkspace } from "./services.js";
+import { requireWorkspace } from "./context.js";
 import type { Column, Command } from "./types.js";
 
 const COLUMNS: Column[] = [
@@ -34,11 +34,11 @@ export const testCommand: Command = {
     const ws = requireWorkspace(ctx);
     const { runWorkspaceTests, renderReport, liveCluster, location } = await import("../iac/checks/index.js");
     // The store loads (Prisma, a few hundred ms) while the files are read.
-    const facts = getStore(ctx).then(async (store) => {
+    const facts = ctx.services.store().then(async (store) => {
       const [last, nodes, storage, guests] = await Promise.all([store.syncs.last({ status: "completed" }), store.nodes.list(), store.storage.list(), store.guests.list()]);
       return { synced: last !== null, nodes, storage, guests };
     });
-    const live = input.options.live ? liveCluster(await getClient(ctx), ctx.signal) : undefined;
+    const live = input.options.live ? liveCluster(await ctx.services.proxmox(), ctx.signal) : undefined;
     const report = await runWorkspaceTests({
       paths: { root: ws.paths.root, terraform: ws.paths.terraform, ansible: ws.paths.ansible, tests: ws.paths.tests },
       facts,

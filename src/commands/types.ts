@@ -6,7 +6,11 @@
  */
 import type { Logger } from "../core/logger.js";
 import type { UI } from "../core/ui.js";
+import type { Actor, CommandResult, GlobalOptions } from "../core/result.js";
 import type { Workspace } from "../core/workspace.js";
+import type { Services } from "./services.js";
+
+export { OUTPUT_FORMATS, type Actor, type Column, type CommandResult, type GlobalOptions, type OutputFormat } from "../core/result.js";
 
 /** An option in commander's flag syntax, e.g. "-p, --port <port>". */
 export interface OptionSpec {
@@ -38,25 +42,6 @@ export interface ArgumentSpec {
 /** Tab-completion source: fixed words, or names from the store. */
 export type Completion = readonly string[] | "guest" | "node" | "storage" | "tag";
 
-/** Flags every command accepts. */
-export interface GlobalOptions {
-  /** Workspace folder (-C). */
-  workspace?: string;
-  output: OutputFormat;
-  debug: boolean;
-  color: boolean;
-  /** false with --no-input: never prompt. */
-  input: boolean;
-  /** --yes: confirmations are answered yes. */
-  yes: boolean;
-}
-
-export type OutputFormat = "table" | "wide" | "json" | "yaml";
-export const OUTPUT_FORMATS: readonly OutputFormat[] = ["table", "wide", "json", "yaml"];
-
-/** Who ran a command (recorded with every operation). */
-export type Actor = "cli" | "console" | "mcp" | "nl";
-
 /** Everything a command may use; built once per run by the composition root. */
 export interface CommandContext {
   cwd: string;
@@ -72,6 +57,10 @@ export interface CommandContext {
   version: string;
   /** The workspace found from cwd or -C (always set for commands with workspace "required"). */
   workspace?: Workspace;
+  /** The API client, the store and the engine, created on first use (see services.ts). */
+  services: Services;
+  /** The command registry (the face passes it; a command never imports the registry). */
+  commands: readonly Command[];
 }
 
 /** What a command got from the face: positionals and parsed options. */
@@ -79,32 +68,6 @@ export interface CommandInput {
   args: string[];
   options: Record<string, unknown>;
 }
-
-/** A column of a table rendering. */
-export interface Column {
-  key: string;
-  header: string;
-  /** Shown only with -o wide. */
-  wide?: boolean;
-  align?: "left" | "right";
-}
-
-/** The value a command returns; the face decides how to draw it. */
-export type CommandResult =
-  | {
-      kind: "data";
-      /** Machine form: what -o json / -o yaml print. */
-      data: unknown;
-      /** Rows for -o table / wide (defaults to `data` when it is an array). */
-      table?: { columns: Column[]; rows: Record<string, unknown>[] };
-      /** Human form for -o table when the data is not tabular. */
-      text?: string;
-      exitCode?: number;
-    }
-  | { kind: "message"; text: string; level?: "info" | "success" | "warn"; exitCode?: number }
-  | { kind: "none"; exitCode?: number }
-  /** Open the console in `cwd` with `env` (demo); the face calls `close` when the console ends. */
-  | { kind: "console"; cwd: string; env: NodeJS.ProcessEnv; close: () => Promise<void>; exitCode?: number };
 
 /** One entry of the registry. */
 export interface Command {
@@ -125,5 +88,7 @@ export interface Command {
   slash?: boolean;
   /** Not listed in help or completion (internal plumbing such as __complete). */
   hidden?: boolean;
+  /** Whether a run in a workspace is recorded as an operation (default true; false for commands that do not act on the workspace). */
+  record?: boolean;
   run(ctx: CommandContext, input: CommandInput): Promise<CommandResult>;
 }

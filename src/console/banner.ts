@@ -2,7 +2,7 @@
 import type { Command } from "../commands/types.js";
 import { describeDrift, readDrift, type DriftRecord } from "../core/drift.js";
 import type { Workspace } from "../core/workspace.js";
-import type { QuickState } from "./quick-state.js";
+import type { QuickState } from "../state/quick-state.js";
 
 const bold = (s: string, on: boolean): string => (on ? `\u001b[1m${s}\u001b[22m` : s);
 const dim = (s: string, on: boolean): string => (on ? `\u001b[2m${s}\u001b[22m` : s);

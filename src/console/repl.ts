@@ -12,10 +12,10 @@ import { EXIT_OK, EXIT_USAGE, asProxmoxMpcError } from "../core/errors.js";
 import { packageVersion } from "../core/version.js";
 import { findWorkspaceRoot, loadWorkspace, type Workspace } from "../core/workspace.js";
 import { bannerHead, bannerTail, helpText, promptText } from "./banner.js";
-import { BUILTINS, complete } from "./completer.js";
+import { BUILTINS, complete } from "../commands/completer.js";
 import { appendHistory, loadHistory } from "./history.js";
 import { SessionState } from "./session-state.js";
-import { suggest, tokenize } from "./tokenize.js";
+import { suggest, tokenize } from "../commands/tokenize.js";
 
 export interface ConsoleOptions {
   /** Global flags given on the command line (-C DIR, --no-color, …): passed to every command. */

@@ -11,7 +11,7 @@
 import type { Store } from "../state/index.js";
 import { asProxmoxMpcError } from "../core/errors.js";
 import { databaseUrl, type Workspace } from "../core/workspace.js";
-import { emptyState, readQuickState, sqliteFile, type QuickState } from "./quick-state.js";
+import { emptyState, readQuickState, sqliteFile, type QuickState } from "../state/quick-state.js";
 
 /** The quick state of a console session. */
 export class SessionState {

@@ -3,7 +3,7 @@
  * goes to stdout; the caller decides where. Tables align columns and are cut
  * to the terminal width; colour only where the caller allows it.
  */
-import type { Column, CommandResult, OutputFormat } from "../commands/types.js";
+import type { Column, CommandResult, OutputFormat } from "./result.js";
 import { UsageError } from "./errors.js";
 import { redactValue } from "./redact.js";
 

@@ -4,9 +4,9 @@
  * PostgreSQL workspace synced from the same cluster gives the same names.
  */
 import { COMMANDS } from "../../src/commands/registry.js";
-import { complete } from "../../src/console/completer.js";
-import { readSqliteState } from "../../src/console/quick-state-sqlite.js";
-import { readQuickState, readStoreState, type QuickState } from "../../src/console/quick-state.js";
+import { complete } from "../../src/commands/completer.js";
+import { readSqliteState } from "../../src/state/quick-state-sqlite.js";
+import { readQuickState, readStoreState, type QuickState } from "../../src/state/quick-state.js";
 import { loadWorkspace } from "../../src/core/workspace.js";
 import { openStore, type Store } from "../../src/state/index.js";
 import { missingPart } from "../helpers/real-parts.js";

@@ -19,7 +19,6 @@ import { initWorkspace, startSim } from "../helpers/sim.js";
 import { checkedWorkspace, context } from "./checks-workspace.js";
 import { allGuests, generatedGuests } from "./terraform-fixtures.js";
 import { testCommand } from "../../src/commands/test.js";
-import { closeServices } from "../../src/commands/services.js";
 import { loadWorkspace } from "../../src/core/workspace.js";
 import type { TestReport } from "../../src/iac/checks/index.js";
 
@@ -160,7 +159,7 @@ describe("a workspace that was never synced", () => {
       const workspace = await loadWorkspace(ws.dir);
       const ctx = context(workspace, ws.env);
       const result = await testCommand.run(ctx, { args: [], options: {} });
-      await closeServices(ctx);
+      await ctx.services.close();
       const report = (result as { data: TestReport }).data;
       expect(report).toMatchObject({ ok: true, failed: 0, guests: 0 });
       expect(report.results.filter((r) => r.status === "skipped").map((r) => r.check)).toEqual(["nodes", "storage", "clone-source", "os-template", "cpu-capacity", "memory-capacity", "disk-capacity"]);

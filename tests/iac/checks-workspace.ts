@@ -7,7 +7,7 @@
  */
 import { appendFile, mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { closeServices, getStore } from "../../src/commands/services.js";
+import { testContext } from "../helpers/context.js";
 import { testCommand } from "../../src/commands/test.js";
 import type { CommandContext, CommandResult } from "../../src/commands/types.js";
 import { createLogger } from "../../src/core/logger.js";
@@ -42,18 +42,7 @@ export interface CheckedWorkspace {
 
 /** A context for running a command object on `workspace`. */
 export function context(workspace: Workspace, env: NodeJS.ProcessEnv): CommandContext {
-  return {
-    cwd: workspace.paths.root,
-    env,
-    globals: { output: "table", debug: false, color: false, input: false, yes: false },
-    log: createLogger(),
-    correlationId: "c-test",
-    ui: new ScriptedUI([], false),
-    signal: new AbortController().signal,
-    actor: "cli",
-    version: "0.0.0-test",
-    workspace,
-  };
+  return testContext({ workspace, env });
 }
 
 /** The 1-based line of the first line containing `marker` (0 when none). */
@@ -74,12 +63,12 @@ export async function checkedWorkspace(): Promise<CheckedWorkspace> {
     for (const dir of ["terraform", "ansible", "tests", ".proxmox-mpc/cache"]) await rm(path(dir), { recursive: true, force: true });
     const ctx = context(workspace, ws.env);
     try {
-      const guests = await (await getStore(ctx)).guests.list();
+      const guests = await (await ctx.services.store()).guests.list();
       await writeTerraform(workspace.paths.terraform, guests.map((g) => ({ ...specFromPve(g), adopted: true })), { overwrite: true });
       const { config } = workspace;
       await writeAnsible(workspace.paths.ansible, generateAnsible(guests, { endpoint: config.endpoint, tokenId: config.tokenId, tls: config.tls }));
     } finally {
-      await closeServices(ctx);
+      await ctx.services.close();
     }
   };
   await reset();
@@ -97,7 +86,7 @@ export async function checkedWorkspace(): Promise<CheckedWorkspace> {
         if (result.kind !== "data") throw new Error(`unexpected result ${result.kind}`);
         return { result, report: result.data as TestReport };
       } finally {
-        await closeServices(ctx);
+        await ctx.services.close();
       }
     },
     async edit(file, change, marker) {

@@ -5,20 +5,11 @@ import type { CommandContext, CommandResult } from "../../src/commands/types.js"
 import { UsageError } from "../../src/core/errors.js";
 import { createLogger } from "../../src/core/logger.js";
 import { ScriptedUI } from "../../src/core/ui.js";
+import { testContext } from "../helpers/context.js";
 import { seedsDir } from "./helpers.js";
 
 function context(ui: ScriptedUI, signal: AbortSignal): CommandContext {
-  return {
-    cwd: process.cwd(),
-    env: {},
-    globals: { output: "table", debug: false, color: false, input: false, yes: false },
-    log: createLogger(),
-    correlationId: "c-test",
-    ui,
-    signal,
-    actor: "cli",
-    version: "0.0.0-test",
-  };
+  return testContext({ ui, signal, command: "sim" });
 }
 
 async function firstLine(ui: ScriptedUI): Promise<string> {

@@ -7,7 +7,7 @@
  */
 import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
-import { emptyState, stateFrom, type QuickState } from "./quick-state.js";
+import { emptyState, stateFrom, type QuickState } from "./quick-state-rows.js";
 
 interface SqliteDb {
   prepare(sql: string): { get(): unknown; all(): unknown[] };

@@ -3,10 +3,10 @@
  * subcommand words, flags, and names from the store (guests, nodes, storage,
  * tags) wherever an argument or option says it takes one.
  */
-import type { Command, Completion } from "../commands/types.js";
-import { OUTPUT_FORMATS } from "../commands/types.js";
+import type { Command, Completion } from "./types.js";
+import { OUTPUT_FORMATS } from "./types.js";
 import { tokenize } from "./tokenize.js";
-import type { QuickState } from "./quick-state.js";
+import type { QuickState } from "../state/quick-state.js";
 
 export const BUILTINS = ["help", "clear", "history", "exit", "quit"] as const;
 const GLOBAL_FLAGS = ["--output", "--debug", "--no-color", "--no-input", "--yes", "--help"];

@@ -1,0 +1,74 @@
+/**
+ * The composition root: builds the context a command runs in, with its
+ * correlation id, logger and lazily created services. Every face (shell,
+ * console, and the coming MCP, natural-language and API faces) builds its
+ * contexts here; tests build theirs the same way.
+ */
+import { setMaxListeners } from "node:events";
+import { join } from "node:path";
+import { UsageError } from "../core/errors.js";
+import { createLogger, newCorrelationId, operationLogger, type Logger } from "../core/logger.js";
+import type { Actor, GlobalOptions } from "../core/result.js";
+import type { UI } from "../core/ui.js";
+import type { Workspace } from "../core/workspace.js";
+import { createServices } from "./services.js";
+import type { Command, CommandContext } from "./types.js";
+
+export interface ContextInput {
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+  globals: GlobalOptions;
+  ui: UI;
+  signal: AbortSignal;
+  actor: Actor;
+  version: string;
+  /** The command being run (logged with every line). */
+  command: string;
+  /** The registry, for commands that list or parse commands (completion, help). */
+  commands: readonly Command[];
+  /** The root logger; default: stderr at debug level with --debug, else the workspace's log file, else nothing. */
+  rootLogger?: Logger;
+  stderr?: NodeJS.WritableStream;
+  workspace?: Workspace;
+}
+
+/** A context for one command run, with its own correlation id and services. */
+export function createContext(input: ContextInput): CommandContext {
+  const root = input.rootLogger ?? defaultLogger(input);
+  const correlationId = newCorrelationId();
+  // Every request in flight listens for Ctrl-C on this one signal (sync has 16 at a time).
+  setMaxListeners(0, input.signal);
+  const log = operationLogger(root, { correlationId, command: input.command, actor: input.actor });
+  return {
+    cwd: input.cwd,
+    env: input.env,
+    globals: input.globals,
+    log,
+    correlationId,
+    ui: input.ui,
+    signal: input.signal,
+    actor: input.actor,
+    version: input.version,
+    workspace: input.workspace,
+    commands: input.commands,
+    services: createServices({ cwd: input.cwd, env: input.env, workspace: input.workspace, log, ui: input.ui, signal: input.signal, version: input.version }),
+  };
+}
+
+/** The workspace of a command that requires one. */
+export function requireWorkspace(ctx: Pick<CommandContext, "workspace">): Workspace {
+  if (!ctx.workspace) {
+    throw new UsageError("Not in a proxmox-mpc workspace (no .proxmox-mpc/ here or in a parent folder).", "Run `proxmox-mpc init` here, or pass -C DIR.", "no-workspace");
+  }
+  return ctx.workspace;
+}
+
+/** stderr at debug level with --debug; else the workspace's daily log file; else nothing. */
+function defaultLogger(input: ContextInput): Logger {
+  if (input.globals.debug) return createLogger({ level: "debug", destination: { write: (s: string) => (input.stderr ?? process.stderr).write(s) } });
+  if (input.workspace) {
+    const day = new Date().toISOString().slice(0, 10);
+    return createLogger({ level: "info", destination: join(input.workspace.paths.logs, `${day}.jsonl`), base: { workspace: input.workspace.name } });
+  }
+  return createLogger();
+}

@@ -1,0 +1,50 @@
+/**
+ * The values every face and command share: global flags, output formats, the
+ * result a command returns and the columns of its table. They live below the
+ * commands that return them, so renderers in core need not import commands.
+ */
+
+/** Flags every command accepts. */
+export interface GlobalOptions {
+  /** Workspace folder (-C). */
+  workspace?: string;
+  output: OutputFormat;
+  debug: boolean;
+  color: boolean;
+  /** false with --no-input: never prompt. */
+  input: boolean;
+  /** --yes: confirmations are answered yes. */
+  yes: boolean;
+}
+
+export type OutputFormat = "table" | "wide" | "json" | "yaml";
+export const OUTPUT_FORMATS: readonly OutputFormat[] = ["table", "wide", "json", "yaml"];
+
+/** Who ran a command (recorded with every operation). */
+export type Actor = "cli" | "console" | "mcp" | "nl";
+
+/** A column of a table rendering. */
+export interface Column {
+  key: string;
+  header: string;
+  /** Shown only with -o wide. */
+  wide?: boolean;
+  align?: "left" | "right";
+}
+
+/** The value a command returns; the face decides how to draw it. */
+export type CommandResult =
+  | {
+      kind: "data";
+      /** Machine form: what -o json / -o yaml print. */
+      data: unknown;
+      /** Rows for -o table / wide (defaults to `data` when it is an array). */
+      table?: { columns: Column[]; rows: Record<string, unknown>[] };
+      /** Human form for -o table when the data is not tabular. */
+      text?: string;
+      exitCode?: number;
+    }
+  | { kind: "message"; text: string; level?: "info" | "success" | "warn"; exitCode?: number }
+  | { kind: "none"; exitCode?: number }
+  /** Open the console in `cwd` with `env` (demo); the face calls `close` when the console ends. */
+  | { kind: "console"; cwd: string; env: NodeJS.ProcessEnv; close: () => Promise<void>; exitCode?: number };
