@@ -11,6 +11,7 @@ import { createContext } from "../commands/context.js";
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError, asProxmoxMpcError } from "../core/errors.js";
 import { parseOutputFormat, renderResult } from "../core/output.js";
 import { redactString } from "../core/redact.js";
+import { colorWanted, style } from "../core/style.js";
 import { StreamsUI } from "../core/ui.js";
 import { packageVersion } from "../core/version.js";
 
@@ -147,7 +148,7 @@ function numberParser(type: "int" | "float", name: string): (value: string) => n
 }
 
 async function execute(command: Command, globals: GlobalOptions, args: string[], options: Record<string, unknown>, io: CliIO, version: string): Promise<number> {
-  const color = globals.color && !io.env.NO_COLOR && io.isTTY;
+  const color = colorWanted(globals.color, io.env, io.isTTY);
   globals.color = color;
   const ui = new StreamsUI({ stdout: io.stdout, stderr: io.stderr, color, interactive: io.isTTY && globals.input, yes: globals.yes, ask: io.ask });
   const signal = io.signal ?? new AbortController().signal;
@@ -163,8 +164,7 @@ async function execute(command: Command, globals: GlobalOptions, args: string[],
   } catch (err) {
     const error = asProxmoxMpcError(err);
     ctx?.log.error({ err: error.toJSON() }, "command failed");
-    const red = (s: string): string => (color ? `\u001b[31m${s}\u001b[39m` : s);
-    io.stderr.write(`${red("error:")} ${redactString(error.message)}\n`);
+    io.stderr.write(`${style(color).error("error:")} ${redactString(error.message)}\n`);
     if (error.hint) io.stderr.write(`hint: ${redactString(error.hint)}\n`);
     if (globals.debug && err instanceof Error && err.stack) io.stderr.write(`${redactString(err.stack)}\n`);
     if (globals.output === "json") io.stdout.write(`${JSON.stringify({ error: error.toJSON() }, null, 2)}\n`);

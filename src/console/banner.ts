@@ -1,12 +1,13 @@
 /** The console's banner, prompt and /help text. */
 import type { Command } from "../commands/types.js";
 import { describeDrift, readDrift, type DriftRecord } from "../core/drift.js";
+import { style } from "../core/style.js";
 import type { Workspace } from "../core/workspace.js";
 import type { QuickState } from "../state/quick-state.js";
 
-const bold = (s: string, on: boolean): string => (on ? `\u001b[1m${s}\u001b[22m` : s);
-const dim = (s: string, on: boolean): string => (on ? `\u001b[2m${s}\u001b[22m` : s);
-const cyan = (s: string, on: boolean): string => (on ? `\u001b[36m${s}\u001b[39m` : s);
+const bold = (s: string, on: boolean): string => style(on).strong(s);
+const dim = (s: string, on: boolean): string => style(on).faint(s);
+const cyan = (s: string, on: boolean): string => style(on).accent(s);
 
 /** The server's host as shown in the prompt (`pve1` of https://pve1.example.com:8006). */
 export function serverLabel(ws: Workspace): string {

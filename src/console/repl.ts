@@ -6,9 +6,10 @@
  * Without a terminal it reads one command per line and exits with the status
  * of the last failure.
  */
-import { clearLine, createInterface, cursorTo, type Interface } from "node:readline";
+import { clearLine, clearScreenDown, createInterface, cursorTo, type Interface } from "node:readline";
 import { COMMANDS } from "../commands/registry.js";
 import { EXIT_OK, EXIT_USAGE, asProxmoxMpcError } from "../core/errors.js";
+import { colorWanted, style } from "../core/style.js";
 import { packageVersion } from "../core/version.js";
 import { findWorkspaceRoot, loadWorkspace, type Workspace } from "../core/workspace.js";
 import { bannerHead, bannerTail, helpText, promptText } from "./banner.js";
@@ -58,7 +59,7 @@ export async function runConsole(opts: ConsoleOptions): Promise<number> {
     ws,
     state: new SessionState(ws, opts.env),
     history: opts.isTTY ? loadHistory(ws?.paths.history) : [],
-    color: opts.isTTY && !opts.env.NO_COLOR && !opts.argv.includes("--no-color"),
+    color: colorWanted(!opts.argv.includes("--no-color"), opts.env, opts.isTTY),
     lastFailure: EXIT_OK,
   };
   try {
@@ -269,7 +270,8 @@ async function builtin(s: Session, name: string, args: string[]): Promise<"exit"
     case "quit":
       return "exit";
     case "clear":
-      s.opts.stdout.write("\u001b[2J\u001b[H");
+      cursorTo(s.opts.stdout, 0, 0);
+      clearScreenDown(s.opts.stdout);
       return EXIT_OK;
     case "history": {
       const lines = [...s.history].reverse().slice(-20);
@@ -286,7 +288,7 @@ async function builtin(s: Session, name: string, args: string[]): Promise<"exit"
 }
 
 function fail(s: Session, message: string, code: number): number {
-  s.opts.stderr.write(`${s.color ? "\u001b[31merror:\u001b[39m" : "error:"} ${message}\n`);
+  s.opts.stderr.write(`${style(s.color).error("error:")} ${message}\n`);
   s.lastFailure = code;
   return code;
 }

@@ -6,6 +6,7 @@
 import type { Column, CommandResult, OutputFormat } from "./result.js";
 import { UsageError } from "./errors.js";
 import { redactValue } from "./redact.js";
+import { style } from "./style.js";
 
 export interface RenderOptions {
   format: OutputFormat;
@@ -74,7 +75,7 @@ export function renderTable(columns: Column[], rows: Record<string, unknown>[], 
       .join("  ")
       .trimEnd();
   const header = line(cols.map((c) => c.header));
-  const head = options.color ? `\u001b[1m${header}\u001b[22m` : header;
+  const head = style(Boolean(options.color)).strong(header);
   return [head, ...cells.map(line)].join("\n") + "\n";
 }
 
