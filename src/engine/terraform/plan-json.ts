@@ -147,7 +147,10 @@ export function topLevelDiff(change: TfChange): Record<string, [unknown, unknown
     const next = overlay(overlay(after[key], unknown[key], UNKNOWN_VALUE), afterSensitive[key], SENSITIVE_VALUE) ?? null;
     // Computed attributes a new guest gets (addresses reported by the agent …) are not a change.
     if (next === UNKNOWN_VALUE && old === null) continue;
-    if (!deepEqual(old, next)) diff[key] = [old, next];
+    // A sensitive value looks the same masked before and after: compare what lies under the mask.
+    const masked = beforeSensitive[key] !== undefined || afterSensitive[key] !== undefined;
+    const hiddenChange = masked && (unknown[key] !== undefined || !deepEqual(before[key] ?? null, after[key] ?? null));
+    if (hiddenChange || !deepEqual(old, next)) diff[key] = [old, next];
   }
   return diff;
 }
