@@ -118,6 +118,8 @@ function checkNotNewer(applied: AppliedMigration[], migrations: Migration[]): vo
  * (re-checked inside it, so two processes opening a new database at once are safe).
  */
 export async function applyMigrations(driver: MigrationDriver, migrations: Migration[]): Promise<MigrationReport> {
+  const current = await upToDate(driver, migrations);
+  if (current) return current;
   const bootstrap = bootstrapSql(migrations);
   await driver.transaction(() => driver.exec(bootstrap));
   const applied = await driver.applied();
@@ -135,9 +137,35 @@ export async function applyMigrations(driver: MigrationDriver, migrations: Migra
       newlyApplied.push(migration.version);
     });
   }
+  return report(applied, migrations, newlyApplied);
+}
+
+function report(applied: AppliedMigration[], migrations: Migration[], newlyApplied: string[]): MigrationReport {
+  const byVersion = new Map(applied.map((m) => [m.version, m]));
   const checksumMismatches = migrations
     .filter((m) => byVersion.has(m.version) && byVersion.get(m.version)?.checksum !== m.checksum)
     .map((m) => m.version);
   const all = new Set([...applied.map((m) => m.version), ...migrations.map((m) => m.version)]);
   return { applied: [...all].sort(), newlyApplied, checksumMismatches };
+}
+
+/**
+ * The cheap check of every open: one read of "SchemaMigration", outside any
+ * transaction (no write lock, so a running sync does not make a reader wait).
+ * A newer database is refused here; the report when every known migration is
+ * applied, else undefined (no table yet, or migrations pending: the caller
+ * migrates under the lock).
+ */
+export async function upToDate(driver: Pick<MigrationDriver, "applied">, migrations: Migration[]): Promise<MigrationReport | undefined> {
+  let applied: AppliedMigration[];
+  try {
+    applied = await driver.applied();
+  } catch {
+    // No "SchemaMigration" yet (a new database): migrating creates it.
+    return undefined;
+  }
+  checkNotNewer(applied, migrations);
+  const versions = new Set(applied.map((m) => m.version));
+  if (migrations.some((m) => !versions.has(m.version))) return undefined;
+  return report(applied, migrations, []);
 }

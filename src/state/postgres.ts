@@ -2,12 +2,14 @@
  * Opening a PostgreSQL state database: a plain `pg` connection first (so an
  * unreachable server, a wrong password or a missing database become one clear
  * sentence naming host:port, never the password), migrations under an
- * advisory lock, then the Prisma client over the pg driver adapter.
+ * advisory lock, then the Prisma client over the pg driver adapter — or, for
+ * the read path, that plain connection itself.
  */
 import type pg from "pg";
 import { ProxmoxMpcError } from "../core/errors.js";
 import { errorSignature, type Db, type DbClient } from "./db.js";
-import { applyMigrations, loadMigrations, type AppliedMigration, type MigrationDriver } from "./migrations.js";
+import { applyMigrations, loadMigrations, type AppliedMigration, type MigrationDriver, type MigrationReport } from "./migrations.js";
+import { pgConnection, pgTypes, type ReaderOpening } from "./read-connection.js";
 import { redactDatabaseUrl, type DatabaseTarget } from "./url.js";
 
 type PgTarget = Extract<DatabaseTarget, { provider: "postgresql" }>;
@@ -100,24 +102,29 @@ function pgDriver(client: pg.Client, schema: string | undefined): MigrationDrive
   };
 }
 
-/** Connect to, and migrate, a PostgreSQL state database. */
-export async function openPostgres(target: PgTarget): Promise<Db> {
-  const translate = (err: unknown) => translatePgError(err, target);
+/** A connected, migrated plain pg.Client (timestamps read as UTC), and what opening needs next. */
+async function connectRaw(target: PgTarget): Promise<{ raw: pg.Client; migrations: MigrationReport; connectionString: string; options: { options?: string } }> {
   const { default: pgModule } = await import("pg");
   const connectionString = pgConnectionString(target);
   // Unqualified table names (migrations, raw bulk inserts) resolve through search_path.
   const options = target.schema ? { options: `-c search_path="${target.schema}"` } : {};
-  const raw = new pgModule.Client({ connectionString, connectionTimeoutMillis: CONNECT_TIMEOUT_MS, ...options });
+  const raw = new pgModule.Client({ connectionString, connectionTimeoutMillis: CONNECT_TIMEOUT_MS, types: pgTypes(pgModule.types), ...options });
   raw.on("error", () => undefined); // a dropped idle connection must not crash the process
-  let migrations;
   try {
     await raw.connect();
-    migrations = await applyMigrations(pgDriver(raw, target.schema), loadMigrations("postgresql"));
+    const migrations = await applyMigrations(pgDriver(raw, target.schema), loadMigrations("postgresql"));
+    return { raw, migrations, connectionString, options };
   } catch (err) {
-    throw translate(err);
-  } finally {
     await raw.end().catch(() => undefined);
+    throw translatePgError(err, target);
   }
+}
+
+/** Connect to, and migrate, a PostgreSQL state database. */
+export async function openPostgres(target: PgTarget): Promise<Db> {
+  const translate = (err: unknown) => translatePgError(err, target);
+  const { raw, migrations, connectionString, options } = await connectRaw(target);
+  await raw.end().catch(() => undefined);
   const [{ PrismaPg }, { PrismaClient }] = await Promise.all([
     import("@prisma/adapter-pg"),
     import("./generated/postgres/client.js"),
@@ -136,4 +143,14 @@ export async function openPostgres(target: PgTarget): Promise<Db> {
     translate,
     close: () => client.$disconnect(),
   };
+}
+
+/**
+ * Connect to, and migrate, a PostgreSQL state database for the read path:
+ * the same checks and errors as `openPostgres`, on one plain `pg` connection
+ * kept open (no Prisma).
+ */
+export async function openPostgresReader(target: PgTarget): Promise<ReaderOpening> {
+  const { raw, migrations } = await connectRaw(target);
+  return { connection: pgConnection(raw), label: redactDatabaseUrl(target.url), migrations, translate: (err) => translatePgError(err, target) };
 }

@@ -2,14 +2,16 @@
  * Opening a SQLite state database: sanity checks that turn a broken file into
  * a clear error, WAL + busy timeout (a second process waits instead of
  * failing), self-applied migrations, then the Prisma client over the
- * better-sqlite3 driver adapter (both loaded lazily).
+ * better-sqlite3 driver adapter (both loaded lazily) — or, for the read path,
+ * the plain better-sqlite3 connection itself.
  */
 import { closeSync, existsSync, mkdirSync, openSync, readSync, statSync } from "node:fs";
 import path from "node:path";
 import type BetterSqlite3 from "better-sqlite3";
 import { ProxmoxMpcError } from "../core/errors.js";
 import { errorSignature, type Db, type DbClient } from "./db.js";
-import { applyMigrations, loadMigrations, type AppliedMigration, type MigrationDriver } from "./migrations.js";
+import { applyMigrations, loadMigrations, type AppliedMigration, type MigrationDriver, type MigrationReport } from "./migrations.js";
+import { sqliteConnection, type ReaderOpening } from "./read-connection.js";
 
 /** How long a statement waits for another process's write lock. */
 export const SQLITE_BUSY_TIMEOUT_MS = 15_000;
@@ -130,24 +132,36 @@ function sqliteDriver(raw: BetterSqlite3.Database): MigrationDriver {
   };
 }
 
-/** Open (creating if needed) and migrate a SQLite state database. */
-export async function openSqlite(file: string): Promise<Db> {
+/** An open, migrated SQLite database on a plain better-sqlite3 connection. */
+interface RawSqlite {
+  raw: BetterSqlite3.Database;
+  migrations: MigrationReport;
+  translate: (err: unknown) => unknown;
+}
+
+/** Sanity checks, WAL, migrations (a cheap version read when up to date), on a plain connection. */
+async function openRaw(file: string): Promise<RawSqlite> {
   const translate = (err: unknown) => translateSqliteError(err, file);
   checkFile(file);
   mkdirSync(path.dirname(file), { recursive: true });
   const { default: Database } = await import("better-sqlite3");
   let raw: BetterSqlite3.Database | undefined;
-  let migrations;
   try {
     const db = new Database(file, { timeout: 0 });
     raw = db;
     await whenNotBusy(() => db.pragma("journal_mode = WAL"));
-    migrations = await applyMigrations(sqliteDriver(raw), loadMigrations("sqlite"));
+    const migrations = await applyMigrations(sqliteDriver(db), loadMigrations("sqlite"));
+    return { raw: db, migrations, translate };
   } catch (err) {
-    throw translate(err);
-  } finally {
     raw?.close();
+    throw translate(err);
   }
+}
+
+/** Open (creating if needed) and migrate a SQLite state database. */
+export async function openSqlite(file: string): Promise<Db> {
+  const { raw, migrations, translate } = await openRaw(file);
+  raw.close();
   const [{ PrismaBetterSQLite3 }, { PrismaClient }] = await Promise.all([
     import("@prisma/adapter-better-sqlite3"),
     import("./generated/sqlite/client.js"),
@@ -169,4 +183,19 @@ export async function openSqlite(file: string): Promise<Db> {
     translate,
     close: () => client.$disconnect(),
   };
+}
+
+/**
+ * Open (creating if needed) and migrate a SQLite state database for the read
+ * path: the same checks and errors as `openSqlite`, without Prisma.
+ */
+export async function openSqliteReader(file: string): Promise<ReaderOpening> {
+  const { raw, migrations, translate } = await openRaw(file);
+  try {
+    raw.pragma("synchronous = NORMAL");
+  } catch (err) {
+    raw.close();
+    throw translate(err);
+  }
+  return { connection: sqliteConnection(raw, whenNotBusy), label: file, migrations, translate };
 }

@@ -2,7 +2,9 @@
  * The state store: `openStore({ url })` picks SQLite (file:…) or PostgreSQL
  * (postgresql://…) from the URL, applies pending migrations, and returns typed
  * repositories. The Prisma client, its adapter and the database driver are
- * imported lazily here, so commands that never touch the store stay fast.
+ * imported lazily here, so commands that never touch the store stay fast;
+ * `openStore({ url, readOnly: true })` serves the same interface without
+ * loading Prisma at all (read-store.ts).
  */
 import { guard, type Db, type DbClient } from "./db.js";
 import { GuestRepository, NodeRepository, StorageRepository } from "./guest-repository.js";
@@ -21,7 +23,16 @@ export interface OpenStoreOptions {
   baseDir?: string;
   /** Default staleness of workspace locks (30 s). */
   lockStaleAfterMs?: number;
+  /**
+   * For commands that mostly read (get, status, describe, completion): reads
+   * and the operation log go through plain SQL without loading Prisma (see
+   * read-store.ts); any other write loads the full store on first use.
+   */
+  readOnly?: boolean;
 }
+
+/** The public methods of a repository: what a Store's callers may use, whichever store serves them. */
+export type RepositoryApi<T> = { [K in keyof T]: T[K] };
 
 /** What health and status show about the database. */
 export interface StoreInfo {
@@ -36,12 +47,12 @@ export interface StoreInfo {
 /** An open state store. Close it when done. */
 export interface Store {
   readonly provider: StoreProvider;
-  readonly guests: GuestRepository;
-  readonly nodes: NodeRepository;
-  readonly storage: StorageRepository;
-  readonly syncs: SyncRepository;
-  readonly operations: OperationRepository;
-  readonly locks: LockRepository;
+  readonly guests: RepositoryApi<GuestRepository>;
+  readonly nodes: RepositoryApi<NodeRepository>;
+  readonly storage: RepositoryApi<StorageRepository>;
+  readonly syncs: RepositoryApi<SyncRepository>;
+  readonly operations: RepositoryApi<OperationRepository>;
+  readonly locks: RepositoryApi<LockRepository>;
   /** Row counts for status/health. */
   counts(): Promise<StoreCounts>;
   info(): StoreInfo;
@@ -49,7 +60,8 @@ export interface Store {
   ping(): Promise<number>;
   /**
    * The underlying Prisma client, for tests and one-off queries. Prefer the
-   * repositories: they translate database errors into clear messages.
+   * repositories: they translate database errors into clear messages. A
+   * store opened with `readOnly` has none (it throws `store-read-only`).
    */
   readonly prisma: DbClient;
   /** Release held locks and the connection. Idempotent. */
@@ -133,6 +145,15 @@ class OpenStore implements Store {
  */
 export async function openStore(options: OpenStoreOptions): Promise<Store> {
   const target = parseDatabaseUrl(options.url, options.baseDir);
+  if (options.readOnly) {
+    const [{ ReadStore }, opening] = await Promise.all([
+      import("./read-store.js"),
+      target.provider === "sqlite"
+        ? import("./sqlite.js").then(({ openSqliteReader }) => openSqliteReader(target.path))
+        : import("./postgres.js").then(({ openPostgresReader }) => openPostgresReader(target)),
+    ]);
+    return new ReadStore(opening, () => openStore({ ...options, readOnly: false }));
+  }
   let db: Db;
   if (target.provider === "sqlite") {
     const { openSqlite } = await import("./sqlite.js");

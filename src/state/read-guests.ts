@@ -1,0 +1,105 @@
+/**
+ * Guests, nodes and storage on the read path: the same queries, order and
+ * records as guest-repository.ts, through plain SQL (no Prisma). A write
+ * (`setStatus`) opens the full store on first use.
+ */
+import { UsageError } from "../core/errors.js";
+import type { GuestRepository, NodeRepository, StorageRepository } from "./guest-repository.js";
+import { toGuestDetail, toGuestRecord, toNodeRecord, toStorageRecord } from "./mappers.js";
+import type { ReadDb, SqlValue } from "./read-connection.js";
+import { decodeRow, decodeRows } from "./read-rows.js";
+import type { RepositoryApi } from "./store.js";
+import type { GuestDetail, GuestFilter, GuestName, GuestRecord, NodeRecord, StorageRecord } from "./types.js";
+
+/** The largest value of an Int column: a bigger vmid cannot exist. */
+const MAX_INT = 2 ** 31 - 1;
+
+/** `store.guests` of a read store. */
+export class ReadGuests implements RepositoryApi<GuestRepository> {
+  constructor(private readonly db: ReadDb) {}
+
+  list(filter: GuestFilter = {}): Promise<GuestRecord[]> {
+    return this.db.run(async (conn) => {
+      const where: string[] = [];
+      const params: SqlValue[] = [];
+      for (const key of ["node", "status", "type", "template"] as const) {
+        if (filter[key] === undefined) continue;
+        where.push(`"${key}" = ?`);
+        params.push(filter[key] as SqlValue);
+      }
+      const sql = `SELECT * FROM "Guest"${where.length ? ` WHERE ${where.join(" AND ")}` : ""} ORDER BY "vmid" ASC`;
+      const guests = decodeRows("Guest", await conn.query(sql, params), conn.provider).map(toGuestRecord);
+      // Tags are a JSON array: filtered here, as guest-repository.ts does.
+      return filter.tag === undefined ? guests : guests.filter((g) => g.tags.includes(filter.tag as string));
+    });
+  }
+
+  names(): Promise<GuestName[]> {
+    return this.db.run(async (conn) => {
+      const rows = await conn.query(`SELECT "vmid", "name", "tags" FROM "Guest" ORDER BY "vmid" ASC`);
+      return rows.map((raw) => {
+        const r = decodeRow("Guest", raw, conn.provider);
+        return { vmid: r.vmid, name: r.name, tags: Array.isArray(r.tags) ? r.tags.filter((t): t is string => typeof t === "string") : [] };
+      });
+    });
+  }
+
+  get(nameOrVmid: string | number): Promise<GuestDetail | null> {
+    return this.db.run(async (conn) => {
+      const text = String(nameOrVmid).trim();
+      const detail = async (raw: Record<string, unknown>): Promise<GuestDetail> => {
+        const row = decodeRow("Guest", raw, conn.provider);
+        const [disks, nets] = await Promise.all([
+          conn.query(`SELECT * FROM "Disk" WHERE "vmid" = ?`, [row.vmid]),
+          conn.query(`SELECT * FROM "NetworkInterface" WHERE "vmid" = ?`, [row.vmid]),
+        ]);
+        return toGuestDetail({ ...row, disks: decodeRows("Disk", disks, conn.provider), nets: decodeRows("NetworkInterface", nets, conn.provider) });
+      };
+      if (/^\d+$/.test(text) && Number(text) <= MAX_INT) {
+        const [row] = await conn.query(`SELECT * FROM "Guest" WHERE "vmid" = ?`, [Number(text)]);
+        if (row) return detail(row);
+      }
+      const rows = await conn.query(`SELECT * FROM "Guest" WHERE "name" = ? ORDER BY "vmid" ASC LIMIT 10`, [text]);
+      if (rows.length > 1) {
+        throw new UsageError(
+          `${rows.length} guests are named "${text}" (vmid ${rows.map((r) => Number(r.vmid)).join(", ")}).`,
+          "Name the guest by its vmid instead.",
+          "ambiguous-name",
+        );
+      }
+      return rows.length ? detail(rows[0]) : null;
+    });
+  }
+
+  async setStatus(vmid: number, status: string): Promise<void> {
+    await (await this.db.full()).guests.setStatus(vmid, status);
+  }
+}
+
+/** `store.nodes` of a read store. */
+export class ReadNodes implements RepositoryApi<NodeRepository> {
+  constructor(private readonly db: ReadDb) {}
+
+  list(): Promise<NodeRecord[]> {
+    return this.db.run(async (conn) => decodeRows("Node", await conn.query(`SELECT * FROM "Node" ORDER BY "name" ASC`), conn.provider).map(toNodeRecord));
+  }
+
+  get(name: string): Promise<NodeRecord | null> {
+    return this.db.run(async (conn) => {
+      const [row] = await conn.query(`SELECT * FROM "Node" WHERE "name" = ?`, [name]);
+      return row ? toNodeRecord(decodeRow("Node", row, conn.provider)) : null;
+    });
+  }
+}
+
+/** `store.storage` of a read store. */
+export class ReadStorage implements RepositoryApi<StorageRepository> {
+  constructor(private readonly db: ReadDb) {}
+
+  list(node?: string): Promise<StorageRecord[]> {
+    return this.db.run(async (conn) => {
+      const sql = `SELECT * FROM "Storage"${node === undefined ? "" : ` WHERE "node" = ?`} ORDER BY "node" ASC, "storage" ASC`;
+      return decodeRows("Storage", await conn.query(sql, node === undefined ? [] : [node]), conn.provider).map(toStorageRecord);
+    });
+  }
+}

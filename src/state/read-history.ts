@@ -1,0 +1,169 @@
+/**
+ * Sync history and the operation log on the read path: the same queries and
+ * records as sync-repository.ts and operation-repository.ts, in plain SQL.
+ * Writing an operation (every command records its run) is one INSERT here;
+ * writing a sync opens the full store on first use.
+ */
+import { ProxmoxMpcError } from "../core/errors.js";
+import { redactString, redactValue } from "../core/redact.js";
+import type { Operation } from "./generated/sqlite/client.js";
+import { toSyncChangeRecord, toSyncRunRecord } from "./mappers.js";
+import type {
+  OperationActor,
+  OperationEnd,
+  OperationQuery,
+  OperationRecord,
+  OperationRepository,
+  OperationResult,
+  OperationStart,
+} from "./operation-repository.js";
+import type { ReadDb, SqlValue } from "./read-connection.js";
+import { decodeRow, decodeRows } from "./read-rows.js";
+import type { RepositoryApi } from "./store.js";
+import type { SyncRepository } from "./sync-repository.js";
+import type { BeginOptions, CommitOptions, SyncChangeRecord, SyncDiff, SyncResult, SyncRunRecord, SyncStatus } from "./sync-types.js";
+import type { JsonValue, ObservedSnapshot } from "./types.js";
+
+/** `store.syncs` of a read store: history read here, runs written by the full store. */
+export class ReadSyncs implements RepositoryApi<SyncRepository> {
+  constructor(private readonly db: ReadDb) {}
+
+  async begin(opts?: BeginOptions): Promise<SyncRunRecord> {
+    return (await this.db.full()).syncs.begin(opts);
+  }
+
+  async diff(snapshot: ObservedSnapshot): Promise<SyncDiff> {
+    return (await this.db.full()).syncs.diff(snapshot);
+  }
+
+  async commit(run: SyncRunRecord, snapshot: ObservedSnapshot, opts?: CommitOptions): Promise<SyncResult> {
+    return (await this.db.full()).syncs.commit(run, snapshot, opts);
+  }
+
+  async fail(run: SyncRunRecord, error: unknown, status?: Exclude<SyncStatus, "running" | "completed">): Promise<void> {
+    return (await this.db.full()).syncs.fail(run, error, status);
+  }
+
+  last(opts: { status?: SyncStatus } = {}): Promise<SyncRunRecord | null> {
+    return this.db.run(async (conn) => {
+      const sql = `SELECT * FROM "SyncRun"${opts.status ? ` WHERE "status" = ?` : ""} ORDER BY "id" DESC LIMIT 1`;
+      const [row] = await conn.query(sql, opts.status ? [opts.status] : []);
+      return row ? toSyncRunRecord(decodeRow("SyncRun", row, conn.provider)) : null;
+    });
+  }
+
+  history(limit = 20): Promise<SyncRunRecord[]> {
+    return this.db.run(async (conn) =>
+      decodeRows("SyncRun", await conn.query(`SELECT * FROM "SyncRun" ORDER BY "id" DESC LIMIT ?`, [limit]), conn.provider).map(toSyncRunRecord),
+    );
+  }
+
+  changes(runId: number): Promise<SyncChangeRecord[]> {
+    return this.db.run(async (conn) =>
+      decodeRows("SyncChange", await conn.query(`SELECT * FROM "SyncChange" WHERE "syncRunId" = ? ORDER BY "id" ASC`, [runId]), conn.provider).map(
+        toSyncChangeRecord,
+      ),
+    );
+  }
+
+  changesOf(vmid: number, limit = 20): Promise<SyncChangeRecord[]> {
+    return this.db.run(async (conn) =>
+      decodeRows("SyncChange", await conn.query(`SELECT * FROM "SyncChange" WHERE "vmid" = ? ORDER BY "id" DESC LIMIT ?`, [vmid, limit]), conn.provider).map(
+        toSyncChangeRecord,
+      ),
+    );
+  }
+}
+
+/** The same record as operation-repository.ts makes of a row. */
+function toOperationRecord(row: Operation): OperationRecord {
+  const args = row.arguments;
+  return {
+    id: row.id,
+    correlationId: row.correlationId,
+    command: row.command,
+    actor: row.actor as OperationActor,
+    arguments: args && typeof args === "object" && !Array.isArray(args) ? (args as Record<string, JsonValue>) : {},
+    startedAt: row.startedAt,
+    finishedAt: row.finishedAt,
+    durationMs: row.durationMs,
+    result: row.result as OperationResult | null,
+    exitCode: row.exitCode,
+    error: row.error,
+  };
+}
+
+/** Arguments as operation-repository.ts stores them: redacted, JSON-safe, as JSON text. */
+function argumentsJson(args: Record<string, unknown>): string {
+  return JSON.stringify(JSON.parse(JSON.stringify(redactValue(args) ?? {})));
+}
+
+/** `store.operations` of a read store. */
+export class ReadOperations implements RepositoryApi<OperationRepository> {
+  constructor(private readonly db: ReadDb) {}
+
+  start(input: OperationStart): Promise<OperationRecord> {
+    return this.insert(input);
+  }
+
+  finish(id: number, end: OperationEnd): Promise<OperationRecord> {
+    return this.db.run(async (conn) => {
+      const [found] = await conn.query(`SELECT "startedAt" FROM "Operation" WHERE "id" = ?`, [id]);
+      if (!found) throw new ProxmoxMpcError(`No operation ${id} in the store.`, { code: "not-found" });
+      const startedAt = decodeRow("Operation", found, conn.provider).startedAt;
+      const finishedAt = end.finishedAt ?? new Date();
+      const [row] = await conn.query(
+        `UPDATE "Operation" SET "finishedAt" = ?, "durationMs" = ?, "result" = ?, "exitCode" = ?, "error" = ? WHERE "id" = ? RETURNING *`,
+        [finishedAt, Math.max(0, finishedAt.getTime() - startedAt.getTime()), ...ending(end), id],
+      );
+      return toOperationRecord(decodeRow("Operation", row, conn.provider));
+    });
+  }
+
+  /** A whole operation in one INSERT (the full store needs two statements). */
+  record(input: OperationStart & OperationEnd): Promise<OperationRecord> {
+    return this.insert(input, input);
+  }
+
+  list(query: OperationQuery = {}): Promise<OperationRecord[]> {
+    return this.db.run(async (conn) => {
+      const where: string[] = [];
+      const params: SqlValue[] = [];
+      if (query.since) {
+        where.push(`"startedAt" >= ?`);
+        params.push(query.since);
+      }
+      for (const key of ["command", "correlationId", "actor"] as const) {
+        if (query[key] === undefined) continue;
+        where.push(`"${key}" = ?`);
+        params.push(query[key] as string);
+      }
+      params.push(query.limit ?? 100);
+      const sql = `SELECT * FROM "Operation"${where.length ? ` WHERE ${where.join(" AND ")}` : ""} ORDER BY "startedAt" DESC, "id" DESC LIMIT ?`;
+      return decodeRows("Operation", await conn.query(sql, params), conn.provider).map(toOperationRecord);
+    });
+  }
+
+  private insert(input: OperationStart, end?: OperationEnd): Promise<OperationRecord> {
+    return this.db.run(async (conn) => {
+      const startedAt = input.startedAt ?? new Date();
+      const json = conn.provider === "postgresql" ? "?::jsonb" : "?";
+      const columns = ["correlationId", "command", "actor", "arguments", "startedAt"];
+      const values: SqlValue[] = [input.correlationId, input.command, input.actor, argumentsJson(input.arguments), startedAt];
+      if (end) {
+        const finishedAt = end.finishedAt ?? new Date();
+        columns.push("finishedAt", "durationMs", "result", "exitCode", "error");
+        values.push(finishedAt, Math.max(0, finishedAt.getTime() - startedAt.getTime()), ...ending(end));
+      }
+      const placeholders = columns.map((c) => (c === "arguments" ? json : "?"));
+      const sql = `INSERT INTO "Operation" (${columns.map((c) => `"${c}"`).join(", ")}) VALUES (${placeholders.join(", ")}) RETURNING *`;
+      const [row] = await conn.query(sql, values);
+      return toOperationRecord(decodeRow("Operation", row, conn.provider));
+    });
+  }
+}
+
+/** result, exitCode and error as operation-repository.ts writes them. */
+function ending(end: OperationEnd): SqlValue[] {
+  return [end.result, end.exitCode ?? (end.result === "ok" ? 0 : 1), end.error == null ? null : redactString(end.error)];
+}
