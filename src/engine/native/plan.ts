@@ -19,15 +19,19 @@ import { addressOf, PLAN_DATA, type LiveGuest, type NativePlan, type PlanItem } 
 
 /** Make a native plan (see the module comment). */
 export async function planNative(ctx: EngineContext, options: PlanOptions = {}): Promise<NativePlan> {
-  // The files are parsed while the managed guests' configs are read: the two slow parts overlap.
-  const parsing = readSpecs(ctx);
-  parsing.catch(() => undefined);
-  const managed = await readManaged(ctx.root);
-  const client = await ctx.client();
-  const reading = listGuests(client, ctx.signal).then(async (found) => {
+  // The files are read while the managed guests' configs are; files generated for those
+  // guests then need no parsing (generated.ts), the others are parsed.
+  const managing = readManaged(ctx.root);
+  const clientReady = managing.then(() => ctx.client());
+  const reading = Promise.all([managing, clientReady]).then(async ([managed, client]) => {
+    const found = await listGuests(client, ctx.signal);
     await readConfigs(client, found, managed.keys(), ctx.signal);
     return found;
   });
+  const parsing = readSpecs(ctx, reading);
+  for (const p of [parsing, reading, managing, clientReady]) p.catch(() => undefined);
+  const managed = await managing;
+  const client = await clientReady;
   const [{ specs, warnings, unsupported, hasFiles }, live] = await Promise.all([parsing, reading]);
   if (!hasFiles && managed.size && !options.destroy) {
     throw new UsageError(

@@ -8,6 +8,7 @@
  * "unknown to proxmox-mpc": listed in `unknown`, not an error. Other blocks
  * (terraform, provider, variable, output, data, module) are skipped.
  */
+import { createHash } from "node:crypto";
 import { readdir, readFile } from "node:fs/promises";
 import { basename, join } from "node:path";
 import type { GuestSpec } from "../../model.js";
@@ -109,20 +110,76 @@ export async function parseTerraformFile(path: string, text: string): Promise<Pa
   return out;
 }
 
-/** Read every `*.tf` file of a directory (sorted by name); imports apply across files. */
-export async function parseTerraformDir(dir: string): Promise<ParsedWorkspace> {
+/**
+ * Parse results of files whose text did not change, by the SHA-256 of the
+ * text (iac/checks/parse-cache.ts keeps them on disk between runs).
+ */
+export interface ParseResultCache {
+  /** A result of `file` whose text hashed to `hash`, owned by the caller; undefined when not known. */
+  get(file: string, hash: string): ParsedWorkspace | undefined;
+  /** Remember the result of `file` whose text hashes to `hash`. */
+  set(file: string, hash: string, result: ParsedWorkspace): void;
+}
+
+/** The SHA-256 of a file's text (hex): the key of a ParseResultCache. */
+export function textHash(text: string): string {
+  return createHash("sha256").update(text).digest("hex");
+}
+
+/** A file's path and text. */
+export interface FileText {
+  path: string;
+  text: string;
+}
+
+/** How parseTerraformDir may avoid the WASM parser. */
+export interface DirReadOptions {
+  /** Results of files whose text did not change since the last run. */
+  cache?: ParseResultCache;
+  /**
+   * Results of files that need no parsing (for example byte-identical to what
+   * the generator writes for a guest: the renderer and the reader are exact
+   * inverses), undefined for the others; given the files the cache did not
+   * have and every result known so far.
+   */
+  known?: (files: FileText[], results: ParsedWorkspace[]) => Promise<(ParsedWorkspace | undefined)[]>;
+}
+
+/** How many files are read at once. */
+const READ_AT_ONCE = 256;
+
+/**
+ * Read every `*.tf` file of a directory (sorted by name); imports apply
+ * across files. With a cache (or `known`), only the other files are parsed.
+ */
+export async function parseTerraformDir(dir: string, options: DirReadOptions = {}): Promise<ParsedWorkspace> {
+  const { cache } = options;
   const names = (await readdir(dir)).filter((f) => f.endsWith(".tf")).sort();
   const out: ParsedWorkspace = { specs: [], errors: [], unknown: [], imports: [] };
-  // Files are read in parallel; the WASM parser (~1 ms a file) runs one file at a time,
-  // which measured as fast as overlapping its calls.
-  const results: ParsedWorkspace[] = [];
-  for (let i = 0; i < names.length; i += 128) {
-    const chunk = names.slice(i, i + 128);
-    const texts = await Promise.all(chunk.map((f) => readFile(join(dir, f), "utf8")));
-    for (let k = 0; k < chunk.length; k++) results.push(await parseTerraformFile(join(dir, chunk[k]), texts[k]));
+  const files: FileText[] = [];
+  for (let i = 0; i < names.length; i += READ_AT_ONCE) {
+    const chunk = names.slice(i, i + READ_AT_ONCE).map((f) => join(dir, f));
+    const texts = await Promise.all(chunk.map((f) => readFile(f, "utf8")));
+    chunk.forEach((path, k) => files.push({ path, text: texts[k] }));
+  }
+  const hashes = files.map((f) => (cache ? textHash(f.text) : ""));
+  const results: (ParsedWorkspace | undefined)[] = files.map((f, i) => cache?.get(f.path, hashes[i]));
+  const missing = files.map((_, i) => i).filter((i) => !results[i]);
+  if (options.known && missing.length) {
+    const known = await options.known(
+      missing.map((i) => files[i]),
+      results.filter((r): r is ParsedWorkspace => r !== undefined),
+    );
+    missing.forEach((i, k) => (results[i] = known[k]));
+  }
+  // The WASM parser (~1 ms a file) runs one file at a time: overlapping its calls, or
+  // joining files into one call, measured no faster (the cost is in the text, not the calls).
+  for (const i of missing) {
+    results[i] ??= await parseTerraformFile(files[i].path, files[i].text);
+    cache?.set(files[i].path, hashes[i], results[i] as ParsedWorkspace);
   }
   const seen = new Map<string, ParsedGuestSpec>();
-  for (const r of results) {
+  for (const r of results as ParsedWorkspace[]) {
     for (const spec of r.specs) {
       const key = `${spec.kind}:${spec.resourceName}`;
       const first = seen.get(key);
