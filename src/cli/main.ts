@@ -3,7 +3,7 @@
  * runs one command with a context, renders its result, and maps errors to
  * exit codes (0 ok, 1 failed, 2 bad usage). One top-level catch.
  */
-import { Command as Commander, CommanderError, InvalidArgumentError, Option } from "commander";
+import { Command as Commander, CommanderError, Option } from "commander";
 import { COMMANDS } from "../commands/registry.js";
 import { resolveWorkspace, runCommand } from "../commands/runner.js";
 import { OUTPUT_FORMATS, type Actor, type Command, type CommandContext, type CommandResult, type GlobalOptions } from "../commands/types.js";
@@ -110,18 +110,19 @@ function addCommand(program: Commander, command: Command, action: Action): void 
     if (arg.choices) a.choices([...arg.choices]);
     sub.addArgument(a);
   }
-  for (const spec of command.options ?? []) {
+  // Flags from the command's declared options; their values are checked by the command's schema (one message for every face).
+  const declared = (command.options ?? []).map((spec) => {
     const option = new Option(spec.flags, spec.description);
-    if (spec.choices) option.choices([...spec.choices]);
-    if (spec.type) option.argParser(numberParser(spec.type, option.long ?? spec.flags));
+    if (spec.choices) option.argChoices = [...spec.choices]; // listed by --help; not checked here
     if (spec.repeatable) option.argParser((value: string, previous: string[] | undefined) => [...(previous ?? []), value]);
     if (spec.default !== undefined) option.default(spec.default);
     sub.addOption(option);
-  }
+    return { key: spec.key, attribute: option.attributeName() };
+  });
   sub.addHelpText("after", `\nExamples:\n${command.examples.map((e) => `  $ ${e}`).join("\n")}\n`);
   sub.action(async (...received: unknown[]) => {
     const cmd = received[received.length - 1] as Commander;
-    const options = received[received.length - 2] as Record<string, unknown>;
+    const parsed = cmd.opts();
     const args = (received.slice(0, -2) as (string | string[] | undefined)[]).flatMap((a) => (a === undefined ? [] : Array.isArray(a) ? a : [a]));
     const g = cmd.optsWithGlobals() as Record<string, unknown>;
     const globals: GlobalOptions = {
@@ -132,19 +133,10 @@ function addCommand(program: Commander, command: Command, action: Action): void 
       input: g.input !== false,
       yes: Boolean(g.yes),
     };
-    for (const key of ["workspace", "output", "debug", "color", "input", "yes"]) delete options[key];
+    // By declared key (commander names --no-refresh "refresh"; the key is the command's own name for it).
+    const options = Object.fromEntries(declared.filter((d) => parsed[d.attribute] !== undefined).map((d) => [d.key, parsed[d.attribute]]));
     await action(globals, args, options);
   });
-}
-
-function numberParser(type: "int" | "float", name: string): (value: string) => number {
-  return (value) => {
-    const n = type === "int" ? Number.parseInt(value, 10) : Number.parseFloat(value);
-    if (Number.isNaN(n) || (type === "int" && !/^-?\d+$/.test(value.trim()))) {
-      throw new InvalidArgumentError(`${name} needs ${type === "int" ? "a whole number" : "a number"}, got "${value}".`);
-    }
-    return n;
-  };
 }
 
 async function execute(command: Command, globals: GlobalOptions, args: string[], options: Record<string, unknown>, io: CliIO, version: string): Promise<number> {

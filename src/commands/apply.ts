@@ -4,15 +4,17 @@
  */
 import { recordDrift } from "../core/drift.js";
 import type { PlanChange } from "../engine/types.js";
+import { defineCommand } from "./define.js";
 import { ENGINE_OPTION } from "./engine-context.js";
+import { defineOptions, negated, type OptionsOf } from "./options.js";
 import { planJson, planText } from "./plan.js";
 import { requireWorkspace } from "./context.js";
-import type { Command, CommandContext, CommandResult } from "./types.js";
+import type { CommandContext, CommandResult } from "./types.js";
 
 export interface ApplyRequest {
   targets?: string[];
   destroy?: boolean;
-  engine?: unknown;
+  engine?: OptionsOf<typeof APPLY_OPTIONS>["engine"];
   /** Skip the refresh (sync) after a successful apply. */
   noRefresh?: boolean;
   /** Workspace changes that belong to this apply (delete --apply removes the IaC of what it destroys). */
@@ -33,18 +35,20 @@ export interface ApplyFollowUp {
   run(outcome: { planned: PlanChange[]; done: PlanChange[]; ok: boolean }): Promise<string[]>;
 }
 
-export const applyCommand: Command = {
+const APPLY_OPTIONS = defineOptions({ engine: ENGINE_OPTION, refresh: negated("--no-refresh", "do not sync after applying") });
+
+export const applyCommand = defineCommand({
   name: "apply",
   summary: "Carry out the plan: create, change and delete guests so the cluster matches the IaC",
   description:
     "Shows the plan and asks for confirmation (--yes skips it; --no-input without --yes refuses). A failed step stops the apply and reports what was done; run apply again to continue. Afterwards the store and the IaC files are refreshed with a sync.",
   examples: ["proxmox-mpc apply", "proxmox-mpc apply --yes", "proxmox-mpc apply web-01 --engine native"],
   arguments: [{ name: "names", description: "only these guests", variadic: true, completion: "guest" }],
-  options: [ENGINE_OPTION, { flags: "--no-refresh", description: "do not sync after applying" }],
+  options: APPLY_OPTIONS,
   workspace: "required",
   slash: true,
-  run: (ctx, input) => runApply(ctx, { targets: input.args.length ? input.args : undefined, engine: input.options.engine, noRefresh: input.options.refresh === false }),
-};
+  run: (ctx, input) => runApply(ctx, { targets: input.args.length ? input.args : undefined, engine: input.options.engine, noRefresh: !input.options.refresh }),
+});
 
 /** Plan → confirm → apply → refresh, under the workspace's apply lock (also used by destroy, create --apply, delete --apply). */
 export async function runApply(ctx: CommandContext, request: ApplyRequest): Promise<CommandResult> {

@@ -38,17 +38,17 @@ export function complete(line: string, commands: readonly Command[], names: Quic
   if (!command) return [[], current];
 
   const previous = words[words.length - 1];
-  const option = command.options?.find((o) => flagNames(o.flags).includes(previous) && /[<[]/.test(o.flags));
+  const option = command.options?.find((o) => o.takesValue && o.names.includes(previous));
   if (option) return match(source(option.completion, names));
   if (previous === "-o" || previous === "--output") return match(OUTPUT_FORMATS);
-  if (current.startsWith("-")) return match([...(command.options ?? []).flatMap((o) => flagNames(o.flags).filter((f) => f.startsWith("--"))), ...GLOBAL_FLAGS]);
+  if (current.startsWith("-")) return match([...(command.options ?? []).flatMap((o) => o.names.filter((f) => f.startsWith("--"))), ...GLOBAL_FLAGS]);
 
   // Positional: count the words after the command that are not flags or flag values.
   let position = 0;
   for (let i = 1; i < words.length; i++) {
     const w = words[i];
     if (w.startsWith("-")) {
-      const takesValue = command.options?.some((o) => flagNames(o.flags).includes(w) && /[<[]/.test(o.flags)) || w === "-o" || w === "--output";
+      const takesValue = command.options?.some((o) => o.takesValue && o.names.includes(w)) || w === "-o" || w === "--output";
       if (takesValue) i++;
       continue;
     }
@@ -64,11 +64,4 @@ function source(completion: Completion | undefined, names: QuickState["names"]):
   if (!completion) return [];
   if (typeof completion !== "string") return completion;
   return { guest: names.guests, node: names.nodes, storage: names.storage, tag: names.tags }[completion];
-}
-
-function flagNames(flags: string): string[] {
-  return flags
-    .split(/[ ,|]+/)
-    .filter((part) => part.startsWith("-"))
-    .map((part) => part.replace(/[<[].*$/, ""));
 }

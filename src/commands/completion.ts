@@ -4,7 +4,7 @@
  * completer: commands, flags and names from the workspace's store.
  */
 import { UsageError } from "../core/errors.js";
-import type { Command } from "./types.js";
+import { defineCommand } from "./define.js";
 
 const BASH = `# proxmox-mpc completion for bash. Install: proxmox-mpc completion bash > /etc/bash_completion.d/proxmox-mpc
 _proxmox_mpc() {
@@ -28,7 +28,7 @@ _proxmox_mpc() {
 compdef _proxmox_mpc proxmox-mpc
 `;
 
-export const completionCommand: Command = {
+export const completionCommand = defineCommand({
   name: "completion",
   summary: "Print a shell completion script (bash or zsh)",
   examples: ["proxmox-mpc completion bash > /etc/bash_completion.d/proxmox-mpc", "proxmox-mpc completion zsh > \"${fpath[1]}/_proxmox-mpc\""],
@@ -40,9 +40,9 @@ export const completionCommand: Command = {
     if (shell !== "bash" && shell !== "zsh") throw new UsageError(`Unsupported shell "${shell}".`, "Use bash or zsh.");
     return { kind: "message", text: (shell === "bash" ? BASH : ZSH).trimEnd() };
   },
-};
+});
 
-export const completeCommand: Command = {
+export const completeCommand = defineCommand({
   name: "__complete",
   summary: "Completion candidates for a command line (used by the completion scripts)",
   examples: ['proxmox-mpc __complete "get vms --node "'],
@@ -57,4 +57,4 @@ export const completeCommand: Command = {
     const [candidates] = complete(input.args.join(" "), ctx.commands.filter((c) => !c.hidden), state.names);
     return { kind: "message", text: candidates.join("\n") };
   },
-};
+});

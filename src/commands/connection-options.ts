@@ -4,24 +4,19 @@
  */
 import { readFileSync } from "node:fs";
 import { UsageError } from "../core/errors.js";
-import type { OptionSpec } from "./types.js";
+import { defineOptions, flag, number, text, type OptionsOf } from "./options.js";
 
-export const CONNECTION_OPTIONS: readonly OptionSpec[] = [
-  { flags: "--endpoint <url>", description: "Proxmox VE API endpoint, e.g. https://pve1:8006 (default: $PROXMOX_VE_ENDPOINT)" },
-  { flags: "--fingerprint <sha256>", description: "trust the server certificate with this SHA-256 fingerprint (colon hex, as the GUI shows it)" },
-  { flags: "--ca <file>", description: "trust server certificates signed by this CA (PEM file)" },
-  { flags: "--insecure", description: "do not verify the server certificate (also $PROXMOX_VE_INSECURE=true); not recommended" },
-  { flags: "--timeout <seconds>", description: "per-request timeout in seconds", type: "float" },
-];
+/** The declarations of the connection flags (test-connection's options). */
+export const CONNECTION_OPTIONS = defineOptions({
+  endpoint: text("--endpoint <url>", "Proxmox VE API endpoint, e.g. https://pve1:8006 (default: $PROXMOX_VE_ENDPOINT)"),
+  fingerprint: text("--fingerprint <sha256>", "trust the server certificate with this SHA-256 fingerprint (colon hex, as the GUI shows it)"),
+  ca: text("--ca <file>", "trust server certificates signed by this CA (PEM file)"),
+  insecure: flag("--insecure", "do not verify the server certificate (also $PROXMOX_VE_INSECURE=true); not recommended"),
+  timeout: number("--timeout <seconds>", "per-request timeout in seconds"),
+});
 
-/** Connection flags as parsed by a face. */
-export interface ConnectionFlags {
-  endpoint?: string;
-  fingerprint?: string;
-  ca?: string;
-  insecure?: boolean;
-  timeout?: number;
-}
+/** Connection flags as a command got them (a flag not given is absent: the workspace or environment decides). */
+export type ConnectionFlags = Partial<OptionsOf<typeof CONNECTION_OPTIONS>>;
 
 
 /** Read a CA bundle (PEM), or fail with a usage error that says what is wrong. */

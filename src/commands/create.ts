@@ -9,33 +9,15 @@ import { resolve } from "node:path";
 import { UsageError } from "../core/errors.js";
 import type { GuestSpec, NewGuestInput } from "../iac/model.js";
 import type { GuestRecord, NodeRecord, StorageRecord } from "../state/types.js";
+import type { ApplyRequest } from "./apply.js";
+import { defineCommand } from "./define.js";
 import { ENGINE_OPTION } from "./engine-context.js";
 import { requireWorkspace } from "./context.js";
-import type { Command, CommandContext, CommandResult } from "./types.js";
-import { checkGateway, checkGuestName, checkIp, checkPositiveInt, checkVmid, expandNames, parseDiskGiB, parseMemoryMiB } from "./validate.js";
+import { defineOptions, flag, list, number, text } from "./options.js";
+import type { CommandContext, CommandResult } from "./types.js";
+import { checkGateway, checkGuestName, checkIp, checkVmid, expandNames, parseDiskGiB, parseMemoryMiB } from "./validate.js";
 
-interface CreateFlags {
-  name?: string;
-  node?: string;
-  cores?: string;
-  memory?: string;
-  disk?: string;
-  storage?: string;
-  clone?: string;
-  ip?: string;
-  gateway?: string;
-  sshKey?: string;
-  tag?: string[];
-  count?: string;
-  vmid?: string;
-  ostemplate?: string;
-  bridge?: string;
-  dryRun?: boolean;
-  apply?: boolean;
-  force?: boolean;
-}
-
-export const createCommand: Command = {
+export const createCommand = defineCommand({
   name: "create",
   summary: "Write the IaC for new VMs or containers (terraform/<name>.tf); --apply creates them at once",
   description:
@@ -47,37 +29,37 @@ export const createCommand: Command = {
     "proxmox-mpc create ct --name db-01 --ostemplate local:vztmpl/debian-12-standard_12.7-1_amd64.tar.zst",
   ],
   arguments: [{ name: "kind", description: "vm or ct", required: true, choices: ["vm", "ct"] }],
-  options: [
-    { flags: "--name <name>", description: "guest name (a DNS name); with --count, {n} becomes 01, 02, …" },
-    { flags: "--node <node>", description: "node (default: the workspace's default node)", completion: "node" },
-    { flags: "--cores <n>", description: "CPU cores (default 2 for VMs, 1 for containers)" },
-    { flags: "--memory <size>", description: "memory in MiB or with a unit: 2048, 2G, 512M" },
-    { flags: "--disk <size>", description: "disk size in GiB or with a unit: 32, 32G, 1T" },
-    { flags: "--storage <storage>", description: "storage for the disk (default: the workspace's default storage)", completion: "storage" },
-    { flags: "--clone <template>", description: "clone this template (name or vmid) instead of creating an empty guest", completion: "guest" },
-    { flags: "--ip <cidr|dhcp>", description: "address of the first network interface: dhcp or 10.0.0.5/24" },
-    { flags: "--gateway <ip>", description: "default gateway for a static --ip" },
-    { flags: "--ssh-key <file>", description: "public SSH key file for the cloud-init user / container root" },
-    { flags: "--tag <tag>", description: "tag (repeatable)", repeatable: true, completion: "tag" },
-    { flags: "--count <k>", description: "create K guests named from the {n} pattern" },
-    { flags: "--vmid <id>", description: "use this vmid (default: the next free one)" },
-    { flags: "--ostemplate <volid>", description: "container OS template, e.g. local:vztmpl/debian-12-standard_12.7-1_amd64.tar.zst" },
-    { flags: "--bridge <bridge>", description: "network bridge (default vmbr0)" },
-    { flags: "--force", description: "accept an --ostemplate that is not on the node yet (warns; download it before applying)" },
-    { flags: "--dry-run", description: "print the files; write nothing" },
-    { flags: "--apply", description: "apply the new guests right away (asks for confirmation unless --yes)" },
-    ENGINE_OPTION,
-  ],
+  options: defineOptions({
+    name: text("--name <name>", "guest name (a DNS name); with --count, {n} becomes 01, 02, …"),
+    node: text("--node <node>", "node (default: the workspace's default node)", { completion: "node" }),
+    cores: number("--cores <n>", "CPU cores (default 2 for VMs, 1 for containers)", { int: true, min: 1, max: 512 }),
+    memory: text("--memory <size>", "memory in MiB or with a unit: 2048, 2G, 512M"),
+    disk: text("--disk <size>", "disk size in GiB or with a unit: 32, 32G, 1T"),
+    storage: text("--storage <storage>", "storage for the disk (default: the workspace's default storage)", { completion: "storage" }),
+    clone: text("--clone <template>", "clone this template (name or vmid) instead of creating an empty guest", { completion: "guest" }),
+    ip: text("--ip <cidr|dhcp>", "address of the first network interface: dhcp or 10.0.0.5/24"),
+    gateway: text("--gateway <ip>", "default gateway for a static --ip"),
+    sshKey: text("--ssh-key <file>", "public SSH key file for the cloud-init user / container root"),
+    tag: list("--tag <tag>", "tag (repeatable)", { completion: "tag" }),
+    count: number("--count <k>", "create K guests named from the {n} pattern", { int: true, min: 1, max: 100, default: 1 }),
+    vmid: number("--vmid <id>", "use this vmid (default: the next free one)", { int: true }),
+    ostemplate: text("--ostemplate <volid>", "container OS template, e.g. local:vztmpl/debian-12-standard_12.7-1_amd64.tar.zst"),
+    bridge: text("--bridge <bridge>", "network bridge (default vmbr0)"),
+    force: flag("--force", "accept an --ostemplate that is not on the node yet (warns; download it before applying)"),
+    dryRun: flag("--dry-run", "print the files; write nothing"),
+    apply: flag("--apply", "apply the new guests right away (asks for confirmation unless --yes)"),
+    engine: ENGINE_OPTION,
+  }),
   workspace: "required",
   async run(ctx, input) {
     const ws = requireWorkspace(ctx);
     const kind = input.args[0] === "ct" ? "lxc" : "qemu";
-    const flags = input.options as CreateFlags;
+    const flags = input.options;
     if (!flags.name) throw new UsageError("--name is required.", `e.g. proxmox-mpc create ${input.args[0]} --name web-01`);
-    const count = checkPositiveInt(flags.count ?? 1, "--count", 100);
+    const count = flags.count;
     const names = expandNames(flags.name, count).map(checkGuestName);
-    if (flags.vmid && count > 1) throw new UsageError("--vmid and --count cannot be combined.");
-    const cores = flags.cores === undefined ? undefined : checkPositiveInt(flags.cores, "--cores", 512);
+    if (flags.vmid !== undefined && count > 1) throw new UsageError("--vmid and --count cannot be combined.");
+    const cores = flags.cores;
     const memory = flags.memory === undefined ? undefined : parseMemoryMiB(flags.memory);
     const diskGiB = flags.disk === undefined ? undefined : parseDiskGiB(flags.disk);
     const ip = flags.ip === undefined ? undefined : checkIp(flags.ip);
@@ -97,7 +79,7 @@ export const createCommand: Command = {
     const storage = pickStorage(flags.storage ?? ws.config.defaultStorage, node, kind, storages);
     const addresses = ip && ip !== "dhcp" ? nextAddresses(ip, names.length, guests, files) : undefined;
     const ostemplate = kind === "lxc" && !clone ? await pickOsTemplate(ctx, flags.ostemplate ?? ws.config.ostemplate, node, storages, Boolean(flags.force)) : undefined;
-    const vmids = flags.vmid ? [checkVmidFree(checkVmid(flags.vmid), guests, files)] : await freeVmids(ctx, names.length, guests, files);
+    const vmids = flags.vmid !== undefined ? [checkVmidFree(checkVmid(flags.vmid), guests, files)] : await freeVmids(ctx, names.length, guests, files);
 
     const { newGuestSpec } = await import("../iac/model.js");
     const specs: GuestSpec[] = names.map((name, i) => {
@@ -120,11 +102,11 @@ export const createCommand: Command = {
     await refreshInventory(ctx, guests);
     const lines = created.map((c) => `Wrote ${c.file} (${c.type === "qemu" ? "VM" : "container"} ${c.name}, vmid ${c.vmid} on ${c.node})`);
     if (ostemplate) lines.push(`OS template: ${ostemplate}${flags.ostemplate ? "" : ws.config.ostemplate ? " (the workspace's ostemplate)" : " (the newest on the node)"}`);
-    if (flags.apply) return applyNow(ctx, names, lines, input.options.engine);
+    if (flags.apply) return applyNow(ctx, names, lines, flags.engine);
     lines.push("Next: proxmox-mpc plan, then proxmox-mpc apply");
     return { kind: "data", data: { dryRun: false, created, ostemplate: ostemplate ?? null }, text: lines.join("\n") };
   },
-};
+});
 
 /** Rewrite the inventory so it lists the new (planned) guests too. */
 export async function refreshInventory(ctx: CommandContext, guests: GuestRecord[]): Promise<void> {
@@ -134,7 +116,7 @@ export async function refreshInventory(ctx: CommandContext, guests: GuestRecord[
   await writeAnsible(ws.paths.ansible, generateAnsible([...guests, ...pending], { endpoint: ws.config.endpoint, tokenId: ws.config.tokenId, tls: ws.config.tls }));
 }
 
-async function applyNow(ctx: CommandContext, names: string[], lines: string[], engine: unknown): Promise<CommandResult> {
+async function applyNow(ctx: CommandContext, names: string[], lines: string[], engine: ApplyRequest["engine"]): Promise<CommandResult> {
   const { runApply } = await import("./apply.js");
   for (const line of lines) ctx.ui.info(line);
   return runApply(ctx, { targets: names, engine });

@@ -9,11 +9,13 @@ import { UsageError } from "../core/errors.js";
 import type { GuestSpec } from "../iac/model.js";
 import type { TfFileEntry } from "../iac/tf-index.js";
 import { refreshInventory } from "./create.js";
+import { defineCommand } from "./define.js";
 import { ENGINE_OPTION } from "./engine-context.js";
 import { requireWorkspace } from "./context.js";
-import type { Command, CommandContext } from "./types.js";
+import { defineOptions, flag } from "./options.js";
+import type { CommandContext } from "./types.js";
 
-export const deleteCommand: Command = {
+export const deleteCommand = defineCommand({
   name: "delete",
   summary: "Remove VMs or containers from the IaC; --apply also destroys them",
   description:
@@ -23,7 +25,7 @@ export const deleteCommand: Command = {
     { name: "kind", description: "vm or ct", required: true, choices: ["vm", "ct"] },
     { name: "names", description: "names or vmids", required: true, variadic: true, completion: "guest" },
   ],
-  options: [{ flags: "--apply", description: "also destroy the guests now (asks for confirmation unless --yes)" }, ENGINE_OPTION],
+  options: defineOptions({ apply: flag("--apply", "also destroy the guests now (asks for confirmation unless --yes)"), engine: ENGINE_OPTION }),
   workspace: "required",
   async run(ctx, input) {
     const ws = requireWorkspace(ctx);
@@ -62,7 +64,7 @@ export const deleteCommand: Command = {
     lines.push("The guests still exist: `proxmox-mpc apply` destroys them (a sync before that adopts them again).");
     return { kind: "data", data: { removed: chosen.map((e) => ({ name: e.name, vmid: e.vmid, file: `terraform/${e.file}` })), applied: false }, text: lines.join("\n") };
   },
-};
+});
 
 /** The files of the named guests (names or vmids) of one kind; a usage error names what is wrong. */
 function pickEntries(entries: TfFileEntry[], kind: "qemu" | "lxc", names: string[]): TfFileEntry[] {

@@ -11,25 +11,26 @@ import { UsageError } from "../core/errors.js";
 import type { UI } from "../core/ui.js";
 import { loadWorkspace } from "../core/workspace.js";
 import { createContext } from "./context.js";
+import { defineCommand } from "./define.js";
 import { initWorkspace } from "./init.js";
+import { defineOptions, flag, number } from "./options.js";
 import { syncInContext } from "./sync.js";
-import type { Command, CommandContext } from "./types.js";
+import type { CommandContext } from "./types.js";
 
-export const demoCommand: Command = {
+export const demoCommand = defineCommand({
   name: "demo",
   summary: "Try everything on a simulated cluster: a throw-away workspace, synced, in the console",
   description: "Starts the built-in Proxmox VE simulator, creates a temporary workspace on it, syncs, and opens the console. Nothing touches a real server; the workspace is deleted when you leave.",
   examples: ["proxmox-mpc demo", "proxmox-mpc demo --size 500", "printf 'get vms\\n/status\\n' | proxmox-mpc demo"],
-  options: [
-    { flags: "--size <n>", description: "guests in the simulated cluster (default 120)", type: "int", default: 120 },
-    { flags: "--keep", description: "keep the workspace folder when the console ends" },
-  ],
+  options: defineOptions({
+    size: number("--size <n>", "guests in the simulated cluster", { int: true, min: 1, max: 20000, default: 120 }),
+    keep: flag("--keep", "keep the workspace folder when the console ends"),
+  }),
   workspace: "none",
   record: false,
   async run(ctx, input) {
     if (ctx.actor === "console") throw new UsageError("You are in the console already.", "Leave it with /exit and run `proxmox-mpc demo` from a shell.");
-    const size = Number(input.options.size ?? 120);
-    if (!Number.isInteger(size) || size < 1 || size > 20000) throw new UsageError("--size must be between 1 and 20000.");
+    const size = input.options.size;
     const { startSimulator } = await import("../sim/index.js");
     const spinner = ctx.ui.spinner(`Starting a simulated Proxmox VE cluster with ${size} guests…`);
     const sim = await startSimulator({ port: 0, tls: true, size, randomSeed: 42, taskDelayMs: 300 });
@@ -56,7 +57,7 @@ export const demoCommand: Command = {
     }
     return { kind: "console", cwd: dir, env, close };
   },
-};
+});
 
 /** Run one step of the set-up in a context of its own (same UI, signal and logger). */
 async function step(ctx: CommandContext, env: NodeJS.ProcessEnv, cwd: string, workspace: Awaited<ReturnType<typeof loadWorkspace>> | undefined, run: (c: CommandContext) => Promise<unknown>): Promise<void> {

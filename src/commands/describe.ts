@@ -2,9 +2,9 @@
 import { join, relative } from "node:path";
 import { UsageError } from "../core/errors.js";
 import { requireWorkspace } from "./context.js";
-import type { Command } from "./types.js";
+import { defineCommand } from "./define.js";
 
-export const describeCommand: Command = {
+export const describeCommand = defineCommand({
   name: "describe",
   summary: "Show everything known about one VM or container: config, disks, network, IaC file, history",
   examples: ["proxmox-mpc describe vm web-01", "proxmox-mpc describe ct 105 -o yaml"],
@@ -59,4 +59,4 @@ export const describeCommand: Command = {
     ];
     return { kind: "data", data, text: lines.join("\n") };
   },
-};
+});

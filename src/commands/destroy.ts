@@ -1,17 +1,18 @@
 /** `destroy NAME…|--all`: delete managed guests from the cluster (after confirmation). */
 import { UsageError } from "../core/errors.js";
 import { runApply } from "./apply.js";
+import { defineCommand } from "./define.js";
 import { ENGINE_OPTION } from "./engine-context.js";
-import type { Command } from "./types.js";
+import { defineOptions, flag } from "./options.js";
 
-export const destroyCommand: Command = {
+export const destroyCommand = defineCommand({
   name: "destroy",
   summary: "Destroy managed guests in the cluster (named ones, or --all)",
   description:
     "Plans the deletion, shows it and asks for confirmation (--yes skips it; --no-input without --yes refuses). A guest with protection enabled in Proxmox is never destroyed. The .tf files stay, like terraform destroy; a following sync removes the untouched files of destroyed guests.",
   examples: ["proxmox-mpc destroy web-03", "proxmox-mpc destroy web-01 web-02 --yes", "proxmox-mpc destroy --all"],
   arguments: [{ name: "names", description: "guests to destroy", variadic: true, completion: "guest" }],
-  options: [ENGINE_OPTION, { flags: "--all", description: "destroy every guest the workspace manages" }],
+  options: defineOptions({ engine: ENGINE_OPTION, all: flag("--all", "destroy every guest the workspace manages") }),
   workspace: "required",
   slash: true,
   async run(ctx, input) {
@@ -19,4 +20,4 @@ export const destroyCommand: Command = {
     if (input.args.length && input.options.all) throw new UsageError("Give names or --all, not both.");
     return runApply(ctx, { destroy: true, targets: input.args.length ? input.args : undefined, engine: input.options.engine });
   },
-};
+});

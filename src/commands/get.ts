@@ -4,20 +4,24 @@
  */
 import { UsageError } from "../core/errors.js";
 import type { JsonValue } from "../state/types.js";
-import type { Column, Command, CommandContext, CommandResult } from "./types.js";
+import { defineCommand } from "./define.js";
+import { defineOptions, flag, number, text, type OptionsOf } from "./options.js";
+import type { Column, CommandContext, CommandResult } from "./types.js";
 
 export const RESOURCES = ["nodes", "vms", "cts", "storage", "tasks"] as const;
 type Resource = (typeof RESOURCES)[number];
 
 const ALIASES: Record<string, Resource> = { node: "nodes", vm: "vms", qemu: "vms", ct: "cts", lxc: "cts", containers: "cts", storages: "storage", task: "tasks" };
 
-interface GetFlags {
-  node?: string;
-  status?: string;
-  tag?: string;
-  live?: boolean;
-  limit?: number;
-}
+const GET_OPTIONS = defineOptions({
+  node: text("--node <node>", "only on this node", { completion: "node" }),
+  status: text("--status <status>", "only with this status (running, stopped, …)", { completion: ["running", "stopped", "paused"] }),
+  tag: text("--tag <tag>", "only guests with this tag", { completion: "tag" }),
+  live: flag("--live", "ask the server instead of the store"),
+  limit: number("--limit <n>", "tasks: how many per node (default 50)", { int: true }),
+});
+
+type GetFlags = OptionsOf<typeof GET_OPTIONS>;
 
 export const GUEST_COLUMNS: Column[] = [
   { key: "vmid", header: "VMID", align: "right" },
@@ -63,7 +67,7 @@ const TASK_COLUMNS: Column[] = [
   { key: "upid", header: "UPID", wide: true },
 ];
 
-export const getCommand: Command = {
+export const getCommand = defineCommand({
   name: "get",
   summary: "List nodes, VMs, containers, storage or tasks (from the store; --live asks the server)",
   description:
@@ -73,17 +77,11 @@ export const getCommand: Command = {
     { name: "resource", description: `what to list: ${RESOURCES.join(", ")}`, required: true, completion: RESOURCES },
     { name: "name", description: "one guest by name or vmid (vms, cts), or one node or storage", completion: "guest" },
   ],
-  options: [
-    { flags: "--node <node>", description: "only on this node", completion: "node" },
-    { flags: "--status <status>", description: "only with this status (running, stopped, …)", completion: ["running", "stopped", "paused"] },
-    { flags: "--tag <tag>", description: "only guests with this tag", completion: "tag" },
-    { flags: "--live", description: "ask the server instead of the store" },
-    { flags: "--limit <n>", description: "tasks: how many per node (default 50)", type: "int" },
-  ],
+  options: GET_OPTIONS,
   workspace: "required",
   async run(ctx, input) {
     const resource = parseResource(input.args[0]);
-    const flags = input.options as GetFlags;
+    const flags = input.options;
     const name = input.args[1];
     switch (resource) {
       case "vms":
@@ -97,7 +95,7 @@ export const getCommand: Command = {
         return tasks(ctx, flags);
     }
   },
-};
+});
 
 /** `vms`, `vm`, `qemu` … → the canonical resource, or a usage error naming the valid ones. */
 export function parseResource(value: string | undefined): Resource {

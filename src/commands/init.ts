@@ -10,21 +10,25 @@ import { CONFIG_VERSION, workspacePaths, type WorkspaceConfig, type WorkspacePat
 import type { ProxmoxClient } from "../proxmox/client.js";
 import type { PveNodeListEntry, PveStorage } from "../proxmox/types.js";
 import { readCaFile } from "./connection-options.js";
-import type { Command, CommandContext, CommandResult } from "./types.js";
+import { defineCommand } from "./define.js";
+import { defineOptions, flag, text, type OptionsOf } from "./options.js";
+import type { CommandContext, CommandResult } from "./types.js";
+
+const INIT_OPTIONS = defineOptions({
+  endpoint: text("--endpoint <url>", "Proxmox VE API endpoint (default: $PROXMOX_VE_ENDPOINT)"),
+  tokenId: text("--token-id <id>", "API token id, user@realm!tokenid (default: from $PROXMOX_VE_API_TOKEN)"),
+  tokenSecretFile: text("--token-secret-file <file>", "read the token secret from FILE (kept in .proxmox-mpc/secrets)"),
+  fingerprint: text("--fingerprint <sha256>", "trust the server certificate with this SHA-256 fingerprint"),
+  ca: text("--ca <file>", "trust server certificates signed by this CA (copied into the workspace)"),
+  insecure: flag("--insecure", "do not verify the server certificate (not recommended)"),
+  defaultNode: text("--default-node <node>", "node for new guests (default: the first online node)"),
+  defaultStorage: text("--default-storage <storage>", "storage for new disks (default: the node's first storage for disk images)"),
+  database: text("--database <url>", "state database: file:PATH (SQLite, default .proxmox-mpc/state.db) or postgresql://…"),
+  force: flag("--force", "re-create the config of an existing workspace (keeps its database and files)"),
+});
 
 /** The flags of init (demo passes its own). */
-export interface InitFlags {
-  endpoint?: string;
-  tokenId?: string;
-  tokenSecretFile?: string;
-  fingerprint?: string;
-  ca?: string;
-  insecure?: boolean;
-  defaultNode?: string;
-  defaultStorage?: string;
-  database?: string;
-  force?: boolean;
-}
+export type InitFlags = OptionsOf<typeof INIT_OPTIONS>;
 
 /** The -o json shape of init. */
 export interface InitReport {
@@ -39,7 +43,7 @@ export interface InitReport {
   version: string;
 }
 
-export const initCommand: Command = {
+export const initCommand = defineCommand({
   name: "init",
   summary: "Create a workspace against a Proxmox VE server",
   description:
@@ -50,22 +54,11 @@ export const initCommand: Command = {
     "proxmox-mpc init --endpoint pve1 --token-id ops@pve!mpc --token-secret-file ~/.pve-secret --ca pve-root-ca.pem --database postgresql://mpc@db/mpc --no-input",
   ],
   arguments: [{ name: "dir", description: "folder of the workspace (default: the current folder)" }],
-  options: [
-    { flags: "--endpoint <url>", description: "Proxmox VE API endpoint (default: $PROXMOX_VE_ENDPOINT)" },
-    { flags: "--token-id <id>", description: "API token id, user@realm!tokenid (default: from $PROXMOX_VE_API_TOKEN)" },
-    { flags: "--token-secret-file <file>", description: "read the token secret from FILE (kept in .proxmox-mpc/secrets)" },
-    { flags: "--fingerprint <sha256>", description: "trust the server certificate with this SHA-256 fingerprint" },
-    { flags: "--ca <file>", description: "trust server certificates signed by this CA (copied into the workspace)" },
-    { flags: "--insecure", description: "do not verify the server certificate (not recommended)" },
-    { flags: "--default-node <node>", description: "node for new guests (default: the first online node)" },
-    { flags: "--default-storage <storage>", description: "storage for new disks (default: the node's first storage for disk images)" },
-    { flags: "--database <url>", description: "state database: file:PATH (SQLite, default .proxmox-mpc/state.db) or postgresql://…" },
-    { flags: "--force", description: "re-create the config of an existing workspace (keeps its database and files)" },
-  ],
+  options: INIT_OPTIONS,
   workspace: "none",
   slash: true,
-  run: (ctx, input) => initWorkspace(ctx, resolve(ctx.cwd, input.args[0] ?? "."), input.options as InitFlags),
-};
+  run: (ctx, input) => initWorkspace(ctx, resolve(ctx.cwd, input.args[0] ?? "."), input.options),
+});
 
 /** Create the workspace in `root` (init, and demo for its throw-away workspace): ask what is missing, test the connection, then write. */
 export async function initWorkspace(ctx: CommandContext, root: string, flags: InitFlags): Promise<CommandResult> {

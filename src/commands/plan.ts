@@ -1,17 +1,18 @@
 /** `plan`: show the difference between the IaC files and the cluster. */
 import { recordDrift } from "../core/drift.js";
 import type { EnginePlan } from "../engine/types.js";
+import { defineCommand } from "./define.js";
 import { ENGINE_OPTION } from "./engine-context.js";
-import type { Command } from "./types.js";
+import { defineOptions } from "./options.js";
 
-export const planCommand: Command = {
+export const planCommand = defineCommand({
   name: "plan",
   summary: "Show what apply would change: the IaC files against the cluster",
   description:
     "With terraform on PATH (or --engine terraform) runs `terraform plan` in terraform/ with live output; otherwise (or --engine native) proxmox-mpc reads the same .tf files and compares them with a fresh read of the cluster. -o json prints {changes: [{action, type, name, vmid, node, diff}], summary} for both engines.",
   examples: ["proxmox-mpc plan", "proxmox-mpc plan --engine native -o json", "proxmox-mpc plan web-01 web-02"],
   arguments: [{ name: "names", description: "only these guests", variadic: true, completion: "guest" }],
-  options: [ENGINE_OPTION],
+  options: defineOptions({ engine: ENGINE_OPTION }),
   workspace: "required",
   slash: true,
   async run(ctx, input) {
@@ -22,7 +23,7 @@ export const planCommand: Command = {
     const text = plan.engine === "terraform" ? planText({ ...plan, text: summaryLine(plan) }) : planText(plan);
     return { kind: "data", data: planJson(plan), text };
   },
-};
+});
 
 /** `Plan: 1 to add, …` in Terraform's words. */
 export function summaryLine(plan: EnginePlan): string {

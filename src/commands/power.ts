@@ -7,6 +7,8 @@
 import { UsageError } from "../core/errors.js";
 import type { PowerAction } from "../proxmox/client.js";
 import type { GuestRecord } from "../state/types.js";
+import { defineCommand } from "./define.js";
+import { defineOptions, flag, negated, number, text, type OptionsOf } from "./options.js";
 import type { Column, Command, CommandContext, CommandResult } from "./types.js";
 
 const VERBS: Record<PowerAction, { verb: string; ing: string; done: string; summary: string }> = {
@@ -35,9 +37,19 @@ export interface PowerOutcome {
   upid?: string;
 }
 
+const POWER_OPTIONS = defineOptions({
+  selector: text("--selector <selector>", "choose guests by tag=T, node=N or status=S (comma-separated, all must match)"),
+  node: text("--node <node>", "only guests on this node", { completion: "node" }),
+  wait: negated("--no-wait", "return once the tasks are started"),
+  timeout: number("--timeout <seconds>", "how long to wait for each task (default 300)"),
+});
+
+/** The options of the power commands, validated. */
+export type PowerOptions = OptionsOf<typeof POWER_OPTIONS>;
+
 /** The `start` / `stop` / `shutdown` / `reboot` command objects. */
 export function powerCommand(action: PowerAction): Command {
-  return {
+  return defineCommand({
     name: action,
     summary: VERBS[action].summary,
     examples: [`proxmox-mpc ${action} vm web-01`, `proxmox-mpc ${action} vm --selector tag=web --yes`, `proxmox-mpc ${action} ct 105 106 --no-wait`],
@@ -45,21 +57,16 @@ export function powerCommand(action: PowerAction): Command {
       { name: "kind", description: "vm or ct", required: true, choices: ["vm", "ct", "vms", "cts"] },
       { name: "names", description: "names or vmids", variadic: true, completion: "guest" },
     ],
-    options: [
-      { flags: "--selector <selector>", description: "choose guests by tag=T, node=N or status=S (comma-separated, all must match)" },
-      { flags: "--node <node>", description: "only guests on this node", completion: "node" },
-      { flags: "--no-wait", description: "return once the tasks are started" },
-      { flags: "--timeout <seconds>", description: "how long to wait for each task (default 300)", type: "float" },
-    ],
+    options: POWER_OPTIONS,
     workspace: "required",
     run: (ctx, input) => runPower(ctx, action, input.args, input.options),
-  };
+  });
 }
 
-async function runPower(ctx: CommandContext, action: PowerAction, args: string[], options: Record<string, unknown>): Promise<CommandResult> {
+async function runPower(ctx: CommandContext, action: PowerAction, args: string[], options: PowerOptions): Promise<CommandResult> {
   const type = args[0].startsWith("vm") ? "qemu" : "lxc";
   const guests = await select(ctx, type, args.slice(1), options);
-  const wait = options.wait !== false;
+  const wait = options.wait;
   if (guests.length > 1 || action === "stop") {
     const list = guests.map((g) => `${g.name} (${g.vmid} on ${g.node})`).join(", ");
     const ok = await ctx.ui.confirm(`${VERBS[action].verb} ${guests.length} ${type === "qemu" ? "VM" : "container"}${guests.length === 1 ? "" : "s"}: ${list}?`, { default: false });
@@ -67,7 +74,7 @@ async function runPower(ctx: CommandContext, action: PowerAction, args: string[]
   }
   const client = await ctx.services.proxmox();
   const store = await ctx.services.store();
-  const timeoutMs = Number(options.timeout ?? 300) * 1000;
+  const timeoutMs = (options.timeout ?? 300) * 1000;
   const outcomes: PowerOutcome[] = [];
   const spinner = ctx.ui.spinner(`${VERBS[action].ing} ${guests.length} guest${guests.length === 1 ? "" : "s"}…`);
   let next = 0;
@@ -124,9 +131,9 @@ function skipReason(action: PowerAction, status: string): string | undefined {
 }
 
 /** The guests named, or chosen by --selector / --node, from the store. */
-export async function select(ctx: CommandContext, type: "qemu" | "lxc", names: string[], options: Record<string, unknown>): Promise<GuestRecord[]> {
-  const selector = parseSelector(options.selector as string | undefined);
-  const node = (options.node as string | undefined) ?? selector.node;
+export async function select(ctx: CommandContext, type: "qemu" | "lxc", names: string[], options: Pick<PowerOptions, "selector" | "node">): Promise<GuestRecord[]> {
+  const selector = parseSelector(options.selector);
+  const node = options.node ?? selector.node;
   if (!names.length && !options.selector && !options.node) {
     throw new UsageError("Name the guests, or choose them with --selector tag=T / --node N.", `e.g. proxmox-mpc start ${type === "qemu" ? "vm" : "ct"} web-01`);
   }

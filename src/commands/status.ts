@@ -3,13 +3,14 @@ import { describeDrift, readDrift } from "../core/drift.js";
 import { redactString } from "../core/redact.js";
 import { duration } from "./get.js";
 import { requireWorkspace } from "./context.js";
-import type { Command } from "./types.js";
+import { defineCommand } from "./define.js";
+import { defineOptions, flag } from "./options.js";
 
-export const statusCommand: Command = {
+export const statusCommand = defineCommand({
   name: "status",
   summary: "Show the workspace, the server, the last sync and its age, and counts",
   examples: ["proxmox-mpc status", "proxmox-mpc status -o json"],
-  options: [{ flags: "--offline", description: "do not contact the server" }],
+  options: defineOptions({ offline: flag("--offline", "do not contact the server") }),
   workspace: "required",
   slash: true,
   async run(ctx, input) {
@@ -51,4 +52,4 @@ export const statusCommand: Command = {
     ];
     return { kind: "data", data, text: lines.join("\n") };
   },
-};
+});

@@ -9,33 +9,35 @@
  */
 import { requireWorkspace } from "./context.js";
 import type { SyncReport } from "../sync/report.js";
-import type { Command, CommandContext } from "./types.js";
+import { defineCommand } from "./define.js";
+import { defineOptions, flag, number } from "./options.js";
+import type { CommandContext } from "./types.js";
 
 export type { SyncReport } from "../sync/report.js";
 
 /** Guest configs read at once (as SYNC_CONCURRENCY in src/sync/run.ts, kept here to avoid loading it early). */
 const SYNC_CONCURRENCY = 16;
 
-export const syncCommand: Command = {
+export const syncCommand = defineCommand({
   name: "sync",
   summary: "Read the cluster into the workspace's store and report what changed since the last sync",
   description:
     "Reads /cluster/resources, every guest's config, nodes and storage, then writes them in one transaction and records what was added, changed (field by field), renamed and removed. Then writes terraform/<guest>.tf (with import blocks in imports.tf) and the Ansible inventory for what exists; files you edited by hand are kept (the difference is shown) unless --overwrite. An interrupted sync changes nothing. Reads are retried (up to 6 attempts, within a budget for the whole sync); a guest whose config still cannot be read keeps its last known state, marked stale, and the sync exits 1 (partial) — run it again to complete it. With --dry-run nothing is written.",
   examples: ["proxmox-mpc sync", "proxmox-mpc sync --dry-run", "proxmox-mpc sync -o json", "proxmox-mpc sync --overwrite"],
-  options: [
-    { flags: "--dry-run", description: "show what would change; write nothing" },
-    { flags: "--overwrite", description: "also regenerate .tf files you edited by hand (your edits are lost)" },
-    { flags: "--wait <seconds>", description: "wait this long for another running sync to finish (default 30)", type: "float", default: 30 },
-  ],
+  options: defineOptions({
+    dryRun: flag("--dry-run", "show what would change; write nothing"),
+    overwrite: flag("--overwrite", "also regenerate .tf files you edited by hand (your edits are lost)"),
+    wait: number("--wait <seconds>", "wait this long for another running sync to finish", { min: 0, default: 30 }),
+  }),
   workspace: "required",
   slash: true,
   async run(ctx, input) {
-    const report = await syncInContext(ctx, { dryRun: Boolean(input.options.dryRun), overwrite: Boolean(input.options.overwrite), waitMs: Math.max(0, Number(input.options.wait ?? 30) * 1000) });
+    const report = await syncInContext(ctx, { dryRun: Boolean(input.options.dryRun), overwrite: Boolean(input.options.overwrite), waitMs: input.options.wait * 1000 });
     const { summarize } = await import("../sync/report.js");
     // A partial sync is still data (-o json prints it), with exit 1: some guests were not read.
     return { kind: "data", data: report, text: summarize(report), ...(report.stale.length ? { exitCode: 1 } : {}) };
   },
-};
+});
 
 /** One sync with a command's services (the sync command, apply's refresh and demo use it). */
 export async function syncInContext(ctx: CommandContext, options: { dryRun?: boolean; overwrite?: boolean; waitMs?: number }): Promise<SyncReport> {

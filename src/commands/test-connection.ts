@@ -1,6 +1,6 @@
 /** `test-connection`: reach the server, check the token, print version and round-trip time. */
-import { CONNECTION_OPTIONS, type ConnectionFlags } from "./connection-options.js";
-import type { Command } from "./types.js";
+import { CONNECTION_OPTIONS } from "./connection-options.js";
+import { defineCommand } from "./define.js";
 
 /** What test-connection reports (its -o json shape). */
 export interface ConnectionReport {
@@ -18,7 +18,7 @@ export interface ConnectionReport {
   tls: string;
 }
 
-export const testConnectionCommand: Command = {
+export const testConnectionCommand = defineCommand({
   name: "test-connection",
   summary: "Reach the server, check the API token, print the PVE version and round-trip time",
   description:
@@ -31,7 +31,7 @@ export const testConnectionCommand: Command = {
   workspace: "optional",
   slash: true,
   async run(ctx, input) {
-    const client = await ctx.services.proxmox({ connection: input.options as ConnectionFlags });
+    const client = await ctx.services.proxmox({ connection: input.options });
     const opts = { signal: ctx.signal };
     const started = performance.now();
     const version = await client.version(opts);
@@ -71,7 +71,7 @@ export const testConnectionCommand: Command = {
     ];
     return { kind: "data", data: report, text: lines.join("\n") };
   },
-};
+});
 
 function describeTls(mode: string): string {
   switch (mode) {

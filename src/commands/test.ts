@@ -8,7 +8,9 @@
  */
 import { join } from "node:path";
 import { requireWorkspace } from "./context.js";
-import type { Column, Command } from "./types.js";
+import { defineCommand } from "./define.js";
+import { defineOptions, flag, negated } from "./options.js";
+import type { Column } from "./types.js";
 
 const COLUMNS: Column[] = [
   { key: "status", header: "STATUS" },
@@ -18,16 +20,16 @@ const COLUMNS: Column[] = [
 ];
 
 /** `test [--live] [--no-cache]`: the workspace's checks and specs as one report. */
-export const testCommand: Command = {
+export const testCommand = defineCommand({
   name: "test",
   summary: "Validate the workspace: HCL parses, references resolve, ids/names/IPs unique, capacity fits; runs tests/*.yaml specs",
   description:
     "Offline and fast: reads terraform/, ansible/inventory.yml and tests/*.yaml, and the cluster as the last sync stored it. --live also asks the server (bridges and template volumes exist, live specs such as `status: running`). Exit code 1 when a check failed; warnings do not fail. -o wide lists the passed checks too.",
   examples: ["proxmox-mpc test", "proxmox-mpc test --live", "proxmox-mpc test -o json"],
-  options: [
-    { flags: "--live", description: "also ask the cluster (bridges, volumes, live specs)" },
-    { flags: "--no-cache", description: "parse every .tf file again instead of reusing unchanged ones" },
-  ],
+  options: defineOptions({
+    live: flag("--live", "also ask the cluster (bridges, volumes, live specs)"),
+    cache: negated("--no-cache", "parse every .tf file again instead of reusing unchanged ones"),
+  }),
   workspace: "required",
   slash: true,
   async run(ctx, input) {
@@ -44,10 +46,10 @@ export const testCommand: Command = {
       facts,
       live,
       signal: ctx.signal,
-      cache: input.options.cache === false ? undefined : { file: join(ws.paths.dir, "cache", "terraform-parse.json"), version: ctx.version },
+      cache: !input.options.cache ? undefined : { file: join(ws.paths.dir, "cache", "terraform-parse.json"), version: ctx.version },
     });
     ctx.log.info({ passed: report.passed, failed: report.failed, warnings: report.warnings, durationMs: report.durationMs }, "workspace tested");
     const rows = report.results.map((r) => ({ ...r, where: location(r).trim() }));
     return { kind: "data", data: report, text: renderReport(report), table: { columns: COLUMNS, rows }, exitCode: report.ok ? 0 : 1 };
   },
-};
+});

@@ -8,24 +8,11 @@ import type { Logger } from "../core/logger.js";
 import type { UI } from "../core/ui.js";
 import type { Actor, CommandResult, GlobalOptions } from "../core/result.js";
 import type { Workspace } from "../core/workspace.js";
+import type { Completion, OptionSet } from "./options.js";
 import type { Services } from "./services.js";
 
+export type { Completion } from "./options.js";
 export { OUTPUT_FORMATS, type Actor, type Column, type CommandResult, type GlobalOptions, type OutputFormat } from "../core/result.js";
-
-/** An option in commander's flag syntax, e.g. "-p, --port <port>". */
-export interface OptionSpec {
-  flags: string;
-  description: string;
-  default?: string | number | boolean;
-  /** Allowed values; the face rejects others with exit code 2. */
-  choices?: readonly string[];
-  /** Parse the value as a number (rejected with exit 2 if it is not one). */
-  type?: "int" | "float";
-  /** Repeatable option collecting an array ("--tag a --tag b"). */
-  repeatable?: boolean;
-  /** What the console's Tab completion offers as the value. */
-  completion?: Completion;
-}
 
 /** A positional argument. */
 export interface ArgumentSpec {
@@ -38,9 +25,6 @@ export interface ArgumentSpec {
   /** What the console's Tab completion offers here (when not `choices`). */
   completion?: Completion;
 }
-
-/** Tab-completion source: fixed words, or names from the store. */
-export type Completion = readonly string[] | "guest" | "node" | "storage" | "tag";
 
 /** Everything a command may use; built once per run by the composition root. */
 export interface CommandContext {
@@ -63,7 +47,11 @@ export interface CommandContext {
   commands: readonly Command[];
 }
 
-/** What a command got from the face: positionals and parsed options. */
+/**
+ * What a face hands a command: positionals and options by key, as given
+ * (strings from a command line, JSON values from a tool call). The command
+ * validates them against its declared options (see define.ts).
+ */
 export interface CommandInput {
   args: string[];
   options: Record<string, unknown>;
@@ -81,7 +69,8 @@ export interface Command {
   /** At least one example command line, shown by --help. */
   examples: readonly string[];
   arguments?: readonly ArgumentSpec[];
-  options?: readonly OptionSpec[];
+  /** Declared with defineOptions (options.ts): the CLI flags, completion, typed input and tool schema derive from it. */
+  options?: OptionSet;
   /** Whether a workspace must be found before run. */
   workspace?: "required" | "optional" | "none";
   /** Also offered as /name in the console. */
@@ -90,5 +79,6 @@ export interface Command {
   hidden?: boolean;
   /** Whether a run in a workspace is recorded as an operation (default true; false for commands that do not act on the workspace). */
   record?: boolean;
+  /** Validates `input.options` (a UsageError, exit 2, names the flag), then runs. Build commands with defineCommand. */
   run(ctx: CommandContext, input: CommandInput): Promise<CommandResult>;
 }

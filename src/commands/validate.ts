@@ -44,13 +44,6 @@ export function parseDiskGiB(value: unknown, flag = "--disk"): number {
   return gib;
 }
 
-/** A positive whole number (cores, count). */
-export function checkPositiveInt(value: unknown, flag: string, max = 4096): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > max) throw new UsageError(`${flag} must be a whole number from 1 to ${max}, got "${value}".`, undefined, "invalid-number");
-  return n;
-}
-
 /** `dhcp` or an IPv4 CIDR like 10.0.0.5/24. */
 export function checkIp(value: string): string {
   if (value === "dhcp") return value;

@@ -39,7 +39,7 @@ describe("proxmox-mpc CLI", () => {
   it("a bad option value is a usage error (2)", async () => {
     const run = await cli(["test-connection", "--timeout", "soon"]);
     expect(run.code).toBe(2);
-    expect(run.stderr).toMatch(/--timeout needs a number/);
+    expect(run.stderr).toMatch(/^error: --timeout must be a number, got "soon"\.$/m);
   });
 
   it("an unknown output format names the valid ones", async () => {
