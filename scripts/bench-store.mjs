@@ -22,6 +22,8 @@ if (!existsSync(entry)) {
   process.exit(2);
 }
 const { openStore } = await import(pathToFileURL(entry).href);
+// A sync's planner (src/sync) decides what the store writes, inside its transaction.
+const { planner } = await import(pathToFileURL(path.join(root, "dist", "sync", "index.js")).href);
 
 const args = process.argv.slice(2);
 const arg = (name, fallback) => {
@@ -73,17 +75,17 @@ async function bench(label, urlFor) {
   await store.close();
   store = await time("open (existing database)", () => openStore({ url }));
   const big = snapshot(GUESTS);
-  await time(`first sync of ${GUESTS} guests`, async () => store.syncs.commit(await store.syncs.begin(), big));
-  await time(`re-sync of ${GUESTS} guests, nothing changed`, async () => store.syncs.commit(await store.syncs.begin(), big));
+  await time(`first sync of ${GUESTS} guests`, async () => store.syncs.commit(await store.syncs.begin(), planner(big)));
+  await time(`re-sync of ${GUESTS} guests, nothing changed`, async () => store.syncs.commit(await store.syncs.begin(), planner(big)));
   await store.close();
 
   store = await openStore({ url: urlFor("small") });
   const small = snapshot(RESYNC);
-  await store.syncs.commit(await store.syncs.begin(), small);
-  await time(`re-sync of ${RESYNC} guests, nothing changed`, async () => store.syncs.commit(await store.syncs.begin(), small));
+  await store.syncs.commit(await store.syncs.begin(), planner(small));
+  await time(`re-sync of ${RESYNC} guests, nothing changed`, async () => store.syncs.commit(await store.syncs.begin(), planner(small)));
   const changed = structuredClone(small);
   for (const g of changed.guests.filter((_, i) => i % 100 === 0)) g.cores = 4;
-  const result = await time(`re-sync of ${RESYNC} guests, 1 % changed`, async () => store.syncs.commit(await store.syncs.begin(), changed));
+  const result = await time(`re-sync of ${RESYNC} guests, 1 % changed`, async () => store.syncs.commit(await store.syncs.begin(), planner(changed)));
   console.log(`  (${result.diff.changed.length} changed, ${result.diff.unchanged} unchanged)`);
   await time("guests.list() of all guests", () => store.guests.list());
   await store.close();

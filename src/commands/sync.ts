@@ -5,9 +5,11 @@
  * state intact. One sync at a time per workspace (a lock in the store). A
  * guest whose config cannot be read (after retries) keeps its last known
  * state, marked stale: the sync is partial and exits 1. The work is
- * src/sync/run.ts; this is the command's face.
+ * syncWorkspace (src/sync/); this is its face: a spinner and the summary.
  */
 import { requireWorkspace } from "./context.js";
+import type { Spinner } from "../core/ui.js";
+import type { SyncEvent } from "../sync/index.js";
 import type { SyncReport } from "../sync/report.js";
 import { defineCommand } from "./define.js";
 import { defineOptions, flag, number } from "./options.js";
@@ -15,7 +17,7 @@ import type { CommandContext } from "./types.js";
 
 export type { SyncReport } from "../sync/report.js";
 
-/** Guest configs read at once (as SYNC_CONCURRENCY in src/sync/run.ts, kept here to avoid loading it early). */
+/** Guest configs read at once (SYNC_CONCURRENCY of src/sync/, repeated so the client is made before the sync module loads). */
 const SYNC_CONCURRENCY = 16;
 
 export const syncCommand = defineCommand({
@@ -39,8 +41,36 @@ export const syncCommand = defineCommand({
   },
 });
 
-/** One sync with a command's services (the sync command, apply's refresh and demo use it). */
+/**
+ * One sync with a command's services (the sync command, apply's refresh and
+ * demo use it), its progress shown on a spinner. The store is handed over
+ * unopened: it opens while the cluster is read.
+ */
 export async function syncInContext(ctx: CommandContext, options: { dryRun?: boolean; overwrite?: boolean; waitMs?: number }): Promise<SyncReport> {
-  const [store, client, { runSync }] = await Promise.all([ctx.services.store(), ctx.services.proxmox({ concurrency: SYNC_CONCURRENCY }), import("../sync/run.js")]);
-  return runSync({ client, store, workspace: requireWorkspace(ctx), ui: ctx.ui, log: ctx.log, signal: ctx.signal, correlationId: ctx.correlationId }, options);
+  const workspace = requireWorkspace(ctx);
+  const store = ctx.services.store();
+  store.catch(() => undefined); // syncWorkspace reports it
+  const [client, { syncWorkspace }] = await Promise.all([ctx.services.proxmox({ concurrency: SYNC_CONCURRENCY }), import("../sync/index.js")]);
+  const spinner = ctx.ui.spinner("Reading the cluster…");
+  try {
+    const report = await syncWorkspace(
+      { client, store, workspace, log: ctx.log, correlationId: ctx.correlationId },
+      { ...options, signal: ctx.signal, onProgress: (event) => show(ctx, spinner, event) },
+    );
+    spinner.stop();
+    for (const node of report.unreachableNodes) ctx.ui.warn(`Node ${node} could not be read; its guests were kept as they were.`);
+    return report;
+  } catch (err) {
+    spinner.fail("Sync failed; the previous state is unchanged.");
+    throw err;
+  }
+}
+
+/** A sync's progress on the spinner. */
+function show(ctx: CommandContext, spinner: Spinner, event: SyncEvent): void {
+  if (event.type === "read") spinner.update(event.step === "configs" ? `Reading guest configs ${event.done}/${event.total}` : `Reading ${event.step}…`);
+  else if (event.type === "lock-wait") ctx.ui.info(`Waiting for another sync to finish (pid ${event.holder.pid} on ${event.holder.host})…`);
+  else if (event.type === "reread") spinner.update("Another sync finished meanwhile; reading the cluster again…");
+  else if (event.type === "phase" && event.state === "start" && event.phase === "write") spinner.update("Writing the store…");
+  else if (event.type === "phase" && event.state === "start" && event.phase === "iac") spinner.update("Writing terraform/ and ansible/…");
 }

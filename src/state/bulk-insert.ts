@@ -57,6 +57,40 @@ export function bulkInsertSql(provider: StoreProvider, table: string, columns: T
   return `${target} SELECT ${values.join(", ")} FROM jsonb_to_recordset($1::jsonb) AS x(${record})`;
 }
 
+/**
+ * A statement written with `?` placeholders, in the provider's dialect
+ * (PostgreSQL numbers them: $1, $2 …).
+ */
+export function dialect(provider: StoreProvider, sql: string): string {
+  if (provider === "sqlite") return sql;
+  let n = 0;
+  return sql.replace(/\?/g, () => `$${++n}`);
+}
+
+/**
+ * `(SELECT … )` listing the members of one JSON array parameter (`?`), for
+ * `WHERE x IN …`: a list of any length in one parameter, one statement.
+ */
+export function jsonList(provider: StoreProvider, kind: "int" | "text"): string {
+  if (provider === "sqlite") return "(SELECT value FROM json_each(?))";
+  return kind === "int" ? "(SELECT (jsonb_array_elements_text(?::jsonb))::integer)" : "(SELECT jsonb_array_elements_text(?::jsonb))";
+}
+
+/** Delete the rows of `table` whose `column` is (or, with `not`, is not) in `values`. */
+export async function deleteWhereIn(
+  tx: DbTx,
+  provider: StoreProvider,
+  table: string,
+  column: string,
+  values: (number | string)[],
+  opts: { not?: boolean } = {},
+): Promise<void> {
+  if (!values.length && !opts.not) return;
+  const kind = typeof values[0] === "number" ? "int" : "text";
+  const sql = `DELETE FROM ${quote(table)} WHERE ${quote(column)} ${opts.not ? "NOT IN" : "IN"} ${jsonList(provider, kind)}`;
+  await tx.$executeRawUnsafe(dialect(provider, sql), JSON.stringify(values));
+}
+
 /** Insert `rows` (objects keyed by column name) in batches of `batchSize`. */
 export async function bulkInsert(
   tx: DbTx,
@@ -116,6 +150,18 @@ export const COLUMNS = {
     raw: "text",
   },
   SyncChange: { syncRunId: "int", vmid: "int", name: "text", kind: "text", diff: "json" },
+  Node: {
+    name: "text",
+    status: "text",
+    cpu: "float",
+    maxcpu: "int",
+    mem: "float",
+    maxmem: "float",
+    uptime: "int",
+    raw: "json",
+    lastSyncId: "int",
+    updatedAt: "datetime",
+  },
   Storage: {
     node: "text",
     storage: "text",

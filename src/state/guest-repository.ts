@@ -66,7 +66,7 @@ export class GuestRepository {
   /**
    * Record a guest's power state after a power action, between syncs. Only the
    * status changes; the next sync sees a hash without a visible difference and
-   * rewrites the row silently (see sync-plan.ts).
+   * rewrites the row silently (see src/sync/plan.ts).
    */
   setStatus(vmid: number, status: string): Promise<void> {
     return guard(this.db, async () => {

@@ -5,8 +5,8 @@
 export { openStore, type OpenStoreOptions, type Store, type StoreInfo } from "./store.js";
 export { parseDatabaseUrl, redactDatabaseUrl, type DatabaseTarget, type StoreProvider } from "./url.js";
 export { toGuestJson, toNodeJson } from "./mappers.js";
-export { LockBusyError, DEFAULT_STALE_AFTER_MS } from "./lock-repository.js";
-export type { LockHandle, LockInfo, LockOptions } from "./lock-types.js";
+export { LockBusyError, DEFAULT_STALE_AFTER_MS, systemClock } from "./lock-repository.js";
+export type { LockClock, LockHandle, LockInfo, LockOptions } from "./lock-types.js";
 export type { GuestRepository, NodeRepository, StorageRepository } from "./guest-repository.js";
 export type { SyncRepository } from "./sync-repository.js";
 export type { LockRepository } from "./lock-repository.js";

@@ -6,18 +6,19 @@
  * Every take-over is a compare-and-swap on the holder's random token.
  */
 import { randomUUID } from "node:crypto";
+import { CancelledError } from "../core/errors.js";
 import { guard, type Db } from "./db.js";
 import type { WorkspaceLock } from "./generated/sqlite/client.js";
 import { holderDead, hostName } from "./liveness.js";
-import { LockBusyError, type LockHandle, type LockInfo, type LockOptions } from "./lock-types.js";
+import { LockBusyError, type LockClock, type LockHandle, type LockInfo, type LockOptions } from "./lock-types.js";
 
-export { LockBusyError, type LockHandle, type LockInfo, type LockOptions } from "./lock-types.js";
+export { LockBusyError, type LockClock, type LockHandle, type LockInfo, type LockOptions } from "./lock-types.js";
 
 /** Default: a holder silent for 30 s is presumed dead. */
 export const DEFAULT_STALE_AFTER_MS = 30_000;
 const DEFAULT_POLL_MS = 250;
 
-function toInfo(row: WorkspaceLock, staleAfterMs: number, now = Date.now()): LockInfo {
+function toInfo(row: WorkspaceLock, staleAfterMs: number, now: number): LockInfo {
   const silentMs = Math.max(0, now - row.heartbeatAt.getTime());
   const dead = holderDead(row.pid, row.host);
   return {
@@ -32,42 +33,81 @@ function toInfo(row: WorkspaceLock, staleAfterMs: number, now = Date.now()): Loc
   };
 }
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+/** The wall clock. */
+export const systemClock: LockClock = {
+  now: () => Date.now(),
+  sleep: (ms, signal) =>
+    new Promise<void>((resolve, reject) => {
+      if (signal?.aborted) return reject(cancelled(signal));
+      const timer = setTimeout(() => {
+        signal?.removeEventListener("abort", onAbort);
+        resolve();
+      }, ms);
+      const onAbort = () => {
+        clearTimeout(timer);
+        reject(cancelled(signal as AbortSignal));
+      };
+      signal?.addEventListener("abort", onAbort, { once: true });
+    }),
+  every: (ms, beat) => {
+    const timer = setInterval(() => void beat(), ms);
+    timer.unref(); // a held lock never keeps the process alive on its own
+    return () => clearInterval(timer);
+  },
+};
+
+function cancelled(signal: AbortSignal): unknown {
+  return signal.reason instanceof Error ? signal.reason : new CancelledError("Cancelled while waiting for the workspace lock.");
+}
+
+/** Options of a LockRepository. */
+export interface LockRepositoryOptions {
+  staleAfterMs?: number;
+  clock?: LockClock;
+}
 
 /** `store.locks` */
 export class LockRepository {
   private readonly held = new Set<Handle>();
+  private readonly staleAfterMs: number;
+  private readonly clock: LockClock;
 
   constructor(
     private readonly db: Db,
-    private readonly defaults: { staleAfterMs: number } = { staleAfterMs: DEFAULT_STALE_AFTER_MS },
-  ) {}
+    options: LockRepositoryOptions = {},
+  ) {
+    this.staleAfterMs = options.staleAfterMs ?? DEFAULT_STALE_AFTER_MS;
+    this.clock = options.clock ?? systemClock;
+  }
 
   /**
    * Take lock `name`. Held by someone alive: throw LockBusyError at once, or
-   * with `wait` poll until it is free (throwing LockBusyError after `timeoutMs`).
+   * with `wait` poll until it is free (throwing LockBusyError after `timeoutMs`,
+   * or the abort reason when `signal` aborts).
    */
   async acquire(name: string, opts: LockOptions = {}): Promise<LockHandle> {
-    const staleAfterMs = opts.staleAfterMs ?? this.defaults.staleAfterMs;
-    const deadline = Date.now() + (opts.wait ? (opts.timeoutMs ?? 5 * 60_000) : 0);
+    const staleAfterMs = opts.staleAfterMs ?? this.staleAfterMs;
+    const deadline = this.clock.now() + (opts.wait ? (opts.timeoutMs ?? 5 * 60_000) : 0);
     for (;;) {
       const token = randomUUID();
       const row = await guard(this.db, () => this.tryTake(name, token, staleAfterMs, opts.correlationId ?? null));
       if (row === true) {
-        const handle = new Handle(this.db, name, token, staleAfterMs, () => this.held.delete(handle));
+        const handle = new Handle(this.db, this.clock, name, token, staleAfterMs, () => this.held.delete(handle));
         this.held.add(handle);
         return handle;
       }
-      if (Date.now() >= deadline) throw new LockBusyError(toInfo(row, staleAfterMs));
-      await sleep(Math.min(opts.pollMs ?? DEFAULT_POLL_MS, Math.max(10, deadline - Date.now())));
+      const info = toInfo(row, staleAfterMs, this.clock.now());
+      if (this.clock.now() >= deadline) throw new LockBusyError(info);
+      opts.onBusy?.(info);
+      await this.clock.sleep(Math.min(opts.pollMs ?? DEFAULT_POLL_MS, Math.max(10, deadline - this.clock.now())), opts.signal);
     }
   }
 
   /** The current holder of `name` (stale or not), or null when free. */
-  holder(name: string, staleAfterMs = this.defaults.staleAfterMs): Promise<LockInfo | null> {
+  holder(name: string, staleAfterMs = this.staleAfterMs): Promise<LockInfo | null> {
     return guard(this.db, async () => {
       const row = await this.db.client.workspaceLock.findUnique({ where: { name } });
-      return row ? toInfo(row, staleAfterMs) : null;
+      return row ? toInfo(row, staleAfterMs, this.clock.now()) : null;
     });
   }
 
@@ -79,7 +119,7 @@ export class LockRepository {
   /** true when taken; otherwise the live holder's row. */
   private async tryTake(name: string, token: string, staleAfterMs: number, correlationId: string | null): Promise<true | WorkspaceLock> {
     const { client } = this.db;
-    const now = new Date();
+    const now = new Date(this.clock.now());
     const mine = { token, pid: process.pid, host: hostName(), correlationId, acquiredAt: now, heartbeatAt: now };
     const existing = await client.workspaceLock.findUnique({ where: { name } });
     if (!existing) {
@@ -100,24 +140,24 @@ export class LockRepository {
 
 /** A held lock: heartbeats until released. */
 class Handle implements LockHandle {
-  private timer: NodeJS.Timeout | undefined;
+  private readonly stopBeating: () => void;
   private released = false;
   lost = false;
 
   constructor(
     private readonly db: Db,
+    private readonly clock: LockClock,
     readonly name: string,
     readonly token: string,
     staleAfterMs: number,
     private readonly forget: () => void,
   ) {
-    this.timer = setInterval(() => void this.beat(), Math.max(50, Math.floor(staleAfterMs / 3)));
-    this.timer.unref(); // a held lock never keeps the process alive on its own
+    this.stopBeating = clock.every(Math.max(50, Math.floor(staleAfterMs / 3)), () => this.beat());
   }
 
   private async beat(): Promise<void> {
     try {
-      const res = await this.db.client.workspaceLock.updateMany({ where: { name: this.name, token: this.token }, data: { heartbeatAt: new Date() } });
+      const res = await this.db.client.workspaceLock.updateMany({ where: { name: this.name, token: this.token }, data: { heartbeatAt: new Date(this.clock.now()) } });
       if (res.count === 0) this.lost = true;
     } catch {
       // A missed heartbeat is harmless unless it lasts staleAfterMs.
@@ -127,7 +167,7 @@ class Handle implements LockHandle {
   async release(): Promise<void> {
     if (this.released) return;
     this.released = true;
-    clearInterval(this.timer);
+    this.stopBeating();
     this.forget();
     await guard(this.db, () => this.db.client.workspaceLock.deleteMany({ where: { name: this.name, token: this.token } }));
   }

@@ -15,6 +15,22 @@ export interface LockOptions {
   staleAfterMs?: number;
   /** How often a waiting caller retries (default 250 ms). */
   pollMs?: number;
+  /** With `wait`: stop waiting (the acquire rejects with the signal's reason, or a CancelledError). */
+  signal?: AbortSignal;
+  /** With `wait`: called each time the lock is found held by someone alive, before waiting again. */
+  onBusy?: (holder: LockInfo) => void;
+}
+
+/**
+ * The time the locks go by: the wall clock, or a test's manual one (so no
+ * test waits on real time). `every` runs the holders' heartbeats.
+ */
+export interface LockClock {
+  now(): number;
+  /** Resolves after `ms`; rejects when `signal` aborts. */
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+  /** Calls `beat` every `ms` until the returned function is called. */
+  every(ms: number, beat: () => Promise<void>): () => void;
 }
 
 /** Who holds a lock. */

@@ -21,8 +21,8 @@ import type { ReadDb, SqlValue } from "./read-connection.js";
 import { decodeRow, decodeRows } from "./read-rows.js";
 import type { RepositoryApi } from "./store.js";
 import type { SyncRepository } from "./sync-repository.js";
-import type { BeginOptions, CommitOptions, SyncChangeRecord, SyncDiff, SyncResult, SyncRunRecord, SyncStatus } from "./sync-types.js";
-import type { JsonValue, ObservedSnapshot } from "./types.js";
+import type { BeginOptions, CommitOptions, SyncChangeRecord, SyncPlanner, SyncResult, SyncRunRecord, SyncStatus, SyncWrite } from "./sync-types.js";
+import type { JsonValue } from "./types.js";
 
 /** `store.syncs` of a read store: history read here, runs written by the full store. */
 export class ReadSyncs implements RepositoryApi<SyncRepository> {
@@ -32,12 +32,12 @@ export class ReadSyncs implements RepositoryApi<SyncRepository> {
     return (await this.db.full()).syncs.begin(opts);
   }
 
-  async diff(snapshot: ObservedSnapshot): Promise<SyncDiff> {
-    return (await this.db.full()).syncs.diff(snapshot);
+  async inspect(planner: SyncPlanner): Promise<SyncWrite> {
+    return (await this.db.full()).syncs.inspect(planner);
   }
 
-  async commit(run: SyncRunRecord, snapshot: ObservedSnapshot, opts?: CommitOptions): Promise<SyncResult> {
-    return (await this.db.full()).syncs.commit(run, snapshot, opts);
+  async commit(run: SyncRunRecord, planner: SyncPlanner, opts?: CommitOptions): Promise<SyncResult> {
+    return (await this.db.full()).syncs.commit(run, planner, opts);
   }
 
   async fail(run: SyncRunRecord, error: unknown, status?: Exclude<SyncStatus, "running" | "completed">): Promise<void> {

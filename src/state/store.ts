@@ -8,7 +8,8 @@
  */
 import { guard, type Db, type DbClient } from "./db.js";
 import { GuestRepository, NodeRepository, StorageRepository } from "./guest-repository.js";
-import { DEFAULT_STALE_AFTER_MS, LockRepository } from "./lock-repository.js";
+import { LockRepository, type LockRepositoryOptions } from "./lock-repository.js";
+import type { LockClock } from "./lock-types.js";
 import type { MigrationReport } from "./migrations.js";
 import { OperationRepository } from "./operation-repository.js";
 import { SyncRepository } from "./sync-repository.js";
@@ -23,6 +24,8 @@ export interface OpenStoreOptions {
   baseDir?: string;
   /** Default staleness of workspace locks (30 s). */
   lockStaleAfterMs?: number;
+  /** The clock of the workspace locks (tests pass a manual one). */
+  lockClock?: LockClock;
   /**
    * For commands that mostly read (get, status, describe, completion): reads
    * and the operation log go through plain SQL without loading Prisma (see
@@ -80,7 +83,7 @@ class OpenStore implements Store {
 
   constructor(
     private readonly db: Db,
-    lockStaleAfterMs: number,
+    locks: LockRepositoryOptions,
   ) {
     this.provider = db.provider;
     this.guests = new GuestRepository(db);
@@ -88,7 +91,7 @@ class OpenStore implements Store {
     this.storage = new StorageRepository(db);
     this.syncs = new SyncRepository(db);
     this.operations = new OperationRepository(db);
-    this.locks = new LockRepository(db, { staleAfterMs: lockStaleAfterMs });
+    this.locks = new LockRepository(db, locks);
   }
 
   get prisma(): DbClient {
@@ -162,5 +165,5 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
     const { openPostgres } = await import("./postgres.js");
     db = await openPostgres(target);
   }
-  return new OpenStore(db, options.lockStaleAfterMs ?? DEFAULT_STALE_AFTER_MS);
+  return new OpenStore(db, { staleAfterMs: options.lockStaleAfterMs, clock: options.lockClock });
 }

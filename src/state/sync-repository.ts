@@ -1,24 +1,17 @@
 /**
- * Sync runs: begin a run, write a whole observed snapshot atomically (or
- * compute the same diff without writing), and read the history.
+ * Sync runs: begin a run, write what a sync planned atomically (the planner,
+ * src/sync's planSync, runs inside the transaction against the state it
+ * replaces), or run the planner without writing (a dry run); read the history.
  */
 import { ProxmoxMpcError } from "../core/errors.js";
 import { redactString } from "../core/redact.js";
 import { guard, LONG_TRANSACTION, type Db } from "./db.js";
 import { holderDead, hostName } from "./liveness.js";
 import { toSyncChangeRecord, toSyncRunRecord } from "./mappers.js";
-import { planSync } from "./sync-plan.js";
-import type {
-  BeginOptions,
-  CommitOptions,
-  SyncChangeRecord,
-  SyncDiff,
-  SyncResult,
-  SyncRunRecord,
-  SyncStatus,
-} from "./sync-types.js";
+import { syncReader } from "./sync-reader.js";
+import type { BeginOptions, CommitOptions, SyncChangeRecord, SyncPlanner, SyncResult, SyncRunRecord, SyncStatus, SyncWrite } from "./sync-types.js";
 import { checkAbort, writeSync } from "./sync-writer.js";
-import type { ObservedSnapshot } from "./types.js";
+import { dialect } from "./bulk-insert.js";
 
 /** A run of another host still "running" after this long is considered dead. */
 const FOREIGN_RUN_STALE_MS = 24 * 3600_000;
@@ -41,36 +34,38 @@ export class SyncRepository {
     });
   }
 
-  /** What `commit` would change, without writing anything (sync --dry-run). */
-  diff(snapshot: ObservedSnapshot): Promise<SyncDiff> {
-    return guard(this.db, async () => (await planSync(this.db.client, snapshot)).diff);
+  /** Run `planner` against the store without writing anything (sync --dry-run). */
+  inspect(planner: SyncPlanner): Promise<SyncWrite> {
+    return guard(this.db, () => planner(syncReader(this.db.client)));
   }
 
   /**
-   * Write one complete snapshot for `run` in one transaction: nodes, storage,
-   * the guests that were added/changed/renamed/removed, their SyncChange rows,
-   * and the finished run. Unchanged guests are compared by hash and not
-   * written. On any error (or `signal` aborted) nothing of the snapshot is
-   * written and the run is marked failed (interrupted when aborted).
+   * Write what `planner` decides for `run`, in one transaction: nodes,
+   * storage, the guests that were added/changed/renamed/removed, their
+   * SyncChange rows, and the finished run. The planner runs inside the
+   * transaction, against the state it replaces. On any error (or `signal`
+   * aborted) nothing is written and the run is marked failed (interrupted
+   * when aborted).
    */
-  async commit(run: SyncRunRecord, snapshot: ObservedSnapshot, opts: CommitOptions = {}): Promise<SyncResult> {
-    const { client } = this.db;
+  async commit(run: SyncRunRecord, planner: SyncPlanner, opts: CommitOptions = {}): Promise<SyncResult> {
+    const { client, provider } = this.db;
     try {
       return await guard(this.db, () =>
         client.$transaction(async (tx) => {
           // Write first: takes SQLite's write lock before reading, so the reads below are the state we overwrite.
-          const claimed = await tx.syncRun.updateMany({ where: { id: run.id, status: "running" }, data: { status: "running" } });
-          if (claimed.count !== 1) {
+          const claim = `UPDATE "SyncRun" SET "status" = 'running' WHERE "id" = ? AND "status" = 'running'`;
+          const claimed = await tx.$executeRawUnsafe(dialect(provider, claim), run.id);
+          if (claimed !== 1) {
             throw new ProxmoxMpcError(`Sync run ${run.id} is not running; it cannot be written.`, {
               code: "sync-not-running",
               hint: "Start a new run with syncs.begin().",
             });
           }
-          opts.onProgress?.({ phase: "compare", done: 0, total: snapshot.guests.length });
-          const plan = await planSync(tx, snapshot);
-          opts.onProgress?.({ phase: "compare", done: snapshot.guests.length, total: snapshot.guests.length });
+          opts.onProgress?.({ phase: "compare", done: 0, total: 1 });
+          const plan = await planner(syncReader(tx));
+          opts.onProgress?.({ phase: "compare", done: 1, total: 1 });
           const now = new Date();
-          const counts = await writeSync({ tx, provider: this.db.provider }, plan, snapshot, run.id, now, opts);
+          const counts = await writeSync({ tx, provider }, plan, run.id, now, opts);
           checkAbort(opts.signal);
           const finished = await tx.syncRun.update({
             where: { id: run.id },
@@ -79,7 +74,7 @@ export class SyncRepository {
               status: "completed",
               finishedAt: now,
               durationMs: Math.max(0, now.getTime() - run.startedAt.getTime()),
-              nodes: snapshot.nodes.length,
+              nodes: plan.nodes.length,
               guests: plan.total,
               apiRequests: opts.apiRequests ?? 0,
             },

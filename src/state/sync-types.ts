@@ -1,7 +1,8 @@
 /**
- * Types of sync runs and of the difference between two snapshots.
+ * Types of sync runs, of the difference between two snapshots, and of what a
+ * sync writes (SyncWrite: computed by src/sync's planner, written by the store).
  */
-import type { JsonValue } from "./types.js";
+import type { GuestDetail, JsonValue, ObservedDisk, ObservedGuest, ObservedNet, ObservedNode, ObservedStorage } from "./types.js";
 
 /** running → completed | failed | interrupted (the process died or was cancelled). */
 export type SyncStatus = "running" | "completed" | "failed" | "interrupted";
@@ -93,6 +94,74 @@ export interface CommitProgress {
   done: number;
   total: number;
 }
+
+/** A guest as the store writes it: every optional field filled, disks and nets sorted by key. */
+export interface GuestInput extends Omit<ObservedGuest, "disks" | "nets" | "digest"> {
+  digest: string | null;
+  disks: Required<ObservedDisk>[];
+  nets: Required<ObservedNet>[];
+}
+
+/** What a planner needs to know of a stored guest to compare it by hash. */
+export interface StoredGuestSummary {
+  vmid: number;
+  name: string;
+  node: string;
+  hash: string;
+  staleSyncId: number | null;
+  firstSeenSyncId: number;
+}
+
+/** The reads a sync planner may make (inside the commit's transaction, or without one for a dry run). */
+export interface SyncReader {
+  /** Every stored guest, by hash. */
+  summaries(): Promise<StoredGuestSummary[]>;
+  /** The full records (disks and nets included) of some guests. */
+  details(vmids: number[]): Promise<Map<number, GuestDetail>>;
+  /** The names of the stored nodes. */
+  nodeNames(): Promise<string[]>;
+}
+
+/** A guest to (re)write. */
+export interface PlannedGuest {
+  guest: GuestInput;
+  hash: string;
+  /** Kept from the stored row; null for a new guest (this run). */
+  firstSeenSyncId: number | null;
+  /** Set for a new guest whose config could not be read: `guest` is its /cluster/resources row. */
+  staleReason?: string;
+}
+
+/** A stored guest this sync could not read: its row is kept and marked stale. */
+export interface StaleMark {
+  vmid: number;
+  reason: string;
+  /** It was not stale before this sync. */
+  fresh: boolean;
+}
+
+/** Everything one sync writes, as its planner decided it. */
+export interface SyncWrite {
+  nodes: ObservedNode[];
+  storage: ObservedStorage[];
+  /** Nodes not read: their storage rows are kept. */
+  unreachableNodes: string[];
+  /** What changed; its added/changed/renamed/removed become SyncChange rows. */
+  diff: SyncDiff;
+  added: PlannedGuest[];
+  /** Changed and renamed guests, plus guests whose hash changed without a visible difference. */
+  rewritten: PlannedGuest[];
+  removed: number[];
+  /** Stored guests not read by this sync: kept, marked stale. */
+  stale: StaleMark[];
+  /** Stale guests read again without any change: only their stale mark is cleared. */
+  cleared: number[];
+  /** Guests in the store after the sync. */
+  total: number;
+}
+
+/** Decides what a sync writes, from what the store holds (src/sync's planSync). */
+export type SyncPlanner = (reader: SyncReader) => Promise<SyncWrite>;
 
 /** Options of `syncs.commit()`. */
 export interface CommitOptions {

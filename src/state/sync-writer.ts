@@ -1,17 +1,15 @@
 /**
- * Writes one sync plan inside the caller's transaction: nodes and storage,
- * then only the guests that were added, changed or removed (bulk inserts of
- * bulk-insert.ts, batched deleteMany), the stale marks (set on guests not
- * read, cleared on guests read again), then the SyncChange rows. Unchanged
- * guests are not touched at all.
+ * Writes one SyncWrite inside the caller's transaction: nodes and storage,
+ * then only the guests that were added, changed or removed, the stale marks
+ * (set on guests not read, cleared on guests read again), then the
+ * SyncChange rows. Unchanged guests are not touched at all. Every statement
+ * is plain SQL over whole lists (bulk-insert.ts): a few statements per sync
+ * whatever its size, and none through Prisma's query compiler.
  */
 import { CancelledError } from "../core/errors.js";
-import { bulkInsert, COLUMNS } from "./bulk-insert.js";
-import type { DbJson, DbTx } from "./db.js";
-import type { NormalizedGuest } from "./sync-diff.js";
-import { chunks, type PlannedGuest, type SyncPlan } from "./sync-plan.js";
-import type { CommitOptions, CommitProgress } from "./sync-types.js";
-import type { ObservedSnapshot } from "./types.js";
+import { bulkInsert, COLUMNS, deleteWhereIn, dialect, jsonList } from "./bulk-insert.js";
+import type { DbTx } from "./db.js";
+import type { CommitOptions, CommitProgress, GuestInput, PlannedGuest, SyncWrite } from "./sync-types.js";
 import type { StoreProvider } from "./url.js";
 
 /** Guests per batch (between two abort checks and progress reports). */
@@ -28,21 +26,9 @@ export function checkAbort(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw new CancelledError("Sync cancelled; the store was left as it was before this sync.");
 }
 
-function guestRow(g: NormalizedGuest, hash: string, now: Date, runId: number, firstSeen: number, staleReason: string | undefined) {
+function guestRow(g: GuestInput, hash: string, now: Date, runId: number, firstSeen: number, staleReason: string | undefined) {
   return {
-    vmid: g.vmid,
-    type: g.type,
-    node: g.node,
-    name: g.name,
-    status: g.status,
-    template: g.template,
-    cores: g.cores,
-    memory: g.memory,
-    disk: g.disk,
-    tags: g.tags,
-    ipAddresses: g.ipAddresses,
-    config: g.config,
-    digest: g.digest,
+    ...g,
     hash,
     updatedAt: now,
     firstSeenSyncId: firstSeen,
@@ -53,47 +39,38 @@ function guestRow(g: NormalizedGuest, hash: string, now: Date, runId: number, fi
   };
 }
 
-async function writeNodes({ tx, provider }: WriteTarget, snapshot: ObservedSnapshot, runId: number, now: Date): Promise<void> {
-  const unreachable = [...new Set(snapshot.unreachableNodes ?? [])];
-  const seen = snapshot.nodes.map((n) => n.name);
-  await tx.node.deleteMany({ where: { name: { notIn: [...seen, ...unreachable] } } });
-  for (const n of snapshot.nodes) {
-    const data = { status: n.status, cpu: n.cpu, maxcpu: n.maxcpu, mem: n.mem, maxmem: n.maxmem, uptime: n.uptime, raw: (n.raw ?? {}) as DbJson, lastSyncId: runId, updatedAt: now };
-    await tx.node.upsert({ where: { name: n.name }, create: { name: n.name, ...data }, update: data });
-  }
+async function writeNodes({ tx, provider }: WriteTarget, plan: SyncWrite, runId: number, now: Date): Promise<void> {
+  const unreachable = [...new Set(plan.unreachableNodes)];
+  const seen = new Set(plan.nodes.map((n) => n.name));
+  // Every node seen is rewritten (its load changed); a node not seen is gone, unless it could not be read.
+  await deleteWhereIn(tx, provider, "Node", "name", unreachable.filter((n) => !seen.has(n)), { not: true });
+  const nodes = plan.nodes.map((n) => ({ ...n, raw: n.raw ?? {}, lastSyncId: runId, updatedAt: now }));
+  await bulkInsert(tx, provider, "Node", COLUMNS.Node, nodes);
   // Storage of an unreachable node could not be read: keep what we knew.
-  await tx.storage.deleteMany({ where: { node: { notIn: unreachable } } });
-  const storage = snapshot.storage.filter((s) => !unreachable.includes(s.node));
+  await deleteWhereIn(tx, provider, "Storage", "node", unreachable, { not: true });
+  const storage = plan.storage.filter((s) => !unreachable.includes(s.node));
   await bulkInsert(tx, provider, "Storage", COLUMNS.Storage, storage.map((s) => ({ ...s, raw: s.raw ?? {}, updatedAt: now })));
 }
 
-async function deleteGuests(tx: DbTx, vmids: number[]): Promise<void> {
-  for (const part of chunks(vmids, BATCH)) {
-    await tx.disk.deleteMany({ where: { vmid: { in: part } } });
-    await tx.networkInterface.deleteMany({ where: { vmid: { in: part } } });
-    await tx.guest.deleteMany({ where: { vmid: { in: part } } });
+async function deleteGuests({ tx, provider }: WriteTarget, vmids: number[]): Promise<void> {
+  for (let i = 0; i < vmids.length; i += 10 * BATCH) {
+    const part = vmids.slice(i, i + 10 * BATCH);
+    for (const table of ["Disk", "NetworkInterface", "Guest"]) await deleteWhereIn(tx, provider, table, "vmid", part);
   }
 }
 
-async function insertGuests(
-  { tx, provider }: WriteTarget,
-  planned: PlannedGuest[],
-  runId: number,
-  now: Date,
-  opts: CommitOptions,
-  report: (done: number) => void,
-): Promise<void> {
-  let done = 0;
-  for (const part of chunks(planned, BATCH)) {
+async function insertGuests(target: WriteTarget, planned: PlannedGuest[], runId: number, now: Date, opts: CommitOptions, report: (done: number) => void): Promise<void> {
+  const { tx, provider } = target;
+  for (let i = 0; i < planned.length; i += BATCH) {
     checkAbort(opts.signal);
-    const guests = part.map((p) => guestRow(p.guest, p.hash, now, runId, p.old?.firstSeenSyncId ?? runId, p.staleReason));
+    const part = planned.slice(i, i + BATCH);
+    const guests = part.map((p) => guestRow(p.guest, p.hash, now, runId, p.firstSeenSyncId ?? runId, p.staleReason));
     await bulkInsert(tx, provider, "Guest", COLUMNS.Guest, guests);
     const disks = part.flatMap((p) => p.guest.disks.map((d) => ({ vmid: p.guest.vmid, ...d })));
     await bulkInsert(tx, provider, "Disk", COLUMNS.Disk, disks);
     const nets = part.flatMap((p) => p.guest.nets.map((n) => ({ vmid: p.guest.vmid, ...n })));
     await bulkInsert(tx, provider, "NetworkInterface", COLUMNS.NetworkInterface, nets);
-    done += part.length;
-    report(done);
+    report(i + part.length);
   }
 }
 
@@ -102,16 +79,18 @@ async function insertGuests(
  * clear the mark of stale guests read again unchanged. A guest newly stale
  * has the values the previous completed sync read.
  */
-async function writeStaleMarks(tx: DbTx, plan: SyncPlan, runId: number, now: Date): Promise<void> {
-  if (plan.stale.some((m) => m.fresh)) {
+async function writeStaleMarks({ tx, provider }: WriteTarget, plan: SyncWrite, runId: number, now: Date): Promise<void> {
+  const fresh = plan.stale.filter((m) => m.fresh);
+  if (fresh.length) {
     const last = await tx.syncRun.findFirst({ where: { status: "completed", id: { lt: runId } }, orderBy: { id: "desc" }, select: { startedAt: true } });
-    for (const m of plan.stale.filter((x) => x.fresh)) {
+    for (const m of fresh) {
       await tx.guest.update({ where: { vmid: m.vmid }, data: { staleSyncId: runId, staleReason: m.reason, staleValuesAt: last?.startedAt ?? now } });
     }
   }
   for (const m of plan.stale.filter((x) => !x.fresh)) await tx.guest.update({ where: { vmid: m.vmid }, data: { staleReason: m.reason } });
-  for (const part of chunks(plan.cleared, BATCH)) {
-    await tx.guest.updateMany({ where: { vmid: { in: part } }, data: { staleSyncId: null, staleReason: null, staleValuesAt: null } });
+  if (plan.cleared.length) {
+    const sql = `UPDATE "Guest" SET "staleSyncId" = NULL, "staleReason" = NULL, "staleValuesAt" = NULL WHERE "vmid" IN ${jsonList(provider, "int")}`;
+    await tx.$executeRawUnsafe(dialect(provider, sql), JSON.stringify(plan.cleared));
   }
 }
 
@@ -125,35 +104,27 @@ export interface WriteCounts {
 }
 
 /** Write `plan` (computed in the same transaction) for sync run `runId`. */
-export async function writeSync(
-  target: WriteTarget,
-  plan: SyncPlan,
-  snapshot: ObservedSnapshot,
-  runId: number,
-  now: Date,
-  opts: CommitOptions,
-): Promise<WriteCounts> {
+export async function writeSync(target: WriteTarget, plan: SyncWrite, runId: number, now: Date, opts: CommitOptions): Promise<WriteCounts> {
   const progress = (phase: CommitProgress["phase"], done: number, total: number) => opts.onProgress?.({ phase, done, total });
-  const { tx, provider } = target;
   checkAbort(opts.signal);
-  await writeNodes(target, snapshot, runId, now);
-  progress("nodes", snapshot.nodes.length, snapshot.nodes.length);
+  await writeNodes(target, plan, runId, now);
+  progress("nodes", plan.nodes.length, plan.nodes.length);
 
   checkAbort(opts.signal);
-  await deleteGuests(tx, plan.removed);
+  await deleteGuests(target, plan.removed);
   progress("removed", plan.removed.length, plan.removed.length);
 
-  // A changed guest is replaced as a whole (row, disks, nets): two batched statements per 1000 instead of one update each.
-  await deleteGuests(tx, plan.rewritten.map((p) => p.guest.vmid));
+  // A changed guest is replaced as a whole (row, disks, nets): a few statements per 1000 instead of one update each.
+  await deleteGuests(target, plan.rewritten.map((p) => p.guest.vmid));
   await insertGuests(target, plan.rewritten, runId, now, opts, (done) => progress("changed", done, plan.rewritten.length));
   await insertGuests(target, plan.added, runId, now, opts, (done) => progress("added", done, plan.added.length));
-  await writeStaleMarks(tx, plan, runId, now);
+  await writeStaleMarks(target, plan, runId, now);
 
   checkAbort(opts.signal);
   const { added, changed, renamed, removed } = plan.diff;
   const changes = [...added, ...changed, ...renamed, ...removed];
   const rows = changes.map((c) => ({ syncRunId: runId, vmid: c.vmid, name: c.name, kind: c.kind, diff: c.diff }));
-  await bulkInsert(tx, provider, "SyncChange", COLUMNS.SyncChange, rows);
+  await bulkInsert(target.tx, target.provider, "SyncChange", COLUMNS.SyncChange, rows);
   progress("changes", changes.length, changes.length);
   return { added: added.length, changed: changed.length, removed: removed.length, renamed: renamed.length, stale: plan.diff.stale.length };
 }

@@ -3,13 +3,16 @@
  * including the guests it could not read ("partial: …").
  */
 import type { IacReport } from "../iac/workspace-iac.js";
-import type { GuestChange, StaleGuestChange } from "../state/sync-types.js";
+import type { GuestChange, StaleGuestChange } from "../state/index.js";
+import type { SyncPhase } from "./events.js";
 
 /** The -o json shape of sync. */
 export interface SyncReport {
   dryRun: boolean;
   syncRun: number | null;
   durationMs: number;
+  /** How long each step took, in ms (`store` runs while `read` reads the cluster, so they overlap). */
+  phases: Partial<Record<SyncPhase, number>>;
   /** HTTP requests sent, retries included. */
   apiRequests: number;
   /** Retries the reads used (out of the sync's retry budget). */

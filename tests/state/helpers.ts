@@ -6,7 +6,18 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import pg from "pg";
-import type { ObservedGuest, ObservedSnapshot } from "../../src/state/index.js";
+import type { CommitOptions, ObservedGuest, ObservedSnapshot, Store, SyncDiff, SyncResult, SyncRunRecord } from "../../src/state/index.js";
+import { planner } from "../../src/sync/index.js";
+
+/** Write `snapshot` for `run` as a sync does (src/sync's planner, inside the store's transaction). */
+export function commitSnapshot(store: Store, run: SyncRunRecord, snapshot: ObservedSnapshot, opts?: CommitOptions): Promise<SyncResult> {
+  return store.syncs.commit(run, planner(snapshot), opts);
+}
+
+/** What committing `snapshot` would change (sync --dry-run). */
+export async function diffSnapshot(store: Store, snapshot: ObservedSnapshot): Promise<SyncDiff> {
+  return (await store.syncs.inspect(planner(snapshot))).diff;
+}
 
 /** A deterministic guest: qemu with 1–3 disks and 1–2 nets, or lxc with rootfs (+ mp0). */
 export function makeGuest(vmid: number, overrides: Partial<ObservedGuest> = {}): ObservedGuest {

@@ -10,7 +10,7 @@ import { ProxmoxMpcError } from "../../src/core/errors.js";
 import { openStore, parseDatabaseUrl, redactDatabaseUrl } from "../../src/state/index.js";
 import { loadMigrations } from "../../src/state/migrations.js";
 import { storeCases } from "./harness.js";
-import { makeSnapshot, tempDir } from "./helpers.js";
+import { commitSnapshot, makeSnapshot, tempDir } from "./helpers.js";
 
 const { cases, teardown } = await storeCases();
 afterAll(teardown);
@@ -83,7 +83,7 @@ describe.each(cases)("migrations on $name", ({ newUrl }) => {
   test("re-opening is a no-op and keeps the data", async () => {
     const url = newUrl();
     const first = await openStore({ url });
-    await first.syncs.commit(await first.syncs.begin(), makeSnapshot(3));
+    await commitSnapshot(first, await first.syncs.begin(), makeSnapshot(3));
     await first.close();
     const again = await openStore({ url });
     try {
@@ -142,7 +142,7 @@ describe("broken SQLite files", () => {
   test("a truncated database gives the same clear error", async () => {
     const file = path.join(tmp.dir, "trunc.db");
     const store = await openStore({ url: `file:${file}` });
-    await store.syncs.commit(await store.syncs.begin(), makeSnapshot(500));
+    await commitSnapshot(store, await store.syncs.begin(), makeSnapshot(500));
     await store.close(); // the last connection checkpoints the WAL into the file
     truncateSync(file, Math.floor(statSync(file).size / 2));
     const err = await openError(`file:${file}`);
@@ -153,7 +153,7 @@ describe("broken SQLite files", () => {
   test("a damaged page is reported when it is read, as the same clear error", async () => {
     const file = path.join(tmp.dir, "damaged.db");
     const store = await openStore({ url: `file:${file}` });
-    await store.syncs.commit(await store.syncs.begin(), makeSnapshot(300));
+    await commitSnapshot(store, await store.syncs.begin(), makeSnapshot(300));
     await store.close();
     const raw = new Database(file, { readonly: true });
     const { rootpage } = raw.prepare("SELECT rootpage FROM sqlite_master WHERE name = 'Guest'").get() as { rootpage: number };

@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { registerSecret } from "../../src/core/redact.js";
 import { openStore, parseDatabaseUrl, toGuestJson, type Store } from "../../src/state/index.js";
 import { storeCases } from "./harness.js";
-import { makeGuest, makeSnapshot } from "./helpers.js";
+import { commitSnapshot, makeGuest, makeSnapshot } from "./helpers.js";
 
 const { cases, teardown } = await storeCases();
 afterAll(teardown);
@@ -22,7 +22,7 @@ describe.each(cases)("queries on $name", ({ name, newUrl }) => {
     store = await openStore({ url });
     const snapshot = makeSnapshot(30);
     snapshot.guests.push(makeGuest(500, { name: "guest-100", template: true })); // a duplicate name
-    await store.syncs.commit(await store.syncs.begin(), snapshot);
+    await commitSnapshot(store, await store.syncs.begin(), snapshot);
   });
   afterEach(() => store.close());
 

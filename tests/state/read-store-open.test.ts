@@ -12,7 +12,7 @@ import { ProxmoxMpcError } from "../../src/core/errors.js";
 import { openStore } from "../../src/state/index.js";
 import { loadMigrations } from "../../src/state/migrations.js";
 import { storeCases } from "./harness.js";
-import { makeSnapshot, tempDir } from "./helpers.js";
+import { commitSnapshot, makeSnapshot, tempDir } from "./helpers.js";
 
 const { cases, teardown } = await storeCases();
 const tmp = tempDir();
@@ -74,7 +74,7 @@ describe("opening a read store on SQLite", () => {
   test("a truncated database gives the same error", async () => {
     const file = path.join(tmp.dir, "trunc.db");
     const store = await openStore({ url: `file:${file}` });
-    await store.syncs.commit(await store.syncs.begin(), makeSnapshot(500));
+    await commitSnapshot(store, await store.syncs.begin(), makeSnapshot(500));
     await store.close();
     truncateSync(file, Math.floor(statSync(file).size / 2));
     const err = await readOpenError(`file:${file}`);
@@ -85,7 +85,7 @@ describe("opening a read store on SQLite", () => {
   test("a damaged page is reported when it is read", async () => {
     const file = path.join(tmp.dir, "damaged.db");
     const store = await openStore({ url: `file:${file}` });
-    await store.syncs.commit(await store.syncs.begin(), makeSnapshot(300));
+    await commitSnapshot(store, await store.syncs.begin(), makeSnapshot(300));
     await store.close();
     const raw = new Database(file, { readonly: true });
     const { rootpage } = raw.prepare("SELECT rootpage FROM sqlite_master WHERE name = 'Guest'").get() as { rootpage: number };
@@ -106,7 +106,7 @@ describe("opening a read store on SQLite", () => {
   test("a reader opens and reads while another connection holds the write lock", async () => {
     const file = path.join(tmp.dir, "busy.db");
     const store = await openStore({ url: `file:${file}` });
-    await store.syncs.commit(await store.syncs.begin(), makeSnapshot(20));
+    await commitSnapshot(store, await store.syncs.begin(), makeSnapshot(20));
     await store.close();
     const writer = new Database(file, { timeout: 0 });
     writer.exec("BEGIN IMMEDIATE");

@@ -9,7 +9,7 @@
 import { ProxmoxMpcError } from "../../src/core/errors.js";
 import { openStore, type ObservedSnapshot, type Store } from "../../src/state/index.js";
 import { storeCases } from "./harness.js";
-import { makeGuest, makeSnapshot } from "./helpers.js";
+import { commitSnapshot, makeGuest, makeSnapshot } from "./helpers.js";
 
 const { cases, teardown } = await storeCases();
 afterAll(teardown);
@@ -17,7 +17,7 @@ afterAll(teardown);
 /** Three syncs: a first one, then changes, a rename, a removal, a template and two guests not read. */
 async function populate(store: Store): Promise<void> {
   const first = makeSnapshot(40);
-  await store.syncs.commit(await store.syncs.begin({ correlationId: "c-first" }), first);
+  await commitSnapshot(store, await store.syncs.begin({ correlationId: "c-first" }), first);
   const second: ObservedSnapshot = structuredClone(first);
   second.guests[1] = makeGuest(101, { cores: 8, config: { ...makeGuest(101).config, cores: 8 }, tags: ["web", "prod", "üñí"] });
   second.guests[2] = makeGuest(102, { name: "renamed-102", template: true });
@@ -26,7 +26,7 @@ async function populate(store: Store): Promise<void> {
   const notRead = second.guests.filter((g) => g.vmid === 120 || g.vmid === 121);
   second.guests = second.guests.filter((g) => g.vmid !== 120 && g.vmid !== 121);
   second.staleGuests = notRead.map((g) => ({ vmid: g.vmid, reason: "504 Gateway Timeout", fallback: { ...g, config: {}, disks: [], nets: [] } }));
-  await store.syncs.commit(await store.syncs.begin({ correlationId: "c-second" }), second);
+  await commitSnapshot(store, await store.syncs.begin({ correlationId: "c-second" }), second);
   const run = await store.syncs.begin();
   await store.syncs.fail(run, new Error("The server went away."));
   for (let i = 0; i < 5; i++) {
@@ -137,7 +137,7 @@ describe.each(cases)("the read store on $name", ({ newUrl }) => {
       expect(() => read.prisma).toThrow(expect.objectContaining({ code: "store-read-only" }));
       const lock = await read.locks.acquire("sync", { correlationId: "c-lock" });
       expect(await read.locks.holder("sync")).toMatchObject({ correlationId: "c-lock" });
-      const { run } = await read.syncs.commit(await read.syncs.begin(), makeSnapshot(5));
+      const { run } = await commitSnapshot(read, await read.syncs.begin(), makeSnapshot(5));
       expect(run.status).toBe("completed");
       await read.guests.setStatus(100, "paused");
       expect(await read.guests.get(100)).toMatchObject({ status: "paused" });

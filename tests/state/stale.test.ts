@@ -7,7 +7,7 @@
 import { ProxmoxMpcError } from "../../src/core/errors.js";
 import { openStore, toGuestJson, type ObservedGuest, type ObservedSnapshot, type StaleGuest, type Store } from "../../src/state/index.js";
 import { storeCases } from "./harness.js";
-import { makeGuest, makeSnapshot } from "./helpers.js";
+import { commitSnapshot, diffSnapshot, makeGuest, makeSnapshot } from "./helpers.js";
 
 const { cases, teardown } = await storeCases();
 afterAll(teardown);
@@ -26,7 +26,7 @@ function notRead(snapshot: ObservedSnapshot, vmids: number[], reason = REASON): 
 }
 
 async function commit(store: Store, snapshot: ObservedSnapshot) {
-  return store.syncs.commit(await store.syncs.begin(), snapshot);
+  return commitSnapshot(store, await store.syncs.begin(), snapshot);
 }
 
 describe.each(cases)("stale guests on $name", ({ newUrl }) => {
@@ -103,7 +103,7 @@ describe.each(cases)("stale guests on $name", ({ newUrl }) => {
   test("a dry run lists the stale guests and writes nothing", async () => {
     const snapshot = makeSnapshot(10);
     await commit(store, snapshot);
-    const diff = await store.syncs.diff(notRead(snapshot, [101, 102]));
+    const diff = await diffSnapshot(store, notRead(snapshot, [101, 102]));
     expect(diff.stale.map((s) => s.vmid)).toEqual([101, 102]);
     expect(diff.removed).toEqual([]);
     expect((await store.guests.list()).filter((g) => g.stale)).toEqual([]);

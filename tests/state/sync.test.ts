@@ -7,7 +7,7 @@ import { spawnSync } from "node:child_process";
 import { CancelledError } from "../../src/core/errors.js";
 import { openStore, toGuestJson, toNodeJson, type ObservedSnapshot, type Store } from "../../src/state/index.js";
 import { storeCases } from "./harness.js";
-import { makeGuest, makeSnapshot } from "./helpers.js";
+import { commitSnapshot, diffSnapshot, makeGuest, makeSnapshot } from "./helpers.js";
 
 const { cases, teardown } = await storeCases();
 afterAll(teardown);
@@ -34,7 +34,7 @@ describe.each(cases)("sync writes on $name", ({ newUrl }) => {
   beforeEach(async () => {
     store = await openStore({ url: newUrl() });
     base = makeSnapshot(50);
-    await store.syncs.commit(await store.syncs.begin({ correlationId: "c-first" }), base);
+    await commitSnapshot(store, await store.syncs.begin({ correlationId: "c-first" }), base);
   });
   afterEach(() => store.close());
 
@@ -61,7 +61,7 @@ describe.each(cases)("sync writes on $name", ({ newUrl }) => {
 
   test("a re-sync with nothing changed writes no guest, disk or net row", async () => {
     const before = await rows(store);
-    const { run, diff } = await store.syncs.commit(await store.syncs.begin(), clone(base));
+    const { run, diff } = await commitSnapshot(store, await store.syncs.begin(), clone(base));
     expect(diff).toMatchObject({ added: [], changed: [], removed: [], renamed: [], unchanged: 50 });
     expect(run).toMatchObject({ status: "completed", added: 0, changed: 0, removed: 0, renamed: 0, guests: 50 });
     expect(await rows(store)).toEqual(before); // same ids (nothing re-inserted), same updatedAt
@@ -82,7 +82,7 @@ describe.each(cases)("sync writes on $name", ({ newUrl }) => {
     g104.config.scsi0 = g104.disks[0].raw;
     g104.disk += 56;
     g104.tags = ["db", "big"];
-    const { run, diff } = await store.syncs.commit(await store.syncs.begin(), next);
+    const { run, diff } = await commitSnapshot(store, await store.syncs.begin(), next);
 
     expect(diff.changed.map((c) => c.vmid)).toEqual([101, 103, 104]);
     expect(diff.changed[0].diff).toEqual({ cores: [2, 4], "config.cores": [2, 4] });
@@ -113,7 +113,7 @@ describe.each(cases)("sync writes on $name", ({ newUrl }) => {
   test("removed guests are deleted with their disks and nets, and recorded", async () => {
     const next = clone(base);
     next.guests = next.guests.filter((g) => g.vmid !== 105 && g.vmid !== 106);
-    const { run, diff } = await store.syncs.commit(await store.syncs.begin(), next);
+    const { run, diff } = await commitSnapshot(store, await store.syncs.begin(), next);
     expect(diff.removed).toEqual([
       { vmid: 105, name: "guest-105", kind: "removed", diff: null },
       { vmid: 106, name: "guest-106", kind: "removed", diff: null },
@@ -129,7 +129,7 @@ describe.each(cases)("sync writes on $name", ({ newUrl }) => {
     const next = clone(base);
     next.guests[7].name = "web-07";
     next.guests[7].config.name = "web-07";
-    const { run, diff } = await store.syncs.commit(await store.syncs.begin(), next);
+    const { run, diff } = await commitSnapshot(store, await store.syncs.begin(), next);
     expect(diff.renamed).toEqual([
       { vmid: 107, name: "web-07", kind: "renamed", diff: { name: ["guest-107", "web-07"], "config.name": ["guest-107", "web-07"] } },
     ]);
@@ -147,11 +147,11 @@ describe.each(cases)("sync writes on $name", ({ newUrl }) => {
     next.nodes.push({ ...next.nodes[0], name: "pve4" });
     const runsBefore = (await store.syncs.history()).length;
     const before = await rows(store);
-    const dry = await store.syncs.diff(next);
+    const dry = await diffSnapshot(store, next);
     expect(await rows(store)).toEqual(before);
     expect((await store.syncs.history()).length).toBe(runsBefore);
     expect(dry.nodes).toEqual({ added: ["pve4"], removed: [] });
-    const { diff } = await store.syncs.commit(await store.syncs.begin(), next);
+    const { diff } = await commitSnapshot(store, await store.syncs.begin(), next);
     expect(diff).toEqual(dry);
     expect(dry.added.map((c) => c.vmid)).toEqual([999]);
     expect(dry.removed.map((c) => c.vmid)).toEqual([100]);
@@ -163,7 +163,7 @@ describe.each(cases)("sync writes on $name", ({ newUrl }) => {
     next.guests = next.guests.filter((g) => g.node !== "pve2");
     next.storage = next.storage.filter((s) => s.node !== "pve2");
     next.unreachableNodes = ["pve2"];
-    const { diff } = await store.syncs.commit(await store.syncs.begin(), next);
+    const { diff } = await commitSnapshot(store, await store.syncs.begin(), next);
     expect(diff.removed).toEqual([]);
     expect((await store.guests.list({ node: "pve2" })).length).toBeGreaterThan(0);
     expect(await store.storage.list("pve2")).toHaveLength(2);
@@ -178,7 +178,7 @@ describe.each(cases)("sync writes on $name", ({ newUrl }) => {
     const run = await store.syncs.begin();
     const phases: string[] = [];
     await expect(
-      store.syncs.commit(run, next, {
+      commitSnapshot(store, run, next, {
         signal: controller.signal,
         onProgress: (p) => {
           phases.push(p.phase);
@@ -197,11 +197,11 @@ describe.each(cases)("sync writes on $name", ({ newUrl }) => {
     const boom = () => {
       throw new Error("process died");
     };
-    await expect(store.syncs.commit(run2, next, { onProgress: (p) => p.phase === "finish" && boom() })).rejects.toThrow("process died");
+    await expect(commitSnapshot(store, run2, next, { onProgress: (p) => p.phase === "finish" && boom() })).rejects.toThrow("process died");
     expect(await rows(store)).toEqual(before);
     expect(await store.syncs.last()).toMatchObject({ id: run2.id, status: "failed", error: "process died" });
     // A finished run cannot be written again.
-    await expect(store.syncs.commit(run2, next)).rejects.toMatchObject({ code: "sync-not-running" });
+    await expect(commitSnapshot(store, run2, next)).rejects.toMatchObject({ code: "sync-not-running" });
   });
 
   test("a run left running by a dead process is marked interrupted by the next begin", async () => {

@@ -9,7 +9,7 @@ import { AuthenticationError, ServerError } from "../../src/proxmox/errors.js";
 import { ProxmoxClient } from "../../src/proxmox/client.js";
 import { parseApiToken } from "../../src/proxmox/connection.js";
 import { discover } from "../../src/sync/discover.js";
-import { syncRetryPolicy } from "../../src/sync/run.js";
+import { syncRetryPolicy } from "../../src/sync/policy.js";
 import { guestName, startSim, type RunningSimulator } from "../helpers/sim.js";
 
 const SIZE = 20;

@@ -2,20 +2,19 @@
  * A sync finishes under injected faults: 20 syncs of 300 guests, each against
  * a simulator answering 10 % of requests with 500/502/503/504/596 or a dropped
  * connection (a different --random-seed each), all end with every guest in
- * the store and none stale. Most run in-process through runSync (what the
- * `sync` command runs) with a short backoff; three run through the real CLI
+ * the store and none stale. Most run in-process through syncWorkspace (what
+ * the `sync` command runs) with a short backoff; three run through the real CLI
  * with the default retry policy.
  */
 import { cpSync } from "node:fs";
 import { join } from "node:path";
 import { setMaxListeners } from "node:events";
 import { createLogger } from "../../src/core/logger.js";
-import { ScriptedUI } from "../../src/core/ui.js";
 import { loadWorkspace } from "../../src/core/workspace.js";
 import { ProxmoxClient } from "../../src/proxmox/client.js";
 import { parseApiToken } from "../../src/proxmox/connection.js";
 import { openStore } from "../../src/state/index.js";
-import { runSync, SYNC_CONCURRENCY, syncRetryPolicy } from "../../src/sync/run.js";
+import { SYNC_CONCURRENCY, syncRetryPolicy, syncWorkspace } from "../../src/sync/index.js";
 import { guestName, initWorkspace, startSim, tempDir, type RunningSimulator } from "../helpers/sim.js";
 
 const SIZE = 300;
@@ -69,8 +68,8 @@ it(`${IN_PROCESS_SEEDS.length} in-process syncs of ${SIZE} guests under ${FAULT_
     const controller = new AbortController();
     setMaxListeners(0, controller.signal); // as the CLI does: one listener per request in flight
     try {
-      const deps = { client, store, workspace: await loadWorkspace(root), ui: new ScriptedUI([], false), log: createLogger({ level: "silent" }), signal: controller.signal };
-      const report = await runSync(deps, { retry: syncRetryPolicy({ baseMs: 1, maxDelayMs: 8 }) });
+      const services = { client, store, workspace: await loadWorkspace(root), log: createLogger({ level: "silent" }) };
+      const report = await syncWorkspace(services, { signal: controller.signal, retry: syncRetryPolicy({ baseMs: 1, maxDelayMs: 8 }) });
       expect({ seed, stale: report.stale, guests: report.guests, added: report.added.length }).toEqual({ seed, stale: [], guests: SIZE, added: SIZE });
       outcomes.push({ retries: report.retries, stale: report.stale.length });
       await store.close();

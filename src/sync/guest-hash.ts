@@ -1,27 +1,20 @@
 /**
- * Pure comparison of an observed snapshot with the stored state: each guest's
- * normalized record is hashed, so a re-sync compares hashes in memory and only
- * loads (and rewrites) the guests whose hash changed.
+ * Pure comparison of an observed guest with its stored record: each guest's
+ * canonical form is hashed, so a re-sync compares hashes in memory and only
+ * loads (and rewrites) the guests whose hash changed; for those, a field
+ * diff says what changed.
  */
 import { createHash } from "node:crypto";
 import { ProxmoxMpcError } from "../core/errors.js";
-import type { FieldDiff } from "./sync-types.js";
-import type { GuestDetail, JsonValue, ObservedDisk, ObservedGuest, ObservedNet } from "./types.js";
-
-/** An observed guest with every optional field filled and disks/nets sorted. */
-export interface NormalizedGuest extends Omit<ObservedGuest, "disks" | "nets" | "digest"> {
-  digest: string | null;
-  disks: Required<ObservedDisk>[];
-  nets: Required<ObservedNet>[];
-}
+import type { FieldDiff, GuestDetail, GuestInput, JsonValue, ObservedGuest } from "../state/index.js";
 
 /** The normalized fields compared one by one (digest is not: it follows the config). */
 export const GUEST_FIELDS = ["name", "type", "node", "status", "template", "cores", "memory", "disk", "tags", "ipAddresses"] as const;
 
 const byKey = (a: { key: string }, b: { key: string }) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
 
-/** Fill defaults, sort disks and nets by key, copy config with sorted keys. */
-export function normalizeGuest(g: ObservedGuest): NormalizedGuest {
+/** The canonical form of an observed guest: defaults filled, disks and nets sorted by key, config keys sorted. */
+export function canonicalGuest(g: ObservedGuest): GuestInput {
   const config: Record<string, string | number> = {};
   for (const key of Object.keys(g.config).sort()) config[key] = g.config[key];
   return {
@@ -73,16 +66,16 @@ export function stableJson(value: unknown): string {
 /**
  * The hash stored with each guest ("v1:" so a future normalization can tell
  * old hashes apart). Plain JSON.stringify is canonical here, and 3–4× faster
- * than stableJson: normalizeGuest builds every object with a fixed key order
+ * than stableJson: canonicalGuest builds every object with a fixed key order
  * and sorts the config keys.
  */
-export function guestHash(g: NormalizedGuest): string {
+export function guestHash(g: GuestInput): string {
   const { digest: _digest, ...hashed } = g;
   return "v1:" + createHash("sha256").update(JSON.stringify(hashed)).digest("base64url");
 }
 
 /** Reject a snapshot the store cannot write (a bug in the sync engine, not the user's input). */
-export function checkSnapshot(guests: NormalizedGuest[]): void {
+export function checkSnapshot(guests: GuestInput[]): void {
   const seen = new Set<number>();
   for (const g of guests) {
     if (!Number.isInteger(g.vmid) || g.vmid <= 0) throw invalid(`guest "${g.name}" has vmid ${String(g.vmid)}`);
@@ -107,7 +100,7 @@ function same(a: unknown, b: unknown): boolean {
 }
 
 /** Field-level diff of a stored guest and its new observation. */
-export function diffGuest(old: GuestDetail, now: NormalizedGuest): FieldDiff {
+export function diffGuest(old: GuestDetail, now: GuestInput): FieldDiff {
   const diff: FieldDiff = {};
   for (const field of GUEST_FIELDS) {
     const before = old[field] as JsonValue;

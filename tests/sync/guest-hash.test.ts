@@ -3,12 +3,12 @@
  * the digest alone is not a change, and disk/net changes without a config
  * change still show up.
  */
-import { diffGuest, guestHash, normalizeGuest } from "../../src/state/sync-diff.js";
+import { canonicalGuest, checkSnapshot, diffGuest, guestHash } from "../../src/sync/guest-hash.js";
 import type { GuestDetail } from "../../src/state/index.js";
-import { makeGuest } from "./helpers.js";
+import { makeGuest } from "../state/helpers.js";
 
 function stored(vmid: number): GuestDetail {
-  const g = normalizeGuest(makeGuest(vmid));
+  const g = canonicalGuest(makeGuest(vmid));
   return {
     ...g,
     updatedAt: new Date(),
@@ -26,23 +26,23 @@ test("the hash ignores the order of config keys, disks and nets, and the digest"
   b.disks.reverse();
   b.nets.reverse();
   b.digest = "another-digest";
-  expect(guestHash(normalizeGuest(b))).toBe(guestHash(normalizeGuest(a)));
+  expect(guestHash(canonicalGuest(b))).toBe(guestHash(canonicalGuest(a)));
   b.cores = 3;
-  expect(guestHash(normalizeGuest(b))).not.toBe(guestHash(normalizeGuest(a)));
+  expect(guestHash(canonicalGuest(b))).not.toBe(guestHash(canonicalGuest(a)));
 });
 
-test("missing optional disk/net fields normalize to null", () => {
+test("missing optional disk/net fields become null in the canonical form", () => {
   const g = makeGuest(101);
   g.disks = [{ key: "scsi0", sizeGiB: 4, raw: "local:4" }];
   g.nets = [{ key: "net0", firewall: false, raw: "virtio" }];
-  const n = normalizeGuest(g);
+  const n = canonicalGuest(g);
   expect(n.disks[0]).toEqual({ key: "scsi0", storage: null, volume: null, sizeGiB: 4, format: null, raw: "local:4" });
   expect(n.nets[0]).toEqual({ key: "net0", model: null, mac: null, bridge: null, vlanTag: null, ip: null, firewall: false, raw: "virtio" });
 });
 
 test("diffGuest lists normalized fields, config keys, and parsed disks whose config line did not change", () => {
   const old = stored(104);
-  const now = normalizeGuest(makeGuest(104));
+  const now = canonicalGuest(makeGuest(104));
   expect(diffGuest(old, now)).toEqual({});
   now.disks[1] = { ...now.disks[1], format: "qcow2" }; // parsed differently, same config line
   now.config.scsi0 = "local-lvm:vm-104-disk-0,size=9G";
@@ -57,9 +57,8 @@ test("diffGuest lists normalized fields, config keys, and parsed disks whose con
   });
 });
 
-test("an invalid snapshot is refused before anything is written", async () => {
-  const { checkSnapshot } = await import("../../src/state/sync-diff.js");
-  expect(() => checkSnapshot([normalizeGuest(makeGuest(100)), normalizeGuest(makeGuest(100))])).toThrow(
+test("an invalid snapshot is refused before anything is written", () => {
+  expect(() => checkSnapshot([canonicalGuest(makeGuest(100)), canonicalGuest(makeGuest(100))])).toThrow(
     "The sync produced an invalid snapshot: vmid 100 appears twice.",
   );
 });
