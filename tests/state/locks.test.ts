@@ -2,6 +2,8 @@
  * Workspace locks: one holder at a time, in one process and across processes
  * (a real child node process holds the lock), waiting, time-outs with the
  * message users see, and take-over of a holder that died (kill -9) or went silent.
+ * Time inside this process is a ManualClock: waits and heartbeats move when the
+ * test moves them, and no assertion depends on how long anything took.
  */
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from "node:child_process";
 import os from "node:os";
@@ -9,6 +11,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { LockBusyError, openStore, type Store } from "../../src/state/index.js";
 import { storeCases } from "./harness.js";
+import { ManualClock } from "./manual-clock.js";
 
 const { cases, teardown } = await storeCases();
 afterAll(teardown);
@@ -44,13 +47,13 @@ async function childHolder(url: string, name: string): Promise<{ child: ChildPro
   return { child, pid, output: () => out };
 }
 
-/** Poll `check` every 50 ms until it is true (fails the test after 10 s). */
-async function until(check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await new Promise((r) => setTimeout(r, 50));
-  }
+/** Resolves when the child's output contains `text`. */
+function printed(child: ChildProcessWithoutNullStreams, output: () => string, text: string): Promise<void> {
+  return new Promise((resolve) => {
+    const check = () => output().includes(text) && resolve();
+    check();
+    child.stdout.on("data", check);
+  });
 }
 
 const exited = (child: ChildProcessWithoutNullStreams) => new Promise<void>((resolve) => (child.exitCode !== null ? resolve() : child.on("exit", () => resolve())));
@@ -58,10 +61,12 @@ const exited = (child: ChildProcessWithoutNullStreams) => new Promise<void>((res
 describe.each(cases)("workspace locks on $name", ({ newUrl }) => {
   let url: string;
   let store: Store;
+  let clock: ManualClock;
 
   beforeEach(async () => {
     url = newUrl();
-    store = await openStore({ url });
+    clock = new ManualClock();
+    store = await openStore({ url, lockClock: clock });
   });
   afterEach(async () => {
     for (const child of spawned.splice(0)) if (child.exitCode === null) child.kill("SIGKILL");
@@ -77,23 +82,30 @@ describe.each(cases)("workspace locks on $name", ({ newUrl }) => {
     expect((err as LockBusyError).hint).toBe("Wait for it or, if it died, run again in 30 s.");
     expect(await store.locks.holder("sync")).toMatchObject({ pid: process.pid, correlationId: "c-first", stale: false });
 
-    const started = Date.now();
-    setTimeout(() => void first.release(), 300);
-    const second = await store.locks.acquire("sync", { wait: true, timeoutMs: 5000, pollMs: 50, correlationId: "c-second" });
-    expect(Date.now() - started).toBeGreaterThanOrEqual(250);
+    // Waiting: refused (busy) at least once, then the holder releases and the waiter gets it.
+    let busy = 0;
+    const onBusy = () => {
+      if (++busy === 1) void first.release();
+    };
+    const second = await store.locks.acquire("sync", { wait: true, timeoutMs: 5000, pollMs: 50, correlationId: "c-second", onBusy });
+    expect(busy).toBeGreaterThanOrEqual(1);
     expect(await store.locks.holder("sync")).toMatchObject({ correlationId: "c-second" });
     await second.release();
     expect(await store.locks.holder("sync")).toBeNull();
   });
 
-  test("waiting gives up after timeoutMs with the same message", async () => {
+  test("waiting gives up after timeoutMs with the same message, and a cancelled wait stops at once", async () => {
     const held = await store.locks.acquire("sync", { correlationId: "c-held" });
-    const started = Date.now();
+    const started = clock.now();
     const err = await store.locks.acquire("sync", { wait: true, timeoutMs: 400, pollMs: 50 }).catch((e: unknown) => e);
-    expect(Date.now() - started).toBeGreaterThanOrEqual(350);
+    expect(clock.now() - started).toBe(400); // 8 polls of 50 ms on the manual clock
+    expect(clock.sleeps).toBe(8);
     expect(err).toBeInstanceOf(LockBusyError);
     expect((err as LockBusyError).message).toMatch(BUSY_MESSAGE);
     expect((err as LockBusyError).hint).toMatch(BUSY_HINT);
+    const controller = new AbortController();
+    const cancelled = store.locks.acquire("sync", { wait: true, timeoutMs: 60_000, signal: controller.signal, onBusy: () => controller.abort() });
+    await expect(cancelled).rejects.toMatchObject({ code: "cancelled" });
     await held.release();
     // Different names do not block each other.
     const apply = await store.locks.acquire("apply");
@@ -106,10 +118,14 @@ describe.each(cases)("workspace locks on $name", ({ newUrl }) => {
     expect((err as LockBusyError).message).toContain(`(pid ${holder.pid} on host ${os.hostname()}`);
     expect((err as LockBusyError).message).toContain("correlation c-child");
 
-    // Released by the other process while we wait.
-    const waiting = store.locks.acquire("sync", { wait: true, timeoutMs: 20_000, pollMs: 50 });
-    holder.child.stdin.write("release\n");
-    const mine = await waiting;
+    // Released by the other process while we wait (it lives in real time: so do the polls of this wait).
+    clock.realSleeps = true;
+    let told = false;
+    const release = () => {
+      if (!told) holder.child.stdin.write("release\n");
+      told = true;
+    };
+    const mine = await store.locks.acquire("sync", { wait: true, timeoutMs: 20_000, pollMs: 50, onBusy: release });
     await exited(holder.child);
     expect(holder.output()).toContain("released");
     await mine.release();
@@ -129,43 +145,46 @@ describe.each(cases)("workspace locks on $name", ({ newUrl }) => {
     const child = spawnHolder(url, "sync", 20_000);
     let out = "";
     child.stdout.on("data", (d: Buffer) => (out += d.toString()));
-    await new Promise<void>((resolve) => child.stdout.on("data", () => out.includes("opened") && resolve()));
-    await new Promise((r) => setTimeout(r, 700)); // the child is polling now
+    await printed(child, () => out, "waiting"); // it found the lock held and polls now
     expect(out).not.toContain("locked");
     await mine.release();
-    await new Promise<void>((resolve) => child.stdout.on("data", () => out.includes("locked") && resolve()));
+    await printed(child, () => out, "locked");
     child.stdin.write("release\n");
     await exited(child);
     expect(out).toContain("released");
   }, 60_000);
 
   test("a holder on another host is taken over only once its heartbeat is stale", async () => {
-    const now = new Date();
+    const now = new Date(clock.now());
     await store.prisma.workspaceLock.create({
       data: { name: "sync", token: "t-other", pid: 4242, host: "other-host", correlationId: "c-remote", acquiredAt: now, heartbeatAt: now },
     });
     const err = (await store.locks.acquire("sync", { staleAfterMs: 60_000 }).catch((e: unknown) => e)) as LockBusyError;
     expect(err.message).toMatch(/^Another sync is running \(pid 4242 on host other-host, since \d\d:\d\d:\d\d, correlation c-remote\)\.$/);
-    const seconds = Number(/run again in (\d+) s\.$/.exec(err.hint ?? "")?.[1]);
-    expect(seconds).toBeGreaterThanOrEqual(50);
-    expect(seconds).toBeLessThanOrEqual(60);
-    await store.prisma.workspaceLock.update({ where: { name: "sync" }, data: { heartbeatAt: new Date(Date.now() - 61_000) } });
+    expect(err.hint).toBe("Wait for it or, if it died, run again in 60 s.");
+    clock.advance(59_000);
+    await expect(store.locks.acquire("sync", { staleAfterMs: 60_000 })).rejects.toMatchObject({ hint: "Wait for it or, if it died, run again in 1 s." });
+    clock.advance(2_000); // its heartbeat is 61 s old now
     const taken = await store.locks.acquire("sync", { staleAfterMs: 60_000 });
     expect(await store.locks.holder("sync")).toMatchObject({ host: os.hostname(), pid: process.pid });
     await taken.release();
   });
 
   test("a live holder keeps its lock by heartbeat; a taken-over holder learns it lost the lock", async () => {
-    const staleAfterMs = 1500; // heartbeat every 500 ms
+    const staleAfterMs = 1500;
     const handle = await store.locks.acquire("sync", { staleAfterMs });
     const first = (await store.locks.holder("sync"))!.heartbeatAt.getTime();
-    await until(async () => (await store.locks.holder("sync"))!.heartbeatAt.getTime() > first);
+    clock.advance(1000);
+    await clock.beat();
+    expect((await store.locks.holder("sync"))!.heartbeatAt.getTime()).toBe(first + 1000);
+    clock.advance(1000); // 2 s since it was taken, 1 s since its last heartbeat
     expect((await store.locks.holder("sync", staleAfterMs))!.stale).toBe(false);
 
     const dead = spawnSync(process.execPath, ["-e", "process.stdout.write(String(process.pid))"], { encoding: "utf8" });
     await store.prisma.workspaceLock.update({ where: { name: "sync" }, data: { pid: Number(dead.stdout) } }); // as if we had died
     const thief = await store.locks.acquire("sync", { staleAfterMs });
-    await until(async () => handle.lost);
+    await clock.beat();
+    expect(handle.lost).toBe(true);
     await handle.release(); // releasing a lost lock does not free the new holder's
     expect((await store.locks.holder("sync"))?.pid).toBe(process.pid);
     await thief.release();
