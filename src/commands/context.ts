@@ -5,12 +5,13 @@
  * contexts here; tests build theirs the same way.
  */
 import { setMaxListeners } from "node:events";
-import { join } from "node:path";
 import { UsageError } from "../core/errors.js";
 import { createLogger, newCorrelationId, operationLogger, type Logger } from "../core/logger.js";
 import type { Actor, GlobalOptions } from "../core/result.js";
 import type { UI } from "../core/ui.js";
 import type { Workspace } from "../core/workspace.js";
+import { DEFAULT_LOG_SETTINGS, isDebugOn, RotatingLogDestination } from "../observability/log-files.js";
+import { teeDestination } from "../observability/log-echo.js";
 import { createServices } from "./services.js";
 import type { Command, CommandContext } from "./types.js";
 
@@ -63,12 +64,27 @@ export function requireWorkspace(ctx: Pick<CommandContext, "workspace">): Worksp
   return ctx.workspace;
 }
 
-/** stderr at debug level with --debug; else the workspace's daily log file; else nothing. */
+/**
+ * stderr at debug level with --debug; else the workspace's log files (rotated by day and size, see
+ * observability/log-files.ts) at info level, or at debug level with `debug on`, which also draws each
+ * line on stderr and turns on stack traces (globals.debug); else nothing.
+ */
 function defaultLogger(input: ContextInput): Logger {
-  if (input.globals.debug) return createLogger({ level: "debug", destination: { write: (s: string) => (input.stderr ?? process.stderr).write(s) } });
-  if (input.workspace) {
-    const day = new Date().toISOString().slice(0, 10);
-    return createLogger({ level: "info", destination: join(input.workspace.paths.logs, `${day}.jsonl`), base: { workspace: input.workspace.name } });
+  const stderr = input.stderr ?? process.stderr;
+  if (input.globals.debug) return createLogger({ level: "debug", destination: { write: (s: string) => stderr.write(s) } });
+  if (!input.workspace) return createLogger();
+  const ws = input.workspace;
+  const file = new RotatingLogDestination(ws.paths.logs, { ...DEFAULT_LOG_SETTINGS, ...ws.config.logs });
+  const base = { workspace: ws.name, server: hostOf(ws.config.endpoint) };
+  if (!isDebugOn(ws.paths.dir)) return createLogger({ level: "info", destination: file, base });
+  input.globals.debug = true; // the face then prints stack traces, as with --debug
+  return createLogger({ level: "debug", destination: teeDestination(file, (text) => stderr.write(text)), base });
+}
+
+function hostOf(endpoint: string): string {
+  try {
+    return new URL(endpoint).host;
+  } catch {
+    return endpoint;
   }
-  return createLogger();
 }

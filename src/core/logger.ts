@@ -85,7 +85,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
         timestamp: pino.stdTimeFunctions.isoTime,
         formatters: {
           level: (label) => ({ level: label }),
-          log: (obj) => redactValue(obj),
+          log: (obj) => redactValue(shapeError(obj)),
         },
         hooks: {
           logMethod(args, method) {
@@ -99,9 +99,32 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   });
 }
 
-/** A child logger for one operation: every line carries its correlation id. */
+/** A child logger for one operation: every line carries its correlation id and its operation (the command or tool). */
 export function operationLogger(root: Logger, fields: { correlationId?: string; command?: string; actor?: string }): Logger {
-  return root.child({ ...fields, correlationId: fields.correlationId ?? newCorrelationId() });
+  return root.child({ ...fields, ...(fields.command ? { operation: fields.command } : {}), correlationId: fields.correlationId ?? newCorrelationId() });
+}
+
+/** The error of a log line (`err`: an Error or a ProxmoxMpcError's JSON) as `error: {type, message, stack, recoveryActions}`. */
+export interface LoggedError {
+  type: string;
+  message: string;
+  stack?: string;
+  /** Concrete next steps (the error's hint). */
+  recoveryActions: string[];
+}
+
+function shapeError(obj: Record<string, unknown>): Record<string, unknown> {
+  const err = obj.err;
+  if (!err || typeof err !== "object") return obj;
+  const e = err as { name?: unknown; code?: unknown; message?: unknown; stack?: unknown; hint?: unknown };
+  const error: LoggedError = {
+    type: String(e.code ?? e.name ?? "Error"),
+    message: String(e.message ?? ""),
+    ...(typeof e.stack === "string" ? { stack: e.stack } : {}),
+    recoveryActions: typeof e.hint === "string" && e.hint ? [e.hint] : [],
+  };
+  const { err: _err, ...rest } = obj;
+  return { ...rest, error };
 }
 
 function resolveDestination(pino: typeof Pino.pino, dest: LoggerOptions["destination"]): Pino.DestinationStream {

@@ -22,6 +22,8 @@ export interface WorkspaceConfig {
   /** Default container template (volid) for `create ct`. */
   ostemplate?: string;
   database?: { url?: string };
+  /** Log files: days kept and size of a file before the day's log continues in the next (defaults 14 days, 20 MiB). */
+  logs?: { retentionDays?: number; maxFileMiB?: number };
 }
 
 /** Paths of a workspace. */
@@ -120,6 +122,11 @@ export function checkConfig(value: unknown, file: string): WorkspaceConfig {
   }
   const database = (c.database ?? {}) as Record<string, unknown>;
   if (database.url !== undefined && typeof database.url !== "string") fail("`database.url` must be a string");
+  const logs = (c.logs ?? {}) as Record<string, unknown>;
+  if (typeof logs !== "object" || Array.isArray(logs)) fail("`logs` must be a mapping");
+  for (const key of ["retentionDays", "maxFileMiB"]) {
+    if (logs[key] !== undefined && (typeof logs[key] !== "number" || !((logs[key] as number) > 0))) fail(`\`logs.${key}\` must be a number above 0`);
+  }
   return {
     version: c.version as number,
     endpoint: c.endpoint as string,
@@ -133,6 +140,7 @@ export function checkConfig(value: unknown, file: string): WorkspaceConfig {
     defaultStorage: c.defaultStorage as string | undefined,
     ostemplate: c.ostemplate as string | undefined,
     database: database.url ? { url: database.url as string } : undefined,
+    ...(c.logs === undefined ? {} : { logs: Object.fromEntries(Object.entries(logs).filter(([k, v]) => (k === "retentionDays" || k === "maxFileMiB") && v !== undefined)) }),
   };
 }
 

@@ -206,7 +206,8 @@ export class Transport {
     } finally {
       const durationMs = performance.now() - started;
       this.opts.onRequest?.({ method, path, params, status, attempt, durationMs });
-      this.opts.log?.debug({ method, path, params: Object.keys(params), status, attempt, ms: Math.round(durationMs) }, "api request");
+      // Names of the parameters only, never their values or the headers (the token).
+      this.opts.log?.debug({ phase: "api.request", method, path, params: Object.keys(params), status, attempt, durationMs: Math.round(durationMs) }, "api request");
     }
   }
 

@@ -51,14 +51,16 @@ export async function applyNative(ctx: EngineContext, plan: EnginePlan, tuning: 
         progress: (text) => spinner.update(`[${no}/${total}] ${text}…`),
         ...tuning,
       };
-      ctx.log.info({ action: item.change.action, vmid: item.change.vmid, guest: item.change.name }, "apply step started");
+      const phase = `apply.${item.change.action}`;
+      const started = performance.now();
+      ctx.log.info({ phase, action: item.change.action, vmid: item.change.vmid, guest: item.change.name }, "apply step started");
       await runStep(env, item);
-      ctx.log.info({ action: item.change.action, vmid: item.change.vmid, guest: item.change.name }, "apply step done");
+      ctx.log.info({ phase, action: item.change.action, vmid: item.change.vmid, guest: item.change.name, durationMs: Math.round(performance.now() - started) }, "apply step done");
     },
   }));
   const outcomes = await runJobs(jobs, { parallel: MAX_PARALLEL, perNode: MAX_PER_NODE, signal: ctx.signal, isAbort: (e) => isAbort(e, ctx.signal) });
   const steps = items.map((item, i) => stepResult(item.change, outcomes[i]));
-  for (const s of steps) if (s.status === "failed") ctx.log.error({ guest: s.change.name, action: s.change.action, exitStatus: s.exitStatus }, s.message ?? "step failed");
+  for (const s of steps) if (s.status === "failed") ctx.log.error({ phase: `apply.${s.change.action}`, guest: s.change.name, action: s.change.action, exitStatus: s.exitStatus }, s.message ?? "step failed");
   const ok = steps.every((s) => s.status === "done");
   const text = renderApply(steps);
   const last = text.split("\n").pop();

@@ -40,7 +40,11 @@ export async function runTask(runner: TaskRunner, call: () => Promise<string | n
   for (let attempt = 1; ; attempt++) {
     try {
       const result = await call();
-      if (isUpid(result)) await runner.client.waitForTask(result, { signal: runner.signal, pollMs: runner.pollMs ?? 100 });
+      if (isUpid(result)) {
+        const started = performance.now();
+        await runner.client.waitForTask(result, { signal: runner.signal, pollMs: runner.pollMs ?? 100 });
+        runner.log.debug({ phase: "task.wait", guest: name, upid: result, durationMs: Math.round(performance.now() - started) }, "task finished");
+      }
       return;
     } catch (err) {
       if (isStale(err)) throw new StalePlanError(name, err);
