@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * Vendor the subset of the official Proxmox VE API schema that proxmox-mpc
- * uses (client and simulator) into src/proxmox/api-schema/pve-api-subset.json.
+ * uses (client and simulator) into src/pve/api-schema/pve-api-subset.json.
  *
  * Usage: node scripts/vendor-api-schema.mjs [path/to/apidoc.json]
  * Default input: ../shared/pve-api/apidoc.json (pve-docs commit
@@ -19,7 +19,7 @@ import { fileURLToPath } from "node:url";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const input = resolve(process.argv[2] ?? resolve(here, "../../shared/pve-api/apidoc.json"));
-const output = resolve(here, "../src/proxmox/api-schema/pve-api-subset.json");
+const output = resolve(here, "../src/pve/api-schema/pve-api-subset.json");
 
 /** The endpoints proxmox-mpc uses: "METHOD path". */
 const ENDPOINTS = `

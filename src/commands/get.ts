@@ -148,7 +148,7 @@ function notFound(what: string, name: string): UsageError {
 }
 
 async function liveGuests(ctx: CommandContext, type: "qemu" | "lxc"): Promise<Record<string, JsonValue>[]> {
-  const { splitTags } = await import("../proxmox/normalize.js");
+  const { parseTags } = await import("../pve/tags.js");
   const client = await ctx.services.proxmox();
   const resources = await client.clusterResources("vm", { signal: ctx.signal });
   return resources
@@ -162,7 +162,7 @@ async function liveGuests(ctx: CommandContext, type: "qemu" | "lxc"): Promise<Re
       cores: r.maxcpu ?? 0,
       memory: Math.round((r.maxmem ?? 0) / 1024 ** 2),
       disk: Math.round(((r.maxdisk ?? 0) / 1024 ** 3) * 1000) / 1000,
-      tags: splitTags(r.tags),
+      tags: parseTags(r.tags),
       template: r.template === 1,
     }))
     .sort((a, b) => a.vmid - b.vmid);

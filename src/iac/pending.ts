@@ -11,9 +11,9 @@ import { indexTerraformDir, type TfFileEntry } from "./tf-index.js";
 
 /** A store-shaped record of a desired guest (for the inventory and listings). */
 export async function recordFromSpec(spec: GuestSpec): Promise<GuestRecord> {
-  const [{ pveConfigFromSpec }, { normalizeGuest }] = await Promise.all([import("./model.js"), import("../sync/normalize.js")]);
+  const [{ pveConfigFromSpec }, { guestFromConfig }] = await Promise.all([import("./model.js"), import("../pve/guest-config.js")]);
   const config = pveConfigFromSpec(spec, { for: "compare" });
-  const observed = normalizeGuest({ id: `${spec.kind}/${spec.vmid}`, type: spec.kind, vmid: spec.vmid, node: spec.node, name: spec.name, status: "planned", template: spec.template ? 1 : 0 }, config);
+  const observed = guestFromConfig({ type: spec.kind, vmid: spec.vmid, node: spec.node, name: spec.name, status: "planned", template: spec.template }, config);
   return {
     vmid: observed.vmid,
     type: observed.type,

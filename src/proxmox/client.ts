@@ -4,8 +4,9 @@
  * used here exists in the official schema (see tests/proxmox/conformance).
  */
 import type { Logger } from "../core/logger.js";
+import { toNumber } from "../pve/scalars.js";
 import { resolveConnection, type ConnectionInput, type ConnectionSettings } from "./connection.js";
-import { normalizeEntry, toNumber } from "./normalize.js";
+import { normalizeEntry } from "./normalize.js";
 import { waitForTask, type TaskApi, type WaitOptions } from "./tasks.js";
 import { Transport, type HttpMethod, type Params, type RequestOptions, type TransportOptions } from "./transport.js";
 import type {

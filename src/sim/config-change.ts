@@ -6,10 +6,11 @@
  * digest and lock checks.
  */
 import { createHash, randomBytes } from "node:crypto";
-import { splitList } from "../proxmox/api-schema/index.js";
+import { isDiskKey } from "../pve/guest-config.js";
+import { printTags, splitList } from "../pve/tags.js";
 import type { SimCluster } from "./cluster.js";
 import { writeDisk, writeNet } from "./disks.js";
-import { coerceConfigValue, configDigest, isDiskKey, parseDisk } from "./guest-config.js";
+import { coerceConfigValue, configDigest, parseDisk } from "./guest-config.js";
 import { paramError, serverError } from "./pve-error.js";
 import type { GuestConfig, SimGuest } from "./types.js";
 
@@ -19,18 +20,6 @@ export const NON_CONFIG_PARAMS = new Set([
   "ha-managed", "import-working-storage", "live-restore", "pool", "start", "storage", "unique", "ostemplate",
   "password", "ssh-public-keys", "ignore-unpack-errors", "restore",
 ]);
-
-/** PVE's tag normalisation: split, de-duplicate (case-insensitive), sort, join with ';'. */
-export function normaliseTags(value: string): string {
-  const seen = new Set<string>();
-  const tags: string[] = [];
-  for (const t of splitList(value)) {
-    if (seen.has(t.toLowerCase())) continue;
-    seen.add(t.toLowerCase());
-    tags.push(t);
-  }
-  return tags.sort().join(";");
-}
 
 function nextUnused(config: GuestConfig): string {
   let i = 0;
@@ -88,7 +77,7 @@ export function applyConfig(cluster: SimCluster, guest: SimGuest, params: Record
     } else if (/^net\d+$/.test(key)) {
       next[key] = writeNet(cluster, work, key, value);
     } else if (key === "tags") {
-      next[key] = normaliseTags(value);
+      next[key] = printTags(splitList(value));
     } else if (key === "cipassword") {
       next[key] = hashPassword(value);
     } else if (key === "memory" && guest.type === "qemu") {

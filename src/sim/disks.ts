@@ -4,9 +4,11 @@
  * `STORAGE:cloudinit` a cloud-init drive, NICs get a generated MAC
  * (BC:24:11:…) and PVE's key order.
  */
-import { findEndpoint, parsePropertyString, type PropertySchema } from "../proxmox/api-schema/index.js";
+import { findEndpoint, type PropertySchema } from "../pve/api-schema/index.js";
+import { parseSchemaProps, printProps } from "../pve/property-string.js";
+import { GIB, printSize } from "../pve/size.js";
 import type { SimCluster } from "./cluster.js";
-import { formatSize, parseDisk, printProps } from "./guest-config.js";
+import { parseDisk } from "./guest-config.js";
 import { serverError } from "./pve-error.js";
 import type { GuestType, SimGuest, SimStorage } from "./types.js";
 
@@ -67,14 +69,14 @@ export function writeDisk(cluster: SimCluster, guest: SimGuest, key: string, val
     const format = opts.format;
     delete opts.format;
     delete opts["import-from"];
-    opts.size = formatSize(Number(alloc[2]) * 1024 ** 3);
-    return printProps(newVolumeId(s, guest, format), opts);
+    opts.size = printSize(Number(alloc[2]) * GIB);
+    return printProps({ ...opts, file: newVolumeId(s, guest, format) }, "file");
   }
   const cloudinit = /^([^:]+):cloudinit$/.exec(disk.volid);
   if (cloudinit && guest.type === "qemu") {
     const s = usableStorage(cluster, guest.node, cloudinit[1], "qemu");
     const volid = FILE_STORAGES.has(s.type) ? `${s.storage}:${guest.vmid}/vm-${guest.vmid}-cloudinit.qcow2` : `${s.storage}:vm-${guest.vmid}-cloudinit`;
-    return printProps(volid, { ...opts, media: "cdrom" });
+    return printProps({ ...opts, file: volid, media: "cdrom" }, "file");
   }
   if (/:iso\//.test(disk.volid)) {
     const s = cluster.storages.get(disk.storage ?? "");
@@ -84,28 +86,27 @@ export function writeDisk(cluster: SimCluster, guest: SimGuest, key: string, val
   }
   if (!opts.size && disk.storage) {
     const previous = Object.values(guest.config).map((v) => parseDisk(v)).find((d) => d.volid === disk.volid && d.size > 0);
-    if (previous) opts.size = formatSize(previous.size);
+    if (previous) opts.size = printSize(previous.size);
   }
-  return printProps(disk.volid, opts);
+  return printProps({ ...opts, file: disk.volid }, "file");
 }
 
-/** Normalise a NIC value: parse it, keep or generate the MAC, print in PVE's order. */
+/** Normalise a NIC value: parse it, keep or generate the MAC, print in PVE's order (`virtio=MAC` or `name=eth0` first). */
 export function writeNet(cluster: SimCluster, guest: SimGuest, key: string, value: string): string {
-  const parsed = parsePropertyString(NET_FORMAT[guest.type], value);
+  const parsed = parseSchemaProps(NET_FORMAT[guest.type], value);
   const v = { ...parsed.values };
-  const old = guest.config[key] === undefined ? {} : parsePropertyString(NET_FORMAT[guest.type], String(guest.config[key])).values;
+  const old = guest.config[key] === undefined ? {} : parseSchemaProps(NET_FORMAT[guest.type], String(guest.config[key])).values;
   if (guest.type === "qemu") {
     const model = v.model ?? "virtio";
     const mac = v.macaddr ?? old.macaddr ?? cluster.newMac();
     delete v.model;
     delete v.macaddr;
-    return printProps(`${model}=${mac.toUpperCase()}`, v);
+    return printProps({ ...v, [model]: mac.toUpperCase() }, undefined, [model]);
   }
-  const name = v.name ?? `eth${key.slice(3)}`;
-  delete v.name;
+  v.name ??= `eth${key.slice(3)}`;
   v.hwaddr = (v.hwaddr ?? old.hwaddr ?? cluster.newMac()).toUpperCase();
   v.type ??= "veth";
-  return printProps(`name=${name}`, v);
+  return printProps(v, undefined, ["name"]);
 }
 
 /** Rename a guest's disks to base-… volumes (template conversion). */

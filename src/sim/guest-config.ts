@@ -1,10 +1,14 @@
 /**
  * Guest config helpers: the API's value types (taken from the vendored
  * schema of GET .../config), the config file text and its SHA-1 digest,
- * property-string printing in PVE's key order, disk and size parsing.
+ * disk values and the facts derived from a config.
  */
 import { createHash } from "node:crypto";
-import { findEndpoint, parseBoolean, resolveParameter, splitPropertyString, type PropertySchema } from "../proxmox/api-schema/index.js";
+import { findEndpoint, resolveParameter, type PropertySchema } from "../pve/api-schema/index.js";
+import { isDiskKey } from "../pve/guest-config.js";
+import { parseProps } from "../pve/property-string.js";
+import { parseBool } from "../pve/scalars.js";
+import { parseSize } from "../pve/size.js";
 import type { ConfigValue, GuestConfig, GuestType, SimGuest } from "./types.js";
 
 const returnsOf = (type: GuestType): Record<string, PropertySchema> =>
@@ -25,8 +29,8 @@ export function configKeyType(type: GuestType, key: string): string | undefined 
 export function coerceConfigValue(type: GuestType, key: string, value: string | number | boolean): ConfigValue {
   const t = configKeyType(type, key);
   if (t === "boolean") {
-    if (typeof value === "boolean") return value ? 1 : 0;
-    return parseBoolean(String(value)) ?? String(value);
+    const flag = parseBool(typeof value === "boolean" ? value : String(value));
+    return flag === undefined ? String(value) : flag ? 1 : 0;
   }
   if (t === "integer" || t === "number") {
     const n = Number(value);
@@ -66,33 +70,6 @@ export function configDigest(guest: SimGuest): string {
   return createHash("sha1").update(configText(guest)).digest("hex");
 }
 
-/** PVE::JSONSchema::format_size: bytes → "32G", "1032M". */
-export function formatSize(bytes: number): string {
-  const b = Math.floor(bytes);
-  const units = ["K", "M", "G", "T"];
-  let value = b;
-  let unit = "";
-  for (const u of units) {
-    if (value % 1024 !== 0 || value === 0) break;
-    value /= 1024;
-    unit = u;
-  }
-  return `${value}${unit}`;
-}
-
-/** "32G" / "+10G" / "512" (bytes) → bytes; undefined if not a size. */
-export function parseSizeText(text: string): number | undefined {
-  const m = /^\+?(\d+(?:\.\d+)?)([KMGT])?$/.exec(text);
-  if (!m) return undefined;
-  const mult = { K: 1024, M: 1024 ** 2, G: 1024 ** 3, T: 1024 ** 4 }[m[2] as "K"] ?? 1;
-  return Math.floor(Number(m[1]) * mult);
-}
-
-/** Keys that hold a guest disk for this guest type (unused volumes excluded). */
-export function isDiskKey(type: GuestType, key: string): boolean {
-  return type === "qemu" ? /^(ide|sata|scsi|virtio)\d+$|^(efidisk0|tpmstate0)$/.test(key) : /^rootfs$|^mp\d+$/.test(key);
-}
-
 /** A parsed disk value: `local-lvm:vm-100-disk-0,size=32G` → volid, size, options. */
 export interface DiskInfo {
   volid: string;
@@ -104,7 +81,7 @@ export interface DiskInfo {
 
 /** Parse a disk/mount-point value (qemu `file` or lxc `volume` as the bare key). */
 export function parseDisk(value: ConfigValue): DiskInfo {
-  const parts = splitPropertyString(String(value), "file");
+  const parts = parseProps(String(value), "file");
   const volid = parts.file ?? parts.volume ?? "";
   delete parts.file;
   delete parts.volume;
@@ -112,20 +89,10 @@ export function parseDisk(value: ConfigValue): DiskInfo {
   return {
     volid,
     storage: colon > 0 ? volid.slice(0, colon) : undefined,
-    size: parts.size ? parseSizeText(parts.size) ?? 0 : 0,
+    size: parts.size ? parseSize(parts.size, { strict: true }) ?? 0 : 0,
     media: parts.media,
     options: parts,
   };
-}
-
-/** Print a property string as PVE does: the leading part first, the other keys sorted. */
-export function printProps(lead: string | undefined, options: Record<string, string | number | undefined>): string {
-  const out = lead === undefined ? [] : [lead];
-  for (const key of Object.keys(options).sort()) {
-    const v = options[key];
-    if (v !== undefined && v !== "") out.push(`${key}=${v}`);
-  }
-  return out.join(",");
 }
 
 /** Facts derived from a config, cached per config object (configs are replaced, not edited, on change). */

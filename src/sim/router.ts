@@ -4,7 +4,7 @@
  * reachability (500/595), schema validation (400), then the handler. No HTTP
  * here, so the order of checks reads in one place.
  */
-import { findEndpoint, validateAgainst, type EndpointMatch } from "../proxmox/api-schema/index.js";
+import { findEndpoint, validateAgainst, type EndpointMatch } from "../pve/api-schema/index.js";
 import { Principal } from "./auth.js";
 import type { SimCluster } from "./cluster.js";
 import type { Handler, HandlerSettings, RouteTable } from "./handler.js";

@@ -4,6 +4,8 @@
  * sizes in GiB, node memory in bytes, cpu as a 0..1 fraction.
  */
 
+import type { ConfigDisk, ConfigNet, GuestReading } from "../pve/guest-config.js";
+
 /** A JSON value as stored in the database. */
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 
@@ -17,52 +19,14 @@ export interface GuestName {
   tags: string[];
 }
 
-/** A disk of a guest, parsed from its config line (`scsi0: local-lvm:vm-100-disk-0,size=32G`). */
-export interface ObservedDisk {
-  /** Config key: scsi0, virtio1, sata0, ide2, efidisk0, rootfs, mp0 … */
-  key: string;
-  storage?: string | null;
-  volume?: string | null;
-  sizeGiB: number;
-  format?: string | null;
-  /** The config value as PVE returned it. */
-  raw: string;
-}
+/** A disk of a guest, parsed from its config line (src/pve/guest-config.ts reads it). */
+export type ObservedDisk = ConfigDisk;
 
-/** A network interface of a guest (`net0: virtio=BC:24:11:…,bridge=vmbr0,tag=20`). */
-export interface ObservedNet {
-  key: string;
-  model?: string | null;
-  mac?: string | null;
-  bridge?: string | null;
-  vlanTag?: number | null;
-  /** Configured address (lxc `ip=`, qemu `ipconfig0`), CIDR or "dhcp". */
-  ip?: string | null;
-  firewall: boolean;
-  raw: string;
-}
+/** A network interface of a guest (src/pve/guest-config.ts reads it). */
+export type ObservedNet = ConfigNet;
 
-/** A guest as the sync engine normalized it. */
-export interface ObservedGuest {
-  vmid: number;
-  type: GuestType;
-  node: string;
-  name: string;
-  status: string;
-  template: boolean;
-  cores: number;
-  /** MiB */
-  memory: number;
-  /** GiB, all disks together */
-  disk: number;
-  tags: string[];
-  ipAddresses: string[];
-  /** The full config as PVE returns it (GET …/config). */
-  config: Record<string, string | number>;
-  digest?: string | null;
-  disks: ObservedDisk[];
-  nets: ObservedNet[];
-}
+/** A guest as sync read it from PVE (src/pve/guest-config.ts: guestFromConfig, guestFromResource). */
+export type ObservedGuest = GuestReading;
 
 /** A cluster node (GET /nodes). */
 export interface ObservedNode {

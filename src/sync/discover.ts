@@ -14,7 +14,8 @@ import { AbortedError, AuthenticationError, NotFoundError, ProxmoxApiError, Prox
 import type { ProxmoxClient, RetryPolicy } from "../proxmox/client.js";
 import type { GuestType, PveClusterResource } from "../proxmox/types.js";
 import type { ObservedGuest, ObservedSnapshot, ObservedStorage, StaleGuest } from "../state/types.js";
-import { guestFromResource, normalizeGuest, normalizeNode, normalizeStorage } from "./normalize.js";
+import { guestFromConfig, guestFromResource } from "../pve/guest-config.js";
+import { normalizeNode, normalizeStorage } from "./normalize.js";
 
 export interface DiscoverProgress {
   phase: "nodes" | "resources" | "storage" | "configs";
@@ -70,7 +71,7 @@ export async function discover(client: ProxmoxClient, options: DiscoverOptions =
     if (unreachable.has(resource.node)) return;
     try {
       const config = await client.guestConfig(resource.node, resource.type as GuestType, resource.vmid, req);
-      guests.push(normalizeGuest(resource, config));
+      guests.push(guestFromConfig(resource, config));
     } catch (err) {
       if (err instanceof NotFoundError) vanished.push(resource.vmid);
       else if (isFatal(err, options.signal)) throw err;

@@ -8,7 +8,7 @@ import { execFile } from "node:child_process";
 import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { normalizeGuest } from "../../src/sync/normalize.js";
+import { guestFromConfig } from "../../src/pve/guest-config.js";
 import type { AnsibleOptions } from "../../src/iac/ansible/index.js";
 import type { GuestRecord } from "../../src/state/types.js";
 import { havePart } from "../helpers/real-parts.js";
@@ -35,7 +35,7 @@ export const RAW_GUESTS: RawGuest[] = [
 /** The records the store keeps for RAW_GUESTS, made by the real normalizer. */
 export function guestRecords(raw: readonly RawGuest[] = RAW_GUESTS): GuestRecord[] {
   return raw.map((g) => {
-    const observed = normalizeGuest({ id: `${g.type}/${g.vmid}`, type: g.type, node: g.node, vmid: g.vmid, status: g.status, template: g.template ? 1 : 0, maxcpu: Number(g.config.cores ?? 1) }, g.config);
+    const observed = guestFromConfig({ type: g.type, node: g.node, vmid: g.vmid, status: g.status, template: g.template ? 1 : 0, maxcpu: Number(g.config.cores ?? 1) }, g.config);
     const { disks: _disks, nets: _nets, ...rest } = observed;
     return { ...rest, digest: null, updatedAt: new Date(0), firstSeenSyncId: 1, lastChangedSyncId: 1 };
   });

@@ -1,10 +1,10 @@
 /**
  * Conformance: every request the client can build exists in the official
- * Proxmox VE API schema (vendored in src/proxmox/api-schema) with valid
+ * Proxmox VE API schema (vendored in src/pve/api-schema) with valid
  * parameter names and types. Each typed method is called over real HTTP and
  * the recorded request is checked; a new method without a call here fails.
  */
-import { findEndpoint, validateParameters } from "../../src/proxmox/api-schema/index.js";
+import { findEndpoint, validateParameters } from "../../src/pve/api-schema/index.js";
 import { ProxmoxClient } from "../../src/proxmox/client.js";
 import { parseApiToken } from "../../src/proxmox/connection.js";
 import type { RequestRecord } from "../../src/proxmox/transport.js";

@@ -4,7 +4,7 @@
  * and the directory indexes, whose every listed child must answer.
  */
 import { resolve } from "node:path";
-import { findEndpoint } from "../../src/proxmox/api-schema/index.js";
+import { findEndpoint } from "../../src/pve/api-schema/index.js";
 import { startSimulator, type PveVersion, type RunningSimulator } from "../../src/sim/index.js";
 import { ROUTES } from "../../src/sim/router.js";
 import { Api, fixture, seedsDir, shape } from "./helpers.js";

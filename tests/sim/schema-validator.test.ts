@@ -1,11 +1,6 @@
 /** The vendored schema subset and the PVE-style parameter validator (no server). */
-import {
-  findEndpoint,
-  parsePropertyString,
-  schemaSource,
-  validateParameters,
-  vendoredEndpoints,
-} from "../../src/proxmox/api-schema/index.js";
+import { findEndpoint, schemaSource, validateParameters, vendoredEndpoints } from "../../src/pve/api-schema/index.js";
+import { parseSchemaProps } from "../../src/pve/property-string.js";
 
 const CONFIG = "/nodes/pve1/qemu/100/config";
 
@@ -86,9 +81,9 @@ describe("validateParameters (PVE messages)", () => {
     expect(validateParameters("PUT", CONFIG, { agent: "enabled=1,type=isa" })).toEqual({});
   });
 
-  test("parsePropertyString resolves aliases like PVE", () => {
+  test("parseSchemaProps resolves aliases like PVE", () => {
     const net = findEndpoint("PUT", CONFIG)!.info.parameters!.properties!["net[n]"].format as Record<string, never>;
-    expect(parsePropertyString(net, "virtio=BC:24:11:00:00:01,bridge=vmbr0,firewall=on").values).toEqual({ model: "virtio", macaddr: "BC:24:11:00:00:01", bridge: "vmbr0", firewall: "1" });
+    expect(parseSchemaProps(net, "virtio=BC:24:11:00:00:01,bridge=vmbr0,firewall=on").values).toEqual({ model: "virtio", macaddr: "BC:24:11:00:00:01", bridge: "vmbr0", firewall: "1" });
   });
 
   test("throws for endpoints outside the vendored subset", () => {

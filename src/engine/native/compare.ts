@@ -13,11 +13,14 @@
  * data to lose yet, so disks may be removed or allocated freely.
  */
 import { diffPveConfig, pveConfigFromSpec, samePveValue, type GuestSpec, type PveConfigChange, type PveConfigValues } from "../../iac/model.js";
-import { formatPropertyString, parsePropertyString } from "../../proxmox/normalize.js";
+import { isDiskKey } from "../../pve/guest-config.js";
+import { parseProps, printProps } from "../../pve/property-string.js";
+import { GIB, parseSize } from "../../pve/size.js";
 import { argumentName, displayValue, fieldName } from "./fields.js";
 import type { GuestOps, LiveGuest } from "./types.js";
 
-const STORAGE = { qemu: /^(ide|sata|scsi|virtio)\d+$|^efidisk0$|^tpmstate0$/, lxc: /^rootfs$|^mp\d+$/ };
+/** A container mount point's `mp` is printed right after its volume, as PVE does (a required key). */
+const MOUNT_POINT_FIRST = ["mp"];
 /** PCI and USB passthrough: node-specific hardware, and root@pam-only in PVE for raw devices. */
 export const PASSTHROUGH = /^(hostpci|usb)\d+$/;
 
@@ -55,7 +58,7 @@ export function compareGuest(spec: GuestSpec, live: LiveGuest, options: { fresh?
       ops.replace.push("unprivileged cannot be changed on an existing container");
       continue;
     }
-    if (STORAGE[spec.kind].test(key)) diskChange(spec, change, ops, fresh, allocation);
+    if (isDiskKey(spec.kind, key)) diskChange(spec, change, ops, fresh, allocation);
     else if (change.action === "delete") {
       ops.remove.push(key);
       ops.diff[fieldName(spec.kind, key)] = [displayValue(spec.kind, key, change.live), displayValue(spec.kind, key, undefined)];
@@ -111,22 +114,22 @@ function diskChange(spec: GuestSpec, change: PveConfigChange, ops: GuestOps, fre
     ops.diff[name] = [null, desired];
     return;
   }
-  const want = parsePropertyString(desired, "volume");
-  const have = parsePropertyString(liveValue, "volume");
+  const want = parseProps(desired, "volume");
+  const have = parseProps(liveValue, "volume");
   if (!sameVolume(want.volume ?? "", have.volume ?? "")) {
     ops.diff[name] = [liveValue, desired];
     ops.replace.push(`${name} would move from ${have.volume} to ${want.volume} (its data would be lost)`);
     return;
   }
-  const wantBytes = sizeBytes(want.size);
-  const haveBytes = sizeBytes(have.size);
+  const wantBytes = parseSize(want.size);
+  const haveBytes = parseSize(have.size);
   if (wantBytes !== undefined && haveBytes !== undefined && wantBytes !== haveBytes) {
     ops.diff[`${name}.size`] = [have.size, want.size];
     if (wantBytes < haveBytes) ops.replace.push(`${name} would shrink from ${have.size} to ${want.size} (disks cannot shrink)`);
     else ops.resizes.push({ disk: key, size: want.size! });
   }
   const merged: Record<string, string | undefined> = { ...want, volume: have.volume, size: have.size };
-  const value = formatPropertyString(merged, "volume");
+  const value = printProps(merged, "volume", MOUNT_POINT_FIRST);
   if (!samePveValue(spec.kind, key, value, liveValue)) {
     ops.set[key] = value;
     ops.diff[name] = [liveValue, value];
@@ -166,20 +169,12 @@ export function sameVolume(want: string, have: string): boolean {
 /** A new disk in PVE's allocation syntax: "local-lvm:8,mp=/data" for a mount point given as datastore + size. */
 export function allocationValue(kind: "qemu" | "lxc", key: string, value: string): string {
   if (kind !== "lxc" || !/^mp\d+$/.test(key)) return value;
-  const props = parsePropertyString(value, "volume");
+  const props = parseProps(value, "volume");
   const volume = props.volume ?? "";
   const store = /^([^:/]+):?$/.exec(volume);
-  const bytes = sizeBytes(props.size);
+  const bytes = parseSize(props.size);
   if (!store || bytes === undefined) return value;
-  return formatPropertyString({ ...props, volume: `${store[1]}:${Math.max(1, Math.ceil(bytes / 1024 ** 3))}`, size: undefined }, "volume");
-}
-
-/** "32G", "1032M", "1T", bare bytes → bytes. */
-export function sizeBytes(size: string | undefined): number | undefined {
-  const m = /^(\d+(?:\.\d+)?)([KMGT]?)B?$/i.exec(size?.trim() ?? "");
-  if (!m) return undefined;
-  const power = { "": 0, K: 1, M: 2, G: 3, T: 4 }[m[2].toUpperCase() as "" | "K" | "M" | "G" | "T"];
-  return Math.round(Number(m[1]) * 1024 ** power);
+  return printProps({ ...props, volume: `${store[1]}:${Math.max(1, Math.ceil(bytes / GIB))}`, size: undefined }, "volume", MOUNT_POINT_FIRST);
 }
 
 function pushOnce(list: string[], item: string): void {

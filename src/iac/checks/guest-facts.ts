@@ -4,6 +4,7 @@
  * datastores. Units follow `get vms -o json`: memory in MiB, disk in GiB,
  * cores = cores × sockets.
  */
+import { GIB, parseSize } from "../../pve/size.js";
 import type { GuestSpec } from "../model.js";
 
 /** Provider defaults when a file leaves the value out. */
@@ -95,10 +96,10 @@ export function diskGiB(spec: GuestSpec): number {
 
 /** Size of a container mount point in GiB: `size = "8G"`, or `local-lvm:8` (allocate 8 GiB); 0 for a bind mount. */
 export function mountPointGiB(volume: string, size?: string): number {
-  if (size) {
-    const m = /^(\d+(?:\.\d+)?)([KMGT]?)$/i.exec(size.trim());
-    if (m) return Number(m[1]) * ({ K: 1 / 1024 ** 2, M: 1 / 1024, G: 1, T: 1024, "": 1 } as Record<string, number>)[m[2].toUpperCase()];
-  }
+  // Unlike in PVE (where it is bytes), a bare number counts as GiB here.
+  if (size !== undefined && /^\s*\d+(\.\d+)?\s*$/.test(size)) return Number(size);
+  const bytes = parseSize(size);
+  if (bytes !== undefined) return bytes / GIB;
   const alloc = /^[^/:]+:(\d+(?:\.\d+)?)$/.exec(volume);
   return alloc ? Number(alloc[1]) : 0;
 }

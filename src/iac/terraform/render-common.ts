@@ -5,7 +5,8 @@
  */
 import type { ExtraOptions, GuestSpec } from "../model.js";
 import { attr, block, comment, expr, type HclItem, type HclValue } from "./hcl/writer.js";
-import { printProps, type FieldCodec } from "./spec/props.js";
+import { printProps } from "../../pve/property-string.js";
+import type { FieldCodec } from "./spec/props.js";
 
 /** The bpg/proxmox resource types proxmox-mpc writes. */
 export const VM_RESOURCE = "proxmox_virtual_environment_vm";

@@ -6,7 +6,10 @@
 import { simGuest } from "../cluster.js";
 import { applyConfig, defaultBootOrder } from "../config-change.js";
 import { newVolumeId, usableStorage } from "../disks.js";
-import { formatSize, guestDisks, isDiskKey, parseDisk, printProps } from "../guest-config.js";
+import { isDiskKey } from "../../pve/guest-config.js";
+import { printProps } from "../../pve/property-string.js";
+import { printSize } from "../../pve/size.js";
+import { guestDisks, parseDisk } from "../guest-config.js";
 import { flag, guestAt, kindWord, startTask, str, taskType, type HandlerContext, type RouteTable } from "../handler.js";
 import { paramError, serverError } from "../pve-error.js";
 import { cloneLines, createLines, startLines } from "../task-logs.js";
@@ -126,15 +129,16 @@ function cloneDisks(ctx: HandlerContext, src: SimGuest, target: SimGuest, full: 
     const opts = { ...disk.options };
     if (disk.volid.includes("cloudinit")) {
       const s = usableStorage(ctx.cluster, target.node, storage ?? disk.storage!, target.type);
-      target.config[key] = printProps(`${s.storage}:vm-${target.vmid}-cloudinit`, { ...opts, media: "cdrom" });
+      target.config[key] = printProps({ ...opts, file: `${s.storage}:vm-${target.vmid}-cloudinit`, media: "cdrom" }, "file");
       continue;
     }
     if (!full) {
-      target.config[key] = printProps(`${disk.storage}:${disk.volid.slice(disk.storage!.length + 1)}/${newVolumeId(ctx.cluster.storages.get(disk.storage!)!, target).split(":")[1]}`, opts);
+      const linked = `${disk.storage}:${disk.volid.slice(disk.storage!.length + 1)}/${newVolumeId(ctx.cluster.storages.get(disk.storage!)!, target).split(":")[1]}`;
+      target.config[key] = printProps({ ...opts, file: linked }, "file");
       continue;
     }
     const s = usableStorage(ctx.cluster, target.node, storage ?? disk.storage!, target.type);
-    target.config[key] = printProps(newVolumeId(s, target, str(ctx, "format")), { ...opts, size: formatSize(disk.size) });
+    target.config[key] = printProps({ ...opts, file: newVolumeId(s, target, str(ctx, "format")), size: printSize(disk.size) }, "file");
   }
 }
 

@@ -7,7 +7,10 @@
 import type { SimCluster } from "../cluster.js";
 import { applyConfig, assertDigest, assertNoSetAndDelete } from "../config-change.js";
 import { toBaseVolume } from "../disks.js";
-import { formatSize, isDiskKey, parseDisk, parseSizeText, printProps } from "../guest-config.js";
+import { isDiskKey } from "../../pve/guest-config.js";
+import { printProps } from "../../pve/property-string.js";
+import { parseSize, printSize } from "../../pve/size.js";
+import { parseDisk } from "../guest-config.js";
 import { assertNotLocked, configPath, flag, guestAt, int, skiplock, startTask, str, taskType, type HandlerContext, type RouteTable } from "../handler.js";
 import { serverError } from "../pve-error.js";
 import type { GuestType, SimGuest } from "../types.js";
@@ -84,10 +87,10 @@ function resize(type: GuestType) {
       if (value === undefined || !isDiskKey(type, key)) throw serverError(`disk '${key}' does not exist`);
       const disk = parseDisk(value);
       if (disk.media === "cdrom") throw serverError("you can't resize a cdrom");
-      const delta = parseSizeText(sizeText) ?? 0;
+      const delta = parseSize(sizeText.replace(/^\+/, ""), { strict: true }) ?? 0;
       const size = sizeText.startsWith("+") ? disk.size + delta : delta;
       if (size < disk.size) throw serverError("shrinking disks is not supported");
-      g.config = { ...g.config, [key]: printProps(disk.volid, { ...disk.options, size: formatSize(size) }) };
+      g.config = { ...g.config, [key]: printProps({ ...disk.options, file: disk.volid, size: printSize(size) }, "file") };
       ctx.cluster.touch();
     };
     if (type === "qemu" && !ctx.settings.resizeReturnsTask) {

@@ -4,7 +4,7 @@
  * lists its children in PVE's order and key (`subdir`, `name` or `id`), but
  * only those the simulator implements, so that every listed child answers.
  */
-import type { MethodInfo } from "../../proxmox/api-schema/index.js";
+import type { MethodInfo } from "../../pve/api-schema/index.js";
 import { guestAt, type HandlerContext, type RouteTable } from "../handler.js";
 import type { GuestType } from "../types.js";
 

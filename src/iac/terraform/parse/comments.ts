@@ -3,7 +3,7 @@
  * and the `# pve…` comment lines proxmox-mpc writes inside a resource.
  */
 import { EXTRA_PREFIX, UNMAPPED_PREFIX, unescapeCommentValue, VOLUME_PREFIX } from "../render-common.js";
-import { splitProps } from "../spec/props.js";
+import { parseProps } from "../../../pve/property-string.js";
 
 /** Where a resource block is in a file (1-based lines, end inclusive). */
 export interface ResourceLocation {
@@ -64,12 +64,12 @@ export function pveComments(text: string, from: number, to: number): PveComments
     }
     m = VOLUME.exec(line);
     if (m) {
-      const props = splitProps(m[2], "volume");
+      const props = parseProps(m[2], "volume");
       out.volumes[m[1]] = { volume: props.volume || undefined, size: props.size };
       continue;
     }
     m = EXTRA.exec(line);
-    if (m) out.extras[m[1]] = splitProps(unescapeCommentValue(m[2]));
+    if (m) out.extras[m[1]] = parseProps(unescapeCommentValue(m[2]));
   }
   return out;
 }

@@ -11,10 +11,11 @@ import type {
   LxcRootDiskSpec,
   MountPointSpec,
 } from "../../model.js";
-import { toFlag } from "../../../proxmox/normalize.js";
+import { parseProps } from "../../../pve/property-string.js";
+import { parseBool } from "../../../pve/scalars.js";
 import { FEATURES, LXC_CONSOLE, LXC_CPU, LXC_MEMORY, LXC_NET, LXC_TOP, MOUNT_POINT, ROOTFS } from "./codecs.js";
 import { contiguous } from "./adopt-qemu.js";
-import { compact, decodeOptions, sizeToSpec, splitProps, splitVolume } from "./props.js";
+import { compact, decodeOptions, sizeToSpec, splitVolume } from "./props.js";
 import { keyIndex, type ConfigReader } from "./reader.js";
 
 /** A container spec from its config. */
@@ -22,7 +23,7 @@ export function adoptLxc(base: BaseGuestSpec, reader: ConfigReader): LxcGuestSpe
   const spec: LxcGuestSpec = {
     ...base,
     kind: "lxc",
-    unprivileged: toFlag(reader.take("unprivileged")),
+    unprivileged: parseBool(reader.take("unprivileged")) === true,
     mountPoints: [],
     networkInterfaces: [],
     operatingSystem: {},
@@ -55,7 +56,7 @@ export function adoptLxc(base: BaseGuestSpec, reader: ConfigReader): LxcGuestSpe
 function adoptRootDisk(reader: ConfigReader): LxcRootDiskSpec | undefined {
   const text = reader.peek("rootfs");
   if (text === undefined) return undefined;
-  const options = splitProps(text, "volume");
+  const options = parseProps(text, "volume");
   const { storage, volume } = splitVolume(options.volume ?? "");
   if (!storage || options.size === undefined) return undefined;
   reader.use("rootfs");
@@ -87,7 +88,7 @@ function adoptInterfaces(reader: ConfigReader): LxcNetworkInterfaceSpec[] {
 }
 
 function adoptInterface(text: string, index: number): LxcNetworkInterfaceSpec {
-  const { ip, gw, ip6, gw6, type, ...options } = splitProps(text);
+  const { ip, gw, ip6, gw6, type, ...options } = parseProps(text);
   const net: LxcNetworkInterfaceSpec = { enabled: true, name: `eth${index}` };
   const extra = decodeOptions(LXC_NET, options, net as unknown as Record<string, unknown>) ?? {};
   // Containers only have veth interfaces; anything else is carried as is.

@@ -13,7 +13,9 @@ import type {
   TpmStateSpec,
 } from "../../model.js";
 import { DISK, DISK_SPEED, EFI_DISK, IPCONFIG_ORDER, NET, NIC_MODELS, TPM_STATE } from "./codecs.js";
-import { compact, decodeOptions, pveBool, sizeToSpec, splitProps, splitVolume, volumeFormat } from "./props.js";
+import { parseProps } from "../../../pve/property-string.js";
+import { parseBool } from "../../../pve/scalars.js";
+import { compact, decodeOptions, sizeToSpec, splitVolume, volumeFormat } from "./props.js";
 import { keyIndex, type ConfigReader } from "./reader.js";
 
 /** The cloud-init drive found among the drives. */
@@ -31,7 +33,7 @@ const MAC = /^[0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2}){5}$/;
 export function adoptDrives(reader: ConfigReader, spec: QemuGuestSpec): CloudInitDrive | undefined {
   let cloudInit: CloudInitDrive | undefined;
   for (const key of reader.keys(/^(ide|sata|scsi|virtio)\d+$/)) {
-    const options = splitProps(reader.peek(key) ?? "", "file");
+    const options = parseProps(reader.peek(key) ?? "", "file");
     const file = options.file ?? "";
     const { storage, volume } = splitVolume(file);
     if (CLOUDINIT.test(volume)) {
@@ -75,7 +77,7 @@ function adoptSmallDisk(
 ): EfiDiskSpec | TpmStateSpec | undefined {
   const text = reader.peek(key);
   if (text === undefined) return undefined;
-  const options = splitProps(text, "file");
+  const options = parseProps(text, "file");
   const { storage, volume } = splitVolume(options.file ?? "");
   if (!storage) return undefined;
   reader.use(key);
@@ -98,7 +100,7 @@ export function adoptNetworkDevices(reader: ConfigReader): NetworkDeviceSpec[] {
 
 /** One VM network device from its config text. */
 export function adoptNet(text: string): NetworkDeviceSpec {
-  const options = splitProps(text);
+  const options = parseProps(text);
   let model = "virtio";
   let mac: string | undefined;
   const modelKey =
@@ -155,7 +157,7 @@ export function adoptCloudInit(reader: ConfigReader, spec: QemuGuestSpec, drive:
     ci.dns = compact({ servers: servers?.split(/\s+/).filter(Boolean), domain });
   }
   present = adoptCicustom(reader, ci) || present;
-  const upgrade = pveBool(reader.peek("ciupgrade"));
+  const upgrade = parseBool(reader.peek("ciupgrade"));
   if (upgrade !== undefined) {
     reader.use("ciupgrade");
     ci.upgrade = upgrade;
@@ -166,7 +168,7 @@ export function adoptCloudInit(reader: ConfigReader, spec: QemuGuestSpec, drive:
 
 /** ip=,gw=,ip6=,gw6= → ipv4/ipv6; undefined if it has anything else. */
 export function adoptIpConfig(text: string): IpConfigSpec | undefined {
-  const options = splitProps(text);
+  const options = parseProps(text);
   if (Object.keys(options).some((k) => !IPCONFIG_ORDER.includes(k))) return undefined;
   const ipv4 = compact({ address: options.ip, gateway: options.gw });
   const ipv6 = compact({ address: options.ip6, gateway: options.gw6 });
@@ -183,7 +185,7 @@ const CICUSTOM: Record<string, keyof CloudInitSpec> = {
 function adoptCicustom(reader: ConfigReader, ci: CloudInitSpec): boolean {
   const text = reader.peek("cicustom");
   if (text === undefined) return false;
-  const options = splitProps(text);
+  const options = parseProps(text);
   if (Object.keys(options).some((k) => !(k in CICUSTOM))) return false;
   reader.use("cicustom");
   for (const [k, v] of Object.entries(options)) (ci as unknown as Record<string, unknown>)[CICUSTOM[k]] = v;

@@ -3,7 +3,8 @@
  * it (its full PVE config, status and identity).
  */
 import type { BaseGuestSpec, GuestRecord, GuestSpec, PveConfigInput, StartupSpec } from "../../model.js";
-import { splitTags, toFlag } from "../../../proxmox/normalize.js";
+import { parseBool } from "../../../pve/scalars.js";
+import { parseTags, uniqueTags } from "../../../pve/tags.js";
 import { STARTUP } from "./codecs.js";
 import { adoptLxc } from "./adopt-lxc.js";
 import { adoptQemu } from "./adopt-qemu.js";
@@ -51,11 +52,11 @@ function adoptBase(guest: AdoptableGuest, reader: ConfigReader): BaseGuestSpec {
     node: guest.node,
     name,
     description: reader.take("description"),
-    tags: [...new Set(splitTags(tagsText))].sort(),
-    onBoot: toFlag(onboot),
+    tags: uniqueTags(parseTags(tagsText)),
+    onBoot: parseBool(onboot) === true,
     started: guest.status === "running",
-    template: toFlag(template) || (template === undefined && guest.template === true),
-    protection: toFlag(protection),
+    template: parseBool(template) === true || (template === undefined && guest.template === true),
+    protection: parseBool(protection) === true,
     adopted: true,
     cpu: {},
     memory: {},

@@ -7,11 +7,14 @@
  * single spelling; diffPveConfig lists what has to change.
  */
 import type { GuestKind, GuestSpec, PveConfigChange } from "../../model.js";
-import { splitTags } from "../../../proxmox/normalize.js";
+import { parseProps, printProps } from "../../../pve/property-string.js";
+import { parseBool } from "../../../pve/scalars.js";
+import { parseSize, printSize } from "../../../pve/size.js";
+import { parseTags, printTags } from "../../../pve/tags.js";
 import { adoptNet, decodeSshKeys } from "./adopt-qemu-devices.js";
 import { netValue } from "./to-pve-qemu.js";
 import { LXC_CONSOLE, LXC_CPU, LXC_MEMORY, QEMU_CPU, QEMU_MEMORY, QEMU_TOP } from "./codecs.js";
-import { configText, formatSize, printProps, pveBool, sizeBytes, splitProps } from "./props.js";
+import { configText } from "./props.js";
 import { IGNORED_PVE_KEYS, SMBIOS_UUID_ONLY } from "./reader.js";
 import { pveConfigFromSpec } from "./to-pve.js";
 
@@ -82,18 +85,18 @@ const FORMATS: Record<GuestKind, Format[]> = {
 /** One spelling for a config value, so two spellings of one setting compare equal. */
 export function canonicalPveValue(kind: GuestKind, key: string, value: unknown): string {
   const text = configText(value);
-  if (key === "tags") return [...new Set(splitTags(text))].sort().join(";");
+  if (key === "tags") return printTags(parseTags(text));
   if (key === "sshkeys") return decodeSshKeys(text).join("\n");
   if (key === "nameserver") return text.split(/\s+/).filter(Boolean).join(" ");
   if (kind === "qemu" && /^net\d+$/.test(key)) return canonicalQemuNet(text);
   const format = FORMATS[kind].find((f) => f.pattern.test(key));
   if (!format) {
     const bool = /^(onboot|template|protection|unprivileged|acpi|tablet|numa|console|keephugepages|ciupgrade)$/.test(key);
-    return bool ? String(Number(pveBool(text) ?? text)) : text;
+    return bool ? String(Number(parseBool(text) ?? text)) : text;
   }
-  const options = splitProps(text, format.lead ?? format.parseLead);
-  for (const b of format.bools ?? []) if (options[b] !== undefined) options[b] = pveBool(options[b]) === false ? "0" : "1";
-  if (format.sized && options.size !== undefined) options.size = formatSize(sizeBytes(options.size) ?? 0);
+  const options = parseProps(text, format.lead ?? format.parseLead);
+  for (const b of format.bools ?? []) if (options[b] !== undefined) options[b] = parseBool(options[b]) === false ? "0" : "1";
+  if (format.sized && options.size !== undefined) options.size = printSize(parseSize(options.size) ?? 0);
   if (kind === "lxc" && /^net\d+$/.test(key)) {
     options.type ??= "veth";
     if (options.hwaddr) options.hwaddr = options.hwaddr.toUpperCase();
@@ -124,8 +127,8 @@ export function samePveValue(kind: GuestKind, key: string, a: unknown, b: unknow
   if (ca === cb) return true;
   if (!/^(ide|sata|scsi|virtio)\d+$|^efidisk0$|^tpmstate0$|^rootfs$|^mp\d+$/.test(key)) return false;
   const lead = kind === "lxc" ? "volume" : "file";
-  const pa = splitProps(ca, lead);
-  const pb = splitProps(cb, lead);
+  const pa = parseProps(ca, lead);
+  const pb = parseProps(cb, lead);
   for (const [x, y] of [
     [pa, pb],
     [pb, pa],
@@ -192,7 +195,7 @@ export function diffPveConfig(spec: GuestSpec, live: Record<string, unknown>): P
 /** Two disk values on the same volume (a resize or an option change, not a replacement). */
 function sameVolume(kind: GuestKind, a: string, b: string): boolean {
   const lead = kind === "lxc" ? "volume" : "file";
-  const va = splitProps(a, lead)[lead] ?? "";
-  const vb = splitProps(b, lead)[lead] ?? "";
+  const va = parseProps(a, lead)[lead] ?? "";
+  const vb = parseProps(b, lead)[lead] ?? "";
   return va === vb || (va.endsWith(":") && vb.startsWith(va));
 }

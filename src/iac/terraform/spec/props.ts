@@ -1,13 +1,14 @@
 /**
- * PVE property strings the way PVE prints them, and a small table-driven
- * codec between their options and the model's typed fields.
- *
- * PVE::JSONSchema::print_property_string writes the default key first (bare),
- * then the required keys sorted, then the other keys sorted; booleans as 1/0.
+ * A small table-driven codec between the options of PVE property strings and
+ * the model's typed fields, and the model's sizes (whole GiB plus an exact
+ * PVE size). Property strings, sizes and booleans themselves are read and
+ * printed by src/pve/.
  * A codec lists, per option, the model field and the Terraform argument, so
  * one table drives adoption, pveConfigFromSpec, rendering and parsing.
  */
-import { parsePropertyString } from "../../../proxmox/normalize.js";
+import { printProps } from "../../../pve/property-string.js";
+import { parseBool, printBool } from "../../../pve/scalars.js";
+import { GIB, parseSize, printSize } from "../../../pve/size.js";
 
 /** Value type of a field: "strings" is a list (PVE joins it with `sep`). */
 export type FieldType = "string" | "int" | "float" | "bool" | "strings";
@@ -40,43 +41,13 @@ export function fields(rows: FieldRow[]): FieldCodec[] {
   return rows.map(([pve, spec, tf, type, sep]) => ({ pve, spec, tf, type, sep }));
 }
 
-/** Split a property string into options; the bare part (if any) under `lead`. */
-export function splitProps(text: string, lead?: string): Record<string, string> {
-  return parsePropertyString(text, lead);
-}
-
-/** Print options as PVE does: lead bare first, required keys sorted, then the rest sorted. */
-export function printProps(options: Record<string, string | undefined>, lead?: string, required: string[] = []): string {
-  const parts: string[] = [];
-  const done = new Set<string>();
-  if (lead !== undefined && options[lead] !== undefined) {
-    parts.push(String(options[lead]));
-    done.add(lead);
-  }
-  const keys = Object.keys(options).sort();
-  for (const key of [...keys.filter((k) => required.includes(k)), ...keys]) {
-    if (done.has(key) || options[key] === undefined) continue;
-    done.add(key);
-    parts.push(`${key}=${options[key]}`);
-  }
-  return parts.join(",");
-}
-
-/** PVE's boolean spellings → boolean; undefined for anything else. */
-export function pveBool(text: string | undefined): boolean | undefined {
-  if (text === undefined) return undefined;
-  if (/^(1|on|yes|true)$/i.test(text)) return true;
-  if (/^(0|off|no|false)$/i.test(text)) return false;
-  return undefined;
-}
-
 /** Decode one PVE option value to a field value; undefined when it does not fit the type. */
 export function decodeValue(field: FieldCodec, text: string): unknown {
   switch (field.type) {
     case "string":
       return text;
     case "bool":
-      return pveBool(text);
+      return parseBool(text);
     case "int":
       return /^-?\d+$/.test(text) ? Number(text) : undefined;
     case "float":
@@ -88,7 +59,7 @@ export function decodeValue(field: FieldCodec, text: string): unknown {
 
 /** Encode a field value as PVE writes it. */
 export function encodeValue(field: FieldCodec, value: unknown): string {
-  if (field.type === "bool") return value ? "1" : "0";
+  if (field.type === "bool") return printBool(Boolean(value));
   if (field.type === "strings") return (value as string[]).join(field.sep ?? ";");
   return String(value);
 }
@@ -130,37 +101,17 @@ export function printCodec(codec: PropCodec, source: object, extra?: Record<stri
   return printProps(encodeOptions(codec, source, extra), codec.lead, codec.required);
 }
 
-const UNITS: Record<string, number> = { "": 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3, T: 1024 ** 4 };
-
-/** "32G" / "1032M" / "4194304" (bytes) → bytes; undefined if not a size. */
-export function sizeBytes(text: string | undefined): number | undefined {
-  const m = /^(\d+(?:\.\d+)?)([KMGT]?)$/i.exec((text ?? "").trim());
-  return m ? Math.floor(Number(m[1]) * UNITS[m[2].toUpperCase()]) : undefined;
-}
-
-/** PVE::JSONSchema::format_size: bytes → the largest exact unit ("32G", "1032M", "2T"). */
-export function formatSize(bytes: number): string {
-  let value = Math.floor(bytes);
-  let unit = "";
-  for (const u of ["K", "M", "G", "T"]) {
-    if (value === 0 || value % 1024 !== 0) break;
-    value /= 1024;
-    unit = u;
-  }
-  return `${value}${unit}`;
-}
-
 /** A PVE size as whole GiB (floor, at least 1) plus the exact size when it is not whole GiB. */
 export function sizeToSpec(size: string | undefined): { sizeGiB: number; exactSize?: string } {
-  const bytes = sizeBytes(size) ?? 0;
-  const gib = bytes / 1024 ** 3;
+  const bytes = parseSize(size) ?? 0;
+  const gib = bytes / GIB;
   if (Number.isInteger(gib) && gib >= 1) return { sizeGiB: gib };
   return { sizeGiB: Math.max(1, Math.floor(gib)), exactSize: size };
 }
 
 /** The PVE size of a sizeGiB/exactSize pair. */
 export function specToSize(sizeGiB: number, exactSize?: string): string {
-  return exactSize ?? formatSize(sizeGiB * 1024 ** 3);
+  return exactSize ?? printSize(sizeGiB * GIB);
 }
 
 /** Split "storage:volume" (a bare path has no storage). */

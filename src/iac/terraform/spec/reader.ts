@@ -3,7 +3,8 @@
  * mapped, and collects what is left (unmapped) at the end.
  */
 import type { PveConfigInput } from "../../model.js";
-import { configText, decodeOptions, decodeValue, splitProps, type FieldCodec, type PropCodec } from "./props.js";
+import { parseProps } from "../../../pve/property-string.js";
+import { configText, decodeOptions, decodeValue, type FieldCodec, type PropCodec } from "./props.js";
 
 /**
  * Keys that are runtime state or identity noise rather than configuration:
@@ -81,7 +82,7 @@ export class ConfigReader {
   props(key: string, codec: PropCodec, target: Record<string, unknown>): { extra?: Record<string, string> } | undefined {
     const text = this.take(key);
     if (text === undefined) return undefined;
-    return { extra: decodeOptions(codec, splitProps(text, codec.lead), target) };
+    return { extra: decodeOptions(codec, parseProps(text, codec.lead), target) };
   }
 
   /** Everything not mapped and not ignored, as text. */

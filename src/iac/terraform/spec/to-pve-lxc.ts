@@ -4,7 +4,8 @@
  */
 import type { LxcGuestSpec, LxcNetworkInterfaceSpec, PveConfigValues } from "../../model.js";
 import { FEATURES, LXC_NET, MOUNT_POINT, ROOTFS } from "./codecs.js";
-import { encodeOptions, printCodec, printProps, specToSize } from "./props.js";
+import { printProps } from "../../../pve/property-string.js";
+import { encodeOptions, printCodec, specToSize } from "./props.js";
 
 /** Add the container-specific keys to `out`. */
 export function lxcValues(spec: LxcGuestSpec, out: PveConfigValues, create: boolean): void {

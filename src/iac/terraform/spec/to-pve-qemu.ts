@@ -5,7 +5,8 @@
 import type { CloudInitSpec, DiskSpec, NetworkDeviceSpec, PveConfigValues, QemuGuestSpec } from "../../model.js";
 import { encodeSshKeys, CICUSTOM } from "./adopt-qemu-devices.js";
 import { AGENT, CPU_TYPE, DISK, DISK_SPEED, EFI_DISK, HOSTPCI, IPCONFIG_ORDER, NET, NUMA, TPM_STATE, USB, VGA } from "./codecs.js";
-import { encodeOptions, printCodec, printProps, specToSize, volumeFormat } from "./props.js";
+import { printProps } from "../../../pve/property-string.js";
+import { encodeOptions, printCodec, specToSize, volumeFormat } from "./props.js";
 
 /** Add the VM-specific keys to `out`. */
 export function qemuValues(spec: QemuGuestSpec, out: PveConfigValues, create: boolean): void {

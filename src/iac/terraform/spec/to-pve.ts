@@ -12,6 +12,7 @@
  */
 import type { GuestSpec, PveConfigOptions, PveConfigValues } from "../../model.js";
 import { LXC_CONSOLE, LXC_CPU, LXC_MEMORY, LXC_TOP, QEMU_CPU, QEMU_MEMORY, QEMU_TOP, STARTUP } from "./codecs.js";
+import { printTags } from "../../../pve/tags.js";
 import { encodeValue, printCodec, type FieldCodec } from "./props.js";
 import { lxcValues } from "./to-pve-lxc.js";
 import { qemuValues } from "./to-pve-qemu.js";
@@ -23,7 +24,7 @@ export function pveConfigFromSpec(spec: GuestSpec, options: PveConfigOptions = {
   if (create && !spec.clone) out.vmid = spec.vmid;
   if (spec.name) out[spec.kind === "lxc" ? "hostname" : "name"] = spec.name;
   if (spec.description !== undefined) out.description = spec.description;
-  if (spec.tags.length) out.tags = [...spec.tags].sort().join(";");
+  if (spec.tags.length) out.tags = printTags(spec.tags);
   if (spec.onBoot) out.onboot = 1;
   if (spec.template) out.template = 1;
   if (spec.protection) out.protection = 1;

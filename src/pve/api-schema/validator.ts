@@ -4,8 +4,9 @@
  * API parameters). Order of checks as in PVE: type, format, pattern,
  * maxLength, minLength, maximum/minimum, enum; the first failure wins.
  */
-import { NAMED_FORMATS, splitList } from "./formats.js";
-import { parsePropertyString } from "./property-string.js";
+import { parseSchemaProps } from "../property-string.js";
+import { splitList } from "../tags.js";
+import { NAMED_FORMATS } from "./formats.js";
 import type { PropertySchema } from "./types.js";
 
 /** A value after normalisation: strings as sent on the wire, JS booleans as JSON booleans. */
@@ -80,7 +81,7 @@ export function checkFormat(format: PropertySchema["format"], value: string, pat
 }
 
 function checkPropertyString(format: Record<string, PropertySchema>, value: string, path: string): string | undefined {
-  const parsed = parsePropertyString(format, value);
+  const parsed = parseSchemaProps(format, value);
   if (parsed.error) return parsed.error;
   const errors: Errors = {};
   checkObject(path, format, parsed.values, false, errors);

@@ -10,8 +10,7 @@ import { checkObject, type WireValue } from "./validator.js";
 
 export type * from "./types.js";
 export { checkFormat, checkProp, perlPattern } from "./validator.js";
-export { parsePropertyString, splitPropertyString, parseBoolean } from "./property-string.js";
-export { NAMED_FORMATS, parseSize, splitList } from "./formats.js";
+export { NAMED_FORMATS } from "./formats.js";
 
 const subset = subsetJson as unknown as SchemaSubset;
 

@@ -6,6 +6,7 @@
  * `X-list` (comma/semicolon/space separated) and `X-opt` (empty allowed)
  * variants of every validator are handled by the caller.
  */
+import { parseSize } from "../size.js";
 import type { PropertySchema } from "./types.js";
 
 export type FormatValidator = (value: string) => string | undefined;
@@ -43,13 +44,6 @@ function cidr(text: string, v6: boolean): boolean {
   return v6 ? isIPv6(m[1]) && bits > 7 && bits <= 128 : isIPv4(m[1]) && bits > 7 && bits <= 32;
 }
 
-function parseSize(text: string): number | undefined {
-  const m = /^(\d+(\.\d+)?)([KMGT])?$/.exec(text);
-  if (!m) return undefined;
-  const mult = { K: 1024, M: 1024 ** 2, G: 1024 ** 3, T: 1024 ** 4 }[m[3] as "K"] ?? 1;
-  return Math.floor(Number(m[1]) * mult);
-}
-
 const check =
   (re: RegExp, message: (v: string) => string): FormatValidator =>
   (v) =>
@@ -80,7 +74,7 @@ export const NAMED_FORMATS: Record<string, NamedFormat> = {
     /^(dhcp|manual)$/.test(v) || cidr(v, false) ? undefined : "value does not look like a valid ipv4 network configuration",
   "pve-ipv6-config": (v) =>
     /^(auto|dhcp|manual)$/.test(v) || cidr(v, true) ? undefined : "value does not look like a valid ipv6 network configuration",
-  "disk-size": (v) => (parseSize(v) === undefined ? `value does not look like a valid disk size: ${v}` : undefined),
+  "disk-size": (v) => (parseSize(v, { strict: true }) === undefined ? `value does not look like a valid disk size: ${v}` : undefined),
   "pve-volume-id": check(VOLUME_ID_RE, (v) => `unable to parse volume ID '${v}'`),
   "pve-volume-id-or-qm-path": (v) =>
     VOLUME_ID_RE.test(v) || v.startsWith("/") || v === "none" || v === "cdrom" ? undefined : `invalid volume '${v}'`,
@@ -119,13 +113,3 @@ export const NAMED_FORMATS: Record<string, NamedFormat> = {
     base64: { type: "boolean", optional: 1 },
   },
 };
-
-/** PVE::Tools::split_list: the items of a `-list` value. */
-export function splitList(text: string): string[] {
-  return text
-    .trim()
-    .split(/[\0;,\s]+/)
-    .filter((s) => s !== "");
-}
-
-export { parseSize };
