@@ -3,16 +3,19 @@
 // simulator's own cost per request. Prints figures; asserts nothing.
 //  1. the simulator runs in a child process (as users run it); the client sends
 //     GET /version, a guest config and /cluster/resources at concurrency 1, 8, 32;
-//  2. the simulator runs in-process to read its handler time per request.
+//  2. the simulator runs in-process to read its handler time per request;
+//  3. a generated 10,000-guest cluster: generation time and the handler time of
+//     its /cluster/resources (BENCH_BIG_SIZE changes the size).
 import { spawn } from "node:child_process";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { ProxmoxClient } from "../dist/proxmox/client.js";
 import { parseApiToken } from "../dist/proxmox/connection.js";
-import { startSimulator } from "../dist/sim/index.js";
+import { generateCluster, startSimulator } from "../dist/sim/index.js";
 
 const SIZE = Number(process.env.BENCH_SIZE ?? 500);
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 2000);
+const BIG_SIZE = Number(process.env.BENCH_BIG_SIZE ?? 10_000);
 const bin = fileURLToPath(new URL("../bin/proxmox-mpc.js", import.meta.url));
 
 async function startChild(tls) {
@@ -72,3 +75,21 @@ console.table([
 ]);
 client.close();
 await sim.close();
+
+// A big generated cluster: how long generating it takes, and the handler time of its /cluster/resources.
+const generated = performance.now();
+generateCluster(BIG_SIZE, 1);
+const generateMs = Math.round(performance.now() - generated);
+const big = await startSimulator({ size: BIG_SIZE, port: 0 });
+const bigClient = new ProxmoxClient({ baseUrl: big.url, token: parseApiToken(big.token), tls: { mode: "verify" } }, { concurrency: 1, retries: 0 });
+await bigClient.clusterResources(); // warm up
+const bigBefore = big.stats();
+await run(bigClient, 1, 5, () => bigClient.clusterResources());
+const bigAfter = big.stats();
+console.log(`\nA generated ${BIG_SIZE}-guest cluster (in-process):`);
+console.table([
+  { measure: `generateCluster(${BIG_SIZE})`, ms: generateMs },
+  { measure: `GET /cluster/resources handler (${BIG_SIZE} guests)`, ms: Math.round((bigAfter.handlerMicros - bigBefore.handlerMicros) / (bigAfter.requests - bigBefore.requests) / 1000) },
+]);
+bigClient.close();
+await big.close();

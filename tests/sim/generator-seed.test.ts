@@ -1,4 +1,4 @@
-/** Generated clusters (determinism, realism, speed) and YAML seed files. */
+/** Generated clusters (determinism, realism, size) and YAML seed files. */
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -60,23 +60,23 @@ describe("generator", () => {
     expect(big.nodes[0].volumes.local.map((v) => v.volid)).toEqual(expect.arrayContaining(["local:vztmpl/debian-12-standard_12.7-1_amd64.tar.zst", "local:vztmpl/ubuntu-24.04-standard_24.04-2_amd64.tar.zst"]));
   });
 
-  test("10,000 guests generate quickly", () => {
-    const t = performance.now();
+  // How fast: `npm run bench:client` prints the generation time and the handler time of this list.
+  test("10,000 guests on at least 100 nodes", () => {
     const init = generateCluster(10_000, 1);
-    expect(performance.now() - t).toBeLessThan(3000);
     expect(init.guests).toHaveLength(10_000);
+    expect(new Set(init.guests.map((g) => g.vmid)).size).toBe(10_000);
     expect(init.nodes.length).toBeGreaterThanOrEqual(100);
   });
 
-  test("a 10,000-guest /cluster/resources is served fast", async () => {
+  test("a 10,000-guest /cluster/resources lists every guest", async () => {
     const sim = await startSimulator({ size: 10_000 });
     try {
       const api = new Api(sim);
-      const first = await api.data<unknown[]>("/cluster/resources", { type: "vm" });
-      expect(first).toHaveLength(10_000);
-      const before = sim.stats().handlerMicros;
-      for (let i = 0; i < 5; i++) await api.get("/cluster/resources");
-      expect((sim.stats().handlerMicros - before) / 5).toBeLessThan(400_000);
+      const guests = await api.data<{ vmid: number }[]>("/cluster/resources", { type: "vm" });
+      expect(guests).toHaveLength(10_000);
+      expect(new Set(guests.map((g) => g.vmid)).size).toBe(10_000);
+      const all = await api.data<{ type: string }[]>("/cluster/resources");
+      expect(all.filter((r) => r.type === "qemu" || r.type === "lxc")).toHaveLength(10_000);
     } finally {
       await sim.close();
     }
