@@ -12,8 +12,10 @@ import { destroyCommand } from "./destroy.js";
 import { planCommand } from "./plan.js";
 import { describeCommand } from "./describe.js";
 import { getCommand } from "./get.js";
+import { healthCommand } from "./health.js";
 import { initCommand } from "./init.js";
 import { rebootCommand, shutdownCommand, startCommand, stopCommand } from "./power.js";
+import { reportIssueCommand } from "./report-issue.js";
 import { simCommand } from "./sim.js";
 import { statusCommand } from "./status.js";
 import { syncCommand } from "./sync.js";
@@ -21,7 +23,7 @@ import { testConnectionCommand } from "./test-connection.js";
 import { testCommand } from "./test.js";
 import type { Command } from "./types.js";
 
-export const COMMANDS: readonly Command[] = [initCommand, testConnectionCommand, syncCommand, statusCommand, getCommand, describeCommand, createCommand, deleteCommand, testCommand, planCommand, applyCommand, destroyCommand, startCommand, stopCommand, shutdownCommand, rebootCommand, simCommand, demoCommand, completionCommand, completeCommand];
+export const COMMANDS: readonly Command[] = [initCommand, testConnectionCommand, syncCommand, statusCommand, healthCommand, reportIssueCommand, getCommand, describeCommand, createCommand, deleteCommand, testCommand, planCommand, applyCommand, destroyCommand, startCommand, stopCommand, shutdownCommand, rebootCommand, simCommand, demoCommand, completionCommand, completeCommand];
 
 /** Find a command by name or alias. */
 export function findCommand(name: string): Command | undefined {

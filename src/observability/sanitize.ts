@@ -57,8 +57,8 @@ export class SecretScrubber {
     for (const m of text.matchAll(ASSIGNMENT)) this.add(unquote(m[6]));
   }
 
-  /** A text without secrets. */
-  text(input: string): string {
+  /** A text without the known secrets (the last pass over a serialized bundle: no patterns, which could break its syntax). */
+  knownOnly(input: string): string {
     let out = input;
     for (const secret of [...this.known].sort((a, b) => b.length - a.length)) {
       if (out.includes(secret)) {
@@ -66,6 +66,12 @@ export class SecretScrubber {
         out = out.split(secret).join(REMOVED);
       }
     }
+    return out;
+  }
+
+  /** A text without secrets: known ones, then whatever looks secret. */
+  text(input: string): string {
+    let out = this.knownOnly(input);
     const count = (replacement: string) => (): string => (this.removed++, replacement);
     out = out.replace(PEM, count(`${REMOVED} (private key)`));
     out = out.replace(SSH_KEY, count(`${REMOVED} (ssh key)`));
