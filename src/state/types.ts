@@ -99,20 +99,8 @@ export interface GuestStaleness {
   configRead: boolean;
 }
 
-/** A guest as stored (without disks and nets). */
-export interface GuestRecord {
-  vmid: number;
-  type: GuestType;
-  node: string;
-  name: string;
-  status: string;
-  template: boolean;
-  cores: number;
-  memory: number;
-  disk: number;
-  tags: string[];
-  ipAddresses: string[];
-  config: Record<string, string | number>;
+/** A guest as stored: what sync read (without disks and nets), with its history. */
+export interface GuestRecord extends Omit<ObservedGuest, "digest" | "disks" | "nets"> {
   digest: string | null;
   updatedAt: Date;
   firstSeenSyncId: number;
