@@ -115,7 +115,7 @@ function addCommand(program: Commander, command: Command, action: Action): void 
     const option = new Option(spec.flags, spec.description);
     if (spec.choices) option.argChoices = [...spec.choices]; // listed by --help; not checked here
     if (spec.repeatable) option.argParser((value: string, previous: string[] | undefined) => [...(previous ?? []), value]);
-    if (spec.default !== undefined) option.default(spec.default);
+    if (spec.default !== undefined && !option.negate) option.default(spec.default); // commander defaults --no-X itself
     sub.addOption(option);
     return { key: spec.key, attribute: option.attributeName() };
   });

@@ -2,11 +2,11 @@
  * `defineCommand`: a registry entry whose `run` gets its options validated
  * and typed from the command's declaration (options.ts). Every face calls the
  * same `run(ctx, {args, options})`, the options just as it got them; the wrapper checks
- * them with the declared zod schemas (loaded on first use, so start-up does
- * not pay for zod) and hands the command `input.options` typed by
- * `z.infer`, with defaults applied. A bad value is a UsageError (exit 2).
+ * them against the declarations and hands the command `input.options` typed
+ * by `z.infer` of their zod schemas, with defaults applied. A bad value is a
+ * UsageError (exit 2) worded by the schema; zod loads only then.
  */
-import type { OptionSet, OptionShape, OptionValues } from "./options.js";
+import { acceptOptions, type OptionSet, type OptionShape, type OptionValues } from "./options.js";
 import type { Command, CommandContext, CommandInput, CommandResult } from "./types.js";
 
 /** What a defined command's run gets: positionals and validated, typed options. */
@@ -42,9 +42,9 @@ export function defineCommand<S extends OptionShape = Record<never, never>>(spec
   };
 }
 
-/** Validate options against the command's declaration; a command without options and given none never loads zod (__complete on every Tab). */
+/** Validate options against the command's declaration; zod loads only to word a refusal (see acceptOptions). */
 async function parseOptions<S extends OptionShape>(spec: CommandSpec<S>, raw: Record<string, unknown>): Promise<OptionValues<S>> {
-  const values = spec.options?.length || Object.keys(raw).length ? (await import("./schema.js")).validateOptions(spec, raw) : {};
+  const values = acceptOptions(spec.options, raw) ?? (await import("./schema.js")).validateOptions(spec, raw);
   // The one place where values meet their type: the schema that checked them was built from these very declarations.
   return values as OptionValues<S>;
 }

@@ -6,8 +6,11 @@
  * /help read the flags, `defineCommand` validates and types `input.options`,
  * and schema.ts derives an MCP tool's input schema.
  *
- * zod is only a type here: its schemas are built on first validation
- * (schema.ts), so `--help` and the console's first prompt never load it.
+ * zod is only a type here: its schemas are built when first needed
+ * (schema.ts), so `--help` and the console's first prompt never load it. A
+ * run whose options all pass `accepts` (the schema's verdict, tested to agree
+ * with it on every declared option) does not load it either: zod (about
+ * 100 ms to import) is there to word a refusal and for tools' schemas.
  */
 import type { z } from "zod";
 
@@ -22,7 +25,7 @@ export interface OptionDecl<S extends z.ZodType = z.ZodType> {
   /** commander's flag syntax: "--dry-run", "--no-refresh", "-p, --port <port>". */
   readonly flags: string;
   readonly description: string;
-  /** Applied when the option is not given, and shown by --help. */
+  /** Applied when the option is not given, and shown by --help (but for --no-X). */
   readonly default?: string | number | boolean;
   /** The allowed values (shown by --help, checked by the schema). */
   readonly choices?: readonly string[];
@@ -34,6 +37,8 @@ export interface OptionDecl<S extends z.ZodType = z.ZodType> {
   readonly fromText?: (value: string) => unknown;
   /** The option's zod schema, with its description and default. */
   readonly schema: (zod: Zod) => S;
+  /** Whether the schema takes a given (non-undefined) value as it is, decided without zod. */
+  readonly accepts: (value: unknown) => boolean;
 }
 
 /** An option of a declared set: its declaration, its key in `input.options`, and its flag names. */
@@ -86,16 +91,38 @@ export function declarations<S extends OptionShape>(set: OptionSet<S>): S {
   return set[DECLARED];
 }
 
+/**
+ * The options' values when every given one passes its `accepts` and no
+ * unknown key is there: given values (text read as the option's type) plus
+ * defaults. Undefined otherwise: then the zod schema decides, and words why.
+ */
+export function acceptOptions(set: OptionSet | undefined, given: Record<string, unknown>): Record<string, unknown> | undefined {
+  const options = set ?? [];
+  if (Object.keys(given).some((key) => !options.some((o) => o.key === key))) return undefined;
+  const values: Record<string, unknown> = {};
+  for (const option of options) {
+    const raw = given[option.key];
+    const value = typeof raw === "string" && option.fromText ? option.fromText(raw) : raw;
+    if (value === undefined) {
+      if (option.default !== undefined) values[option.key] = option.default;
+    } else if (option.accepts(value)) values[option.key] = value;
+    else return undefined;
+  }
+  return values;
+}
+
+const isBoolean = (value: unknown): boolean => typeof value === "boolean";
+
 /** An on/off flag: `true` when given, absent otherwise (so "not given" can defer to the workspace or environment). */
 export function flag(flags: string, description: string): OptionDecl<z.ZodOptional<z.ZodBoolean>> {
   const error = (): string => `${longName(flags)} is a flag: true or false.`;
-  return { flags, description, schema: (zod) => zod.boolean({ error }).optional().describe(description) };
+  return { flags, description, accepts: isBoolean, schema: (zod) => zod.boolean({ error }).optional().describe(description) };
 }
 
 /** A `--no-X` flag: X is true unless the flag is given. */
 export function negated(flags: `--no-${string}`, description: string): OptionDecl<z.ZodDefault<z.ZodBoolean>> {
   const error = (): string => `${longName(flags)} is a flag: true or false.`;
-  return { flags, description, schema: (zod) => zod.boolean({ error }).default(true).describe(description) };
+  return { flags, description, default: true, accepts: isBoolean, schema: (zod) => zod.boolean({ error }).default(true).describe(description) };
 }
 
 /** Options of a text value. */
@@ -114,6 +141,7 @@ export function text(flags: string, description: string, options: TextOptions & 
     description,
     default: value,
     completion,
+    accepts: (v) => typeof v === "string",
     schema: (zod) => (value === undefined ? zod.string({ error }).optional() : zod.string({ error }).default(value)).describe(description),
   };
 }
@@ -144,6 +172,8 @@ export function number(flags: string, description: string, options: NumberOption
     description,
     default: value,
     fromText: (s) => (s.trim() !== "" && Number.isFinite(Number(s)) ? Number(s) : s),
+    // zod's int() is a safe integer; its number() is finite.
+    accepts: (v) => typeof v === "number" && (int ? Number.isSafeInteger(v) : Number.isFinite(v)) && (min === undefined || v >= min) && (max === undefined || v <= max),
     schema: (zod) => (value === undefined ? build(zod).optional() : build(zod).default(value)).describe(description),
   };
 }
@@ -151,7 +181,14 @@ export function number(flags: string, description: string, options: NumberOption
 /** One of fixed values: "--engine <engine>" with ["terraform", "native"]. */
 export function choice<const V extends readonly [string, ...string[]]>(flags: string, description: string, values: V): OptionDecl<z.ZodOptional<z.ZodEnum<{ [K in V[number]]: K }>>> {
   const error = (iss: { input?: unknown }): string => `${longName(flags)} must be one of ${values.join(", ")}, got "${String(iss.input)}".`;
-  return { flags, description, choices: values, completion: values, schema: (zod) => zod.enum(values, { error }).optional().describe(description) };
+  return {
+    flags,
+    description,
+    choices: values,
+    completion: values,
+    accepts: (v) => typeof v === "string" && values.includes(v),
+    schema: (zod) => zod.enum(values, { error }).optional().describe(description),
+  };
 }
 
 /** A repeatable text value collecting an array: "--tag <tag>" given twice → ["a", "b"]. */
@@ -163,6 +200,7 @@ export function list(flags: string, description: string, options: TextOptions = 
     repeatable: true,
     completion: options.completion,
     fromText: (s) => [s],
+    accepts: (v) => Array.isArray(v) && v.every((item) => typeof item === "string"),
     schema: (zod) => zod.array(zod.string({ error }), { error }).optional().describe(description),
   };
 }

@@ -12,7 +12,7 @@ import { applyCommand } from "../../src/commands/apply.js";
 import { createCommand } from "../../src/commands/create.js";
 import { demoCommand } from "../../src/commands/demo.js";
 import { getCommand } from "../../src/commands/get.js";
-import { defineOptions, flag, isOptionSet, number } from "../../src/commands/options.js";
+import { acceptOptions, defineOptions, flag, isOptionSet, number } from "../../src/commands/options.js";
 import { planCommand } from "../../src/commands/plan.js";
 import { COMMANDS } from "../../src/commands/registry.js";
 import { validateOptions } from "../../src/commands/schema.js";
@@ -97,6 +97,31 @@ describe("validation", () => {
   it("a command checks its options before it does anything", async () => {
     const ui = testContext().ui;
     await expect(demoCommand.run(testContext({ ui }), { args: [], options: { size: "0" } })).rejects.toThrow('--size must be a whole number between 1 and 20000, got "0".');
+  });
+});
+
+describe("validation without zod agrees with zod", () => {
+  const VALUES: unknown[] = [undefined, true, false, "", " ", "x", "5", "-1", "1.5", "1e3", "0x10", "70000", 0, -1, 1, 1.5, 8006, 70000, 2 ** 53, NaN, Infinity, null, {}, [], ["a"], ["a", 1], "terraform", "native", "8.4", "9.1"];
+
+  it.each(COMMANDS.filter((c) => c.options?.length).map((c) => [c.name, c] as const))("%s: every option takes and refuses the same values either way", (_name, command) => {
+    for (const option of command.options ?? []) {
+      // The declared default (what --help shows and the fast path applies) is the schema's.
+      expect(option.schema(z).parse(undefined)).toEqual(option.default);
+      for (const value of [...VALUES, ...(option.choices ?? [])]) {
+        const given = { [option.key]: value };
+        const fast = acceptOptions(command.options, given);
+        let slow: Record<string, unknown> | UsageError;
+        try {
+          slow = validateOptions(command, given);
+        } catch (err) {
+          slow = err as UsageError;
+        }
+        if (fast === undefined) expect([option.key, value, slow]).toEqual([option.key, value, expect.any(UsageError)]);
+        else expect([option.key, value, slow]).toEqual([option.key, value, fast]);
+      }
+    }
+    expect(acceptOptions(command.options, { notAnOption: true })).toBeUndefined();
+    expect(acceptOptions(command.options, {})).toEqual(validateOptions(command, {}));
   });
 });
 

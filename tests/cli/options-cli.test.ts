@@ -45,7 +45,8 @@ it.each(COMMANDS.filter((c) => c.options?.length && !c.hidden).map((c) => [c.nam
   const help = run.stdout.replace(/\s+/g, " ");
   for (const option of command.options ?? []) {
     expect(help).toContain(`${option.flags} ${option.description.split(" ").slice(0, 3).join(" ")}`);
-    if (option.default !== undefined) expect(help).toContain(`(default: ${JSON.stringify(option.default)})`);
+    // A --no-X flag is on by default, which commander does not print.
+    if (option.default !== undefined && !option.long.startsWith("--no-")) expect(help).toContain(`(default: ${JSON.stringify(option.default)})`);
     if (option.choices) expect(help).toContain(`(choices: ${option.choices.map((c) => `"${c}"`).join(", ")})`);
   }
 });
