@@ -6,6 +6,7 @@
 import { applyCommand } from "./apply.js";
 import { completeCommand, completionCommand } from "./completion.js";
 import { createCommand } from "./create.js";
+import { debugCommand } from "./debug.js";
 import { deleteCommand } from "./delete.js";
 import { demoCommand } from "./demo.js";
 import { destroyCommand } from "./destroy.js";
@@ -14,6 +15,7 @@ import { describeCommand } from "./describe.js";
 import { getCommand } from "./get.js";
 import { healthCommand } from "./health.js";
 import { initCommand } from "./init.js";
+import { logsCommand } from "./logs.js";
 import { rebootCommand, shutdownCommand, startCommand, stopCommand } from "./power.js";
 import { reportIssueCommand } from "./report-issue.js";
 import { simCommand } from "./sim.js";
@@ -23,7 +25,7 @@ import { testConnectionCommand } from "./test-connection.js";
 import { testCommand } from "./test.js";
 import type { Command } from "./types.js";
 
-export const COMMANDS: readonly Command[] = [initCommand, testConnectionCommand, syncCommand, statusCommand, healthCommand, reportIssueCommand, getCommand, describeCommand, createCommand, deleteCommand, testCommand, planCommand, applyCommand, destroyCommand, startCommand, stopCommand, shutdownCommand, rebootCommand, simCommand, demoCommand, completionCommand, completeCommand];
+export const COMMANDS: readonly Command[] = [initCommand, testConnectionCommand, syncCommand, statusCommand, healthCommand, reportIssueCommand, getCommand, describeCommand, createCommand, deleteCommand, testCommand, planCommand, applyCommand, destroyCommand, startCommand, stopCommand, shutdownCommand, rebootCommand, simCommand, demoCommand, logsCommand, debugCommand, completionCommand, completeCommand];
 
 /** Find a command by name or alias. */
 export function findCommand(name: string): Command | undefined {

@@ -34,6 +34,7 @@ export interface LogQuery {
   since?: Date;
   /** This level and more severe. */
   level?: LogLevel;
+  /** One operation; without it, every operation but `logs` itself. */
   operation?: string;
   /** A correlation id or its beginning. */
   correlation?: string;
@@ -94,33 +95,57 @@ function defaultPhase(message: string, operation: string | null): string | null 
 export function matches(entry: LogEntry, query: LogQuery): boolean {
   if (query.since && entry.timestamp < query.since.toISOString()) return false;
   if (query.level && LOG_LEVELS.indexOf(entry.level as LogLevel) < LOG_LEVELS.indexOf(query.level)) return false;
-  if (query.operation && entry.operation !== query.operation) return false;
+  if (query.operation ? entry.operation !== query.operation : entry.operation === "logs") return false; // the queries themselves, only when asked for
   if (query.correlation && !entry.correlationId?.startsWith(query.correlation)) return false;
   return true;
 }
 
-/** A cheap check on the raw line (before parsing): text, resource and correlation must appear in it. */
-function lineMayMatch(line: string, lower: string | undefined, query: LogQuery, resource: RegExp | undefined): boolean {
-  if (lower && !line.toLowerCase().includes(lower)) return false;
+/** A string field read from the raw line without parsing it (pino writes level and time first); undefined when absent. */
+function rawField(line: string, key: string): string | undefined {
+  const at = line.indexOf(`"${key}":"`);
+  if (at < 0) return undefined;
+  const from = at + key.length + 4;
+  return line.slice(from, line.indexOf('"', from));
+}
+
+/** A cheap check on the raw line (before parsing): level, time, text, resource and correlation. */
+function lineMayMatch(line: string, lower: string | undefined, query: LogQuery, minLevel: number, since: string | undefined, resource: RegExp | undefined): boolean {
+  if (minLevel > 0) {
+    const level = rawField(line, "level");
+    if (level !== undefined && LOG_LEVELS.indexOf(level as LogLevel) < minLevel) return false;
+  }
+  if (since) {
+    const time = rawField(line, "time");
+    if (time !== undefined && time < since) return false;
+  }
   if (query.correlation && !line.includes(query.correlation)) return false;
   if (query.operation && !line.includes(query.operation)) return false;
+  if (lower && !line.toLowerCase().includes(lower)) return false;
   if (resource && !resource.test(line)) return false;
   return true;
 }
 
-/** The matching entries of every log file in `dir`, oldest first (the last `limit` of them). */
+/**
+ * The matching entries of every log file in `dir`, oldest first (the last `limit` of them).
+ * Files and lines are read newest first, so a query with a limit stops as soon as it has enough.
+ */
 export function queryLogs(dir: string, query: LogQuery = {}): LogEntry[] {
-  const sinceDay = query.since?.toISOString().slice(0, 10);
+  const since = query.since?.toISOString();
+  const sinceDay = since?.slice(0, 10);
   const lower = query.grep?.toLowerCase();
+  const minLevel = query.level ? LOG_LEVELS.indexOf(query.level) : 0;
   const resource = query.resource ? new RegExp(`(^|[^\\w-])${query.resource.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}($|[^\\w-])`) : undefined;
+  const limit = query.limit ?? Infinity;
   const found: LogEntry[] = [];
-  for (const f of listLogFiles(dir)) {
-    if (sinceDay && f.day < sinceDay) continue;
-    for (const line of readFileSync(join(dir, f.file), "utf8").split("\n")) {
-      if (!line || !lineMayMatch(line, lower, query, resource)) continue;
+  const files = listLogFiles(dir).filter((f) => !sinceDay || f.day >= sinceDay);
+  for (let f = files.length - 1; f >= 0 && found.length < limit; f--) {
+    const lines = readFileSync(join(dir, files[f].file), "utf8").split("\n");
+    for (let i = lines.length - 1; i >= 0 && found.length < limit; i--) {
+      const line = lines[i];
+      if (!line || !lineMayMatch(line, lower, query, minLevel, since, resource)) continue;
       const entry = toEntry(line);
       if (entry && matches(entry, query)) found.push(entry);
     }
   }
-  return query.limit !== undefined && found.length > query.limit ? found.slice(found.length - query.limit) : found;
+  return found.reverse();
 }

@@ -49,9 +49,11 @@ it.each(PLANNED.filter((name) => !findCommand(name)))("no hint points to %s, whi
   expect(offenders).toEqual([]);
 });
 
-it("the unexpected-error hint points to --debug and the workspace log", async () => {
+it("the unexpected-error hint points to --debug, the workspace log and the logs command", async () => {
   const { asProxmoxMpcError } = await import("../../src/core/errors.js");
   const err = asProxmoxMpcError(new TypeError("boom"));
   expect(err.hint).toMatch(/--debug/);
   expect(err.hint).toMatch(/\.proxmox-mpc\/logs\//);
+  expect(err.hint).toMatch(/`proxmox-mpc logs --level error --since 10m`/);
+  expect(findCommand("logs")).toBeDefined();
 });

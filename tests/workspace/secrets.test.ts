@@ -1,7 +1,9 @@
 /**
  * The token secret stays secret end to end: a canary secret goes through
- * init, sync, create, test, plan and a failing command (with --debug), and
- * appears in no output and in no workspace file but .proxmox-mpc/secrets.
+ * init, sync, create, test, plan and a failing command (with --debug), then
+ * `debug on`, a sync, a failing command and `logs -o json` at debug level, and
+ * appears in no output and in no workspace file (log files included) but
+ * .proxmox-mpc/secrets.
  */
 import { readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -44,6 +46,15 @@ it("the canary appears only in .proxmox-mpc/secrets", async () => {
     expect(await run(["status", "--debug", "-o", "yaml"])).toBe(0);
     sim.cluster.faultNext(5, 500);
     expect(await run(["get", "vms", "--live", "--debug"])).toBe(1);
+    // debug on (persisted): API calls at debug level in the log files and on stderr, then `logs` reads them back.
+    expect(await run(["debug", "on"])).toBe(0);
+    expect(await run(["sync"])).toBe(0);
+    sim.cluster.faultNext(5, 500);
+    expect(await run(["get", "vms", "--live"])).toBe(1);
+    expect(await run(["logs", "-o", "json", "--level", "debug", "--limit", "100000"])).toBe(0);
+    expect(outputs[outputs.length - 2]).toMatch(/"phase": "api.request"/);
+    const logFiles = filesUnder(join(dir, ".proxmox-mpc", "logs"));
+    expect(logFiles.some((f) => readFileSync(f, "utf8").includes('"phase":"api.request"'))).toBe(true);
     const leaks = filesUnder(dir)
       .filter((f) => !f.endsWith(join(".proxmox-mpc", "secrets")))
       .filter((f) => readFileSync(f).includes(CANARY));
