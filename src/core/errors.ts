@@ -53,7 +53,7 @@ export function asProxmoxMpcError(err: unknown): ProxmoxMpcError {
   const message = err instanceof Error ? err.message : String(err);
   return new ProxmoxMpcError(message || "Unexpected error.", {
     code: "internal",
-    hint: "Run again with --debug for the details, or read this run in the workspace log (.proxmox-mpc/logs/): `proxmox-mpc logs --level error --since 10m`.",
+    hint: "Run again with --debug for the details, or read this run in the workspace log (.proxmox-mpc/logs/): `proxmox-mpc logs --level error --since 10m`. To ask for help, `proxmox-mpc report-issue \"SUMMARY\"` writes a diagnostic bundle without secrets.",
     cause: err,
   });
 }

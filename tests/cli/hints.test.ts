@@ -49,11 +49,13 @@ it.each(PLANNED.filter((name) => !findCommand(name)))("no hint points to %s, whi
   expect(offenders).toEqual([]);
 });
 
-it("the unexpected-error hint points to --debug, the workspace log and the logs command", async () => {
+it("the unexpected-error hint points to --debug, the workspace log, the logs command and report-issue", async () => {
   const { asProxmoxMpcError } = await import("../../src/core/errors.js");
   const err = asProxmoxMpcError(new TypeError("boom"));
   expect(err.hint).toMatch(/--debug/);
   expect(err.hint).toMatch(/\.proxmox-mpc\/logs\//);
   expect(err.hint).toMatch(/`proxmox-mpc logs --level error --since 10m`/);
   expect(findCommand("logs")).toBeDefined();
+  expect(err.hint).toContain('`proxmox-mpc report-issue "SUMMARY"`');
+  expect(findCommand("report-issue")).toBeDefined();
 });

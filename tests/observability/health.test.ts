@@ -25,10 +25,13 @@ afterAll(async () => {
   await sim.close();
 });
 
+/** A loaded machine may take seconds to start ansible: room enough that only a real failure fails. */
+const ROOMY = ["--timeout", "60"];
+
 const byName = (report: HealthReport, name: string) => report.checks.find((c) => c.name === name);
 
 it("a healthy simulator: every group reported, nothing fails, exit 0, JSON shape", async () => {
-  const run = await ws.run(["health", "-o", "json"]);
+  const run = await ws.run(["health", "-o", "json", ...ROOMY]);
   expect(run.code).toBe(0);
   const report = JSON.parse(run.stdout) as HealthReport;
   expect(report.status).not.toBe("fail");
@@ -56,7 +59,7 @@ it("a healthy simulator: every group reported, nothing fails, exit 0, JSON shape
 });
 
 it("the console rendering: a headline, groups with icons, figures and explanations", async () => {
-  const run = await ws.run(["health"]);
+  const run = await ws.run(["health", ...ROOMY]);
   expect(run.code).toBe(0);
   expect(run.stdout).toMatch(/^🟡 System Health: Operational with warnings/);
   expect(run.stdout).toContain("🔗 Connectivity:");
@@ -68,7 +71,7 @@ it("the console rendering: a headline, groups with icons, figures and explanatio
 
 it("a wrong token: the server answers, the token check fails, exit 1, the secret is not shown", async () => {
   const env = { ...ws.env, PROXMOX_VE_API_TOKEN: "root@pam!mpc=not-the-right-secret-0001" };
-  const run = await cli(["health", "-o", "json"], { env, cwd: ws.dir });
+  const run = await cli(["health", "-o", "json", ...ROOMY], { env, cwd: ws.dir });
   expect(run.code).toBe(1);
   const report = JSON.parse(run.stdout) as HealthReport;
   expect(report.status).toBe("fail");
@@ -83,7 +86,7 @@ it("a nearly full storage is a warning naming it and its use", async () => {
   const before = storage.baseUsed;
   storage.baseUsed = Math.round(storage.total * 0.9);
   try {
-    const report = JSON.parse((await ws.run(["health", "-o", "json"])).stdout) as HealthReport;
+    const report = JSON.parse((await ws.run(["health", "-o", "json", ...ROOMY])).stdout) as HealthReport;
     expect(byName(report, "Storage")).toMatchObject({ status: "warn", figure: expect.stringMatching(/^9\d% local on /), message: expect.stringContaining("at or above 85% used") });
   } finally {
     storage.baseUsed = before;
@@ -146,7 +149,7 @@ it("--watch on a terminal redraws the report in place until Ctrl-C", async () =>
   const workspace = await loadWorkspace(ws.dir);
   const ctx = testContext({ workspace, env: ws.env, ui, signal: controller.signal, command: "health" });
   try {
-    const result = await runCommand(healthCommand, ctx, { args: [], options: { watch: true, interval: 0.1 } });
+    const result = await runCommand(healthCommand, ctx, { args: [], options: { watch: true, interval: 0.1, timeout: 60 } });
     expect(result).toMatchObject({ kind: "none", exitCode: 0 });
     expect(ui.lines).toHaveLength(2);
     for (const frame of ui.lines) {

@@ -83,7 +83,7 @@ function expectNoCanary(texts: Iterable<string>): void {
 
 it("no canary reaches the bundle, its Markdown, or what the command prints", async () => {
   const out = join(ws.dir, "bundle-plain");
-  const run = await cli(["report-issue", "apply keeps failing", "--out", out], { env, cwd: ws.dir });
+  const run = await cli(["report-issue", "apply keeps failing", "--out", out, "--timeout", "60"], { env, cwd: ws.dir });
   expect(run.stderr).not.toContain("error:");
   expect(run.code).toBe(0);
   const files = bundleFiles(out);
@@ -100,7 +100,7 @@ it("no canary reaches the bundle, its Markdown, or what the command prints", asy
 
 it("--anonymize: no canary either, and hostnames, IPs, MACs and usernames replaced consistently", async () => {
   const out = join(ws.dir, "bundle-anon");
-  const run = await cli(["report-issue", "apply keeps failing", "--out", out, "--anonymize"], { env, cwd: ws.dir });
+  const run = await cli(["report-issue", "apply keeps failing", "--out", out, "--anonymize", "--timeout", "60"], { env, cwd: ws.dir });
   expect(run.code).toBe(0);
   const files = bundleFiles(out);
   const texts = [...files.values()];

@@ -42,7 +42,7 @@ afterAll(async () => {
 });
 
 it("writes the JSON bundle and the Markdown beside it, and prints where and what", async () => {
-  const run = await ws.run(["report-issue", "plan failed after a backup"]);
+  const run = await ws.run(["report-issue", "plan failed after a backup", "--timeout", "60"]);
   expect(run.code).toBe(0);
   const json = /Report file: (\S+\.json)/.exec(run.stdout)?.[1];
   expect(json).toMatch(/diagnostics\/issue-\d{4}-\d{2}-\d{2}-\d{6}(-\d+)?\.json$/);
@@ -76,30 +76,30 @@ it("writes the JSON bundle and the Markdown beside it, and prints where and what
 });
 
 it("--copy-prompt prints the prompt alone; -o json gives paths, counts and prompt", async () => {
-  const copy = await ws.run(["report-issue", "plan failed", "--copy-prompt"]);
+  const copy = await ws.run(["report-issue", "plan failed", "--copy-prompt", "--timeout", "60"]);
   expect(copy.code).toBe(0);
   expect(copy.stdout.split("\n")[0]).toBe("I'm having issues with my proxmox-mpc setup: plan failed");
   expect(copy.stdout).not.toContain("Report file");
   expect(copy.stdout).toContain("Error summary: Something is locked — `plan` failed: VM 101 is locked (backup)");
-  const json = await ws.run(["report-issue", "plan failed", "-o", "json"]);
+  const json = await ws.run(["report-issue", "plan failed", "-o", "json", "--timeout", "60"]);
   const data = JSON.parse(json.stdout);
   expect(data).toMatchObject({ json: expect.stringMatching(/\.json$/), markdown: expect.stringMatching(/\.md$/), classification: { category: "lock" }, counts: { failing: 1, traceLines: 2 } });
   expect(data.prompt).toContain("Please analyze the logs and suggest fixes.");
 });
 
 it("--since widens or narrows the window", async () => {
-  const wide = JSON.parse((await ws.run(["report-issue", "x", "--since", "5h", "-o", "json"])).stdout);
+  const wide = JSON.parse((await ws.run(["report-issue", "x", "--since", "5h", "-o", "json", "--timeout", "60"])).stdout);
   expect(wide.counts.failing).toBe(2);
-  const narrow = JSON.parse((await ws.run(["report-issue", "x", "--since", "1s", "-o", "json"])).stdout);
+  const narrow = JSON.parse((await ws.run(["report-issue", "x", "--since", "1s", "-o", "json", "--timeout", "60"])).stdout);
   expect(narrow.counts).toMatchObject({ failing: 0, traceLines: 0 });
   expect(narrow.classification.category).toBe("none");
 });
 
 it("usage errors: no summary, a bad --since (exit 2)", async () => {
-  const none = await ws.run(["report-issue", " "]);
+  const none = await ws.run(["report-issue", " ", "--timeout", "60"]);
   expect(none.code).toBe(2);
   expect(none.stderr).toContain("needs a SUMMARY");
-  const bad = await ws.run(["report-issue", "x", "--since", "yesterday-ish"]);
+  const bad = await ws.run(["report-issue", "x", "--since", "yesterday-ish", "--timeout", "60"]);
   expect(bad.code).toBe(2);
   expect(bad.stderr).toContain("--since must be");
 });
