@@ -66,6 +66,8 @@ export async function runHealth(sources: HealthSources): Promise<HealthReport> {
 
 /** A probe under its own deadline: its requests are aborted when the time is up. */
 async function withTimeout(probe: Probe, outer: AbortSignal, timeoutMs: number): Promise<HealthCheck[]> {
+  // Tools are optional: one that is slow to say its version is a warning, not a failure.
+  const severity = probe.group === "tools" ? "warn" : "fail";
   const controller = new AbortController();
   const abort = (): void => controller.abort();
   outer.addEventListener("abort", abort, { once: true });
@@ -73,13 +75,13 @@ async function withTimeout(probe: Probe, outer: AbortSignal, timeoutMs: number):
   const deadline = new Promise<HealthCheck[]>((resolve) => {
     timer = setTimeout(() => {
       controller.abort();
-      resolve([check(probe.group, probe.name, "fail", `> ${timeoutMs / 1000} s`, `no answer within ${timeoutMs / 1000} s (--timeout)`)]);
+      resolve([check(probe.group, probe.name, severity, `> ${timeoutMs / 1000} s`, `no answer within ${timeoutMs / 1000} s (--timeout)`)]);
     }, timeoutMs);
   });
   try {
     return await Promise.race([probe.run(controller.signal), deadline]);
   } catch (err) {
-    return [check(probe.group, probe.name, "fail", "error", redactString(err instanceof Error ? err.message : String(err)))];
+    return [check(probe.group, probe.name, severity, "error", redactString(err instanceof Error ? err.message : String(err)))];
   } finally {
     clearTimeout(timer);
     outer.removeEventListener("abort", abort);

@@ -124,7 +124,8 @@ it("a server slower than --timeout: that check fails with the timeout, the rest 
     const report = JSON.parse(run.stdout) as HealthReport;
     expect(byName(report, "Proxmox server")?.status).toBe("fail");
     expect(report.checks.some((c) => c.message.includes("within 0.3 s"))).toBe(true);
-    expect(byName(report, "Claude")).toBeDefined();
+    // A tool slow to print its version under the short timeout is a warning: tools are optional.
+    for (const tool of ["Terraform", "Ansible", "Claude"]) expect(byName(report, tool)?.status).not.toBe("fail");
     expect(byName(report, "Workspace")).toMatchObject({ status: "warn", figure: "none" });
   } finally {
     cleanup();
