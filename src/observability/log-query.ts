@@ -125,9 +125,52 @@ function lineMayMatch(line: string, lower: string | undefined, query: LogQuery, 
   return true;
 }
 
+/** Literal texts of which a matching line must hold one, from the most selective filter; undefined: every line is a candidate. */
+function needlesOf(query: LogQuery, minLevel: number): string[] | undefined {
+  if (query.correlation) return [query.correlation];
+  if (query.resource) return [query.resource];
+  if (minLevel >= LOG_LEVELS.indexOf("warn")) return LOG_LEVELS.slice(minLevel).map((level) => `"level":"${level}"`);
+  if (query.operation) return [query.operation];
+  return undefined;
+}
+
+const NEWLINE = 0x0a;
+
+/**
+ * The lines of a file's bytes, newest (last) first, decoded one by one as they are asked for; with
+ * needles only the lines holding one, found with Buffer.indexOf (no decoding of the rest).
+ */
+function* candidateLines(bytes: Buffer, needles: string[] | undefined): Generator<string> {
+  const line = (start: number): string => {
+    const end = bytes.indexOf(NEWLINE, start);
+    return bytes.toString("utf8", start, end < 0 ? bytes.length : end);
+  };
+  if (!needles) {
+    let end = bytes.length;
+    while (end > 0) {
+      const start = bytes.lastIndexOf(NEWLINE, end - 1) + 1;
+      if (start < end) yield bytes.toString("utf8", start, end);
+      end = start - 1;
+    }
+    return;
+  }
+  const starts = new Set<number>();
+  for (const needle of needles) {
+    let at = bytes.indexOf(needle);
+    while (at >= 0) {
+      starts.add(at === 0 ? 0 : bytes.lastIndexOf(NEWLINE, at) + 1);
+      const end = bytes.indexOf(NEWLINE, at);
+      if (end < 0) break;
+      at = bytes.indexOf(needle, end + 1);
+    }
+  }
+  for (const start of [...starts].sort((x, y) => y - x)) yield line(start);
+}
+
 /**
  * The matching entries of every log file in `dir`, oldest first (the last `limit` of them).
- * Files and lines are read newest first, so a query with a limit stops as soon as it has enough.
+ * Files and lines are read newest first, so a query with a limit stops as soon as it has enough;
+ * a selective filter (correlation, resource, warn and above, operation) finds its lines with indexOf.
  */
 export function queryLogs(dir: string, query: LogQuery = {}): LogEntry[] {
   const since = query.since?.toISOString();
@@ -135,13 +178,13 @@ export function queryLogs(dir: string, query: LogQuery = {}): LogEntry[] {
   const lower = query.grep?.toLowerCase();
   const minLevel = query.level ? LOG_LEVELS.indexOf(query.level) : 0;
   const resource = query.resource ? new RegExp(`(^|[^\\w-])${query.resource.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}($|[^\\w-])`) : undefined;
+  const needles = needlesOf(query, minLevel);
   const limit = query.limit ?? Infinity;
   const found: LogEntry[] = [];
   const files = listLogFiles(dir).filter((f) => !sinceDay || f.day >= sinceDay);
   for (let f = files.length - 1; f >= 0 && found.length < limit; f--) {
-    const lines = readFileSync(join(dir, files[f].file), "utf8").split("\n");
-    for (let i = lines.length - 1; i >= 0 && found.length < limit; i--) {
-      const line = lines[i];
+    for (const line of candidateLines(readFileSync(join(dir, files[f].file)), needles)) {
+      if (found.length >= limit) break;
       if (!line || !lineMayMatch(line, lower, query, minLevel, since, resource)) continue;
       const entry = toEntry(line);
       if (entry && matches(entry, query)) found.push(entry);

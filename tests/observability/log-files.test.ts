@@ -105,3 +105,21 @@ it("follows appended lines, also in a new file, and stops when the signal aborts
     cleanup();
   }
 });
+
+it("finds matches on the first and on an unterminated last line, with and without a selective filter", () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const first = line("2026-11-28T10:00:00Z", "first", { correlationId: "c-aaaaaaaaaa", level: "error" });
+    const middle = line("2026-11-28T10:00:01Z", "middle");
+    const last = line("2026-11-28T10:00:02Z", "last", { correlationId: "c-aaaaaaaaaa", level: "warn" }).trimEnd();
+    writeFileSync(join(dir, "2026-11-28.jsonl"), first + middle + "not json\n" + last);
+    expect(queryLogs(dir, { correlation: "c-aaaa" }).map((e) => e.message)).toEqual(["first", "last"]);
+    expect(queryLogs(dir, { level: "warn" }).map((e) => e.message)).toEqual(["first", "last"]);
+    expect(queryLogs(dir, { level: "error" }).map((e) => e.message)).toEqual(["first"]);
+    expect(queryLogs(dir, {}).map((e) => e.message)).toEqual(["first", "middle", "last"]);
+    expect(queryLogs(dir, { limit: 2 }).map((e) => e.message)).toEqual(["middle", "last"]);
+    expect(queryLogs(dir, { grep: "MIDDLE" }).map((e) => e.message)).toEqual(["middle"]);
+  } finally {
+    cleanup();
+  }
+});
