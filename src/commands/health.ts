@@ -5,8 +5,13 @@ import { defineCommand } from "./define.js";
 import { defineOptions, flag, number } from "./options.js";
 import type { CommandContext } from "./types.js";
 
-/** Clear the screen and go home: the dashboard is redrawn in place. */
+/** Clear the screen and go home (the first frame). */
 const CLEAR = "\x1b[2J\x1b[H";
+/** Go home (later frames overwrite the last, line by line, without flicker or scrollback). */
+const HOME = "\x1b[H";
+/** Erase to the end of the line / of the screen. */
+const EOL = "\x1b[K";
+const EOS = "\x1b[J";
 
 export const healthCommand = defineCommand({
   name: "health",
@@ -32,11 +37,12 @@ export const healthCommand = defineCommand({
       throw new UsageError("--watch redraws a terminal, and there is none here (or the output is -o json/yaml).", "Run `proxmox-mpc health` (with -o json) on a schedule instead.");
     }
     let report: HealthReport | undefined;
-    while (!ctx.signal.aborted) {
+    for (let frame = 0; !ctx.signal.aborted; frame++) {
       report = await check(ctx, timeout);
       if (ctx.signal.aborted) break;
       const at = new Date().toISOString().slice(11, 19);
-      ctx.ui.emit(`${CLEAR}${await draw(ctx, report)}\nUpdated ${at} UTC, every ${interval} s — Ctrl-C to stop.`);
+      const text = `${await draw(ctx, report)}\nUpdated ${at} UTC, every ${interval} s — Ctrl-C to stop.`;
+      ctx.ui.emit(`${frame === 0 ? CLEAR : HOME}${text.split("\n").join(`${EOL}\n`)}${EOL}${EOS}`);
       await pause(interval * 1000, ctx.signal);
     }
     return { kind: "none", exitCode: report?.status === "fail" ? 1 : 0 };

@@ -153,10 +153,12 @@ it("--watch on a terminal redraws the report in place until Ctrl-C", async () =>
     const result = await runCommand(healthCommand, ctx, { args: [], options: { watch: true, interval: 0.1, timeout: 60 } });
     expect(result).toMatchObject({ kind: "none", exitCode: 0 });
     expect(ui.lines).toHaveLength(2);
+    // The first frame clears the screen; the next ones go home and overwrite it, erasing what is left.
+    expect(ui.lines[0].startsWith("\x1b[2J\x1b[H")).toBe(true);
+    expect(ui.lines[1].startsWith("\x1b[H")).toBe(true);
     for (const frame of ui.lines) {
-      expect(frame.startsWith("\x1b[2J\x1b[H")).toBe(true);
       expect(frame).toContain("System Health");
-      expect(frame).toMatch(/every 0\.1 s — Ctrl-C to stop\.$/);
+      expect(frame).toMatch(/every 0\.1 s — Ctrl-C to stop\.\x1b\[K\x1b\[J$/);
     }
   } finally {
     await ctx.services.close();
