@@ -9,6 +9,8 @@ const IPV4 = /(?<![\d.])(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d))
 const MAC = /(?<![0-9A-Fa-f:-])[0-9A-Fa-f]{2}([:-])[0-9A-Fa-f]{2}(\1[0-9A-Fa-f]{2}){4}(?![0-9A-Fa-f:-])/g;
 /** `user@realm` of PVE (pam, pve, or a named realm) and e-mail addresses. */
 const USER_AT = /(?<![\w.-])([A-Za-z_][\w.-]*)@(?=[A-Za-z][\w.-]*)/g;
+/** `username = "deploy"`, `ansible_user: deploy`, `ciuser=deploy`: usernames assigned in IaC, configs and logs. */
+const USER_ASSIGNMENT = /\b(username|user_?name|ansible_user|ansible_ssh_user|remote_user|ciuser|login)["']?\s*[:=]\s*["']?([A-Za-z_][\w.-]*)/gi;
 /** Users that name a role, not a person. */
 const KEEP_USERS = new Set(["root", "admin", "nobody"]);
 
@@ -32,6 +34,11 @@ export class Anonymizer {
   /** Usernames to replace wherever they appear as a whole word (the token's user, the local login). */
   addUsernames(names: Iterable<string | undefined>): void {
     for (const name of names) if (name && !KEEP_USERS.has(name)) this.user(name);
+  }
+
+  /** Learn the usernames a text assigns (`username = "deploy"`), to replace them everywhere. */
+  learnUsernames(text: string): void {
+    for (const m of text.matchAll(USER_ASSIGNMENT)) this.addUsernames([m[2]]);
   }
 
   /** The placeholders given so far, for the bundle's notes (never the originals). */

@@ -132,6 +132,7 @@ export async function writeIssueReport(src: ReportSources): Promise<ReportOutcom
     const anonymizer = new Anonymizer();
     anonymizer.addHostnames([...nodes.map((n) => n.name), ...guests.map((g) => g.name), endpointHost(ws.config.endpoint), hostname(), completed?.host, latest?.host]);
     anonymizer.addUsernames([ws.config.tokenId.split("@")[0], safeUser()]);
+    for (const file of bundle.files) anonymizer.learnUsernames(file.content);
     bundle = anonymizer.value(bundle);
   }
   const prompt = scrub.knownOnly(buildPrompt(bundle));

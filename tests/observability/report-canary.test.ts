@@ -6,7 +6,7 @@
  * variables), a public ssh key, a guest's cipassword on the server (synced),
  * a log line, an error message stored with an operation, and a task log line;
  * no canary (nor any part of one) may reach any bundle file or the output.
- * With --anonymize, hostnames, IPs and MACs are replaced consistently.
+ * With --anonymize, hostnames, IPs, MACs and usernames are replaced consistently.
  */
 import { appendFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -121,6 +121,11 @@ it("--anonymize: no canary either, and hostnames, IPs, MACs and usernames replac
   const macPlaceholder = /mac_address = "([0-9a-f:]+)"/.exec(tf)?.[1];
   expect(macPlaceholder).toMatch(/^02:00:00:00:/);
   expect(JSON.stringify(bundle.failure.trace)).toContain(`UPID failed on ${macPlaceholder}`);
+  const user = /username = "(user-\d+)"/.exec(tf)?.[1];
+  expect(user).toBeDefined();
+  const vars = bundle.files.find((f: { path: string }) => f.path === "ansible/group_vars/all.yml").content;
+  expect(vars).toContain(`ansible_user: ${user}`);
+  for (const text of texts) expect(text).not.toMatch(/\bdeploy\b/);
   const host = /host-\d+/.exec(JSON.stringify(bundle.health))?.[0] ?? /host-\d+/.exec(JSON.stringify(bundle.files))?.[0];
   expect(host).toBeDefined();
 });
