@@ -3,11 +3,11 @@
  * value through its query compiler (~0.2 ms a row: 9 s for a first sync of
  * 10,000 guests); here a whole batch travels as ONE JSON parameter that the
  * database unpacks itself (SQLite json_each, PostgreSQL jsonb_to_recordset),
- * inside the caller's Prisma transaction. Values are written in the formats
+ * inside the caller's transaction. Values are written in the formats
  * Prisma reads back (SQLite DateTime as ISO text with +00:00, booleans 0/1,
  * Json as text; PostgreSQL timestamp(3) in UTC, jsonb).
  */
-import type { DbTx } from "./db.js";
+import type { SqlExec } from "./sql-exec.js";
 import type { StoreProvider } from "./url.js";
 
 /** How a column's value is encoded. */
@@ -54,7 +54,7 @@ export function bulkInsertSql(provider: StoreProvider, table: string, columns: T
   }
   const record = names.map((n) => `${quote(n)} ${PG_TYPES[columns[n]]}`).join(", ");
   const values = names.map((n) => (columns[n] === "json" ? `x.${quote(n)}::jsonb` : `x.${quote(n)}`));
-  return `${target} SELECT ${values.join(", ")} FROM jsonb_to_recordset($1::jsonb) AS x(${record})`;
+  return `${target} SELECT ${values.join(", ")} FROM jsonb_to_recordset(?::jsonb) AS x(${record})`;
 }
 
 /**
@@ -77,30 +77,16 @@ export function jsonList(provider: StoreProvider, kind: "int" | "text"): string 
 }
 
 /** Delete the rows of `table` whose `column` is (or, with `not`, is not) in `values`. */
-export async function deleteWhereIn(
-  tx: DbTx,
-  provider: StoreProvider,
-  table: string,
-  column: string,
-  values: (number | string)[],
-  opts: { not?: boolean } = {},
-): Promise<void> {
+export async function deleteWhereIn(sql: SqlExec, table: string, column: string, values: (number | string)[], opts: { not?: boolean } = {}): Promise<void> {
   if (!values.length && !opts.not) return;
   const kind = typeof values[0] === "number" ? "int" : "text";
-  const sql = `DELETE FROM ${quote(table)} WHERE ${quote(column)} ${opts.not ? "NOT IN" : "IN"} ${jsonList(provider, kind)}`;
-  await tx.$executeRawUnsafe(dialect(provider, sql), JSON.stringify(values));
+  await sql.run(`DELETE FROM ${quote(table)} WHERE ${quote(column)} ${opts.not ? "NOT IN" : "IN"} ${jsonList(sql.provider, kind)}`, [JSON.stringify(values)]);
 }
 
 /** Insert `rows` (objects keyed by column name) in batches of `batchSize`. */
-export async function bulkInsert(
-  tx: DbTx,
-  provider: StoreProvider,
-  table: string,
-  columns: TableColumns,
-  rows: Record<string, unknown>[],
-  batchSize = 2000,
-): Promise<void> {
+export async function bulkInsert(exec: SqlExec, table: string, columns: TableColumns, rows: Record<string, unknown>[], batchSize = 2000): Promise<void> {
   if (!rows.length) return;
+  const { provider } = exec;
   const sql = bulkInsertSql(provider, table, columns);
   const entries = Object.entries(columns);
   for (let i = 0; i < rows.length; i += batchSize) {
@@ -109,7 +95,7 @@ export async function bulkInsert(
       for (const [name, kind] of entries) out[name] = encode(row[name], kind, provider);
       return out;
     });
-    await tx.$executeRawUnsafe(sql, JSON.stringify(batch));
+    await exec.run(sql, [JSON.stringify(batch)]);
   }
 }
 

@@ -3,13 +3,15 @@
  * the same database. A lock is a row kept alive by a heartbeat; it is taken
  * over when its heartbeat is older than `staleAfterMs`, or at once when its
  * holder's pid is dead on this host (kill -9 never blocks anyone for long).
- * Every take-over is a compare-and-swap on the holder's random token.
+ * Every take-over is a compare-and-swap on the holder's random token. Plain
+ * SQL (sql-exec.ts), so the full store and the read store share it.
  */
 import { randomUUID } from "node:crypto";
 import { CancelledError } from "../core/errors.js";
-import { guard, type Db } from "./db.js";
 import type { WorkspaceLock } from "./generated/sqlite/client.js";
 import { holderDead, hostName } from "./liveness.js";
+import { decodeRow } from "./read-rows.js";
+import { stamp, type SqlDatabase } from "./sql-exec.js";
 import { LockBusyError, type LockClock, type LockHandle, type LockInfo, type LockOptions } from "./lock-types.js";
 
 export { LockBusyError, type LockClock, type LockHandle, type LockInfo, type LockOptions } from "./lock-types.js";
@@ -73,7 +75,7 @@ export class LockRepository {
   private readonly clock: LockClock;
 
   constructor(
-    private readonly db: Db,
+    private readonly sql: SqlDatabase,
     options: LockRepositoryOptions = {},
   ) {
     this.staleAfterMs = options.staleAfterMs ?? DEFAULT_STALE_AFTER_MS;
@@ -90,9 +92,9 @@ export class LockRepository {
     const deadline = this.clock.now() + (opts.wait ? (opts.timeoutMs ?? 5 * 60_000) : 0);
     for (;;) {
       const token = randomUUID();
-      const row = await guard(this.db, () => this.tryTake(name, token, staleAfterMs, opts.correlationId ?? null));
+      const row = await this.sql.guard(() => this.tryTake(name, token, staleAfterMs, opts.correlationId ?? null));
       if (row === true) {
-        const handle = new Handle(this.db, this.clock, name, token, staleAfterMs, () => this.held.delete(handle));
+        const handle = new Handle(this.sql, this.clock, name, token, staleAfterMs, () => this.held.delete(handle));
         this.held.add(handle);
         return handle;
       }
@@ -105,8 +107,8 @@ export class LockRepository {
 
   /** The current holder of `name` (stale or not), or null when free. */
   holder(name: string, staleAfterMs = this.staleAfterMs): Promise<LockInfo | null> {
-    return guard(this.db, async () => {
-      const row = await this.db.client.workspaceLock.findUnique({ where: { name } });
+    return this.sql.guard(async () => {
+      const row = await this.find(name);
       return row ? toInfo(row, staleAfterMs, this.clock.now()) : null;
     });
   }
@@ -116,25 +118,31 @@ export class LockRepository {
     await Promise.all([...this.held].map((h) => h.release()));
   }
 
+  private async find(name: string): Promise<WorkspaceLock | null> {
+    const [row] = await this.sql.rows(`SELECT * FROM "WorkspaceLock" WHERE "name" = ?`, [name]);
+    return row ? decodeRow("WorkspaceLock", row, this.sql.provider) : null;
+  }
+
   /** true when taken; otherwise the live holder's row. */
   private async tryTake(name: string, token: string, staleAfterMs: number, correlationId: string | null): Promise<true | WorkspaceLock> {
-    const { client } = this.db;
+    const { sql } = this;
     const now = new Date(this.clock.now());
-    const mine = { token, pid: process.pid, host: hostName(), correlationId, acquiredAt: now, heartbeatAt: now };
-    const existing = await client.workspaceLock.findUnique({ where: { name } });
+    const ts = stamp(sql.provider);
+    const mine = [token, process.pid, hostName(), correlationId, now, now];
+    const existing = await this.find(name);
     if (!existing) {
-      try {
-        await client.workspaceLock.create({ data: { name, ...mine } });
-        return true;
-      } catch (err) {
-        if ((err as { code?: string }).code === "P2002") return this.tryTake(name, token, staleAfterMs, correlationId);
-        throw err;
-      }
+      const insert = `INSERT INTO "WorkspaceLock" ("name", "token", "pid", "host", "correlationId", "acquiredAt", "heartbeatAt")
+        VALUES (?, ?, ?, ?, ?, ${ts}, ${ts}) ON CONFLICT ("name") DO NOTHING RETURNING "name"`;
+      const inserted = await sql.rows(insert, [name, ...mine]);
+      // Someone else created it in between: look again.
+      return inserted.length === 1 ? true : this.tryTake(name, token, staleAfterMs, correlationId);
     }
     if (!toInfo(existing, staleAfterMs, now.getTime()).stale) return existing;
     // Compare-and-swap on the stale holder's token: of two contenders, one wins.
-    const swapped = await client.workspaceLock.updateMany({ where: { name, token: existing.token }, data: mine });
-    return swapped.count === 1 ? true : this.tryTake(name, token, staleAfterMs, correlationId);
+    const swap = `UPDATE "WorkspaceLock" SET "token" = ?, "pid" = ?, "host" = ?, "correlationId" = ?, "acquiredAt" = ${ts}, "heartbeatAt" = ${ts}
+      WHERE "name" = ? AND "token" = ? RETURNING "name"`;
+    const swapped = await sql.rows(swap, [...mine, name, existing.token]);
+    return swapped.length === 1 ? true : this.tryTake(name, token, staleAfterMs, correlationId);
   }
 }
 
@@ -145,7 +153,7 @@ class Handle implements LockHandle {
   lost = false;
 
   constructor(
-    private readonly db: Db,
+    private readonly sql: SqlDatabase,
     private readonly clock: LockClock,
     readonly name: string,
     readonly token: string,
@@ -157,8 +165,9 @@ class Handle implements LockHandle {
 
   private async beat(): Promise<void> {
     try {
-      const res = await this.db.client.workspaceLock.updateMany({ where: { name: this.name, token: this.token }, data: { heartbeatAt: new Date(this.clock.now()) } });
-      if (res.count === 0) this.lost = true;
+      const beat = `UPDATE "WorkspaceLock" SET "heartbeatAt" = ${stamp(this.sql.provider)} WHERE "name" = ? AND "token" = ? RETURNING "name"`;
+      const rows = await this.sql.rows(beat, [new Date(this.clock.now()), this.name, this.token]);
+      if (rows.length === 0) this.lost = true;
     } catch {
       // A missed heartbeat is harmless unless it lasts staleAfterMs.
     }
@@ -169,6 +178,6 @@ class Handle implements LockHandle {
     this.released = true;
     this.stopBeating();
     this.forget();
-    await guard(this.db, () => this.db.client.workspaceLock.deleteMany({ where: { name: this.name, token: this.token } }));
+    await this.sql.guard(() => this.sql.run(`DELETE FROM "WorkspaceLock" WHERE "name" = ? AND "token" = ?`, [this.name, this.token]));
   }
 }

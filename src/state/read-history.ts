@@ -2,7 +2,7 @@
  * Sync history and the operation log on the read path: the same queries and
  * records as sync-repository.ts and operation-repository.ts, in plain SQL.
  * Writing an operation (every command records its run) is one INSERT here;
- * writing a sync opens the full store on first use.
+ * a sync is begun and written in plain SQL too (sync-runs.ts).
  */
 import { ProxmoxMpcError } from "../core/errors.js";
 import { redactString, redactValue } from "../core/redact.js";
@@ -21,27 +21,32 @@ import type { ReadDb, SqlValue } from "./read-connection.js";
 import { decodeRow, decodeRows } from "./read-rows.js";
 import type { RepositoryApi } from "./store.js";
 import type { SyncRepository } from "./sync-repository.js";
+import type { SyncRuns } from "./sync-runs.js";
 import type { BeginOptions, CommitOptions, SyncChangeRecord, SyncPlanner, SyncResult, SyncRunRecord, SyncStatus, SyncWrite } from "./sync-types.js";
 import type { JsonValue } from "./types.js";
 
 /** `store.syncs` of a read store: history read here, runs written by the full store. */
 export class ReadSyncs implements RepositoryApi<SyncRepository> {
-  constructor(private readonly db: ReadDb) {}
+  constructor(
+    private readonly db: ReadDb,
+    private readonly runs: SyncRuns,
+  ) {}
 
-  async begin(opts?: BeginOptions): Promise<SyncRunRecord> {
-    return (await this.db.full()).syncs.begin(opts);
+  // A sync is written here too, in plain SQL (sync-runs.ts): it never needs the full store.
+  begin(opts?: BeginOptions): Promise<SyncRunRecord> {
+    return this.runs.begin(opts);
   }
 
-  async inspect(planner: SyncPlanner): Promise<SyncWrite> {
-    return (await this.db.full()).syncs.inspect(planner);
+  inspect(planner: SyncPlanner): Promise<SyncWrite> {
+    return this.runs.inspect(planner);
   }
 
-  async commit(run: SyncRunRecord, planner: SyncPlanner, opts?: CommitOptions): Promise<SyncResult> {
-    return (await this.db.full()).syncs.commit(run, planner, opts);
+  commit(run: SyncRunRecord, planner: SyncPlanner, opts?: CommitOptions): Promise<SyncResult> {
+    return this.runs.commit(run, planner, opts);
   }
 
-  async fail(run: SyncRunRecord, error: unknown, status?: Exclude<SyncStatus, "running" | "completed">): Promise<void> {
-    return (await this.db.full()).syncs.fail(run, error, status);
+  fail(run: SyncRunRecord, error: unknown, status?: Exclude<SyncStatus, "running" | "completed">): Promise<void> {
+    return this.runs.fail(run, error, status);
   }
 
   last(opts: { status?: SyncStatus } = {}): Promise<SyncRunRecord | null> {

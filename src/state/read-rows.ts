@@ -5,7 +5,7 @@
  * milliseconds); `pg` hands back parsed jsonb and (with read-connection's
  * parser) UTC dates.
  */
-import type { Disk, Guest, NetworkInterface, Node, Operation, Storage, SyncChange, SyncRun } from "./generated/sqlite/client.js";
+import type { Disk, Guest, NetworkInterface, Node, Operation, Storage, SyncChange, SyncRun, WorkspaceLock } from "./generated/sqlite/client.js";
 import type { RawRow } from "./read-connection.js";
 import type { StoreProvider } from "./url.js";
 
@@ -36,6 +36,7 @@ const MODELS = {
     id: "int", correlationId: "text", command: "text", actor: "text", arguments: "json", startedAt: "date", finishedAt: "date", durationMs: "int",
     result: "text", exitCode: "int", error: "text",
   },
+  WorkspaceLock: { name: "text", token: "text", pid: "int", host: "text", correlationId: "text", acquiredAt: "date", heartbeatAt: "date" },
 } satisfies Record<string, Record<string, Kind>>;
 
 /** The Prisma row type of each model. */
@@ -48,6 +49,7 @@ export interface ModelRows {
   SyncRun: SyncRun;
   SyncChange: SyncChange;
   Operation: Operation;
+  WorkspaceLock: WorkspaceLock;
 }
 
 /** A model the read path reads. */

@@ -7,17 +7,20 @@
  * another 0.1–0.3 s. Every read returns exactly what the Prisma store
  * returns (tests/state/read-store.test.ts compares them on one database).
  *
- * The operation log is written here too (one INSERT per command). Any other
- * write — a sync, a lock, a guest's status — opens the full store on the same
- * database on first use and goes through it.
+ * The operation log is written here too (one INSERT per command), and so are
+ * a sync and the workspace locks (plain SQL shared with the full store:
+ * sync-runs.ts, lock-repository.ts). Any other write — a guest's status —
+ * opens the full store on the same database on first use and goes through it.
  */
 import { ProxmoxMpcError } from "../core/errors.js";
 import type { DbClient } from "./db.js";
 import type { ReaderOpening, ReadDb, SqlConnection } from "./read-connection.js";
 import { ReadGuests, ReadNodes, ReadStorage } from "./read-guests.js";
 import { ReadOperations, ReadSyncs } from "./read-history.js";
-import type { LockRepository } from "./lock-repository.js";
-import type { RepositoryApi, Store, StoreInfo } from "./store.js";
+import { LockRepository, type LockRepositoryOptions } from "./lock-repository.js";
+import { connectionSql } from "./sql-exec.js";
+import { SyncRuns } from "./sync-runs.js";
+import type { Store, StoreInfo } from "./store.js";
 import type { StoreCounts } from "./types.js";
 import type { StoreProvider } from "./url.js";
 
@@ -31,27 +34,6 @@ const COUNTS = `SELECT
   (SELECT CAST(count(*) AS INTEGER) FROM "SyncRun") AS "syncRuns",
   (SELECT CAST(count(*) AS INTEGER) FROM "Operation") AS "operations"`;
 
-/** `store.locks` of a read store: locks are taken through the full store. */
-class ReadLocks implements RepositoryApi<LockRepository> {
-  constructor(
-    private readonly db: ReadDb,
-    private readonly opened: () => Promise<Store> | undefined,
-  ) {}
-
-  async acquire(...args: Parameters<LockRepository["acquire"]>): ReturnType<LockRepository["acquire"]> {
-    return (await this.db.full()).locks.acquire(...args);
-  }
-
-  async holder(...args: Parameters<LockRepository["holder"]>): ReturnType<LockRepository["holder"]> {
-    return (await this.db.full()).locks.holder(...args);
-  }
-
-  async releaseAll(): Promise<void> {
-    // Only the full store can hold locks; nothing to do when it was never opened.
-    await (await this.opened())?.locks.releaseAll();
-  }
-}
-
 /** A Store on the read path; `openFull` opens the Prisma store on the same database. */
 export class ReadStore implements Store {
   readonly provider: StoreProvider;
@@ -60,7 +42,7 @@ export class ReadStore implements Store {
   readonly storage: ReadStorage;
   readonly syncs: ReadSyncs;
   readonly operations: ReadOperations;
-  readonly locks: ReadLocks;
+  readonly locks: LockRepository;
   private fullStore: Promise<Store> | undefined;
   private closed = false;
   private readonly connection: SqlConnection;
@@ -68,6 +50,7 @@ export class ReadStore implements Store {
   constructor(
     private readonly opening: ReaderOpening,
     private readonly openFull: () => Promise<Store>,
+    locks: LockRepositoryOptions = {},
   ) {
     this.connection = opening.connection;
     this.provider = opening.connection.provider;
@@ -75,9 +58,10 @@ export class ReadStore implements Store {
     this.guests = new ReadGuests(db);
     this.nodes = new ReadNodes(db);
     this.storage = new ReadStorage(db);
-    this.syncs = new ReadSyncs(db);
+    const sql = connectionSql(opening.connection, opening.translate);
+    this.syncs = new ReadSyncs(db, new SyncRuns(sql));
     this.operations = new ReadOperations(db);
-    this.locks = new ReadLocks(db, () => this.fullStore);
+    this.locks = new LockRepository(sql, locks);
   }
 
   /** The Prisma client is not loaded on the read path. */
@@ -129,6 +113,7 @@ export class ReadStore implements Store {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    await this.locks.releaseAll().catch(() => undefined);
     const full = this.fullStore;
     this.fullStore = undefined;
     if (full) await (await full.catch(() => undefined))?.close();

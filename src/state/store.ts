@@ -12,6 +12,7 @@ import { LockRepository, type LockRepositoryOptions } from "./lock-repository.js
 import type { LockClock } from "./lock-types.js";
 import type { MigrationReport } from "./migrations.js";
 import { OperationRepository } from "./operation-repository.js";
+import { prismaSql } from "./sql-exec.js";
 import { SyncRepository } from "./sync-repository.js";
 import type { StoreCounts } from "./types.js";
 import { parseDatabaseUrl, type StoreProvider } from "./url.js";
@@ -91,7 +92,7 @@ class OpenStore implements Store {
     this.storage = new StorageRepository(db);
     this.syncs = new SyncRepository(db);
     this.operations = new OperationRepository(db);
-    this.locks = new LockRepository(db, locks);
+    this.locks = new LockRepository(prismaSql(db), locks);
   }
 
   get prisma(): DbClient {
@@ -155,7 +156,7 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
         ? import("./sqlite.js").then(({ openSqliteReader }) => openSqliteReader(target.path))
         : import("./postgres.js").then(({ openPostgresReader }) => openPostgresReader(target)),
     ]);
-    return new ReadStore(opening, () => openStore({ ...options, readOnly: false }));
+    return new ReadStore(opening, () => openStore({ ...options, readOnly: false }), { staleAfterMs: options.lockStaleAfterMs, clock: options.lockClock });
   }
   let db: Db;
   if (target.provider === "sqlite") {

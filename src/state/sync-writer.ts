@@ -7,19 +7,13 @@
  * whatever its size, and none through Prisma's query compiler.
  */
 import { CancelledError } from "../core/errors.js";
-import { bulkInsert, COLUMNS, deleteWhereIn, dialect, jsonList } from "./bulk-insert.js";
-import type { DbTx } from "./db.js";
+import { bulkInsert, COLUMNS, deleteWhereIn, jsonList } from "./bulk-insert.js";
+import { decodeRow } from "./read-rows.js";
+import { stamp, type SqlExec } from "./sql-exec.js";
 import type { CommitOptions, CommitProgress, GuestInput, PlannedGuest, SyncWrite } from "./sync-types.js";
-import type { StoreProvider } from "./url.js";
 
 /** Guests per batch (between two abort checks and progress reports). */
 const BATCH = 1000;
-
-/** Where a plan is written. */
-export interface WriteTarget {
-  tx: DbTx;
-  provider: StoreProvider;
-}
 
 /** Throw when the commit was cancelled (the transaction then rolls back). */
 export function checkAbort(signal: AbortSignal | undefined): void {
@@ -39,37 +33,36 @@ function guestRow(g: GuestInput, hash: string, now: Date, runId: number, firstSe
   };
 }
 
-async function writeNodes({ tx, provider }: WriteTarget, plan: SyncWrite, runId: number, now: Date): Promise<void> {
+async function writeNodes(sql: SqlExec, plan: SyncWrite, runId: number, now: Date): Promise<void> {
   const unreachable = [...new Set(plan.unreachableNodes)];
   const seen = new Set(plan.nodes.map((n) => n.name));
   // Every node seen is rewritten (its load changed); a node not seen is gone, unless it could not be read.
-  await deleteWhereIn(tx, provider, "Node", "name", unreachable.filter((n) => !seen.has(n)), { not: true });
+  await deleteWhereIn(sql, "Node", "name", unreachable.filter((n) => !seen.has(n)), { not: true });
   const nodes = plan.nodes.map((n) => ({ ...n, raw: n.raw ?? {}, lastSyncId: runId, updatedAt: now }));
-  await bulkInsert(tx, provider, "Node", COLUMNS.Node, nodes);
+  await bulkInsert(sql, "Node", COLUMNS.Node, nodes);
   // Storage of an unreachable node could not be read: keep what we knew.
-  await deleteWhereIn(tx, provider, "Storage", "node", unreachable, { not: true });
+  await deleteWhereIn(sql, "Storage", "node", unreachable, { not: true });
   const storage = plan.storage.filter((s) => !unreachable.includes(s.node));
-  await bulkInsert(tx, provider, "Storage", COLUMNS.Storage, storage.map((s) => ({ ...s, raw: s.raw ?? {}, updatedAt: now })));
+  await bulkInsert(sql, "Storage", COLUMNS.Storage, storage.map((s) => ({ ...s, raw: s.raw ?? {}, updatedAt: now })));
 }
 
-async function deleteGuests({ tx, provider }: WriteTarget, vmids: number[]): Promise<void> {
+async function deleteGuests(sql: SqlExec, vmids: number[]): Promise<void> {
   for (let i = 0; i < vmids.length; i += 10 * BATCH) {
     const part = vmids.slice(i, i + 10 * BATCH);
-    for (const table of ["Disk", "NetworkInterface", "Guest"]) await deleteWhereIn(tx, provider, table, "vmid", part);
+    for (const table of ["Disk", "NetworkInterface", "Guest"]) await deleteWhereIn(sql, table, "vmid", part);
   }
 }
 
-async function insertGuests(target: WriteTarget, planned: PlannedGuest[], runId: number, now: Date, opts: CommitOptions, report: (done: number) => void): Promise<void> {
-  const { tx, provider } = target;
+async function insertGuests(sql: SqlExec, planned: PlannedGuest[], runId: number, now: Date, opts: CommitOptions, report: (done: number) => void): Promise<void> {
   for (let i = 0; i < planned.length; i += BATCH) {
     checkAbort(opts.signal);
     const part = planned.slice(i, i + BATCH);
     const guests = part.map((p) => guestRow(p.guest, p.hash, now, runId, p.firstSeenSyncId ?? runId, p.staleReason));
-    await bulkInsert(tx, provider, "Guest", COLUMNS.Guest, guests);
+    await bulkInsert(sql, "Guest", COLUMNS.Guest, guests);
     const disks = part.flatMap((p) => p.guest.disks.map((d) => ({ vmid: p.guest.vmid, ...d })));
-    await bulkInsert(tx, provider, "Disk", COLUMNS.Disk, disks);
+    await bulkInsert(sql, "Disk", COLUMNS.Disk, disks);
     const nets = part.flatMap((p) => p.guest.nets.map((n) => ({ vmid: p.guest.vmid, ...n })));
-    await bulkInsert(tx, provider, "NetworkInterface", COLUMNS.NetworkInterface, nets);
+    await bulkInsert(sql, "NetworkInterface", COLUMNS.NetworkInterface, nets);
     report(i + part.length);
   }
 }
@@ -79,18 +72,18 @@ async function insertGuests(target: WriteTarget, planned: PlannedGuest[], runId:
  * clear the mark of stale guests read again unchanged. A guest newly stale
  * has the values the previous completed sync read.
  */
-async function writeStaleMarks({ tx, provider }: WriteTarget, plan: SyncWrite, runId: number, now: Date): Promise<void> {
+async function writeStaleMarks(sql: SqlExec, plan: SyncWrite, runId: number, now: Date): Promise<void> {
   const fresh = plan.stale.filter((m) => m.fresh);
   if (fresh.length) {
-    const last = await tx.syncRun.findFirst({ where: { status: "completed", id: { lt: runId } }, orderBy: { id: "desc" }, select: { startedAt: true } });
-    for (const m of fresh) {
-      await tx.guest.update({ where: { vmid: m.vmid }, data: { staleSyncId: runId, staleReason: m.reason, staleValuesAt: last?.startedAt ?? now } });
-    }
+    const [row] = await sql.rows(`SELECT "startedAt" FROM "SyncRun" WHERE "status" = 'completed' AND "id" < ? ORDER BY "id" DESC LIMIT 1`, [runId]);
+    const valuesAt = row ? decodeRow("SyncRun", row, sql.provider).startedAt : now;
+    const mark = `UPDATE "Guest" SET "staleSyncId" = ?, "staleReason" = ?, "staleValuesAt" = ${stamp(sql.provider)} WHERE "vmid" = ?`;
+    for (const m of fresh) await sql.run(mark, [runId, m.reason, valuesAt, m.vmid]);
   }
-  for (const m of plan.stale.filter((x) => !x.fresh)) await tx.guest.update({ where: { vmid: m.vmid }, data: { staleReason: m.reason } });
+  for (const m of plan.stale.filter((x) => !x.fresh)) await sql.run(`UPDATE "Guest" SET "staleReason" = ? WHERE "vmid" = ?`, [m.reason, m.vmid]);
   if (plan.cleared.length) {
-    const sql = `UPDATE "Guest" SET "staleSyncId" = NULL, "staleReason" = NULL, "staleValuesAt" = NULL WHERE "vmid" IN ${jsonList(provider, "int")}`;
-    await tx.$executeRawUnsafe(dialect(provider, sql), JSON.stringify(plan.cleared));
+    const clear = `UPDATE "Guest" SET "staleSyncId" = NULL, "staleReason" = NULL, "staleValuesAt" = NULL WHERE "vmid" IN ${jsonList(sql.provider, "int")}`;
+    await sql.run(clear, [JSON.stringify(plan.cleared)]);
   }
 }
 
@@ -104,27 +97,27 @@ export interface WriteCounts {
 }
 
 /** Write `plan` (computed in the same transaction) for sync run `runId`. */
-export async function writeSync(target: WriteTarget, plan: SyncWrite, runId: number, now: Date, opts: CommitOptions): Promise<WriteCounts> {
+export async function writeSync(sql: SqlExec, plan: SyncWrite, runId: number, now: Date, opts: CommitOptions): Promise<WriteCounts> {
   const progress = (phase: CommitProgress["phase"], done: number, total: number) => opts.onProgress?.({ phase, done, total });
   checkAbort(opts.signal);
-  await writeNodes(target, plan, runId, now);
+  await writeNodes(sql, plan, runId, now);
   progress("nodes", plan.nodes.length, plan.nodes.length);
 
   checkAbort(opts.signal);
-  await deleteGuests(target, plan.removed);
+  await deleteGuests(sql, plan.removed);
   progress("removed", plan.removed.length, plan.removed.length);
 
   // A changed guest is replaced as a whole (row, disks, nets): a few statements per 1000 instead of one update each.
-  await deleteGuests(target, plan.rewritten.map((p) => p.guest.vmid));
-  await insertGuests(target, plan.rewritten, runId, now, opts, (done) => progress("changed", done, plan.rewritten.length));
-  await insertGuests(target, plan.added, runId, now, opts, (done) => progress("added", done, plan.added.length));
-  await writeStaleMarks(target, plan, runId, now);
+  await deleteGuests(sql, plan.rewritten.map((p) => p.guest.vmid));
+  await insertGuests(sql, plan.rewritten, runId, now, opts, (done) => progress("changed", done, plan.rewritten.length));
+  await insertGuests(sql, plan.added, runId, now, opts, (done) => progress("added", done, plan.added.length));
+  await writeStaleMarks(sql, plan, runId, now);
 
   checkAbort(opts.signal);
   const { added, changed, renamed, removed } = plan.diff;
   const changes = [...added, ...changed, ...renamed, ...removed];
   const rows = changes.map((c) => ({ syncRunId: runId, vmid: c.vmid, name: c.name, kind: c.kind, diff: c.diff }));
-  await bulkInsert(target.tx, target.provider, "SyncChange", COLUMNS.SyncChange, rows);
+  await bulkInsert(sql, "SyncChange", COLUMNS.SyncChange, rows);
   progress("changes", changes.length, changes.length);
   return { added: added.length, changed: changed.length, removed: removed.length, renamed: renamed.length, stale: plan.diff.stale.length };
 }

@@ -130,7 +130,7 @@ describe.each(cases)("the read store on $name", ({ newUrl }) => {
     }
   });
 
-  test("syncs, locks and status changes go through the full store, opened on first use", async () => {
+  test("syncs and locks are written in plain SQL; a status change goes through the full store, opened on first use", async () => {
     const url = newUrl();
     const read = await openStore({ url, readOnly: true });
     try {
