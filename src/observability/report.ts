@@ -99,7 +99,7 @@ export async function writeIssueReport(src: ReportSources): Promise<ReportOutcom
   const lines = readLogLines(ws.paths.logs, src.since).map((l) => l.fields);
   const failed = [...operations].sort((a, b) => b.startedAt.getTime() - a.startedAt.getTime()).find((op) => op.result === "failed" && !OWN_COMMANDS.has(op.command));
   const trace = failed ? lines.filter((l) => l.correlationId === failed.correlationId) : [];
-  const codes = trace.map((l) => (l.err && typeof l.err === "object" ? (l.err as Record<string, unknown>).code : undefined)).filter((c): c is string => typeof c === "string");
+  const codes = trace.map(errorCode).filter((c): c is string => typeof c === "string");
   const classification = classifyFailure(failed ? { command: failed.command, message: failed.error ?? undefined, exitCode: failed.exitCode, codes } : undefined);
   const files = collectFiles(ws);
 
@@ -148,6 +148,14 @@ export async function writeIssueReport(src: ReportSources): Promise<ReportOutcom
     chmodSync(path, 0o600);
   }
   return { json: `${base}.json`, markdown: `${base}.md`, counts: countsOf(bundle), classification: bundle.classification, prompt };
+}
+
+/** A log line's error code: `error.type` (the log format), or `err.code` (a raw error object). */
+function errorCode(line: Record<string, unknown>): unknown {
+  const error = line.error ?? line.err;
+  if (!error || typeof error !== "object") return undefined;
+  const e = error as Record<string, unknown>;
+  return e.type ?? e.code;
 }
 
 function environment(src: ReportSources, store: Store, health: HealthReport): Record<string, unknown> {

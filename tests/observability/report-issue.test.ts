@@ -104,6 +104,24 @@ it("usage errors: no summary, a bad --since (exit 2)", async () => {
   expect(bad.stderr).toContain("--since must be");
 });
 
+it("a real failure end to end: sync against a stopped server is classified from its own log lines", async () => {
+  const gone = await startSim({ size: 2 });
+  const other = await initWorkspace(gone);
+  try {
+    await gone.close();
+    const sync = await other.run(["sync"]);
+    expect(sync.code).toBe(1);
+    const data = JSON.parse((await other.run(["report-issue", "sync fails", "-o", "json", "--timeout", "60"])).stdout);
+    expect(data.classification.category).toBe("network");
+    expect(data.classification.evidence[0]).toMatch(/^code /);
+    expect(data.counts).toMatchObject({ failing: 1, traceLines: expect.any(Number) });
+    expect(data.counts.traceLines).toBeGreaterThan(1);
+    expect(data.prompt).toContain("Error summary: Network problem — `sync` failed");
+  } finally {
+    other.cleanup();
+  }
+});
+
 it.each([
   ["network", { message: "connect ECONNREFUSED 10.0.0.1:8006", codes: [] }],
   ["tls", { message: "x", codes: ["tls"] }],
