@@ -155,7 +155,9 @@ async function execute(command: Command, globals: GlobalOptions, args: string[],
     return result.exitCode ?? EXIT_OK;
   } catch (err) {
     const error = asProxmoxMpcError(err);
-    ctx?.log.error({ err: error.toJSON() }, "command failed");
+    // The log file keeps the stack (redacted) for logs and report-issue; the terminal shows it only with --debug.
+    const stack = err instanceof Error && err.stack ? redactString(err.stack) : undefined;
+    ctx?.log.error({ err: { ...error.toJSON(), stack } }, "command failed");
     io.stderr.write(`${style(color).error("error:")} ${redactString(error.message)}\n`);
     if (error.hint) io.stderr.write(`hint: ${redactString(error.hint)}\n`);
     if (globals.debug && err instanceof Error && err.stack) io.stderr.write(`${redactString(err.stack)}\n`);
