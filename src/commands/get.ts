@@ -18,7 +18,7 @@ const GET_OPTIONS = defineOptions({
   status: text("--status <status>", "only with this status (running, stopped, …)", { completion: ["running", "stopped", "paused"] }),
   tag: text("--tag <tag>", "only guests with this tag", { completion: "tag" }),
   live: flag("--live", "ask the server instead of the store"),
-  limit: number("--limit <n>", "tasks: how many per node (default 50)", { int: true }),
+  limit: number("--limit <n>", "tasks: how many per node", { int: true, default: 50 }),
 });
 
 type GetFlags = OptionsOf<typeof GET_OPTIONS>;
@@ -214,7 +214,7 @@ async function tasks(ctx: CommandContext, flags: GetFlags): Promise<CommandResul
   const nodeNames = flags.node ? [flags.node] : (await client.nodes({ signal: ctx.signal })).filter((n) => n.status === "online").map((n) => n.node);
   const rows: Record<string, JsonValue>[] = [];
   for (const node of nodeNames) {
-    for (const t of await client.tasks(node, { limit: flags.limit ?? 50 }, { signal: ctx.signal })) {
+    for (const t of await client.tasks(node, { limit: flags.limit }, { signal: ctx.signal })) {
       rows.push({ node, upid: t.upid, type: t.type, id: t.id ?? "", user: t.user, starttime: t.starttime, endtime: t.endtime ?? null, status: t.status ?? "running" });
     }
   }

@@ -41,7 +41,7 @@ const POWER_OPTIONS = defineOptions({
   selector: text("--selector <selector>", "choose guests by tag=T, node=N or status=S (comma-separated, all must match)"),
   node: text("--node <node>", "only guests on this node", { completion: "node" }),
   wait: negated("--no-wait", "return once the tasks are started"),
-  timeout: number("--timeout <seconds>", "how long to wait for each task (default 300)"),
+  timeout: number("--timeout <seconds>", "how long to wait for each task", { default: 300 }),
 });
 
 /** The options of the power commands, validated. */
@@ -74,7 +74,7 @@ async function runPower(ctx: CommandContext, action: PowerAction, args: string[]
   }
   const client = await ctx.services.proxmox();
   const store = await ctx.services.store();
-  const timeoutMs = (options.timeout ?? 300) * 1000;
+  const timeoutMs = options.timeout * 1000;
   const outcomes: PowerOutcome[] = [];
   const spinner = ctx.ui.spinner(`${VERBS[action].ing} ${guests.length} guest${guests.length === 1 ? "" : "s"}…`);
   let next = 0;
