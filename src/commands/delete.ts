@@ -6,7 +6,7 @@
 import { readFile, unlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { UsageError } from "../core/errors.js";
-import type { GuestSpec } from "../iac/model.js";
+import type { ImportedGuest } from "../iac/terraform/render.js";
 import type { TfFileEntry } from "../iac/tf-index.js";
 import { refreshInventory } from "./create.js";
 import { defineCommand } from "./define.js";
@@ -120,10 +120,9 @@ async function dropImports(dir: string, resourceNames: Set<string>): Promise<voi
     await writeFile(file, kept);
     return;
   }
-  // renderImports needs only these fields of a spec.
   const specs = blocks
     .filter((b) => !resourceNames.has(b[2]))
-    .map((b) => ({ kind: b[1] === "vm" ? "qemu" : "lxc", resourceName: b[2], node: b[3], vmid: Number(b[4]), adopted: true }) as unknown as GuestSpec);
+    .map((b): ImportedGuest => ({ kind: b[1] === "vm" ? "qemu" : "lxc", resourceName: b[2], node: b[3], vmid: Number(b[4]), adopted: true }));
   if (specs.length) await writeFile(file, renderImports(specs));
   else await unlink(file);
 }

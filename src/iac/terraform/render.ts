@@ -76,7 +76,10 @@ export function renderProvider(): string {
 }
 
 /** imports.tf: an `import` block per adopted guest (Terraform ≥ 1.5), sorted by resource name. */
-export function renderImports(specs: GuestSpec[]): string {
+/** What an import block needs of a guest. */
+export type ImportedGuest = Pick<GuestSpec, "kind" | "resourceName" | "node" | "vmid" | "adopted">;
+
+export function renderImports(specs: readonly ImportedGuest[]): string {
   const adopted = specs.filter((s) => s.adopted).sort((a, b) => (a.resourceName < b.resourceName ? -1 : a.resourceName > b.resourceName ? 1 : 0));
   const items: HclItem[] = [];
   for (const spec of adopted) {
