@@ -1,11 +1,13 @@
 #!/usr/bin/env node
 // `npm run bench:iac`: Terraform generation for 100 / 1,000 / 10,000 guests
 // (first write and an unchanged re-run), then against `proxmox-mpc sim --size
-// 1000`: sync, `test` and a native `plan` of 1,000 guests. Prints figures;
+// 1000`: sync, `test` and a native `plan` of 1,000 unchanged guests, each plan
+// in a fresh process: the first after a sync (no parse cache) and a later one
+// (unchanged files from the cache), medians of BENCH_RUNS (3). Prints figures;
 // asserts nothing. BENCH_SIZES=100,1000 to choose the generation sizes.
 import { spawn, spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
@@ -16,6 +18,7 @@ import { generateCluster } from "../dist/sim/index.js";
 const root = fileURLToPath(new URL("..", import.meta.url));
 const bin = join(root, "bin", "proxmox-mpc.js");
 const runner = join(root, "bench", "run-cli.mjs");
+const TIME = existsSync("/usr/bin/time") ? "/usr/bin/time" : undefined;
 const sizes = (process.env.BENCH_SIZES ?? "100,1000,10000").split(",").map(Number);
 
 const generation = [];
@@ -49,11 +52,34 @@ for (const size of sizes) {
 console.log(`\nTerraform generation (in-process, from the simulator's generated configs), ${new Date().toISOString()}`);
 console.table(generation);
 
+/** A fresh process running one command: in-process ms (run-cli's BENCH line), wall ms, CPU ms (user + sys). */
 function timed(args, env, cwd) {
-  const res = spawnSync(process.execPath, [runner, ...args], { env, cwd, encoding: "utf8", maxBuffer: 256 * 1024 * 1024 });
-  const line = res.stderr.trim().split("\n").pop() ?? "";
+  const argv = [process.execPath, runner, ...args];
+  const started = performance.now();
+  const res = TIME
+    ? spawnSync(TIME, ["-f", "CPU %U %S", ...argv], { env, cwd, encoding: "utf8", maxBuffer: 256 * 1024 * 1024 })
+    : spawnSync(argv[0], argv.slice(1), { env, cwd, encoding: "utf8", maxBuffer: 256 * 1024 * 1024 });
+  const wall = Math.round(performance.now() - started);
+  const lines = res.stderr.trim().split("\n");
+  const cpu = /^CPU ([\d.]+) ([\d.]+)$/.exec(lines[lines.length - 1] ?? "");
+  if (cpu) lines.pop();
+  const line = lines.pop() ?? "";
   if (!line.startsWith("BENCH ")) throw new Error(`proxmox-mpc ${args.join(" ")}: no BENCH line\n${res.stderr.slice(-2000)}`);
-  return { ...JSON.parse(line.slice(6)), stdout: res.stdout, stderr: res.stderr };
+  const cpuMs = cpu ? Math.round((Number(cpu[1]) + Number(cpu[2])) * 1000) : undefined;
+  return { ...JSON.parse(line.slice(6)), wall, cpuMs, stdout: res.stdout, stderr: res.stderr };
+}
+
+const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
+/** Median in-process and wall ms of RUNS fresh processes (`before` runs ahead of each, untimed). */
+function repeated(args, env, cwd, before = () => undefined) {
+  const runs = [];
+  for (let i = 0; i < RUNS; i++) {
+    before();
+    runs.push(timed(args, env, cwd));
+  }
+  return { ms: median(runs.map((r) => r.ms)), wall: median(runs.map((r) => r.wall)), cpu: median(runs.map((r) => r.cpuMs)), code: runs[0].code, stdout: runs[0].stdout };
 }
 
 const SIZE = Number(process.env.BENCH_WORKSPACE_SIZE ?? 1000);
@@ -65,14 +91,24 @@ const env = { ...process.env, PROXMOX_VE_ENDPOINT: url, PROXMOX_VE_API_TOKEN: to
 try {
   timed(["init", dir, "--no-input"], env, dir);
   const sync = timed(["sync", "-o", "json"], env, dir);
+  const cache = join(dir, ".proxmox-mpc", "cache");
+  const plan = ["plan", "--engine", "native", "-o", "json"];
+  const cold = repeated(plan, env, dir, () => rmSync(cache, { recursive: true, force: true }));
   const test = timed(["test", "-o", "json"], env, dir);
-  const plan = timed(["plan", "--engine", "native", "-o", "json"], env, dir);
-  const summary = JSON.parse(plan.stdout).summary;
-  console.log(`\nWorkspace of ${SIZE} guests (proxmox-mpc sim --size ${SIZE}, separate process); wall time of each command in-process, start-up excluded`);
+  const warm = repeated(plan, env, dir);
+  const node = median(Array.from({ length: RUNS }, () => {
+    const t = performance.now();
+    spawnSync(process.execPath, ["-e", "0"]);
+    return performance.now() - t;
+  }));
+  const summary = JSON.parse(warm.stdout).summary;
+  const changes = (s) => s.create + s.update + s.delete + s.replace;
+  console.log(`\nWorkspace of ${SIZE} guests (proxmox-mpc sim --size ${SIZE}, separate process); "ms": the command in-process, start-up excluded; "wall ms": the whole fresh process (node -e 0: ${Math.round(node)} ms); "CPU ms": its user + sys time; plans: median of ${RUNS}; load average ${loadavg().map((l) => l.toFixed(2)).join(" ")}`);
   console.table([
-    { command: "sync (store + terraform + ansible)", ms: sync.ms, "exit code": sync.code },
-    { command: "test", ms: test.ms, "exit code": test.code },
-    { command: "plan --engine native", ms: plan.ms, "exit code": plan.code, changes: summary.create + summary.update + summary.delete + summary.replace },
+    { command: "sync (store + terraform + ansible)", ms: sync.ms, "wall ms": sync.wall, "CPU ms": sync.cpuMs, "exit code": sync.code },
+    { command: "test", ms: test.ms, "wall ms": test.wall, "CPU ms": test.cpuMs, "exit code": test.code },
+    { command: "plan --engine native, first after sync (no parse cache)", ms: cold.ms, "wall ms": cold.wall, "CPU ms": cold.cpu, "exit code": cold.code, changes: changes(JSON.parse(cold.stdout).summary) },
+    { command: "plan --engine native, files unchanged (parse cache)", ms: warm.ms, "wall ms": warm.wall, "CPU ms": warm.cpu, "exit code": warm.code, changes: changes(summary) },
   ]);
 } finally {
   sim.kill("SIGINT");

@@ -131,7 +131,14 @@ export class ReadStore implements Store {
 
   private full(): Promise<Store> {
     if (this.closed) return Promise.reject(new ProxmoxMpcError("The state store is closed.", { code: "store-closed" }));
-    this.fullStore ??= this.openFull();
+    if (!this.fullStore) {
+      const opening = this.openFull();
+      this.fullStore = opening;
+      // A failed open (say, PostgreSQL restarting) is tried again by the next write.
+      opening.catch(() => {
+        if (this.fullStore === opening) this.fullStore = undefined;
+      });
+    }
     return this.fullStore;
   }
 }
