@@ -30,6 +30,12 @@ export interface DiscoverOptions {
   /** How every read is retried (sync passes syncRetryPolicy()); default: the client's policy. */
   retry?: RetryPolicy;
   onProgress?: (progress: DiscoverProgress) => void;
+  /**
+   * Receives each guest as its config is read, instead of the snapshot (its
+   * `guests` stay empty): a sync keeps only its own form of each guest, made
+   * while the next configs are on their way.
+   */
+  onGuest?: (guest: ObservedGuest) => void;
 }
 
 export interface Discovery {
@@ -71,7 +77,9 @@ export async function discover(client: ProxmoxClient, options: DiscoverOptions =
     if (unreachable.has(resource.node)) return;
     try {
       const config = await client.guestConfig(resource.node, resource.type as GuestType, resource.vmid, req);
-      guests.push(guestFromConfig(resource, config));
+      const guest = guestFromConfig(resource, config);
+      if (options.onGuest) options.onGuest(guest);
+      else guests.push(guest);
     } catch (err) {
       if (err instanceof NotFoundError) vanished.push(resource.vmid);
       else if (isFatal(err, options.signal)) throw err;

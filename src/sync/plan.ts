@@ -6,24 +6,35 @@
  * is cleared. The store runs it inside the commit's transaction (or, for a
  * dry run, without one): see `store.syncs.commit(run, planner)`.
  */
-import type { GuestChange, GuestInput, ObservedSnapshot, PlannedGuest, StaleMark, SyncDiff, SyncPlanner, SyncReader, SyncWrite } from "../state/index.js";
+import type { GuestChange, GuestInput, ObservedGuest, ObservedSnapshot, PlannedGuest, StaleMark, SyncDiff, SyncPlanner, SyncReader, SyncWrite } from "../state/index.js";
 import { canonicalGuest, checkSnapshot, diffGuest, guestHash } from "./guest-hash.js";
 
 const byVmid = (a: { vmid: number }, b: { vmid: number }) => a.vmid - b.vmid;
 
-/** The observed guests in canonical form, with their hashes (computed once per sync). */
-export interface CanonicalSnapshot {
-  snapshot: ObservedSnapshot;
-  guests: { guest: GuestInput; hash: string }[];
+/** A guest in canonical form, with its hash. */
+export interface CanonicalGuest {
+  guest: GuestInput;
+  hash: string;
 }
 
-/** Canonical forms and hashes of a snapshot's guests; throws on a snapshot the store cannot write. */
-export function canonicalSnapshot(snapshot: ObservedSnapshot): CanonicalSnapshot {
-  const guests = snapshot.guests.map((g) => {
-    const guest = canonicalGuest(g);
-    return { guest, hash: guestHash(guest) };
-  });
-  return { snapshot, guests };
+/** A snapshot with its guests in canonical form and hashed (once per sync); the observed guests are not kept. */
+export interface CanonicalSnapshot {
+  snapshot: Omit<ObservedSnapshot, "guests">;
+  /** Sorted by vmid. */
+  guests: CanonicalGuest[];
+}
+
+/** The canonical form of one observed guest, and its hash. */
+export function canonicalOf(observed: ObservedGuest): CanonicalGuest {
+  const guest = canonicalGuest(observed);
+  return { guest, hash: guestHash(guest) };
+}
+
+/** A snapshot's guests in canonical form (or the given ones, made as they were read), sorted by vmid. */
+export function canonicalSnapshot(snapshot: ObservedSnapshot, made?: CanonicalGuest[]): CanonicalSnapshot {
+  const { guests, ...rest } = snapshot;
+  const canonical = made ?? guests.map(canonicalOf);
+  return { snapshot: rest, guests: canonical.sort((a, b) => a.guest.vmid - b.guest.vmid) };
 }
 
 /** The planner of one snapshot, for `store.syncs.commit` and `store.syncs.inspect`. */

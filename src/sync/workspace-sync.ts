@@ -12,10 +12,10 @@ import type { Logger } from "../core/logger.js";
 import type { Workspace } from "../core/workspace.js";
 import type { ProxmoxClient, RetryPolicy } from "../proxmox/client.js";
 import type { LockHandle, Store, SyncRunRecord } from "../state/index.js";
-import { discover, type Discovery } from "./discover.js";
+import { discover, type DiscoverProgress } from "./discover.js";
 import type { SyncEvent, SyncListener, SyncPhase } from "./events.js";
 import { refreshIac } from "./iac.js";
-import { canonicalSnapshot, planner } from "./plan.js";
+import { canonicalOf, canonicalSnapshot, planner, type CanonicalGuest, type CanonicalSnapshot } from "./plan.js";
 import { SYNC_CONCURRENCY, syncRetryPolicy } from "./policy.js";
 import type { SyncReport } from "./report.js";
 
@@ -43,6 +43,13 @@ export interface SyncOptions {
   /** Cancels the sync: nothing is written, the run is marked interrupted. */
   signal?: AbortSignal;
   onProgress?: SyncListener;
+}
+
+/** What one read of the cluster gives. */
+interface Reading {
+  canonical: CanonicalSnapshot;
+  /** Guests that vanished between the resource list and their config read. */
+  vanished: number[];
 }
 
 /** The store side of a sync: open, locked, its run begun (only the store for a dry run). */
@@ -78,10 +85,14 @@ export async function syncWorkspace(services: SyncServices, options: SyncOptions
   try {
     const client = await services.client;
     const requestsBefore = client.transport.requests;
-    const read = (): Promise<Discovery> =>
-      timed("read", () =>
-        discover(client, { signal: stop.signal, concurrency: SYNC_CONCURRENCY, retry, onProgress: (p) => emit({ type: "read", step: p.phase, ...p }) }),
-      );
+    // Each guest is put in canonical form and hashed as it arrives (while the next configs are on their way).
+    const read = (): Promise<Reading> =>
+      timed("read", async () => {
+        const made: CanonicalGuest[] = [];
+        const onProgress = (p: DiscoverProgress) => emit({ type: "read", step: p.phase, ...p });
+        const { snapshot, vanished } = await discover(client, { signal: stop.signal, concurrency: SYNC_CONCURRENCY, retry, onProgress, onGuest: (g) => made.push(canonicalOf(g)) });
+        return { canonical: canonicalSnapshot(snapshot, made), vanished };
+      });
     let firstFailure: "read" | "store" | undefined;
     const fail = (side: "read" | "store") => (): void => {
       firstFailure ??= side;
@@ -99,13 +110,14 @@ export async function syncWorkspace(services: SyncServices, options: SyncOptions
       throw useStore ? (storeResult as PromiseRejectedResult).reason : (readResult as PromiseRejectedResult).reason;
     }
     const { store, run } = held as Held;
-    let discovery = readResult.value;
+    let reading2: Reading | undefined;
     if (run && (await completedSince(store, readStarted))) {
       // Another sync wrote while this one read: read again, so an older picture never overwrites a newer one.
       emit({ type: "reread" });
-      discovery = await read();
+      reading2 = await read();
     }
-    return await finish({ services, options, emit, timed, phases, store, run, discovery, apiRequests: client.transport.requests - requestsBefore, retries: retry.budget?.used ?? 0, started });
+    const { canonical, vanished } = reading2 ?? readResult.value;
+    return await finish({ services, options, emit, timed, phases, store, run, canonical, vanished, apiRequests: client.transport.requests - requestsBefore, retries: retry.budget?.used ?? 0, started });
   } catch (err) {
     if (held?.run) await held.store.syncs.fail(held.run, err, signal.aborted ? "interrupted" : "failed").catch(() => undefined);
     throw err;
@@ -153,7 +165,8 @@ interface FinishInput {
   phases: Partial<Record<SyncPhase, number>>;
   store: Store;
   run: SyncRunRecord | undefined;
-  discovery: Discovery;
+  canonical: CanonicalSnapshot;
+  vanished: number[];
   apiRequests: number;
   retries: number;
   started: number;
@@ -161,11 +174,10 @@ interface FinishInput {
 
 /** Compare (dry run) or write, regenerate the IaC, and report. */
 async function finish(input: FinishInput): Promise<SyncReport> {
-  const { services, options, emit, timed, store, run, discovery } = input;
-  const { snapshot, vanished } = discovery;
+  const { services, options, emit, timed, store, run, canonical, vanished } = input;
+  const { snapshot } = canonical;
   if (vanished.length) services.log.info({ vanished }, "guests removed while the sync read them");
-  const canonical = canonicalSnapshot(snapshot);
-  const guests = snapshot.guests.length;
+  const guests = canonical.guests.length;
   let report: Pick<SyncReport, "syncRun" | "iac" | "iacWithheld">;
   let diff;
   if (!run) {
