@@ -15,5 +15,6 @@
 export { syncWorkspace, type SyncOptions, type SyncServices } from "./workspace-sync.js";
 export type { SyncEvent, SyncListener, SyncPhase } from "./events.js";
 export { partialLine, summarize, type SyncReport } from "./report.js";
+export type { SyncDrift } from "./drift.js";
 export { SYNC_CONCURRENCY, syncRetryPolicy } from "./policy.js";
 export { canonicalSnapshot, planner, planSync, type CanonicalSnapshot } from "./plan.js";

@@ -4,6 +4,7 @@
  */
 import type { IacReport } from "../iac/workspace-iac.js";
 import type { GuestChange, StaleGuestChange } from "../state/index.js";
+import type { SyncDrift } from "./drift.js";
 import type { SyncPhase } from "./events.js";
 
 /** The -o json shape of sync. */
@@ -36,6 +37,8 @@ export interface SyncReport {
   iac: IacReport | null;
   /** Guests given no terraform file because their config was never read. */
   iacWithheld: { vmid: number; name: string }[];
+  /** What the last plan found (desired ≠ observed), and whether this sync came after it. */
+  drift: SyncDrift;
 }
 
 const MAX_LISTED = 15;

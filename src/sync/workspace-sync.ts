@@ -13,6 +13,7 @@ import type { Workspace } from "../core/workspace.js";
 import type { ProxmoxClient, RetryPolicy } from "../proxmox/client.js";
 import type { LockHandle, Store, SyncRunRecord } from "../state/index.js";
 import { discover, type DiscoverProgress } from "./discover.js";
+import { driftAfterSync } from "./drift.js";
 import type { SyncEvent, SyncListener, SyncPhase } from "./events.js";
 import { refreshIac } from "./iac.js";
 import { canonicalOf, canonicalSnapshot, planner, type CanonicalGuest, type CanonicalSnapshot } from "./plan.js";
@@ -224,6 +225,7 @@ async function finish(input: FinishInput): Promise<SyncReport> {
     renamed: diff.renamed,
     unchanged: diff.unchanged,
     stale: diff.stale,
+    drift: driftAfterSync(services.workspace.paths, input.started),
   };
   emit({ type: "done", report: full });
   return full;

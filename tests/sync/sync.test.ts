@@ -7,6 +7,8 @@
  */
 import Database from "better-sqlite3";
 import { join } from "node:path";
+import { recordDrift } from "../../src/core/drift.js";
+import { workspacePaths } from "../../src/core/workspace.js";
 import { ProxmoxClient } from "../../src/proxmox/client.js";
 import { parseApiToken } from "../../src/proxmox/connection.js";
 import { missingPart } from "../helpers/real-parts.js";
@@ -129,7 +131,10 @@ describe.each(providers)("sync on %s", (provider) => {
       const stillOld = JSON.parse((await ws.run(["get", "vm", String(changed.vmid), "-o", "json"])).stdout);
       expect(stillOld.cores).toBe(changed.cores);
 
+      expect(dry.drift).toEqual({ lastPlan: null, outdated: false });
+      recordDrift(workspacePaths(ws.dir), "native", { create: 1, update: 2, delete: 0, replace: 0 }); // as a plan would
       const report = JSON.parse((await ws.run(["sync", "-o", "json"])).stdout);
+      expect(report.drift).toEqual({ lastPlan: expect.objectContaining({ engine: "native", create: 1, update: 2 }), outdated: true });
       const change = report.changed.find((c: { vmid: number }) => c.vmid === changed.vmid);
       expect(change.diff.cores).toEqual([changed.cores, newCores * (Number(cfg.sockets ?? 1) || 1)]);
       expect(change.diff["config.cores"]).toEqual([Number(cfg.cores ?? 1), newCores]);
