@@ -78,7 +78,8 @@ export function createServices(scope: ServiceScope): Services {
     store() {
       if (!store) {
         const ws = requireScopeWorkspace(scope.workspace);
-        store = import("../state/store.js").then(({ openStore }) => openStore({ url: databaseUrl(ws, scope.env) }));
+        // The read path (plain SQL): Prisma loads only if a write needs it (docs/state.md).
+        store = import("../state/store.js").then(({ openStore }) => openStore({ url: databaseUrl(ws, scope.env), readOnly: true }));
       }
       return store;
     },

@@ -33,5 +33,5 @@ describeWith("tmux")("health --watch on a terminal", () => {
     expect(later).toContain("🔗 Connectivity:");
     term.send("C-c");
     await term.waitFor(/\[exit 0\]/, 30_000);
-  });
+  }, 150_000);
 });
