@@ -1,4 +1,5 @@
 /** `logs`: query the workspace's log files (every face's operations), or follow them. */
+import type { LogEntry } from "../observability/log-query.js";
 import { UsageError } from "../core/errors.js";
 import { style, type Style } from "../core/style.js";
 import { requireWorkspace } from "./context.js";
@@ -56,23 +57,12 @@ export const logsCommand = defineCommand({
   },
 });
 
-interface Shown {
-  timestamp: string;
-  level: string;
-  correlationId: string | null;
-  operation: string | null;
-  phase: string | null;
-  message: string;
-  durationMs?: number;
-  context: Record<string, unknown>;
-}
-
 function header(s: Style): string {
   return s.strong(`${"TIME".padEnd(23)} ${"LEVEL".padEnd(5)} ${"CORRELATION".padEnd(12)} ${"OPERATION".padEnd(14)} ${"PHASE".padEnd(22)} ${"MS".padStart(6)} MESSAGE`);
 }
 
 /** One entry as a table row: time, level, correlation id, operation, phase, duration, message (with the error and its next step). */
-function formatEntry(e: Shown, s: Style): string {
+function formatEntry(e: LogEntry, s: Style): string {
   const time = e.timestamp.replace("T", " ").replace("Z", "").slice(0, 23).padEnd(23);
   const ms = e.durationMs === undefined ? "" : String(Math.round(e.durationMs));
   const api = e.phase === "api.request" ? ` ${String(e.context.method ?? "")} ${String(e.context.path ?? "")} → ${String(e.context.status ?? "-")}` : "";

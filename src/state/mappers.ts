@@ -2,7 +2,8 @@
  * Rows (as the Prisma client returns them) → the store's records, and the
  * JSON views of guests and nodes that `get … -o json` prints.
  */
-import type { Disk, Guest, NetworkInterface, Node, Storage, SyncChange, SyncRun } from "./generated/sqlite/client.js";
+import type { Disk, Guest, NetworkInterface, Node, Operation, Storage, SyncChange, SyncRun } from "./generated/sqlite/client.js";
+import type { OperationActor, OperationRecord, OperationResult } from "./operation-repository.js";
 import type { ChangeKind, FieldDiff, SyncChangeRecord, SyncRunRecord, SyncStatus } from "./sync-types.js";
 import type {
   DiskRecord,
@@ -211,5 +212,23 @@ export function toNodeJson(node: NodeRecord): Record<string, JsonValue> {
     mem: node.mem,
     maxmem: node.maxmem,
     uptime: node.uptime,
+  };
+}
+
+/** An operation row as a record (the Prisma store and the read store alike). */
+export function toOperationRecord(row: Operation): OperationRecord {
+  const args = row.arguments;
+  return {
+    id: row.id,
+    correlationId: row.correlationId,
+    command: row.command,
+    actor: row.actor as OperationActor,
+    arguments: args && typeof args === "object" && !Array.isArray(args) ? (args as Record<string, JsonValue>) : {},
+    startedAt: row.startedAt,
+    finishedAt: row.finishedAt,
+    durationMs: row.durationMs,
+    result: row.result as OperationResult | null,
+    exitCode: row.exitCode,
+    error: row.error,
   };
 }

@@ -5,6 +5,7 @@
 import { redactString, redactValue } from "../core/redact.js";
 import { guard, type Db, type DbJson } from "./db.js";
 import type { Operation } from "./generated/sqlite/client.js";
+import { toOperationRecord } from "./mappers.js";
 import type { JsonValue } from "./types.js";
 
 /** Who ran the command. */
@@ -58,23 +59,6 @@ export interface OperationQuery {
   limit?: number;
 }
 
-function toRecord(row: Operation): OperationRecord {
-  const args = row.arguments;
-  return {
-    id: row.id,
-    correlationId: row.correlationId,
-    command: row.command,
-    actor: row.actor as OperationActor,
-    arguments: args && typeof args === "object" && !Array.isArray(args) ? (args as Record<string, JsonValue>) : {},
-    startedAt: row.startedAt,
-    finishedAt: row.finishedAt,
-    durationMs: row.durationMs,
-    result: row.result as OperationResult | null,
-    exitCode: row.exitCode,
-    error: row.error,
-  };
-}
-
 /** JSON-safe and redacted: undefined dropped, Dates as ISO strings, secrets replaced. */
 function safeArguments(args: Record<string, unknown>): DbJson {
   return JSON.parse(JSON.stringify(redactValue(args) ?? {})) as DbJson;
@@ -96,7 +80,7 @@ export class OperationRepository {
           startedAt: input.startedAt ?? new Date(),
         },
       });
-      return toRecord(row);
+      return toOperationRecord(row);
     });
   }
 
@@ -115,7 +99,7 @@ export class OperationRepository {
           error: end.error == null ? null : redactString(end.error),
         },
       });
-      return toRecord(row);
+      return toOperationRecord(row);
     });
   }
 
@@ -138,7 +122,7 @@ export class OperationRepository {
         orderBy: [{ startedAt: "desc" }, { id: "desc" }],
         take: query.limit ?? 100,
       });
-      return rows.map(toRecord);
+      return rows.map(toOperationRecord);
     });
   }
 }

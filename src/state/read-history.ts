@@ -7,14 +7,12 @@
 import { ProxmoxMpcError } from "../core/errors.js";
 import { redactString, redactValue } from "../core/redact.js";
 import type { Operation } from "./generated/sqlite/client.js";
-import { toSyncChangeRecord, toSyncRunRecord } from "./mappers.js";
+import { toOperationRecord, toSyncChangeRecord, toSyncRunRecord } from "./mappers.js";
 import type {
-  OperationActor,
   OperationEnd,
   OperationQuery,
   OperationRecord,
   OperationRepository,
-  OperationResult,
   OperationStart,
 } from "./operation-repository.js";
 import type { ReadDb, SqlValue } from "./read-connection.js";
@@ -23,7 +21,6 @@ import type { RepositoryApi } from "./store.js";
 import type { SyncRepository } from "./sync-repository.js";
 import type { SyncRuns } from "./sync-runs.js";
 import type { BeginOptions, CommitOptions, SyncChangeRecord, SyncPlanner, SyncResult, SyncRunRecord, SyncStatus, SyncWrite } from "./sync-types.js";
-import type { JsonValue } from "./types.js";
 
 /** `store.syncs` of a read store: history read here, runs written by the full store. */
 export class ReadSyncs implements RepositoryApi<SyncRepository> {
@@ -78,24 +75,6 @@ export class ReadSyncs implements RepositoryApi<SyncRepository> {
       ),
     );
   }
-}
-
-/** The same record as operation-repository.ts makes of a row. */
-function toOperationRecord(row: Operation): OperationRecord {
-  const args = row.arguments;
-  return {
-    id: row.id,
-    correlationId: row.correlationId,
-    command: row.command,
-    actor: row.actor as OperationActor,
-    arguments: args && typeof args === "object" && !Array.isArray(args) ? (args as Record<string, JsonValue>) : {},
-    startedAt: row.startedAt,
-    finishedAt: row.finishedAt,
-    durationMs: row.durationMs,
-    result: row.result as OperationResult | null,
-    exitCode: row.exitCode,
-    error: row.error,
-  };
 }
 
 /** Arguments as operation-repository.ts stores them: redacted, JSON-safe, as JSON text. */
