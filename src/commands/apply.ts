@@ -46,6 +46,7 @@ export const applyCommand = defineCommand({
   arguments: [{ name: "names", description: "only these guests", variadic: true, completion: "guest" }],
   options: APPLY_OPTIONS,
   workspace: "required",
+  mcp: { tool: "destructive" },
   slash: true,
   run: (ctx, input) => runApply(ctx, { targets: input.args.length ? input.args : undefined, engine: input.options.engine, noRefresh: !input.options.refresh }),
 });

@@ -34,6 +34,7 @@ export const completionCommand = defineCommand({
   examples: ["proxmox-mpc completion bash > /etc/bash_completion.d/proxmox-mpc", "proxmox-mpc completion zsh > \"${fpath[1]}/_proxmox-mpc\""],
   arguments: [{ name: "shell", description: "bash or zsh", required: true, choices: ["bash", "zsh"] }],
   workspace: "none",
+  mcp: { tool: false, why: "prints a shell completion script for a terminal" },
   record: false,
   async run(_ctx, input) {
     const shell = input.args[0];
@@ -48,6 +49,7 @@ export const completeCommand = defineCommand({
   examples: ['proxmox-mpc __complete "get vms --node "'],
   arguments: [{ name: "line", description: "the command line after proxmox-mpc", required: true }],
   workspace: "optional",
+  mcp: { tool: false, why: "internal plumbing of shell completion" },
   hidden: true,
   record: false,
   async run(ctx, input) {

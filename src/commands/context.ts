@@ -7,6 +7,7 @@
 import { setMaxListeners } from "node:events";
 import { UsageError } from "../core/errors.js";
 import { createLogger, newCorrelationId, operationLogger, type Logger } from "../core/logger.js";
+import { OperationMetrics } from "../core/metrics.js";
 import type { Actor, GlobalOptions } from "../core/result.js";
 import type { UI } from "../core/ui.js";
 import type { Workspace } from "../core/workspace.js";
@@ -40,6 +41,7 @@ export function createContext(input: ContextInput): CommandContext {
   // Every request in flight listens for Ctrl-C on this one signal (sync has 16 at a time).
   setMaxListeners(0, input.signal);
   const log = operationLogger(root, { correlationId, command: input.command, actor: input.actor });
+  const metrics = new OperationMetrics();
   return {
     cwd: input.cwd,
     env: input.env,
@@ -52,7 +54,8 @@ export function createContext(input: ContextInput): CommandContext {
     version: input.version,
     workspace: input.workspace,
     commands: input.commands,
-    services: createServices({ cwd: input.cwd, env: input.env, workspace: input.workspace, log, ui: input.ui, signal: input.signal, version: input.version }),
+    metrics,
+    services: createServices({ cwd: input.cwd, env: input.env, workspace: input.workspace, log, ui: input.ui, signal: input.signal, version: input.version, metrics }),
   };
 }
 

@@ -51,6 +51,7 @@ export const createCommand = defineCommand({
     engine: ENGINE_OPTION,
   }),
   workspace: "required",
+  mcp: { tool: "write" },
   async run(ctx, input) {
     const ws = requireWorkspace(ctx);
     const kind = input.args[0] === "ct" ? "lxc" : "qemu";

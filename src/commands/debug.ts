@@ -15,6 +15,7 @@ export const debugCommand = defineCommand({
   examples: ["proxmox-mpc debug on", "proxmox-mpc debug off", "proxmox-mpc debug", "/debug on"],
   arguments: [{ name: "state", description: "on, off, or status (default)", choices: STATES }],
   workspace: "required",
+  mcp: { tool: false, why: "changes how this terminal's console draws logs; an MCP client reads logs with the logs tool" },
   slash: true,
   async run(ctx, input) {
     const ws = requireWorkspace(ctx);

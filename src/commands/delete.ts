@@ -27,6 +27,7 @@ export const deleteCommand = defineCommand({
   ],
   options: defineOptions({ apply: flag("--apply", "also destroy the guests now (asks for confirmation unless --yes)"), engine: ENGINE_OPTION }),
   workspace: "required",
+  mcp: { tool: "destructive" },
   async run(ctx, input) {
     const ws = requireWorkspace(ctx);
     const kind = input.args[0] === "ct" ? "lxc" : "qemu";

@@ -27,6 +27,7 @@ export const demoCommand = defineCommand({
     keep: flag("--keep", "keep the workspace folder when the console ends"),
   }),
   workspace: "none",
+  mcp: { tool: false, why: "starts a simulator and opens a console: an interactive tour for a person" },
   record: false,
   async run(ctx, input) {
     if (ctx.actor === "console") throw new UsageError("You are in the console already.", "Leave it with /exit and run `proxmox-mpc demo` from a shell.");

@@ -13,6 +13,7 @@ export const describeCommand = defineCommand({
     { name: "name", description: "name or vmid", required: true, completion: "guest" },
   ],
   workspace: "required",
+  mcp: { tool: "read" },
   async run(ctx, input) {
     const ws = requireWorkspace(ctx);
     const type = input.args[0].startsWith("vm") ? "qemu" : "lxc";

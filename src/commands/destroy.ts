@@ -14,6 +14,7 @@ export const destroyCommand = defineCommand({
   arguments: [{ name: "names", description: "guests to destroy", variadic: true, completion: "guest" }],
   options: defineOptions({ engine: ENGINE_OPTION, all: flag("--all", "destroy every guest the workspace manages") }),
   workspace: "required",
+  mcp: { tool: "destructive" },
   slash: true,
   async run(ctx, input) {
     if (!input.args.length && !input.options.all) throw new UsageError("Name the guests to destroy, or pass --all.", "e.g. proxmox-mpc destroy web-03");

@@ -79,6 +79,7 @@ export const getCommand = defineCommand({
   ],
   options: GET_OPTIONS,
   workspace: "required",
+  mcp: { tool: "read" },
   async run(ctx, input) {
     const resource = parseResource(input.args[0]);
     const flags = input.options;

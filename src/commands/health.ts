@@ -25,6 +25,7 @@ export const healthCommand = defineCommand({
     interval: number("--interval <seconds>", "seconds between refreshes with --watch", { min: 0.1, max: 3600, default: 5 }),
   }),
   workspace: "optional",
+  mcp: { tool: "read" },
   slash: true,
   record: false,
   async run(ctx, input) {

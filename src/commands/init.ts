@@ -56,6 +56,7 @@ export const initCommand = defineCommand({
   arguments: [{ name: "dir", description: "folder of the workspace (default: the current folder)" }],
   options: INIT_OPTIONS,
   workspace: "none",
+  mcp: { tool: false, why: "creates the workspace the server serves; run it at a terminal before `mcp`" },
   slash: true,
   run: (ctx, input) => initWorkspace(ctx, resolve(ctx.cwd, input.args[0] ?? "."), input.options),
 });

@@ -34,6 +34,7 @@ export const logsCommand = defineCommand({
     follow: flag("-f, --follow", "keep printing new entries until Ctrl-C"),
   }),
   workspace: "required",
+  mcp: { tool: "read" },
   slash: true,
   record: false,
   async run(ctx, input) {

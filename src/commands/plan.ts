@@ -14,6 +14,7 @@ export const planCommand = defineCommand({
   arguments: [{ name: "names", description: "only these guests", variadic: true, completion: "guest" }],
   options: defineOptions({ engine: ENGINE_OPTION }),
   workspace: "required",
+  mcp: { tool: "read" },
   slash: true,
   async run(ctx, input) {
     const { engine, context } = await ctx.services.engine(input.options.engine);

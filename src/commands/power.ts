@@ -59,6 +59,8 @@ export function powerCommand(action: PowerAction): Command {
     ],
     options: POWER_OPTIONS,
     workspace: "required",
+    // A hard stop always asks (the confirm two-step); one soft shutdown, start or reboot does not.
+    mcp: { tool: action === "stop" ? "destructive" : "write" },
     run: (ctx, input) => runPower(ctx, action, input.args, input.options),
   });
 }

@@ -22,6 +22,7 @@ export const reportIssueCommand = defineCommand({
     timeout: number("--timeout <seconds>", "time allowed to each health check", { min: 0.1, max: 300, default: 5 }),
   }),
   workspace: "required",
+  mcp: { tool: "read" },
   slash: true,
   async run(ctx, input) {
     const ws = requireWorkspace(ctx);

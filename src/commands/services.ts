@@ -8,6 +8,7 @@
 import { resolve } from "node:path";
 import { UsageError } from "../core/errors.js";
 import type { Logger } from "../core/logger.js";
+import type { OperationMetrics } from "../core/metrics.js";
 import type { UI } from "../core/ui.js";
 import { databaseUrl, readSecretFile, type Workspace } from "../core/workspace.js";
 import type { Engine, EngineContext } from "../engine/types.js";
@@ -50,6 +51,8 @@ export interface ServiceScope {
   ui: UI;
   signal: AbortSignal;
   version: string;
+  /** The run's figures: API requests and store time are added as they happen. */
+  metrics?: OperationMetrics;
 }
 
 /** The services of one run; nothing is created until asked for. */

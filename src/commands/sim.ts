@@ -92,6 +92,7 @@ export const simCommand = defineCommand({
   ],
   options: SIM_OPTIONS,
   workspace: "none",
+  mcp: { tool: false, why: "runs a simulated Proxmox server in the foreground until stopped" },
   record: false,
   run,
 });

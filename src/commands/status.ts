@@ -12,6 +12,7 @@ export const statusCommand = defineCommand({
   examples: ["proxmox-mpc status", "proxmox-mpc status -o json"],
   options: defineOptions({ offline: flag("--offline", "do not contact the server") }),
   workspace: "required",
+  mcp: { tool: "read" },
   slash: true,
   async run(ctx, input) {
     const ws = requireWorkspace(ctx);

@@ -32,6 +32,7 @@ export const syncCommand = defineCommand({
     wait: number("--wait <seconds>", "wait this long for another running sync to finish", { min: 0, default: 30 }),
   }),
   workspace: "required",
+  mcp: { tool: "write" },
   slash: true,
   async run(ctx, input) {
     const report = await syncInContext(ctx, { dryRun: Boolean(input.options.dryRun), overwrite: Boolean(input.options.overwrite), waitMs: input.options.wait * 1000 });

@@ -29,6 +29,7 @@ export const testConnectionCommand = defineCommand({
   ],
   options: CONNECTION_OPTIONS,
   workspace: "optional",
+  mcp: { tool: "read" },
   slash: true,
   async run(ctx, input) {
     const client = await ctx.services.proxmox({ connection: input.options });

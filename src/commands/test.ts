@@ -31,6 +31,7 @@ export const testCommand = defineCommand({
     cache: negated("--no-cache", "parse every .tf file again instead of reusing unchanged ones"),
   }),
   workspace: "required",
+  mcp: { tool: "read" },
   slash: true,
   async run(ctx, input) {
     const ws = requireWorkspace(ctx);

@@ -5,6 +5,7 @@
  * that the face renders.
  */
 import type { Logger } from "../core/logger.js";
+import type { OperationMetrics } from "../core/metrics.js";
 import type { UI } from "../core/ui.js";
 import type { Actor, CommandResult, GlobalOptions } from "../core/result.js";
 import type { Workspace } from "../core/workspace.js";
@@ -45,6 +46,8 @@ export interface CommandContext {
   services: Services;
   /** The command registry (the face passes it; a command never imports the registry). */
   commands: readonly Command[];
+  /** Figures of this run (phases, API requests and bytes, retries, DB time), recorded with the operation. */
+  metrics: OperationMetrics;
 }
 
 /**
@@ -79,6 +82,13 @@ export interface Command {
   hidden?: boolean;
   /** Whether a run in a workspace is recorded as an operation (default true; false for commands that do not act on the workspace). */
   record?: boolean;
+  /**
+   * How the MCP face offers the command (every registered command says; a test holds it):
+   * `read` a read-only tool; `write` a mutating tool, listed only with --allow-write;
+   * `destructive` a mutating tool whose first call only shows what it would do (it asks
+   * before acting) and acts on a second call with `confirm: true`; or kept out, with why.
+   */
+  mcp: { tool: "read" | "write" | "destructive"; name?: string } | { tool: false; why: string };
   /** Validates `input.options` (a UsageError, exit 2, names the flag), then runs. Build commands with defineCommand. */
   run(ctx: CommandContext, input: CommandInput): Promise<CommandResult>;
 }
