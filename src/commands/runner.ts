@@ -23,8 +23,11 @@ export async function resolveWorkspace(command: Command, globals: GlobalOptions,
   return loadWorkspace(root);
 }
 
-/** Run a command and record the operation when it ran in a workspace. */
-export async function runCommand(command: Command, ctx: CommandContext, input: CommandInput): Promise<CommandResult> {
+/**
+ * Run a command and record the operation when it ran in a workspace.
+ * `record` overrides the command's own flag (the MCP face records every tool call).
+ */
+export async function runCommand(command: Command, ctx: CommandContext, input: CommandInput, options: { record?: boolean } = {}): Promise<CommandResult> {
   const started = new Date();
   ctx.log.info({ args: input.args, options: redactValue(input.options) }, "command started");
   let result: CommandResult | undefined;
@@ -40,7 +43,7 @@ export async function runCommand(command: Command, ctx: CommandContext, input: C
     const error = failure === undefined ? undefined : asProxmoxMpcError(failure);
     const outcome = error ? (error.code === "cancelled" || error.code === "aborted" || ctx.signal.aborted ? "cancelled" : "failed") : "ok";
     ctx.log.info({ durationMs, result: outcome, error: error?.message }, "command finished");
-    if (ctx.workspace && command.record !== false) await record(ctx, command, input, started, durationMs, outcome, error?.exitCode ?? result?.exitCode ?? 0, error?.message);
+    if (ctx.workspace && (options.record ?? command.record !== false)) await record(ctx, command, input, started, durationMs, outcome, error?.exitCode ?? result?.exitCode ?? 0, error?.message);
   }
 }
 
