@@ -4,7 +4,7 @@
  * when argv holds only global flags, else the shell CLI, which hands over to
  * the console when a command asks for it (demo).
  */
-import type { ConsoleRequest } from "./cli/main.js";
+import type { ConsoleRequest, ServeRequest } from "./cli/main.js";
 
 /** Run proxmox-mpc as the process. */
 export async function main(): Promise<void> {
@@ -32,6 +32,7 @@ export async function main(): Promise<void> {
     columns: process.stdout.columns,
     signal: controller.signal,
     openConsole: (request) => openConsole(request, isTTY),
+    serve,
   });
   process.exitCode = controller.signal.aborted && code !== 0 ? 130 : code;
 }
@@ -40,6 +41,12 @@ export async function main(): Promise<void> {
 async function openConsole(request: ConsoleRequest, isTTY: boolean): Promise<number> {
   const { runConsole } = await import("./console/repl.js");
   return runConsole({ argv: request.argv, stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: request.env, cwd: request.cwd, isTTY });
+}
+
+/** The long-running face a command asked for (mcp) on the process's streams, until a signal ends it. */
+async function serve(request: ServeRequest): Promise<number> {
+  const { serveMcp } = await import("./mcp/serve.js");
+  return serveMcp({ ...request, stdin: process.stdin, stdout: process.stdout, stderr: process.stderr });
 }
 
 /** Global flags that may stand alone (`proxmox-mpc -C dir` opens the console there). */

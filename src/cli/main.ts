@@ -34,6 +34,23 @@ export interface CliIO {
    * The entry point (src/main.ts) passes it; this face never loads the console itself.
    */
   openConsole?: (request: ConsoleRequest) => Promise<number>;
+  /**
+   * Runs the long-running face a command asked for (`mcp`: the MCP server) until `signal` ends it,
+   * and returns its exit code. The entry point passes it; the console does not (it refuses `mcp`).
+   */
+  serve?: (request: ServeRequest) => Promise<number>;
+}
+
+/** A command's request to serve the workspace (mcp), with what the server needs of the run. */
+export interface ServeRequest {
+  face: Extract<CommandResult, { kind: "serve" }>["face"];
+  cwd: string;
+  root: string;
+  options: Extract<CommandResult, { kind: "serve" }>["options"];
+  env: NodeJS.ProcessEnv;
+  globals: GlobalOptions;
+  version: string;
+  signal: AbortSignal;
 }
 
 /** A command's request to continue in the console (demo), with the global flags of the run. */
@@ -150,6 +167,11 @@ async function execute(command: Command, globals: GlobalOptions, args: string[],
     ctx = createContext({ cwd: io.cwd, env: io.env, globals, ui, signal, actor: io.actor ?? "cli", version, command: command.name, commands: COMMANDS, stderr: io.stderr, workspace });
     const result = await runCommand(command, ctx, { args, options });
     if (result.kind === "console") return await continueInConsole(result, io, globals);
+    if (result.kind === "serve") {
+      if (!io.serve) throw new UsageError(`The ${result.face} server runs in its own process: run it from a shell: proxmox-mpc ${result.face}`);
+      await ctx.services.close();
+      return await io.serve({ face: result.face, cwd: result.cwd, root: result.root, options: result.options, env: io.env, globals, version, signal });
+    }
     const text = await renderResult(result, { format: globals.output, width: io.isTTY ? io.columns : undefined, color });
     if (text) io.stdout.write(text);
     return result.exitCode ?? EXIT_OK;

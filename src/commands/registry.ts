@@ -16,6 +16,7 @@ import { getCommand } from "./get.js";
 import { healthCommand } from "./health.js";
 import { initCommand } from "./init.js";
 import { logsCommand } from "./logs.js";
+import { mcpCommand } from "./mcp.js";
 import { rebootCommand, shutdownCommand, startCommand, stopCommand } from "./power.js";
 import { reportIssueCommand } from "./report-issue.js";
 import { simCommand } from "./sim.js";
@@ -25,7 +26,7 @@ import { testConnectionCommand } from "./test-connection.js";
 import { testCommand } from "./test.js";
 import type { Command } from "./types.js";
 
-export const COMMANDS: readonly Command[] = [initCommand, testConnectionCommand, syncCommand, statusCommand, healthCommand, reportIssueCommand, getCommand, describeCommand, createCommand, deleteCommand, testCommand, planCommand, applyCommand, destroyCommand, startCommand, stopCommand, shutdownCommand, rebootCommand, simCommand, demoCommand, logsCommand, debugCommand, completionCommand, completeCommand];
+export const COMMANDS: readonly Command[] = [initCommand, testConnectionCommand, syncCommand, statusCommand, healthCommand, reportIssueCommand, getCommand, describeCommand, createCommand, deleteCommand, testCommand, planCommand, applyCommand, destroyCommand, startCommand, stopCommand, shutdownCommand, rebootCommand, simCommand, demoCommand, logsCommand, mcpCommand, debugCommand, completionCommand, completeCommand];
 
 /** Find a command by name or alias. */
 export function findCommand(name: string): Command | undefined {

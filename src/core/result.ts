@@ -47,4 +47,26 @@ export type CommandResult =
   | { kind: "message"; text: string; level?: "info" | "success" | "warn"; exitCode?: number }
   | { kind: "none"; exitCode?: number }
   /** Open the console in `cwd` with `env` (demo); the face calls `close` when the console ends. */
-  | { kind: "console"; cwd: string; env: NodeJS.ProcessEnv; close: () => Promise<void>; exitCode?: number };
+  | { kind: "console"; cwd: string; env: NodeJS.ProcessEnv; close: () => Promise<void>; exitCode?: number }
+  /**
+   * Serve the workspace `root` through a long-running face (`mcp`; the HTTP API later) until the
+   * run's signal ends it. A command cannot import a face: the shell face hands this to the server
+   * the entry point loads; the console refuses it.
+   */
+  | { kind: "serve"; face: "mcp"; cwd: string; root: string; options: ServeOptions; exitCode?: number };
+
+/** How a serving face listens and what it allows (validated by the command that asks for it). */
+export interface ServeOptions {
+  /** stdio (the MCP client starts the process) or HTTP on `host:port` (port 0: a free one). */
+  transport: "stdio" | "http";
+  host: string;
+  port?: number;
+  /** The bearer token HTTP clients must send (generated at start when absent). */
+  token?: string;
+  /** List and run the mutating commands too. */
+  allowWrite: boolean;
+  /** Only guests on these nodes may be touched. */
+  nodes?: string[];
+  /** Only these guests may be touched. */
+  vmids?: number[];
+}

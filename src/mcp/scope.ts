@@ -36,6 +36,7 @@ export interface McpScope {
    * thrown as the command threw it (a ProxmoxMpcError with its exit code and hint).
    * `confirm`: the answer to the command's confirmation question; without it a command that
    * asks stops there and the run ends with a ConfirmationRequired error carrying what was shown.
+   * `signal`: the client cancelled the call (the run stops as on Ctrl-C).
    */
-  run(name: string, input: CommandInput, options?: { confirm?: boolean }): Promise<McpRun>;
+  run(name: string, input: CommandInput, options?: { confirm?: boolean; signal?: AbortSignal }): Promise<McpRun>;
 }

@@ -1,0 +1,88 @@
+/**
+ * The MCP face's one way to run a command (the McpScope of scope.ts): a
+ * context of its own per call (actor `mcp`, a new correlation id, the
+ * server's logger), the UI that answers confirmations from the call
+ * (ui.ts), the policy's guard (guard.ts), and a record of the operation —
+ * every call, read or write, is recorded. The same `run` as the console's.
+ */
+import { createContext } from "../commands/context.js";
+import { COMMANDS, findCommand } from "../commands/registry.js";
+import { runCommand } from "../commands/runner.js";
+import type { Command, GlobalOptions } from "../commands/types.js";
+import { createLogger, type Logger } from "../core/logger.js";
+import { UsageError } from "../core/errors.js";
+import type { Workspace } from "../core/workspace.js";
+import { DEFAULT_LOG_SETTINGS, isDebugOn, RotatingLogDestination } from "../observability/log-files.js";
+import { guardedCommand, NotAllowed } from "./guard.js";
+import type { McpPolicy, McpScope } from "./scope.js";
+import { McpUI } from "./ui.js";
+
+export interface ScopeInput {
+  workspace: Workspace;
+  version: string;
+  policy: McpPolicy;
+  env: NodeJS.ProcessEnv;
+  /** Ends every call in flight (the server is stopping). */
+  signal: AbortSignal;
+  /** Where debug lines go besides the log files (never stdout: stdio carries the protocol). */
+  stderr: NodeJS.WritableStream;
+  /** --debug of the `mcp` command: every line also on stderr. */
+  debug?: boolean;
+}
+
+export interface ServerScope extends McpScope {
+  /** The server's root logger (the workspace's log files). */
+  log: Logger;
+  /** Close the log file. */
+  close(): void;
+}
+
+const correlations = new WeakMap<object, string>();
+
+/** The correlation id of the call a thrown error came from (when it came from a call). */
+export function correlationOf(err: unknown): string | undefined {
+  return typeof err === "object" && err !== null ? correlations.get(err) : undefined;
+}
+
+/** Whether a command is offered under the policy, and how. */
+export function toolKind(command: Command, policy: McpPolicy): "read" | "write" | "destructive" | undefined {
+  if (command.mcp.tool === false) return undefined;
+  if (command.mcp.tool !== "read" && !policy.allowWrite) return undefined;
+  return command.mcp.tool;
+}
+
+export function createScope(input: ScopeInput): ServerScope {
+  const ws = input.workspace;
+  const file = new RotatingLogDestination(ws.paths.logs, { ...DEFAULT_LOG_SETTINGS, ...ws.config.logs });
+  const debug = input.debug || isDebugOn(ws.paths.dir);
+  const destination = debug ? { write: (line: string) => (file.write(line), input.stderr.write(line)) } : file;
+  const log = createLogger({ level: debug ? "debug" : "info", destination, base: { workspace: ws.name, face: "mcp" } });
+  return {
+    workspace: ws,
+    version: input.version,
+    policy: input.policy,
+    log,
+    close: () => file.close(),
+    async run(name, commandInput, options = {}) {
+      const command = findCommand(name);
+      if (!command || command.mcp.tool === false) throw new UsageError(`${name} is not offered over MCP.`, command?.mcp.tool === false ? `It ${command.mcp.why}.` : undefined, "unknown-tool");
+      const kind = toolKind(command, input.policy);
+      if (!kind) throw new NotAllowed(`${name} changes the cluster or the workspace, and this MCP server is read-only.`, "Whoever starts the server may allow it with `proxmox-mpc mcp --allow-write`.");
+      const ui = new McpUI(options.confirm === true);
+      const globals: GlobalOptions = { workspace: ws.paths.root, output: "json", debug: false, color: false, input: true, yes: false };
+      const signal = options.signal ? AbortSignal.any([input.signal, options.signal]) : input.signal;
+      const ctx = createContext({ cwd: ws.paths.root, env: input.env, globals, ui, signal, actor: "mcp", version: input.version, command: command.name, commands: COMMANDS, rootLogger: log, stderr: input.stderr, workspace: ws });
+      const runnable = kind === "read" ? command : guardedCommand(command, input.policy);
+      try {
+        const result = await runCommand(runnable, ctx, commandInput, { record: true });
+        return { result, shown: ui.shown, correlationId: ctx.correlationId };
+      } catch (err) {
+        if (typeof err === "object" && err !== null) correlations.set(err, ctx.correlationId);
+        ctx.log.error({ err }, "tool call failed");
+        throw err;
+      } finally {
+        await ctx.services.close();
+      }
+    },
+  };
+}
