@@ -58,7 +58,7 @@ export async function runApply(ctx: CommandContext, request: ApplyRequest): Prom
   const lock = await store.locks.acquire("apply", { correlationId: ctx.correlationId });
   try {
     const { engine, context: ectx } = await ctx.services.engine(request.engine);
-    const plan = await engine.plan(ectx, { targets: request.targets, destroy: request.destroy });
+    const plan = await ctx.metrics.timed("plan", () => engine.plan(ectx, { targets: request.targets, destroy: request.destroy }));
     const total = plan.changes.length;
     if (!request.targets && !request.destroy) recordDrift(requireWorkspace(ctx).paths, plan.engine, plan.summary);
     const followUp = request.followUp;
@@ -73,7 +73,7 @@ export async function runApply(ctx: CommandContext, request: ApplyRequest): Prom
       const lines = await followUp!.run({ planned: [], done: [], ok: true });
       return { kind: "data", data: { ...planJson(plan), applied: true, ok: true, steps: [] }, text: lines.join("\n") };
     }
-    const result = await engine.apply(ectx, plan);
+    const result = await ctx.metrics.timed("apply", () => engine.apply(ectx, plan));
     const data = { ...planJson(plan), applied: true, ok: result.ok, steps: result.steps };
     if (result.ok && !request.targets && !request.destroy) recordDrift(requireWorkspace(ctx).paths, plan.engine, { create: 0, update: 0, delete: 0, replace: 0 });
     let text = result.text;

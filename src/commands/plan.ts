@@ -18,7 +18,7 @@ export const planCommand = defineCommand({
   slash: true,
   async run(ctx, input) {
     const { engine, context } = await ctx.services.engine(input.options.engine);
-    const plan = await engine.plan(context, { targets: input.args.length ? input.args : undefined });
+    const plan = await ctx.metrics.timed("plan", () => engine.plan(context, { targets: input.args.length ? input.args : undefined }));
     if (!input.args.length && ctx.workspace) recordDrift(ctx.workspace.paths, plan.engine, plan.summary);
     // terraform's own plan output was streamed while it ran; do not print it twice.
     const text = plan.engine === "terraform" ? planText({ ...plan, text: summaryLine(plan) }) : planText(plan);

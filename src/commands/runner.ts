@@ -4,6 +4,7 @@
  * id, actor, arguments with secrets redacted, result, duration).
  */
 import { UsageError, asProxmoxMpcError } from "../core/errors.js";
+import type { MetricsSnapshot } from "../core/metrics.js";
 import { redactValue } from "../core/redact.js";
 import { findWorkspaceRoot, loadWorkspace, type Workspace } from "../core/workspace.js";
 import type { Command, CommandContext, CommandInput, CommandResult, GlobalOptions } from "./types.js";
@@ -42,21 +43,25 @@ export async function runCommand(command: Command, ctx: CommandContext, input: C
     const durationMs = Date.now() - started.getTime();
     const error = failure === undefined ? undefined : asProxmoxMpcError(failure);
     const outcome = error ? (error.code === "cancelled" || error.code === "aborted" || ctx.signal.aborted ? "cancelled" : "failed") : "ok";
-    ctx.log.info({ durationMs, result: outcome, error: error?.message }, "command finished");
-    if (ctx.workspace && (options.record ?? command.record !== false)) await record(ctx, command, input, started, durationMs, outcome, error?.exitCode ?? result?.exitCode ?? 0, error?.message);
+    const metrics = ctx.metrics.empty ? null : ctx.metrics.snapshot();
+    ctx.log.info({ durationMs, result: outcome, error: error?.message, metrics: metrics ?? undefined }, "command finished");
+    if (ctx.workspace && (options.record ?? command.record !== false)) {
+      await record(ctx, command, input, { startedAt: started, durationMs, result: outcome, exitCode: error?.exitCode ?? result?.exitCode ?? 0, error: error?.message, metrics });
+    }
   }
 }
 
-async function record(
-  ctx: CommandContext,
-  command: Command,
-  input: CommandInput,
-  startedAt: Date,
-  durationMs: number,
-  result: "ok" | "failed" | "cancelled",
-  exitCode: number,
-  error: string | undefined,
-): Promise<void> {
+/** How a run ended, as recorded. */
+interface RunEnd {
+  startedAt: Date;
+  durationMs: number;
+  result: "ok" | "failed" | "cancelled";
+  exitCode: number;
+  error: string | undefined;
+  metrics: MetricsSnapshot | null;
+}
+
+async function record(ctx: CommandContext, command: Command, input: CommandInput, end: RunEnd): Promise<void> {
   try {
     const store = await ctx.services.store();
     await store.operations.record({
@@ -64,11 +69,12 @@ async function record(
       command: command.name,
       actor: ctx.actor,
       arguments: { args: input.args, options: input.options },
-      startedAt,
-      finishedAt: new Date(startedAt.getTime() + durationMs),
-      result,
-      exitCode,
-      error: error ?? undefined,
+      startedAt: end.startedAt,
+      finishedAt: new Date(end.startedAt.getTime() + end.durationMs),
+      result: end.result,
+      exitCode: end.exitCode,
+      error: end.error,
+      metrics: end.metrics,
     });
   } catch (err) {
     // A broken or locked database must not turn a finished command into a failure.

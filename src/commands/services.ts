@@ -82,7 +82,9 @@ export function createServices(scope: ServiceScope): Services {
       if (!store) {
         const ws = requireScopeWorkspace(scope.workspace);
         // The read path (plain SQL): Prisma loads only if a write needs it (docs/state.md).
-        store = import("../state/store.js").then(({ openStore }) => openStore({ url: databaseUrl(ws, scope.env), readOnly: true }));
+        store = import("../state/store.js")
+          .then(({ openStore }) => openStore({ url: databaseUrl(ws, scope.env), readOnly: true }))
+          .then((opened) => (scope.metrics ? timedStore(opened, scope.metrics) : opened));
       }
       return store;
     },
@@ -107,6 +109,38 @@ export function createServices(scope: ServiceScope): Services {
   return services;
 }
 
+/** The repositories whose calls count as DB time (locks wait for other processes: not database time). */
+const TIMED_REPOSITORIES = new Set<PropertyKey>(["guests", "nodes", "storage", "syncs", "operations"]);
+
+/** The store, with the time of each repository call, counts() and ping() added to the run's DB time. */
+function timedStore(store: Store, metrics: OperationMetrics): Store {
+  const timed = new Map<PropertyKey, unknown>();
+  const time = (fn: (...args: unknown[]) => unknown, self: unknown) =>
+    (...args: unknown[]) => {
+      const started = performance.now();
+      const out = fn.apply(self, args);
+      return out instanceof Promise ? out.finally(() => metrics.dbQuery(performance.now() - started)) : out;
+    };
+  const repository = (target: object) =>
+    new Proxy(target, {
+      get(t, key) {
+        const value: unknown = Reflect.get(t, key, t);
+        return typeof value === "function" ? time(value as (...args: unknown[]) => unknown, t) : value;
+      },
+    });
+  return new Proxy(store, {
+    get(t, key) {
+      const value: unknown = Reflect.get(t, key, t);
+      if (TIMED_REPOSITORIES.has(key) && value && typeof value === "object") {
+        if (!timed.has(key)) timed.set(key, repository(value));
+        return timed.get(key);
+      }
+      if (key === "counts" || key === "ping") return time(value as (...args: unknown[]) => unknown, t);
+      return typeof value === "function" ? (value as (...args: unknown[]) => unknown).bind(t) : value;
+    },
+  });
+}
+
 async function createClient(scope: ServiceScope, tuning: ClientTuning): Promise<ProxmoxClient> {
   const { ProxmoxClient } = await import("../proxmox/client.js");
   const ws = scope.workspace;
@@ -120,7 +154,14 @@ async function createClient(scope: ServiceScope, tuning: ClientTuning): Promise<
   return ProxmoxClient.fromInput(
     { endpoint: flags.endpoint ?? ws?.config.endpoint, token: tuning.token ?? workspaceToken(scope.env, ws), fingerprint: tls.fingerprint, caPem, caFile, insecure: tls.insecure },
     scope.env,
-    { log: scope.log, timeoutMs: flags.timeout ? flags.timeout * 1000 : undefined, userAgent: `proxmox-mpc/${scope.version}`, concurrency: tuning.concurrency, retries: tuning.retries },
+    {
+      log: scope.log,
+      timeoutMs: flags.timeout ? flags.timeout * 1000 : undefined,
+      userAgent: `proxmox-mpc/${scope.version}`,
+      concurrency: tuning.concurrency,
+      retries: tuning.retries,
+      onRequest: scope.metrics ? (r) => scope.metrics?.apiRequest(r) : undefined,
+    },
   );
 }
 
@@ -135,6 +176,7 @@ function engineContext(scope: ServiceScope, services: Services): EngineContext {
     ui: scope.ui,
     signal: scope.signal,
     client: () => services.proxmox(),
+    metrics: scope.metrics,
     credentials: async () => {
       const token = services.token();
       if (!token) throw new UsageError("No API token for terraform.", "Set PROXMOX_VE_API_TOKEN.", "no-token");

@@ -51,12 +51,19 @@ export async function syncInContext(ctx: CommandContext, options: { dryRun?: boo
   const workspace = requireWorkspace(ctx);
   const store = ctx.services.store();
   store.catch(() => undefined); // syncWorkspace reports it
-  const [client, { syncWorkspace }] = await Promise.all([ctx.services.proxmox({ concurrency: SYNC_CONCURRENCY }), import("../sync/index.js")]);
+  const [client, { syncWorkspace, SYNC_PHASE_NAMES }] = await Promise.all([ctx.services.proxmox({ concurrency: SYNC_CONCURRENCY }), import("../sync/index.js")]);
   const spinner = ctx.ui.spinner("Reading the cluster…");
   try {
     const report = await syncWorkspace(
       { client, store, workspace, log: ctx.log, correlationId: ctx.correlationId },
-      { ...options, signal: ctx.signal, onProgress: (event) => show(ctx, spinner, event) },
+      {
+        ...options,
+        signal: ctx.signal,
+        onProgress: (event) => {
+          if (event.type === "phase" && event.state === "end") ctx.metrics.phase(SYNC_PHASE_NAMES[event.phase], event.ms);
+          show(ctx, spinner, event);
+        },
+      },
     );
     spinner.stop();
     for (const node of report.unreachableNodes) ctx.ui.warn(`Node ${node} could not be read; its guests were kept as they were.`);

@@ -12,8 +12,9 @@ export interface MetricsSnapshot {
   phases: Record<string, number>;
   api: {
     requests: number;
-    /** Requests that ended in an error after their retries. */
+    /** Attempts answered with an HTTP error or not at all (retried ones included). */
     errors: number;
+    /** Attempts that were retries. */
     retries: number;
     /** Response bytes read. */
     bytesIn: number;
@@ -25,12 +26,15 @@ export interface MetricsSnapshot {
   db: { queries: number; ms: number };
 }
 
-/** One finished API request, as the transport reports it. */
+/** One finished API request (one attempt), as the transport reports it. */
 export interface ApiRequestFigures {
+  /** HTTP status; undefined when no answer came (network error, timeout). */
+  status: number | undefined;
+  /** 1 for the first try, 2+ for a retry. */
+  attempt: number;
   durationMs: number;
   bytesIn: number;
   bytesOut: number;
-  failed: boolean;
 }
 
 /** The collector of one run. */
@@ -54,16 +58,14 @@ export class OperationMetrics {
     }
   }
 
+  /** One attempt of an API request; a second attempt counts as a retry, an answer ≥ 400 or none as an error. */
   apiRequest(figures: ApiRequestFigures): void {
     this.api.requests += 1;
-    if (figures.failed) this.api.errors += 1;
+    if (figures.attempt > 1) this.api.retries += 1;
+    if (figures.status === undefined || figures.status >= 400) this.api.errors += 1;
     this.api.bytesIn += figures.bytesIn;
     this.api.bytesOut += figures.bytesOut;
     this.api.ms += figures.durationMs;
-  }
-
-  apiRetry(): void {
-    this.api.retries += 1;
   }
 
   /** One store call of `ms` milliseconds. */

@@ -4,6 +4,7 @@
  * (reads the same .tf files with the HCL parser, diffs them against a fresh
  * read of the cluster, and applies through the API). Commands only see this.
  */
+import type { OperationMetrics } from "../core/metrics.js";
 import type { Logger } from "../core/logger.js";
 import type { UI } from "../core/ui.js";
 import type { ProxmoxClient } from "../proxmox/client.js";
@@ -54,6 +55,8 @@ export interface EngineContext {
   client: () => Promise<ProxmoxClient>;
   /** Credentials for child processes (terraform): PROXMOX_VE_* of the workspace. */
   credentials: () => Promise<Record<string, string>>;
+  /** The run's figures: steps and task waits add their time as phases. */
+  metrics?: OperationMetrics;
 }
 
 export interface PlanOptions {

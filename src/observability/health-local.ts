@@ -12,6 +12,7 @@ import type { Workspace } from "../core/workspace.js";
 import { engineChoice } from "../engine/select.js";
 import type { Store } from "../state/store.js";
 import { check, type HealthCheck } from "./health-types.js";
+import { describeMetrics } from "./operation-figures.js";
 
 const GiB = 1024 ** 3;
 const message = (err: unknown): string => redactString(err instanceof Error ? err.message : String(err));
@@ -121,6 +122,30 @@ export async function probeState(getStore: () => Promise<Store>, ws: Workspace, 
     ? check("state", "Drift", "ok", "unknown", "no plan yet: run `proxmox-mpc plan` to compare the IaC with the cluster")
     : check("state", "Drift", total ? "warn" : "ok", total ? `${total} changes` : "none", `${describeDrift(drift)} (plan of ${drift.at.slice(0, 16).replace("T", " ")})`);
   return [sync, driftCheck];
+}
+
+/**
+ * The operations of the last day from the store, with their figures: how many, how many failed
+ * (a usage error, exit 2, is the user's typo, not a failure of the workspace), the slowest and
+ * the API traffic. Warns when an operation failed, naming the latest and how to read its trace.
+ */
+export async function probeOperations(getStore: () => Promise<Store>, now = Date.now()): Promise<HealthCheck[]> {
+  const store = await getStore();
+  const operations = await store.operations.list({ since: new Date(now - 86_400_000), limit: 1000 });
+  if (!operations.length) return [check("state", "Recent operations", "ok", "none in 24h", "no command has run in this workspace in the last day")];
+  const failed = operations.filter((op) => op.result === "failed" && op.exitCode !== 2);
+  const measured = operations.filter((op) => op.metrics);
+  const requests = measured.reduce((n, op) => n + (op.metrics?.api.requests ?? 0), 0);
+  const retries = measured.reduce((n, op) => n + (op.metrics?.api.retries ?? 0), 0);
+  const slowest = operations.reduce((a, b) => ((b.durationMs ?? 0) > (a.durationMs ?? 0) ? b : a));
+  const figure = `${operations.length} in 24h, ${failed.length} failed`;
+  const traffic = `${requests.toLocaleString("en-US")} API requests${retries ? ` (${retries} retried)` : ""}`;
+  const slow = `slowest: ${slowest.command} ${slowest.durationMs ?? 0} ms${slowest.metrics ? ` (${describeMetrics(slowest.metrics)})` : ""}`;
+  if (failed.length) {
+    const last = failed[0];
+    return [check("state", "Recent operations", "warn", figure, `last failure: ${last.command} (${redactString(last.error ?? "failed")}); see \`proxmox-mpc logs --correlation ${last.correlationId}\`; ${traffic}`)];
+  }
+  return [check("state", "Recent operations", "ok", figure, `${traffic}; ${slow}`)];
 }
 
 function ago(seconds: number): string {

@@ -7,7 +7,7 @@ import { redactString } from "../core/redact.js";
 import type { Workspace } from "../core/workspace.js";
 import type { ProxmoxClient } from "../proxmox/client.js";
 import type { Store } from "../state/store.js";
-import { probeDatabase, probeState, probeTool, probeWorkspace, TOOL_NAMES } from "./health-local.js";
+import { probeDatabase, probeOperations, probeState, probeTool, probeWorkspace, TOOL_NAMES } from "./health-local.js";
 import { probeCluster, probeServer, type Reach } from "./health-server.js";
 import { check, HEALTH_GROUPS, worstStatus, type HealthCheck, type HealthGroup, type HealthReport } from "./health-types.js";
 
@@ -55,6 +55,7 @@ export async function runHealth(sources: HealthSources): Promise<HealthReport> {
       { group: "database", name: "Database", run: () => probeDatabase(sources.store) },
       { group: "workspace", name: "Workspace access", run: async () => probeWorkspace(ws) },
       { group: "state", name: "Last sync", run: () => probeState(sources.store, ws) },
+      { group: "state", name: "Recent operations", run: () => probeOperations(sources.store) },
     );
   }
   const results = await Promise.all(probes.map((probe) => withTimeout(probe, sources.signal, sources.timeoutMs)));

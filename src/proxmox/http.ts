@@ -12,6 +12,8 @@ export interface RawResponse {
   /** The reason phrase: where PVE puts its error message. */
   statusText: string;
   body: string;
+  /** Bytes of the body as received. */
+  bytes: number;
 }
 
 export interface SendOptions {
@@ -31,7 +33,10 @@ export function send(options: SendOptions): Promise<RawResponse> {
     const req = lib.request(options.url, { method: options.method, headers: options.headers, agent: options.agent, signal: options.signal }, (res) => {
       const chunks: Buffer[] = [];
       res.on("data", (chunk: Buffer) => chunks.push(chunk));
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, statusText: res.statusMessage ?? "", body: Buffer.concat(chunks).toString("utf8") }));
+      res.on("end", () => {
+        const body = Buffer.concat(chunks);
+        resolve({ status: res.statusCode ?? 0, statusText: res.statusMessage ?? "", body: body.toString("utf8"), bytes: body.length });
+      });
       res.on("error", reject);
     });
     req.setTimeout(options.timeoutMs, () => req.destroy(Object.assign(new Error(`no answer within ${options.timeoutMs} ms`), { code: "ETIMEDOUT" })));

@@ -32,6 +32,10 @@ export interface RequestRecord {
   status: number | undefined;
   attempt: number;
   durationMs: number;
+  /** Response body bytes (0 when none arrived). */
+  bytesIn: number;
+  /** Request body bytes (the form of a POST/PUT; 0 for GET/DELETE, whose parameters are in the URL). */
+  bytesOut: number;
 }
 
 export interface TransportOptions {
@@ -192,9 +196,11 @@ export class Transport {
       headers["Content-Length"] = String(Buffer.byteLength(encoded));
     }
     let status: number | undefined;
+    let bytesIn = 0;
     try {
       const response = await send({ url, method, headers, body: inQuery ? undefined : encoded, agent: this.agent, timeoutMs: this.timeoutMs, signal });
       status = response.status;
+      bytesIn = response.bytes;
       const body = parseBody(response.body);
       if (status >= 400 || status < 200) {
         throw errorForStatus(status, response.statusText, body, method, path, this.baseUrl);
@@ -205,7 +211,7 @@ export class Transport {
       throw this.translate(err, method, path, signal);
     } finally {
       const durationMs = performance.now() - started;
-      this.opts.onRequest?.({ method, path, params, status, attempt, durationMs });
+      this.opts.onRequest?.({ method, path, params, status, attempt, durationMs, bytesIn, bytesOut: inQuery ? 0 : Buffer.byteLength(encoded) });
       // Names of the parameters only, never their values or the headers (the token).
       this.opts.log?.debug({ phase: "api.request", method, path, params: Object.keys(params), status, attempt, durationMs: Math.round(durationMs) }, "api request");
     }

@@ -2,6 +2,7 @@
  * Rows (as the Prisma client returns them) → the store's records, and the
  * JSON views of guests and nodes that `get … -o json` prints.
  */
+import type { MetricsSnapshot } from "../core/metrics.js";
 import type { Disk, Guest, NetworkInterface, Node, Operation, Storage, SyncChange, SyncRun } from "./generated/sqlite/client.js";
 import type { OperationActor, OperationRecord, OperationResult } from "./operation-repository.js";
 import type { ChangeKind, FieldDiff, SyncChangeRecord, SyncRunRecord, SyncStatus } from "./sync-types.js";
@@ -230,5 +231,13 @@ export function toOperationRecord(row: Operation): OperationRecord {
     result: row.result as OperationResult | null,
     exitCode: row.exitCode,
     error: row.error,
+    metrics: isMetrics(row.metrics) ? row.metrics : null,
   };
+}
+
+/** A stored metrics value as written by the runner (anything else reads as none). */
+function isMetrics(value: unknown): value is MetricsSnapshot {
+  if (!value || typeof value !== "object" || Array.isArray(value)) return false;
+  const v = value as Partial<MetricsSnapshot>;
+  return typeof v.phases === "object" && typeof v.api === "object" && typeof v.db === "object";
 }

@@ -2,6 +2,7 @@
  * The operation log in the database: one row per command run, with its
  * arguments redacted (secret keys and registered secrets never reach a row).
  */
+import type { MetricsSnapshot } from "../core/metrics.js";
 import { redactString, redactValue } from "../core/redact.js";
 import { guard, type Db, type DbJson } from "./db.js";
 import type { Operation } from "./generated/sqlite/client.js";
@@ -31,6 +32,8 @@ export interface OperationEnd {
   /** Redacted before it is written. */
   error?: string | null;
   finishedAt?: Date;
+  /** The run's figures (phases, API requests and bytes, retries, DB time). */
+  metrics?: MetricsSnapshot | null;
 }
 
 /** A stored operation. */
@@ -47,6 +50,8 @@ export interface OperationRecord {
   result: OperationResult | null;
   exitCode: number | null;
   error: string | null;
+  /** The run's figures; null for runs recorded without them (older rows, runs that did no work). */
+  metrics: MetricsSnapshot | null;
 }
 
 /** Filter of `operations.list()`. */
@@ -97,6 +102,7 @@ export class OperationRepository {
           result: end.result,
           exitCode: end.exitCode ?? (end.result === "ok" ? 0 : 1),
           error: end.error == null ? null : redactString(end.error),
+          ...(end.metrics ? { metrics: end.metrics as unknown as DbJson } : {}),
         },
       });
       return toOperationRecord(row);

@@ -97,7 +97,7 @@ export class ReadOperations implements RepositoryApi<OperationRepository> {
       const startedAt = decodeRow("Operation", found, conn.provider).startedAt;
       const finishedAt = end.finishedAt ?? new Date();
       const [row] = await conn.query(
-        `UPDATE "Operation" SET "finishedAt" = ?, "durationMs" = ?, "result" = ?, "exitCode" = ?, "error" = ? WHERE "id" = ? RETURNING *`,
+        `UPDATE "Operation" SET "finishedAt" = ?, "durationMs" = ?, "result" = ?, "exitCode" = ?, "error" = ?, "metrics" = ${jsonParam(conn.provider)} WHERE "id" = ? RETURNING *`,
         [finishedAt, Math.max(0, finishedAt.getTime() - startedAt.getTime()), ...ending(end), id],
       );
       return toOperationRecord(decodeRow("Operation", row, conn.provider));
@@ -131,15 +131,15 @@ export class ReadOperations implements RepositoryApi<OperationRepository> {
   private insert(input: OperationStart, end?: OperationEnd): Promise<OperationRecord> {
     return this.db.run(async (conn) => {
       const startedAt = input.startedAt ?? new Date();
-      const json = conn.provider === "postgresql" ? "?::jsonb" : "?";
+      const json = jsonParam(conn.provider);
       const columns = ["correlationId", "command", "actor", "arguments", "startedAt"];
       const values: SqlValue[] = [input.correlationId, input.command, input.actor, argumentsJson(input.arguments), startedAt];
       if (end) {
         const finishedAt = end.finishedAt ?? new Date();
-        columns.push("finishedAt", "durationMs", "result", "exitCode", "error");
+        columns.push("finishedAt", "durationMs", "result", "exitCode", "error", "metrics");
         values.push(finishedAt, Math.max(0, finishedAt.getTime() - startedAt.getTime()), ...ending(end));
       }
-      const placeholders = columns.map((c) => (c === "arguments" ? json : "?"));
+      const placeholders = columns.map((c) => (c === "arguments" || c === "metrics" ? json : "?"));
       const sql = `INSERT INTO "Operation" (${columns.map((c) => `"${c}"`).join(", ")}) VALUES (${placeholders.join(", ")}) RETURNING *`;
       const [row] = await conn.query(sql, values);
       return toOperationRecord(decodeRow("Operation", row, conn.provider));
@@ -147,7 +147,12 @@ export class ReadOperations implements RepositoryApi<OperationRepository> {
   }
 }
 
-/** result, exitCode and error as operation-repository.ts writes them. */
+/** result, exitCode, error and metrics (JSON text) as operation-repository.ts writes them. */
 function ending(end: OperationEnd): SqlValue[] {
-  return [end.result, end.exitCode ?? (end.result === "ok" ? 0 : 1), end.error == null ? null : redactString(end.error)];
+  return [end.result, end.exitCode ?? (end.result === "ok" ? 0 : 1), end.error == null ? null : redactString(end.error), end.metrics ? JSON.stringify(end.metrics) : null];
+}
+
+/** The placeholder of a JSON value: jsonb on PostgreSQL, text on SQLite. */
+function jsonParam(provider: string): string {
+  return provider === "postgresql" ? "?::jsonb" : "?";
 }

@@ -34,7 +34,7 @@ const MODELS = {
   SyncChange: { id: "int", syncRunId: "int", vmid: "int", name: "text", kind: "text", diff: "json" },
   Operation: {
     id: "int", correlationId: "text", command: "text", actor: "text", arguments: "json", startedAt: "date", finishedAt: "date", durationMs: "int",
-    result: "text", exitCode: "int", error: "text",
+    result: "text", exitCode: "int", error: "text", metrics: "json",
   },
   WorkspaceLock: { name: "text", token: "text", pid: "int", host: "text", correlationId: "text", acquiredAt: "date", heartbeatAt: "date" },
 } satisfies Record<string, Record<string, Kind>>;

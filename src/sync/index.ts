@@ -12,7 +12,7 @@
  * );
  * ```
  */
-export { syncWorkspace, type SyncOptions, type SyncServices } from "./workspace-sync.js";
+export { SYNC_PHASE_NAMES, syncWorkspace, type SyncOptions, type SyncServices } from "./workspace-sync.js";
 export type { SyncEvent, SyncListener, SyncPhase } from "./events.js";
 export { partialLine, summarize, type SyncReport } from "./report.js";
 export type { SyncDrift } from "./drift.js";

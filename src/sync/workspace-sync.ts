@@ -232,12 +232,13 @@ async function finish(input: FinishInput): Promise<SyncReport> {
 }
 
 /** Log names of the sync's steps (`logs --op sync` shows them with their duration). */
-const PHASE_NAMES: Record<SyncPhase, string> = { store: "sync.open-store", read: "sync.fetch-resources", write: "sync.write-store", iac: "sync.generate-iac" };
+/** The name of each phase in logs and in an operation's metrics. */
+export const SYNC_PHASE_NAMES: Record<SyncPhase, string> = { store: "sync.open-store", read: "sync.fetch-resources", write: "sync.write-store", iac: "sync.generate-iac" };
 
 function logPhase(event: SyncEvent, log: Logger): void {
   if (event.type !== "phase") return;
-  if (event.state === "start") log.debug({ phase: PHASE_NAMES[event.phase] }, `sync ${event.phase} started`);
-  else log.info({ phase: PHASE_NAMES[event.phase], durationMs: Math.round(event.ms) }, `sync ${event.phase} done`);
+  if (event.state === "start") log.debug({ phase: SYNC_PHASE_NAMES[event.phase] }, `sync ${event.phase} started`);
+  else log.info({ phase: SYNC_PHASE_NAMES[event.phase], durationMs: Math.round(event.ms) }, `sync ${event.phase} done`);
 }
 
 /** The caller's listener, guarded: a listener that throws is logged, never stops the sync. */

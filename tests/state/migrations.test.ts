@@ -104,12 +104,12 @@ describe.each(cases)("migrations on $name", ({ newUrl }) => {
   test("a database written by a newer proxmox-mpc is refused", async () => {
     const url = newUrl();
     const store = await openStore({ url });
-    await store.prisma.schemaMigration.create({ data: { version: "0003", name: "future", appliedAt: new Date(), checksum: "x" } });
+    await store.prisma.schemaMigration.create({ data: { version: "9999", name: "future", appliedAt: new Date(), checksum: "x" } });
     await store.close();
     const err = await openError(url);
     expect(err.code).toBe("database-newer");
     expect(err.message).toBe(
-      "This database was written by a newer proxmox-mpc (migration 0003); upgrade proxmox-mpc or point database.url elsewhere.",
+      "This database was written by a newer proxmox-mpc (migration 9999); upgrade proxmox-mpc or point database.url elsewhere.",
     );
   });
 

@@ -12,6 +12,9 @@ import { storeCases } from "./harness.js";
 import { commitSnapshot, makeGuest, makeSnapshot } from "./helpers.js";
 
 const { cases, teardown } = await storeCases();
+
+/** An operation's figures as the runner records them (core/metrics.ts). */
+const FIGURES = { phases: { "sync.fetch-resources": 880, "task.wait": 12 }, api: { requests: 1012, errors: 1, retries: 3, bytesIn: 2_200_000, bytesOut: 40, ms: 5400 }, db: { queries: 12, ms: 45 } };
 afterAll(teardown);
 
 /** Three syncs: a first one, then changes, a rename, a removal, a template and two guests not read. */
@@ -39,6 +42,7 @@ async function populate(store: Store): Promise<void> {
       finishedAt: new Date(Date.UTC(2026, 0, 1, 12, 0, i, 250)),
       result: i === 3 ? "failed" : "ok",
       error: i === 3 ? "it broke" : undefined,
+      metrics: i === 1 ? FIGURES : undefined,
     });
   }
 }
@@ -114,16 +118,20 @@ describe.each(cases)("the read store on $name", ({ newUrl }) => {
         result: "failed",
         exitCode: 2,
         error: "bad",
+        metrics: FIGURES,
       });
-      expect(recorded).toMatchObject({ durationMs: 300, exitCode: 2, result: "failed", arguments: { options: { password: "[REDACTED]", list: [1, null] } } });
+      expect(recorded).toMatchObject({ durationMs: 300, exitCode: 2, result: "failed", arguments: { options: { password: "[REDACTED]", list: [1, null] } }, metrics: FIGURES });
       const started = await read.operations.start({ correlationId: "c-2", command: "status", actor: "mcp", arguments: {} });
-      const finished = await read.operations.finish(started.id, { result: "ok" });
-      expect(finished).toMatchObject({ id: started.id, result: "ok", exitCode: 0, error: null });
+      const finished = await read.operations.finish(started.id, { result: "ok", metrics: { ...FIGURES, phases: {} } });
+      expect(finished).toMatchObject({ id: started.id, result: "ok", exitCode: 0, error: null, metrics: { ...FIGURES, phases: {} } });
       expect(await full.operations.list()).toStrictEqual(await read.operations.list());
       expect((await full.operations.list()).map((o) => o.id).sort()).toEqual([recorded.id, started.id].sort());
       // And the other way round: what Prisma records reads back the same here.
-      await full.operations.record({ correlationId: "c-3", command: "sync", actor: "cli", arguments: { a: [1, "x"] }, result: "ok" });
+      await full.operations.record({ correlationId: "c-3", command: "sync", actor: "cli", arguments: { a: [1, "x"] }, result: "ok", metrics: FIGURES });
+      await full.operations.record({ correlationId: "c-4", command: "get", actor: "cli", arguments: {}, result: "ok" });
       expect(await read.operations.list()).toStrictEqual(await full.operations.list());
+      const byId = Object.fromEntries((await read.operations.list()).map((o) => [o.correlationId, o.metrics]));
+      expect(byId).toEqual({ "c-1": FIGURES, "c-2": { ...FIGURES, phases: {} }, "c-3": FIGURES, "c-4": null });
     } finally {
       await read.close();
       await full.close();

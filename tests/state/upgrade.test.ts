@@ -1,7 +1,8 @@
 /**
  * Upgrading a database written by an older proxmox-mpc: a store at migration
  * 0001 with guests and sync history is opened by this build, which applies
- * 0002 (stale guests) and keeps every row, on SQLite and on PostgreSQL.
+ * 0002 (stale guests) and 0003 (operation metrics) and keeps every row, on
+ * SQLite and on PostgreSQL.
  */
 import Database from "better-sqlite3";
 import pg from "pg";
@@ -19,6 +20,8 @@ const ROWS = [
   `INSERT INTO "Guest" ("vmid", "type", "node", "name", "status", "template", "cores", "memory", "disk", "tags", "ipAddresses", "config", "hash", "updatedAt", "firstSeenSyncId", "lastChangedSyncId")
    VALUES (100, 'qemu', 'pve1', 'web', 'running', false, 2, 1024, 8, '["a"]', '[]', '{"name":"web"}', 'v1:x', '2026-01-02T03:04:05.678+00:00', 1, 1)`,
   `INSERT INTO "Disk" ("vmid", "key", "sizeGiB", "raw") VALUES (100, 'scsi0', 8, 'local:vm-100-disk-0,size=8G')`,
+  `INSERT INTO "Operation" ("correlationId", "command", "actor", "arguments", "startedAt", "finishedAt", "durationMs", "result", "exitCode")
+   VALUES ('c-old', 'sync', 'cli', '{}', '2026-01-02T03:04:05.678+00:00', '2026-01-02T03:04:06.678+00:00', 1000, 'ok', 0)`,
 ];
 
 /** Create a database as proxmox-mpc 0001 left it (the SQL it applied, recorded with its checksum), with ROWS. */
@@ -51,12 +54,13 @@ async function createAt0001(provider: "sqlite" | "postgresql", url: string): Pro
 }
 
 describe.each(cases)("upgrading a 0001 database on $name", ({ name, newUrl }) => {
-  test("applies 0002 and keeps the guests and the whole sync history", async () => {
+  test("applies 0002 and 0003 and keeps the guests, the whole sync history and the operations", async () => {
     const url = newUrl();
     await createAt0001(name, url);
     const store = await openStore({ url });
     try {
-      expect(store.info().migrations.newlyApplied).toEqual(["0002"]);
+      expect(store.info().migrations.newlyApplied).toEqual(["0002", "0003"]);
+      expect(await store.operations.list()).toEqual([expect.objectContaining({ correlationId: "c-old", durationMs: 1000, result: "ok", metrics: null })]);
       expect(await store.syncs.changes(1)).toEqual([expect.objectContaining({ vmid: 100, name: "web", kind: "added" })]);
       expect(await store.syncs.last()).toMatchObject({ id: 1, status: "completed", guests: 1, added: 1, stale: 0 });
       const guest = await store.guests.get(100);

@@ -46,6 +46,7 @@ export async function applyNative(ctx: EngineContext, plan: EnginePlan, tuning: 
         client,
         signal: ctx.signal,
         log: ctx.log,
+        metrics: ctx.metrics,
         root: ctx.root,
         managed,
         progress: (text) => spinner.update(`[${no}/${total}] ${text}…`),
@@ -55,7 +56,9 @@ export async function applyNative(ctx: EngineContext, plan: EnginePlan, tuning: 
       const started = performance.now();
       ctx.log.info({ phase, action: item.change.action, vmid: item.change.vmid, guest: item.change.name }, "apply step started");
       await runStep(env, item);
-      ctx.log.info({ phase, action: item.change.action, vmid: item.change.vmid, guest: item.change.name, durationMs: Math.round(performance.now() - started) }, "apply step done");
+      const ms = performance.now() - started;
+      ctx.metrics?.phase(phase, ms);
+      ctx.log.info({ phase, action: item.change.action, vmid: item.change.vmid, guest: item.change.name, durationMs: Math.round(ms) }, "apply step done");
     },
   }));
   const outcomes = await runJobs(jobs, { parallel: MAX_PARALLEL, perNode: MAX_PER_NODE, signal: ctx.signal, isAbort: (e) => isAbort(e, ctx.signal) });

@@ -5,6 +5,7 @@
  * qemu config change fails inside its task instead), and turn a stale
  * digest into "changed since the plan".
  */
+import type { OperationMetrics } from "../../core/metrics.js";
 import { ProxmoxMpcError } from "../../core/errors.js";
 import type { Logger } from "../../core/logger.js";
 import type { ProxmoxClient } from "../../proxmox/client.js";
@@ -16,6 +17,8 @@ export interface TaskRunner {
   client: ProxmoxClient;
   signal: AbortSignal;
   log: Logger;
+  /** The run's figures (task waits add to phase `task.wait`). */
+  metrics?: OperationMetrics;
   /** First poll of a task status (default 100 ms, growing to 2 s). */
   pollMs?: number;
   /** Attempts of a call that met a lock timeout (default 5). */
@@ -43,7 +46,9 @@ export async function runTask(runner: TaskRunner, call: () => Promise<string | n
       if (isUpid(result)) {
         const started = performance.now();
         await runner.client.waitForTask(result, { signal: runner.signal, pollMs: runner.pollMs ?? 100 });
-        runner.log.debug({ phase: "task.wait", guest: name, upid: result, durationMs: Math.round(performance.now() - started) }, "task finished");
+        const ms = performance.now() - started;
+        runner.metrics?.phase("task.wait", ms);
+        runner.log.debug({ phase: "task.wait", guest: name, upid: result, durationMs: Math.round(ms) }, "task finished");
       }
       return;
     } catch (err) {

@@ -76,6 +76,7 @@ export type OperationCountAggregateOutputType = {
   result: number
   exitCode: number
   error: number
+  metrics: number
   _all: number
 }
 
@@ -130,6 +131,7 @@ export type OperationCountAggregateInputType = {
   result?: true
   exitCode?: true
   error?: true
+  metrics?: true
   _all?: true
 }
 
@@ -231,6 +233,7 @@ export type OperationGroupByOutputType = {
   result: string | null
   exitCode: number | null
   error: string | null
+  metrics: runtime.JsonValue | null
   _count: OperationCountAggregateOutputType | null
   _avg: OperationAvgAggregateOutputType | null
   _sum: OperationSumAggregateOutputType | null
@@ -268,6 +271,7 @@ export type OperationWhereInput = {
   result?: Prisma.StringNullableFilter<"Operation"> | string | null
   exitCode?: Prisma.IntNullableFilter<"Operation"> | number | null
   error?: Prisma.StringNullableFilter<"Operation"> | string | null
+  metrics?: Prisma.JsonNullableFilter<"Operation">
 }
 
 export type OperationOrderByWithRelationInput = {
@@ -282,6 +286,7 @@ export type OperationOrderByWithRelationInput = {
   result?: Prisma.SortOrderInput | Prisma.SortOrder
   exitCode?: Prisma.SortOrderInput | Prisma.SortOrder
   error?: Prisma.SortOrderInput | Prisma.SortOrder
+  metrics?: Prisma.SortOrderInput | Prisma.SortOrder
 }
 
 export type OperationWhereUniqueInput = Prisma.AtLeast<{
@@ -299,6 +304,7 @@ export type OperationWhereUniqueInput = Prisma.AtLeast<{
   result?: Prisma.StringNullableFilter<"Operation"> | string | null
   exitCode?: Prisma.IntNullableFilter<"Operation"> | number | null
   error?: Prisma.StringNullableFilter<"Operation"> | string | null
+  metrics?: Prisma.JsonNullableFilter<"Operation">
 }, "id">
 
 export type OperationOrderByWithAggregationInput = {
@@ -313,6 +319,7 @@ export type OperationOrderByWithAggregationInput = {
   result?: Prisma.SortOrderInput | Prisma.SortOrder
   exitCode?: Prisma.SortOrderInput | Prisma.SortOrder
   error?: Prisma.SortOrderInput | Prisma.SortOrder
+  metrics?: Prisma.SortOrderInput | Prisma.SortOrder
   _count?: Prisma.OperationCountOrderByAggregateInput
   _avg?: Prisma.OperationAvgOrderByAggregateInput
   _max?: Prisma.OperationMaxOrderByAggregateInput
@@ -335,6 +342,7 @@ export type OperationScalarWhereWithAggregatesInput = {
   result?: Prisma.StringNullableWithAggregatesFilter<"Operation"> | string | null
   exitCode?: Prisma.IntNullableWithAggregatesFilter<"Operation"> | number | null
   error?: Prisma.StringNullableWithAggregatesFilter<"Operation"> | string | null
+  metrics?: Prisma.JsonNullableWithAggregatesFilter<"Operation">
 }
 
 export type OperationCreateInput = {
@@ -348,6 +356,7 @@ export type OperationCreateInput = {
   result?: string | null
   exitCode?: number | null
   error?: string | null
+  metrics?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
 }
 
 export type OperationUncheckedCreateInput = {
@@ -362,6 +371,7 @@ export type OperationUncheckedCreateInput = {
   result?: string | null
   exitCode?: number | null
   error?: string | null
+  metrics?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
 }
 
 export type OperationUpdateInput = {
@@ -375,6 +385,7 @@ export type OperationUpdateInput = {
   result?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   exitCode?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   error?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  metrics?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
 }
 
 export type OperationUncheckedUpdateInput = {
@@ -389,6 +400,7 @@ export type OperationUncheckedUpdateInput = {
   result?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   exitCode?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   error?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  metrics?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
 }
 
 export type OperationCreateManyInput = {
@@ -403,6 +415,7 @@ export type OperationCreateManyInput = {
   result?: string | null
   exitCode?: number | null
   error?: string | null
+  metrics?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
 }
 
 export type OperationUpdateManyMutationInput = {
@@ -416,6 +429,7 @@ export type OperationUpdateManyMutationInput = {
   result?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   exitCode?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   error?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  metrics?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
 }
 
 export type OperationUncheckedUpdateManyInput = {
@@ -430,6 +444,7 @@ export type OperationUncheckedUpdateManyInput = {
   result?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   exitCode?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   error?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  metrics?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
 }
 
 export type OperationCountOrderByAggregateInput = {
@@ -444,6 +459,7 @@ export type OperationCountOrderByAggregateInput = {
   result?: Prisma.SortOrder
   exitCode?: Prisma.SortOrder
   error?: Prisma.SortOrder
+  metrics?: Prisma.SortOrder
 }
 
 export type OperationAvgOrderByAggregateInput = {
@@ -498,6 +514,7 @@ export type OperationSelect<ExtArgs extends runtime.Types.Extensions.InternalArg
   result?: boolean
   exitCode?: boolean
   error?: boolean
+  metrics?: boolean
 }, ExtArgs["result"]["operation"]>
 
 export type OperationSelectCreateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetSelect<{
@@ -512,6 +529,7 @@ export type OperationSelectCreateManyAndReturn<ExtArgs extends runtime.Types.Ext
   result?: boolean
   exitCode?: boolean
   error?: boolean
+  metrics?: boolean
 }, ExtArgs["result"]["operation"]>
 
 export type OperationSelectUpdateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetSelect<{
@@ -526,6 +544,7 @@ export type OperationSelectUpdateManyAndReturn<ExtArgs extends runtime.Types.Ext
   result?: boolean
   exitCode?: boolean
   error?: boolean
+  metrics?: boolean
 }, ExtArgs["result"]["operation"]>
 
 export type OperationSelectScalar = {
@@ -540,9 +559,10 @@ export type OperationSelectScalar = {
   result?: boolean
   exitCode?: boolean
   error?: boolean
+  metrics?: boolean
 }
 
-export type OperationOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "correlationId" | "command" | "actor" | "arguments" | "startedAt" | "finishedAt" | "durationMs" | "result" | "exitCode" | "error", ExtArgs["result"]["operation"]>
+export type OperationOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "correlationId" | "command" | "actor" | "arguments" | "startedAt" | "finishedAt" | "durationMs" | "result" | "exitCode" | "error" | "metrics", ExtArgs["result"]["operation"]>
 
 export type $OperationPayload<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   name: "Operation"
@@ -565,6 +585,10 @@ export type $OperationPayload<ExtArgs extends runtime.Types.Extensions.InternalA
     result: string | null
     exitCode: number | null
     error: string | null
+    /**
+     * figures of the run: {phases: {name: ms}, api: {requests, errors, retries, bytesIn, bytesOut, ms}, db: {queries, ms}}
+     */
+    metrics: runtime.JsonValue | null
   }, ExtArgs["result"]["operation"]>
   composites: {}
 }
@@ -999,6 +1023,7 @@ export interface OperationFieldRefs {
   readonly result: Prisma.FieldRef<"Operation", 'String'>
   readonly exitCode: Prisma.FieldRef<"Operation", 'Int'>
   readonly error: Prisma.FieldRef<"Operation", 'String'>
+  readonly metrics: Prisma.FieldRef<"Operation", 'Json'>
 }
     
 

@@ -1331,7 +1331,8 @@ export const OperationScalarFieldEnum = {
   durationMs: 'durationMs',
   result: 'result',
   exitCode: 'exitCode',
-  error: 'error'
+  error: 'error',
+  metrics: 'metrics'
 } as const
 
 export type OperationScalarFieldEnum = (typeof OperationScalarFieldEnum)[keyof typeof OperationScalarFieldEnum]
