@@ -23,12 +23,12 @@ import {
   section,
   statusLines,
   storageLines,
-  type GuestRow,
   type NodeRow,
   type Part,
   type StatusData,
   type StorageRow,
 } from "./resource-summary.js";
+import type { GuestRow } from "./resource-data.js";
 import type { McpScope } from "./scope.js";
 
 /** How every prompt ends: act through proxmox-mpc, show before changing, confirm what destroys. */

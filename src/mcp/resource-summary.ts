@@ -8,19 +8,13 @@ import { describeDrift, type DriftRecord } from "../core/drift.js";
 import { redactString } from "../core/redact.js";
 import type { HealthReport } from "../observability/health-types.js";
 import type { LogEntry } from "../observability/log-query.js";
+import type { ObservedNode, StoreCounts } from "../state/types.js";
 import { duration } from "../commands/get.js";
 import { commandData, listGuests, type CommandData, type GuestRow } from "./resource-data.js";
 import type { McpScope } from "./scope.js";
 
-/** A node as `get nodes -o json` gives it. */
-export interface NodeRow {
-  name: string;
-  status: string;
-  cpu: number;
-  maxcpu: number;
-  mem: number;
-  maxmem: number;
-}
+/** A node as `get nodes -o json` gives it (cpu 0..1, memory in bytes). */
+export type NodeRow = Omit<ObservedNode, "raw">;
 
 /** A storage as `get storage -o json` gives it. */
 export interface StorageRow {
@@ -39,14 +33,12 @@ export interface StatusData {
   server: { reachable: boolean; version?: string; error?: string };
   lastSync: { id: number; ageSeconds: number | null; guests: number; added: number; changed: number; removed: number } | null;
   lastAttempt: { id: number; status: string; error: string | null } | null;
-  counts: { nodes: number; vms: number; containers: number; templates: number; running: number; storage: number };
+  counts: StoreCounts;
   drift: DriftRecord | null;
 }
 
 /** A part of the context: its data, or why it could not be read. */
 export type Part<T> = { ok: true; data: T; shown: string[] } | { ok: false; error: string };
-
-export type { GuestRow };
 
 /** Run a command for a prompt; a failure becomes the part's error. */
 export function part<T>(scope: McpScope, name: string, args: string[] = [], options: Record<string, unknown> = {}): Promise<Part<T>> {
