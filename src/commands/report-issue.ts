@@ -11,11 +11,11 @@ export const reportIssueCommand = defineCommand({
   name: "report-issue",
   summary: "Write a diagnostic bundle (secrets removed) and a suggested AI prompt",
   description:
-    "Writes diagnostics/issue-<time>.json and a readable .md beside it: the summary, versions and tools, health, the operations and log lines of the last 30 minutes (the failing operation's trace first), the config and IaC files, the last sync and drift, and a classification of the error with what to try. The token secret, passwords, ssh and private keys and cloud-init secrets are removed, not masked; --anonymize also replaces hostnames, IPs, MAC addresses and usernames with consistent placeholders.",
+    "Writes diagnostics/issue-<time>.json and a readable .md beside it: the summary, versions and tools, health, the operations and log lines of the last 30 minutes (the failing operation's trace first), the logs of failed Proxmox tasks (fetched from the server), the config and IaC files, the last sync and drift, and a classification of the error with what to try. The token secret, passwords, ssh and private keys and cloud-init secrets are removed, not masked; --anonymize also replaces hostnames, IPs, MAC addresses and usernames with consistent placeholders.",
   arguments: [{ name: "summary", description: "what went wrong, in a sentence", required: true }],
   examples: ['proxmox-mpc report-issue "terraform apply failed"', 'proxmox-mpc report-issue "sync is slow" --since 2h --anonymize', 'proxmox-mpc report-issue "plan fails" --copy-prompt | pbcopy'],
   options: defineOptions({
-    since: text("--since <age>", "operations and log lines newer than this (30m, 2h, 1d or an ISO time)", { default: "30m" }),
+    since: text("--since <age>", "operations, log lines and failed tasks newer than this (30m, 2h, 1d or an ISO time)", { default: "30m" }),
     out: text("--out <dir>", "folder for the bundle (default: the workspace's diagnostics/)"),
     anonymize: flag("--anonymize", "also replace hostnames, IPs, MAC addresses and usernames with placeholders"),
     copyPrompt: flag("--copy-prompt", "print only the suggested prompt (for piping)"),
@@ -30,7 +30,7 @@ export const reportIssueCommand = defineCommand({
     if (!summary) throw new UsageError("Say what went wrong: report-issue needs a SUMMARY.", 'For example: proxmox-mpc report-issue "terraform apply failed".');
     // One after the other: they share modules (jest's ESM loader fails on concurrent imports of one graph).
     const { writeIssueReport } = await import("../observability/report.js");
-    const { parseSince } = await import("../observability/report-logs.js");
+    const { parseSince } = await import("../observability/log-query.js");
     const { runHealth } = await import("../observability/health.js");
     const since = parseSince(input.options.since);
     if (!since) throw new UsageError(`--since must be an age such as 30m, 2h or 1d, or an ISO time, got "${input.options.since}".`);
@@ -46,9 +46,11 @@ export const reportIssueCommand = defineCommand({
       outDir: input.options.out ? resolve(ctx.cwd, input.options.out) : ws.paths.diagnostics,
       health: () => runHealth({ env: ctx.env, workspace: ws, client: () => ctx.services.proxmox({ retries: 0, connection: { timeout } }), store: () => ctx.services.store(), signal: ctx.signal, timeoutMs: timeout * 1000 }),
       store: () => ctx.services.store(),
+      proxmox: () => ctx.services.proxmox({ retries: 0, connection: { timeout } }),
+      signal: ctx.signal,
       token: () => ctx.services.token(),
     }).finally(() => spinner.stop());
-    const data = { json: outcome.json, markdown: outcome.markdown, counts: outcome.counts, classification: outcome.classification, prompt: outcome.prompt };
+    const data = { json: outcome.json, markdown: outcome.markdown, counts: outcome.counts, taskLogNote: outcome.taskLogNote, classification: outcome.classification, prompt: outcome.prompt };
     return { kind: "data", data, text: input.options.copyPrompt ? `${outcome.prompt}\n` : describe(outcome, input.options.since, ctx.globals.color) };
   },
 });
@@ -63,6 +65,7 @@ function describe(o: ReportOutcome, since: string, color: boolean): string {
     "📊 Report Contents:",
     `  • Operations: ${c.operations} (since ${since}), ${c.failing} failed`,
     `  • Log lines: ${c.logLines}${c.traceLines ? ` (${c.traceLines} in the failing operation's trace, first)` : ""}`,
+    `  • Task logs: ${c.taskLogs} of failed Proxmox tasks${o.taskLogNote ? `; ${o.taskLogNote.replace(/^task logs: /, "")}` : ""}`,
     `  • Configuration and IaC files: ${files}`,
     `  • Health checks: ${c.healthChecks} (${c.healthFailing} failing, ${c.healthWarnings} warnings)`,
     `  • Error classification: ${o.classification.title} (${o.classification.category})`,

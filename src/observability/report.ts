@@ -1,9 +1,10 @@
 /**
  * report-issue's bundle: the summary, the environment, health, the
- * operations and log lines of the window (the failing operation's trace
- * first), the config and IaC files, the last sync and drift, and the error
- * classification — with secrets removed (sanitize.ts) and, when asked,
- * identifiers replaced (anonymize.ts). Written as JSON and Markdown.
+ * operations and log lines of the window (read through log-query.ts, the
+ * failing operation's trace first), the logs of the window's failed Proxmox
+ * tasks (report-tasks.ts), the config and IaC files, the last sync and drift,
+ * and the error classification — with secrets removed (sanitize.ts) and, when
+ * asked, identifiers replaced (anonymize.ts). Written as JSON and Markdown.
  */
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { arch, hostname, release, type as osType, userInfo } from "node:os";
@@ -18,9 +19,10 @@ import type { SyncRunRecord } from "../state/sync-types.js";
 import { Anonymizer } from "./anonymize.js";
 import { classifyFailure, type Classification } from "./classify.js";
 import type { HealthReport } from "./health-types.js";
+import { queryLogs, type LogEntry } from "./log-query.js";
 import { collectFiles, type BundleFile } from "./report-files.js";
-import { readLogLines } from "./report-logs.js";
 import { buildPrompt, renderMarkdown } from "./report-render.js";
+import { collectTaskLogs, type TaskLogApi, type TaskLogs } from "./report-tasks.js";
 import { SecretScrubber } from "./sanitize.js";
 
 /** What a bundle is built from; the command passes its services. */
@@ -35,10 +37,16 @@ export interface ReportSources {
   outDir: string;
   health: () => Promise<HealthReport>;
   store: () => Promise<Store>;
+  /** The API client, for the task logs (may throw when no endpoint or token is configured). */
+  proxmox: () => Promise<TaskLogApi>;
   /** The full API token, so that its secret is removed (undefined or throwing when none is set). */
   token: () => string | undefined;
   now?: Date;
+  signal?: AbortSignal;
 }
+
+/** Most log lines of the window kept (the newest); the failing operation's trace is read whole. */
+export const MAX_LOG_LINES = 5000;
 
 /** The bundle as written (after secrets are removed). */
 export interface IssueBundle {
@@ -48,11 +56,13 @@ export interface IssueBundle {
   anonymized: boolean;
   window: { since: string; until: string };
   classification: Classification;
-  failure: { operation: OperationRecord; trace: Record<string, unknown>[] } | null;
+  failure: { operation: OperationRecord; trace: LogEntry[] } | null;
   environment: Record<string, unknown>;
   health: HealthReport;
   operations: OperationRecord[];
-  logs: Record<string, unknown>[];
+  logs: LogEntry[];
+  /** The logs of the window's failed Proxmox tasks, fetched from the server. */
+  taskLogs: TaskLogs;
   lastSync: { completed: SyncRunRecord | null; latest: SyncRunRecord | null };
   drift: DriftRecord | null;
   files: BundleFile[];
@@ -65,6 +75,7 @@ export interface ReportCounts {
   failing: number;
   logLines: number;
   traceLines: number;
+  taskLogs: number;
   files: Record<BundleFile["kind"], number>;
   healthChecks: number;
   healthFailing: number;
@@ -79,6 +90,8 @@ export interface ReportOutcome {
   counts: ReportCounts;
   classification: Classification;
   prompt: string;
+  /** Why task logs are missing (server unreachable …), or null. */
+  taskLogNote: string | null;
 }
 
 const OWN_COMMANDS = new Set(["report-issue", "health"]);
@@ -96,9 +109,10 @@ export async function writeIssueReport(src: ReportSources): Promise<ReportOutcom
     store.nodes.list(),
     store.guests.names(),
   ]);
-  const lines = readLogLines(ws.paths.logs, src.since).map((l) => l.fields);
+  const lines = queryLogs(ws.paths.logs, { since: src.since, limit: MAX_LOG_LINES });
   const failed = [...operations].sort((a, b) => b.startedAt.getTime() - a.startedAt.getTime()).find((op) => op.result === "failed" && !OWN_COMMANDS.has(op.command));
-  const trace = failed ? lines.filter((l) => l.correlationId === failed.correlationId) : [];
+  const trace = failed ? queryLogs(ws.paths.logs, { since: src.since, correlation: failed.correlationId }) : [];
+  const taskLogs = await collectTaskLogs({ api: src.proxmox, since: src.since, trace, lines, signal: src.signal });
   const codes = trace.map(errorCode).filter((c): c is string => typeof c === "string");
   const classification = classifyFailure(failed ? { command: failed.command, message: failed.error ?? undefined, exitCode: failed.exitCode, codes } : undefined);
   const files = collectFiles(ws);
@@ -107,7 +121,7 @@ export async function writeIssueReport(src: ReportSources): Promise<ReportOutcom
   scrub.addEnvironment(src.env);
   scrub.add(safeToken(src.token)?.split("=").slice(1).join("="));
   if (existsSync(ws.paths.secrets)) for (const line of readFileSync(ws.paths.secrets, "utf8").split("\n")) scrub.add(line.replace(/^token_secret\s*[:=]\s*/, ""));
-  for (const text of [...files.map((f) => f.content), ...lines.map((l) => JSON.stringify(l)), ...operations.map((o) => o.error ?? "")]) scrub.learnFrom(text);
+  for (const text of [...files.map((f) => f.content), ...[...lines, ...trace].map((l) => JSON.stringify(l)), ...taskLogs.tasks.flatMap((t) => [t.exitstatus ?? "", ...t.lines]), ...operations.map((o) => o.error ?? "")]) scrub.learnFrom(text);
 
   const raw: IssueBundle = {
     format: "proxmox-mpc-issue/1",
@@ -121,6 +135,7 @@ export async function writeIssueReport(src: ReportSources): Promise<ReportOutcom
     health,
     operations,
     logs: lines,
+    taskLogs,
     lastSync: { completed, latest: latest && latest.id !== completed?.id ? latest : null },
     drift: readDrift(ws.paths) ?? null,
     files,
@@ -147,12 +162,12 @@ export async function writeIssueReport(src: ReportSources): Promise<ReportOutcom
     writeFileSync(path, text, { mode: 0o600 });
     chmodSync(path, 0o600);
   }
-  return { json: `${base}.json`, markdown: `${base}.md`, counts: countsOf(bundle), classification: bundle.classification, prompt };
+  return { json: `${base}.json`, markdown: `${base}.md`, counts: countsOf(bundle), classification: bundle.classification, prompt, taskLogNote: bundle.taskLogs.note };
 }
 
 /** A log line's error code: `error.type` (the log format), or `err.code` (a raw error object). */
-function errorCode(line: Record<string, unknown>): unknown {
-  const error = line.error ?? line.err;
+function errorCode(line: LogEntry): unknown {
+  const error = line.context.error ?? line.context.err;
   if (!error || typeof error !== "object") return undefined;
   const e = error as Record<string, unknown>;
   return e.type ?? e.code;
@@ -190,6 +205,7 @@ function countsOf(b: IssueBundle): ReportCounts {
     failing: b.operations.filter((o) => o.result === "failed").length,
     logLines: b.logs.length,
     traceLines: b.failure?.trace.length ?? 0,
+    taskLogs: b.taskLogs.tasks.length,
     files,
     healthChecks: b.health.checks.length,
     healthFailing: b.health.checks.filter((c) => c.status === "fail").length,

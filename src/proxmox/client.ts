@@ -193,6 +193,11 @@ export class ProxmoxClient implements TaskApi {
     return this.request<PveTaskListEntry[]>("GET", `/nodes/${node}/tasks`, { ...filter }, options);
   }
 
+  /** The cluster's recent tasks (every node's running ones and its latest finished ones), newest first. */
+  clusterTasks(options?: RequestOptions): Promise<PveTaskListEntry[]> {
+    return this.request<PveTaskListEntry[]>("GET", "/cluster/tasks", {}, options);
+  }
+
   taskStatus(node: string, upid: string, options?: RequestOptions): Promise<PveTaskStatus> {
     return this.request<PveTaskStatus>("GET", `/nodes/${node}/tasks/${upid}/status`, {}, options);
   }

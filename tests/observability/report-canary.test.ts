@@ -4,13 +4,16 @@
  * environment variable, a password in config.yaml and in a cloud-init block
  * of an IaC file, an ssh private key (its own file and inside a playbook's
  * variables), a public ssh key, a guest's cipassword on the server (synced),
- * a log line, an error message stored with an operation, and a task log line;
+ * a log line, an error message stored with an operation, a task log line
+ * written by this tool, and a line of a failed task's log on the server
+ * (fetched into the bundle because the failing operation's trace names it);
  * no canary (nor any part of one) may reach any bundle file or the output.
  * With --anonymize, hostnames, IPs, MACs and usernames are replaced consistently.
  */
 import { appendFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { databaseUrl, loadWorkspace } from "../../src/core/workspace.js";
+import { ProxmoxClient } from "../../src/proxmox/client.js";
 import { openStore } from "../../src/state/store.js";
 import { cli } from "../helpers/cli.js";
 import { initWorkspace, startSim, type RunningSimulator } from "../helpers/sim.js";
@@ -26,6 +29,7 @@ const C = {
   log: "canary-log-password-4409",
   error: "canary-error-cipassword-6650",
   task: "canary-task-log-secret-7781",
+  serverTask: "canary-server-task-log-2290",
 };
 const PEM = `-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQ\n${C.privateKey}\n-----END OPENSSH PRIVATE KEY-----`;
 const MAC = "BC:24:11:AB:CD:EF";
@@ -33,6 +37,8 @@ const MAC = "BC:24:11:AB:CD:EF";
 let sim: RunningSimulator;
 let ws: Awaited<ReturnType<typeof initWorkspace>>;
 let env: NodeJS.ProcessEnv;
+/** The failed task whose log (on the simulator) holds a canary. */
+let upid = "";
 
 beforeAll(async () => {
   sim = await startSim({ size: 4, token: `root@pam!mpc=${C.token}` });
@@ -51,10 +57,19 @@ beforeAll(async () => {
   mkdirSync(join(dir, "ansible", "group_vars"), { recursive: true });
   writeFileSync(join(dir, "ansible", "id_ed25519"), `${PEM}\n`, { mode: 0o600 });
   writeFileSync(join(dir, "ansible", "group_vars", "all.yml"), `ansible_user: deploy\nansible_ssh_private_key: |\n  ${PEM.split("\n").join("\n  ")}\n`);
+  const vm = sim.cluster.guests().find((g) => g.type === "qemu")!;
+  sim.cluster.failNextTask({ type: "qmstart", vmid: vm.vmid, message: `cloud-init: set password: ${C.serverTask}` });
+  const client = ProxmoxClient.fromInput({ endpoint: sim.url, token: sim.token }, {}, { retries: 0 });
+  try {
+    upid = await client.powerAction(vm.node, "qemu", vm.vmid, "start");
+    await expect(client.waitForTask(upid, { pollMs: 10 })).rejects.toThrow(C.serverTask);
+  } finally {
+    client.close();
+  }
   const now = new Date().toISOString();
   const lines = [
     { level: "error", time: now, correlationId: "c-canary0001", command: "apply", msg: `login failed with password=${C.log}, retried with ${C.iac}` },
-    { level: "error", time: now, correlationId: "c-canary0001", command: "apply", msg: "task failed", err: { code: "task-failed", message: `UPID failed on ${MAC}`, logTail: [`TASK ERROR: set password: ${C.task}`] } },
+    { level: "error", time: now, correlationId: "c-canary0001", command: "apply", msg: "task failed", err: { code: "task-failed", message: `UPID failed on ${MAC}`, upid, logTail: [`TASK ERROR: set password: ${C.task}`] } },
   ];
   appendFileSync(join(dir, ".proxmox-mpc", "logs", `${now.slice(0, 10)}.jsonl`), lines.map((l) => JSON.stringify(l)).join("\n") + "\n");
   const store = await openStore({ url: databaseUrl(await loadWorkspace(dir), {}) });
@@ -95,6 +110,8 @@ it("no canary reaches the bundle, its Markdown, or what the command prints", asy
   expect(bundle.files.map((f: { path: string }) => f.path)).not.toContain("ansible/id_ed25519");
   expect(JSON.stringify(bundle.failure.trace)).toContain("TASK ERROR: set password: [REMOVED]");
   expect(bundle.failure.operation.error).toBe("qm set failed: cipassword=[REMOVED]");
+  expect(bundle.taskLogs.tasks).toEqual([expect.objectContaining({ upid, source: "failing operation", exitstatus: "cloud-init: set password: [REMOVED]" })]);
+  expect(bundle.taskLogs.tasks[0].lines).toContain("TASK ERROR: cloud-init: set password: [REMOVED]");
   expect(bundle.removed.secrets).toBeGreaterThanOrEqual(8);
 });
 
@@ -121,6 +138,7 @@ it("--anonymize: no canary either, and hostnames, IPs, MACs and usernames replac
   const macPlaceholder = /mac_address = "([0-9a-f:]+)"/.exec(tf)?.[1];
   expect(macPlaceholder).toMatch(/^02:00:00:00:/);
   expect(JSON.stringify(bundle.failure.trace)).toContain(`UPID failed on ${macPlaceholder}`);
+  expect(bundle.taskLogs.tasks).toEqual([expect.objectContaining({ source: "failing operation", node: expect.stringMatching(/^host-\d+$/), upid: expect.stringMatching(/^UPID:host-\d+:/) })]);
   const user = /username = "(user-\d+)"/.exec(tf)?.[1];
   expect(user).toBeDefined();
   const vars = bundle.files.find((f: { path: string }) => f.path === "ansible/group_vars/all.yml").content;

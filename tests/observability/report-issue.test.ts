@@ -1,7 +1,8 @@
 /**
  * What report-issue writes and prints: the bundle's parts (summary,
  * environment, health, operations of the window with the failing one's trace
- * first, files, last sync, drift, classification), the Markdown beside it,
+ * first, the logs of failed Proxmox tasks fetched from the server, files,
+ * last sync, drift, classification), the Markdown beside it,
  * the printed contents and prompt, --copy-prompt, --since, -o json, and the
  * usage errors; plus the error classifier on each category.
  */
@@ -9,16 +10,35 @@ import { appendFileSync, existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { databaseUrl, loadWorkspace } from "../../src/core/workspace.js";
 import { classifyFailure } from "../../src/observability/classify.js";
+import { ProxmoxClient } from "../../src/proxmox/client.js";
 import { openStore } from "../../src/state/store.js";
 import { initWorkspace, startSim, type RunningSimulator } from "../helpers/sim.js";
 
 let sim: RunningSimulator;
 let ws: Awaited<ReturnType<typeof initWorkspace>>;
+/** Tasks run on the simulator: two failed ones (one named by a log line, one only in the cluster's task list), one that succeeded (named by a log line). */
+const upids = { named: "", listed: "", ok: "" };
+let vmid = 0;
 
 beforeAll(async () => {
   sim = await startSim({ size: 4 });
   ws = await initWorkspace(sim);
   expect((await ws.run(["sync"])).code).toBe(0);
+  const client = ProxmoxClient.fromInput({ endpoint: sim.url, token: sim.token }, {}, { retries: 0 });
+  try {
+    const vm = sim.cluster.guests().find((g) => g.type === "qemu" && g.status === "running" && g.config.template !== 1)!;
+    vmid = vm.vmid;
+    const task = async (action: "start" | "reboot"): Promise<string> => {
+      const upid = await client.powerAction(vm.node, "qemu", vm.vmid, action);
+      await client.waitForTask(upid, { pollMs: 10 }).catch(() => undefined);
+      return upid;
+    };
+    upids.named = await task("start"); // fails: the VM is running
+    upids.ok = await task("reboot");
+    upids.listed = await task("start");
+  } finally {
+    client.close();
+  }
   const now = Date.now();
   const log = (at: number, fields: Record<string, unknown>): string => JSON.stringify({ level: "info", time: new Date(at).toISOString(), ...fields });
   appendFileSync(
@@ -26,6 +46,8 @@ beforeAll(async () => {
     [
       log(now - 60_000, { correlationId: "c-fail000001", command: "plan", msg: "command started" }),
       log(now - 59_000, { level: "error", correlationId: "c-fail000001", command: "plan", msg: "command failed", err: { code: "lock-timeout", message: "VM 101 is locked (backup)" } }),
+      log(now - 50_000, { correlationId: "c-other00001", command: "start", phase: "task.wait", upid: upids.ok, msg: "task finished" }),
+      log(now - 40_000, { level: "warn", correlationId: "c-other00002", command: "start", msg: `start of VM failed (${upids.named})` }),
     ].join("\n") + "\n",
   );
   const store = await openStore({ url: databaseUrl(await loadWorkspace(ws.dir), {}) });
@@ -59,7 +81,8 @@ it("writes the JSON bundle and the Markdown beside it, and prints where and what
   expect(b.summary).toBe("plan failed after a backup");
   expect(b.classification).toMatchObject({ category: "lock", evidence: ["code lock-timeout"] });
   expect(b.failure.operation).toMatchObject({ command: "plan", correlationId: "c-fail000001", error: "VM 101 is locked (backup)" });
-  expect(b.failure.trace.map((l: { msg: string }) => l.msg)).toEqual(["command started", "command failed"]);
+  expect(b.failure.trace.map((l: { message: string }) => l.message)).toEqual(["command started", "command failed"]);
+  expect(b.logs.map((l: { correlationId: string }) => l.correlationId)).toEqual(expect.arrayContaining(["c-fail000001", "c-other00001", "c-other00002"]));
   expect(b.environment).toMatchObject({ node: process.version, proxmoxMpc: expect.any(String), pveVersion: expect.any(String), database: { provider: "sqlite" } });
   expect(b.environment.tools.map((t: { name: string }) => t.name)).toEqual(["Terraform", "Ansible", "Claude"]);
   expect(b.health.checks.length).toBeGreaterThan(10);
@@ -73,6 +96,32 @@ it("writes the JSON bundle and the Markdown beside it, and prints where and what
   expect(md).toContain("## Classification: Something is locked (lock)");
   expect(md).toContain("## Failing operation: `plan` (c-fail000001)");
   expect(md).toContain("## Suggested AI prompt");
+});
+
+it("carries the logs of the window's failed Proxmox tasks, fetched from the server: named by log lines first, then the cluster's failed tasks", async () => {
+  const run = await ws.run(["report-issue", "starting a VM fails", "--timeout", "60"]);
+  expect(run.code).toBe(0);
+  expect(run.stdout).toContain("Task logs: 2 of failed Proxmox tasks\n");
+  const json = /Report file: (\S+\.json)/.exec(run.stdout)![1];
+  const b = JSON.parse(readFileSync(json, "utf8"));
+  const why = `VM ${vmid} already running`;
+  // The successful reboot is named by a log line too, but only failed tasks are carried.
+  expect(b.taskLogs.note).toBeNull();
+  expect(b.taskLogs.tasks.map((t: { upid: string; source: string }) => [t.upid, t.source])).toEqual([
+    [upids.named, "log lines"],
+    [upids.listed, "cluster tasks"],
+  ]);
+  for (const t of b.taskLogs.tasks) {
+    expect(t).toMatchObject({ type: "qmstart", id: String(vmid), status: "stopped", exitstatus: why });
+    expect(t.lines.at(-1)).toBe(`TASK ERROR: ${why}`);
+    expect(t.totalLines).toBe(t.lines.length);
+  }
+  const md = readFileSync(json.replace(/\.json$/, ".md"), "utf8");
+  expect(md).toContain("## Task logs (2)");
+  expect(md).toContain(`### qmstart ${vmid} on `);
+  expect(md).toContain(`TASK ERROR: ${why}`);
+  const prompt = /💡 Suggested AI Prompt:\n([\s\S]*)📤/u.exec(run.stdout)![1];
+  expect(prompt).toContain(`Failed Proxmox tasks: qmstart ${vmid} on `);
 });
 
 it("--copy-prompt prints the prompt alone; -o json gives paths, counts and prompt", async () => {
@@ -111,8 +160,18 @@ it("a real failure end to end: sync against a stopped server is classified from 
     await gone.close();
     const sync = await other.run(["sync"]);
     expect(sync.code).toBe(1);
-    const data = JSON.parse((await other.run(["report-issue", "sync fails", "-o", "json", "--timeout", "60"])).stdout);
+    const report = await other.run(["report-issue", "sync fails", "-o", "json", "--timeout", "60"]);
+    expect(report.code).toBe(0);
+    const data = JSON.parse(report.stdout);
     expect(data.classification.category).toBe("network");
+    // The task logs could not be fetched: the bundle is written all the same, and says why.
+    expect(data.counts.taskLogs).toBe(0);
+    expect(data.taskLogNote).toMatch(/^task logs: server unreachable \(.+\)$/);
+    expect(JSON.parse(readFileSync(data.json, "utf8")).taskLogs).toEqual({ note: data.taskLogNote, tasks: [] });
+    expect(readFileSync(data.markdown, "utf8")).toContain(`Note — ${data.taskLogNote}`);
+    const text = await other.run(["report-issue", "sync fails", "--timeout", "60"]);
+    expect(text.code).toBe(0);
+    expect(text.stdout).toMatch(/Task logs: 0 of failed Proxmox tasks; server unreachable \(.+\)\n/);
     expect(data.classification.evidence[0]).toMatch(/^code /);
     expect(data.counts).toMatchObject({ failing: 1, traceLines: expect.any(Number) });
     expect(data.counts.traceLines).toBeGreaterThan(1);

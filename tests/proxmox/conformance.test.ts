@@ -110,6 +110,7 @@ const CALLS: Record<string, (c: ProxmoxClient) => Promise<unknown>> = {
   storage: (c) => c.storage("pve1", { content: "images", enabled: true }),
   storageContent: (c) => c.storageContent("pve1", "local", { content: "vztmpl", vmid: 100 }),
   tasks: (c) => c.tasks("pve1", { limit: 50, vmid: 100, typefilter: "qmstart", errors: true, source: "all" }),
+  clusterTasks: (c) => c.clusterTasks(),
   taskStatus: (c) => c.taskStatus("pve1", UPID),
   taskLog: (c) => c.taskLog("pve1", UPID, { start: 0, limit: 100 }),
   waitForTask: (c) => c.waitForTask(UPID),
