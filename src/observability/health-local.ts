@@ -133,7 +133,8 @@ export async function probeOperations(getStore: () => Promise<Store>, now = Date
   const store = await getStore();
   const operations = await store.operations.list({ since: new Date(now - 86_400_000), limit: 1000 });
   if (!operations.length) return [check("state", "Recent operations", "ok", "none in 24h", "no command has run in this workspace in the last day")];
-  const failed = operations.filter((op) => op.result === "failed" && op.exitCode !== 2);
+  // Failed: threw, or finished with exit 1 (a batch with a failed step); not a usage error (2) or Ctrl-C (130).
+  const failed = operations.filter((op) => op.result !== "cancelled" && op.exitCode === 1);
   const measured = operations.filter((op) => op.metrics);
   const requests = measured.reduce((n, op) => n + (op.metrics?.api.requests ?? 0), 0);
   const retries = measured.reduce((n, op) => n + (op.metrics?.api.retries ?? 0), 0);
@@ -143,7 +144,7 @@ export async function probeOperations(getStore: () => Promise<Store>, now = Date
   const slow = `slowest: ${slowest.command} ${slowest.durationMs ?? 0} ms${slowest.metrics ? ` (${describeMetrics(slowest.metrics)})` : ""}`;
   if (failed.length) {
     const last = failed[0];
-    return [check("state", "Recent operations", "warn", figure, `last failure: ${last.command} (${redactString(last.error ?? "failed")}); see \`proxmox-mpc logs --correlation ${last.correlationId}\`; ${traffic}`)];
+    return [check("state", "Recent operations", "warn", figure, `last failure: ${last.command} (${redactString(last.error ?? `exit ${last.exitCode}`)}); see \`proxmox-mpc logs --correlation ${last.correlationId}\`; ${traffic}`)];
   }
   return [check("state", "Recent operations", "ok", figure, `${traffic}; ${slow}`)];
 }
