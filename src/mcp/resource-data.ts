@@ -20,7 +20,9 @@ export interface CommandData<T> {
 export async function commandData<T = unknown>(scope: McpScope, name: string, args: string[] = [], options: Record<string, unknown> = {}): Promise<CommandData<T>> {
   const { result, shown } = await scope.run(name, { args, options });
   const data = result.kind === "data" ? result.data : result.kind === "message" ? { message: result.text } : null;
-  return { data: redactValue(data) as T, shown: shown.map(redactString) };
+  // As -o json prints it (dates as ISO strings), then redacted.
+  const json: unknown = data === undefined ? null : JSON.parse(JSON.stringify(data));
+  return { data: redactValue(json) as T, shown: shown.map(redactString) };
 }
 
 /** A guest as `get vms|cts -o json` gives it (the fields the resources and prompts use). */

@@ -56,8 +56,8 @@ const FIXED: readonly FixedResource[] = [
     name: "operations",
     path: "operations",
     title: "Recent operations",
-    description: "The last 50 operations of the past 7 days from every face (CLI, console, MCP): command, result, duration, correlation id, error (from `logs`).",
-    read: (s) => recentOperations(s),
+    description: "The last 50 operations of the past 7 days from every face (CLI, console, MCP), newest first (`logs --operations -o json`): command, actor, arguments, result, exit code, error, duration, correlation id and figures (API requests, retries, DB time, phases).",
+    read: (s) => commandData(s, "logs", [], { operations: true, since: "7d", limit: 50 }),
   },
   { name: "logs", path: "logs", title: "Recent logs", description: "The last 200 log entries (info and above) of the past 24 hours (`logs --since 24h -o json`).", read: (s) => commandData(s, "logs", [], { since: "24h", limit: 200 }) },
   { name: "health", path: "health", title: "Health", description: "`health -o json`: connectivity, token, TLS, database, workspace, tools, cluster (quorum, storage, memory overcommit) and state checks, each ok/warn/fail with a figure.", read: (s) => commandData(s, "health") },
@@ -123,20 +123,6 @@ async function describeGuest(scope: McpScope, key: string): Promise<CommandData<
   return commandData(scope, "describe", [guest.type === "qemu" ? "vm" : "ct", String(guest.vmid)]);
 }
 
-/** One finished command per entry, from the `command finished` lines of the logs. */
-async function recentOperations(scope: McpScope): Promise<CommandData<unknown>> {
-  const logs = await commandData<{ timestamp: string; correlationId: string | null; operation: string | null; durationMs?: number; context: Record<string, unknown> }[]>(scope, "logs", [], { since: "7d", grep: "command finished", limit: 50 });
-  const data = logs.data.map((e) => ({
-    finishedAt: e.timestamp,
-    command: e.operation,
-    actor: e.context.actor ?? null,
-    result: e.context.result ?? null,
-    durationMs: e.durationMs ?? null,
-    correlationId: e.correlationId,
-    error: e.context.error ?? null,
-  }));
-  return { data, shown: logs.shown };
-}
 
 /** The workspace and its config without secrets (the token secret is never in it; a database password is masked). */
 function workspaceData(scope: McpScope): Record<string, unknown> {

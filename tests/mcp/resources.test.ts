@@ -102,8 +102,8 @@ it("status gives the last sync and the drift; health its checks; logs and operat
   expect(health.checks.map((c) => c.name)).toEqual(expect.arrayContaining([expect.stringMatching(/Proxmox server/i)]));
   const logs = await readJson<{ operation: string; message: string }[]>("proxmox-mpc://logs");
   expect(logs.some((e) => e.operation === "sync" && e.message === "command finished")).toBe(true);
-  const operations = await readJson<{ command: string; actor: string; result: string }[]>("proxmox-mpc://operations");
-  expect(operations).toContainEqual(expect.objectContaining({ command: "sync", actor: "cli", result: "ok" }));
+  const operations = await readJson<{ command: string; actor: string; result: string; startedAt: string }[]>("proxmox-mpc://operations");
+  expect(operations).toContainEqual(expect.objectContaining({ command: "sync", actor: "cli", result: "ok", startedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) }));
   // Reading the resources ran commands as the mcp actor, and they are operations too.
   expect(operations).toContainEqual(expect.objectContaining({ command: "get", actor: "mcp", result: "ok" }));
 });
