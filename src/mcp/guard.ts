@@ -112,7 +112,7 @@ function checkTarget(target: Target, policy: McpPolicy): void {
 
 function outside(what: string, policy: McpPolicy): NotAllowed {
   const limits = [policy.nodes ? `nodes ${policy.nodes.join(", ")}` : undefined, policy.vmids ? `vmids ${policy.vmids.join(", ")}` : undefined].filter(Boolean).join(" and ");
-  return new NotAllowed(`Refused: ${what} is outside what this MCP server may touch (${limits}).`, "Nothing was done. The server's --nodes / --vmids allowlists are set by whoever started it.");
+  return new NotAllowed(`Refused: ${what}: outside what this MCP server may touch (${limits}).`, "Nothing was done. The server's --nodes / --vmids allowlists are set by whoever started it.");
 }
 
 /**
@@ -130,7 +130,7 @@ function guardPlans(ctx: CommandContext, policy: McpPolicy): void {
           const plan = await chosen.engine.plan(...args);
           for (const change of plan.changes) {
             const label = `${change.name}${change.vmid === null ? "" : ` (${change.vmid})`}`;
-            if (limited(policy)) checkTarget({ label: `${label}, which the plan would ${change.action}`, vmid: change.vmid ?? undefined, node: change.node ?? undefined }, policy);
+            if (limited(policy)) checkTarget({ label: `the plan would ${change.action} ${label}`, vmid: change.vmid ?? undefined, node: change.node ?? undefined }, policy);
             if ((change.action === "delete" || change.action === "replace") && change.vmid !== null && change.node) {
               const client = await services.proxmox();
               const config = await client.guestConfig(change.node, change.type, change.vmid, { signal: ctx.signal });

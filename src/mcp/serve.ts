@@ -53,7 +53,7 @@ export async function serveMcp(request: McpServeRequest): Promise<number> {
 
 async function serveStdio(scope: ServerScope, request: McpServeRequest): Promise<number> {
   const { StdioServerTransport } = await import("@modelcontextprotocol/sdk/server/stdio.js");
-  const server = await createMcpServer(scope);
+  const server = createMcpServer(scope);
   const transport = new StdioServerTransport(request.stdin as NodeJS.ReadStream, request.stdout as NodeJS.WriteStream);
   const ended = new Promise<void>((resolve) => {
     if (request.signal.aborted) resolve();
@@ -89,7 +89,7 @@ async function serveHttp(scope: ServerScope, request: McpServeRequest): Promise<
     const existing = typeof id === "string" ? sessions.get(id) : undefined;
     if (existing) return existing.transport.handleRequest(req, res);
     if (id !== undefined) return rpcError(res, 404, "Session not found: initialize a new one.");
-    const server = await createMcpServer(scope);
+    const server = createMcpServer(scope);
     const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
       sessionIdGenerator: () => randomUUID(),
       onsessioninitialized: (sid) => void sessions.set(sid, { transport, server }),

@@ -3,6 +3,8 @@
  * prompts. The HTTP transport makes one per session; stdio makes one.
  */
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import { registerPrompts } from "./prompts.js";
+import { registerResources } from "./resources.js";
 import type { McpScope } from "./scope.js";
 import { registerTools } from "./tools.js";
 
@@ -11,27 +13,10 @@ Lists (get) answer from the store: run sync (when allowed) for fresh data, or pa
 Every tool is the proxmox-mpc command of the same name. Mutating tools are listed only when the server was started with --allow-write; a destructive one (delete, destroy, stop, apply) first returns what it would do (wouldDo) and acts only when called again with confirm: true — show wouldDo to the user before confirming.`;
 
 /** A server with every tool, resource and prompt the scope's policy offers. */
-export async function createMcpServer(scope: McpScope): Promise<McpServer> {
+export function createMcpServer(scope: McpScope): McpServer {
   const server = new McpServer({ name: "proxmox-mpc", title: "proxmox-mpc", version: scope.version }, { instructions: INSTRUCTIONS });
   registerTools(server, scope);
-  await registerExtras(server, scope);
+  registerResources(server, scope);
+  registerPrompts(server, scope);
   return server;
-}
-
-/** Resources and prompts (their own modules). */
-async function registerExtras(server: McpServer, scope: McpScope): Promise<void> {
-  for (const [file, name] of [
-    ["./resources.js", "registerResources"],
-    ["./prompts.js", "registerPrompts"],
-  ] as const) {
-    let mod: Record<string, unknown>;
-    try {
-      mod = (await import(file)) as Record<string, unknown>;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === "ERR_MODULE_NOT_FOUND") continue;
-      throw err;
-    }
-    const register = mod[name];
-    if (typeof register === "function") (register as (s: McpServer, sc: McpScope) => void)(server, scope);
-  }
 }

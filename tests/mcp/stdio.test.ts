@@ -1,0 +1,132 @@
+/**
+ * The MCP server over stdio, read-only (the default), as a real child process
+ * (`proxmox-mpc -C WS mcp`) in a workspace synced from the simulator, driven
+ * by the SDK's own Client: the tools it lists (read tools only, annotated,
+ * with output schemas), calls of the read tools (structured answers plus a
+ * text summary), failures as isError results (bad input, an unknown guest, a
+ * mutating tool on a read-only server), every call recorded as an operation
+ * with actor mcp and its correlation id, and the API token (a canary) never
+ * in any answer.
+ */
+import { databaseUrl, loadWorkspace } from "../../src/core/workspace.js";
+import { openStore } from "../../src/state/store.js";
+import { mcpStdio, structured, textOf, type McpSession } from "../helpers/mcp.js";
+import { guestName, initWorkspace, startSim, type RunningSimulator } from "../helpers/sim.js";
+
+const CANARY = "canary-mcp-7c1e9d42";
+let sim: RunningSimulator;
+let ws: Awaited<ReturnType<typeof initWorkspace>>;
+let mcp: McpSession;
+
+beforeAll(async () => {
+  sim = await startSim({ size: 40, randomSeed: 12, token: `root@pam!mpc=${CANARY}` });
+  ws = await initWorkspace(sim);
+  expect((await ws.run(["sync"])).code).toBe(0);
+  mcp = await mcpStdio(ws.dir, ws.env);
+}, 60_000);
+afterAll(async () => {
+  await mcp?.close();
+  await sim.close();
+  ws.cleanup();
+});
+
+it("lists only the read tools, each annotated read-only with an output schema", async () => {
+  const { tools } = await mcp.client.listTools();
+  const names = tools.map((t) => t.name);
+  expect(names).toEqual(expect.arrayContaining(["get", "describe", "status", "health", "logs", "plan", "test", "test_connection", "report_issue"]));
+  for (const name of ["sync", "create", "delete", "apply", "destroy", "start", "stop", "shutdown", "reboot", "mcp", "init", "sim"]) expect(names).not.toContain(name);
+  for (const tool of tools) {
+    expect(tool.annotations).toMatchObject({ readOnlyHint: true, destructiveHint: false, idempotentHint: true });
+    expect(tool.outputSchema?.type).toBe("object");
+    expect(tool.inputSchema.type).toBe("object");
+    expect(tool.description).toMatch(/\S/);
+  }
+  expect(tools.find((t) => t.name === "get")?.inputSchema.required).toEqual(["resource"]);
+});
+
+it("serves the resources and prompts too", async () => {
+  const { resources } = await mcp.client.listResources();
+  expect(resources.length).toBeGreaterThan(3);
+  const { prompts } = await mcp.client.listPrompts();
+  expect(prompts.map((p) => p.name)).toEqual(expect.arrayContaining(["troubleshoot", "optimize", "plan"]));
+  const first = await mcp.client.readResource({ uri: resources[0].uri });
+  mcp.transcript.push(JSON.stringify(first));
+  expect(first.contents.length).toBeGreaterThan(0);
+});
+
+it("get: the store's guests as structured data, and a short text summary", async () => {
+  const result = await mcp.call("get", { resource: "vms" });
+  expect(result.isError).toBe(false);
+  const out = structured(result);
+  expect(out).toMatchObject({ ok: true, command: "get", exitCode: 0 });
+  expect(out.correlationId).toMatch(/^c-/);
+  const vms = out.data as { vmid: number; name: string; type: string }[];
+  const expected = sim.cluster.guests().filter((g) => g.type === "qemu");
+  expect(vms.map((v) => v.vmid).sort()).toEqual(expected.map((g) => g.vmid).sort());
+  expect(textOf(result)).toMatch(/^get: ok\nVMID\s+NAME/);
+});
+
+it("describe, status, health, plan, test, test_connection and report_issue answer with structured content", async () => {
+  const vm = sim.cluster.guests().find((g) => g.type === "qemu" && !g.template)!;
+  const described = structured(await mcp.call("describe", { kind: "vm", name: guestName(vm) }));
+  expect(described).toMatchObject({ ok: true, data: expect.objectContaining({ vmid: vm.vmid }) });
+  expect(structured(await mcp.call("status", {}))).toMatchObject({ ok: true, command: "status" });
+  const health = structured(await mcp.call("health", {}));
+  expect(health.command).toBe("health");
+  expect(health.data).toEqual(expect.objectContaining({ status: expect.any(String) }));
+  const plan = structured(await mcp.call("plan", { engine: "native" }));
+  expect(plan).toMatchObject({ ok: true, data: expect.objectContaining({ changes: expect.any(Array), summary: expect.any(Object) }) });
+  const test = await mcp.call("test", {});
+  expect(structured(test).command).toBe("test");
+  expect(structured(await mcp.call("test_connection", {}))).toMatchObject({ ok: true, command: "test-connection" });
+  const report = structured(await mcp.call("report_issue", { summary: "mcp test bundle" }));
+  expect(report).toMatchObject({ ok: true, command: "report-issue" });
+});
+
+it("failures are isError results with the message and the hint, never protocol errors", async () => {
+  const unknown = await mcp.call("describe", { kind: "vm", name: "no-such-guest" });
+  expect(unknown.isError).toBe(true);
+  expect(structured(unknown)).toMatchObject({ ok: false, exitCode: 2, error: expect.objectContaining({ message: expect.stringMatching(/no-such-guest/) }) });
+  expect(textOf(unknown)).toMatch(/^error: .*no-such-guest/);
+  const badChoice = await mcp.call("get", { resource: "vmz" });
+  expect(badChoice.isError).toBe(true);
+  expect(textOf(badChoice)).toMatch(/vmz/);
+  const badType = await mcp.call("get", { resource: "vms", limit: "many" });
+  expect(badType.isError).toBe(true);
+  const unknownKey = await mcp.call("get", { resource: "vms", yes: true });
+  expect(unknownKey.isError).toBe(true);
+  const missing = await mcp.call("describe", {});
+  expect(missing.isError).toBe(true);
+  // A mutating tool on a read-only server: not listed, and a call is refused with nothing done.
+  const vm = sim.cluster.guests().find((g) => g.type === "qemu" && !g.template)!;
+  const destroy = await mcp.call("destroy", { names: [guestName(vm)], confirm: true });
+  expect(destroy.isError).toBe(true);
+  expect(textOf(destroy)).toMatch(/destroy/);
+  expect(sim.cluster.guests().some((g) => g.vmid === vm.vmid)).toBe(true);
+  // The server is still there after all of that.
+  expect(structured(await mcp.call("status", { offline: true })).ok).toBe(true);
+});
+
+it("every call is recorded as an operation with actor mcp and its correlation id; logs finds its lines", async () => {
+  const result = structured(await mcp.call("get", { resource: "nodes" }));
+  const id = result.correlationId as string;
+  const store = await openStore({ url: databaseUrl(await loadWorkspace(ws.dir), {}) });
+  try {
+    const [op] = await store.operations.list({ correlationId: id });
+    expect(op).toMatchObject({ command: "get", actor: "mcp", result: "ok", exitCode: 0 });
+    const failed = await store.operations.list({ actor: "mcp", command: "describe" });
+    expect(failed.some((o) => o.result === "failed" && o.exitCode === 2)).toBe(true);
+  } finally {
+    await store.close();
+  }
+  const logs = structured(await mcp.call("logs", { correlation: id }));
+  expect(logs.ok).toBe(true);
+  expect(JSON.stringify(logs.data)).toContain(id);
+});
+
+it("the API token never appears in any answer, and stdout carried nothing but the protocol", async () => {
+  const joined = mcp.transcript.join("\n");
+  expect(mcp.transcript.length).toBeGreaterThan(10);
+  expect(joined).not.toContain(CANARY);
+  expect(mcp.stderr()).not.toContain(CANARY);
+});
