@@ -8,7 +8,7 @@ import { registerResources } from "./resources.js";
 import type { McpScope } from "./scope.js";
 import { registerTools } from "./tools.js";
 
-const INSTRUCTIONS = `proxmox-mpc serves one Proxmox VE workspace: its state store (the last sync of the cluster), its IaC (terraform/, ansible/), logs and health.
+const INSTRUCTIONS = `This server serves one Proxmox VE workspace of proxmox-mpc: its state store (the last sync of the cluster), its IaC (terraform/, ansible/), logs and health.
 Lists (get) answer from the store: run sync (when allowed) for fresh data, or pass live: true.
 Every tool is the proxmox-mpc command of the same name. Mutating tools are listed only when the server was started with --allow-write; a destructive one (delete, destroy, stop, apply) first returns what it would do (wouldDo) and acts only when called again with confirm: true — show wouldDo to the user before confirming.`;
 
