@@ -8,6 +8,9 @@
  * with actor mcp and its correlation id, and the API token (a canary) never
  * in any answer.
  */
+import { spawn } from "node:child_process";
+import { createInterface } from "node:readline";
+import { BIN } from "../helpers/cli.js";
 import { databaseUrl, loadWorkspace } from "../../src/core/workspace.js";
 import { openStore } from "../../src/state/store.js";
 import { mcpStdio, structured, textOf, type McpSession } from "../helpers/mcp.js";
@@ -129,4 +132,31 @@ it("the API token never appears in any answer, and stdout carried nothing but th
   expect(mcp.transcript.length).toBeGreaterThan(10);
   expect(joined).not.toContain(CANARY);
   expect(mcp.stderr()).not.toContain(CANARY);
+});
+
+it("stdout carries only JSON-RPC messages; closing stdin ends the server (exit 0), and so does SIGTERM", async () => {
+  const lines: string[] = [];
+  const start = () => spawn(process.execPath, [BIN, "-C", ws.dir, "mcp"], { env: ws.env, cwd: ws.dir, stdio: ["pipe", "pipe", "pipe"] });
+  const child = start();
+  createInterface({ input: child.stdout }).on("line", (line) => lines.push(line));
+  const exited = new Promise<number | null>((done) => child.once("exit", (code) => done(code)));
+  const send = (msg: unknown): boolean => child.stdin.write(`${JSON.stringify(msg)}\n`);
+  send({ jsonrpc: "2.0", id: 1, method: "initialize", params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "raw", version: "1" } } });
+  send({ jsonrpc: "2.0", method: "notifications/initialized" });
+  send({ jsonrpc: "2.0", id: 2, method: "tools/call", params: { name: "get", arguments: { resource: "nodes" } } });
+  send({ jsonrpc: "2.0", id: 3, method: "tools/call", params: { name: "describe", arguments: { kind: "vm", name: "missing" } } });
+  while (lines.length < 3) await new Promise((r) => setTimeout(r, 20));
+  child.stdin.end();
+  expect(await exited).toBe(0);
+  // Calls run concurrently: answers come in any order.
+  const messages = lines.map((l) => JSON.parse(l) as { jsonrpc: string; id: number; result: { isError?: boolean } }).sort((a, b) => a.id - b.id);
+  expect(messages.map((m) => [m.jsonrpc, m.id])).toEqual([["2.0", 1], ["2.0", 2], ["2.0", 3]]);
+  expect(messages[2].result.isError).toBe(true);
+
+  const second = start();
+  const gone = new Promise<number | null>((done) => second.once("exit", (code) => done(code)));
+  second.stdin.write(`${JSON.stringify({ jsonrpc: "2.0", id: 1, method: "initialize", params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "raw", version: "1" } } })}\n`);
+  await new Promise<void>((r) => second.stdout.once("data", () => r()));
+  second.kill("SIGTERM");
+  expect(await gone).toBe(0);
 });
