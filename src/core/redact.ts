@@ -57,6 +57,8 @@ export function redactValue<T>(value: T, depth = 0): T {
   if (depth > 20) return value;
   if (typeof value === "string") return redactString(value) as T;
   if (Array.isArray(value)) return value.map((v) => redactValue(v, depth + 1)) as T;
+  // A date holds no secret and must stay a date (JSON prints it as an ISO string, not {}).
+  if (value instanceof Date) return value;
   if (value && typeof value === "object") {
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(value as Record<string, unknown>)) {

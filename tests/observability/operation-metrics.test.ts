@@ -71,6 +71,8 @@ it("logs --operations lists the recorded operations with their figures; the comm
   const listed = JSON.parse(json.stdout) as OperationRecord[];
   expect(listed.map((op) => op.command)).toEqual(["sync"]);
   expect(listed[0].metrics?.api.retries).toBe(2);
+  // Dates print as ISO times (the output layer's redaction once turned them into {}).
+  expect(listed[0].startedAt).toEqual(expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/));
 
   const table = await ws.run(["logs", "--operations", "--no-color"]);
   expect(table.code).toBe(0);
