@@ -1,24 +1,35 @@
 /**
- * `get nodes|vms|cts|storage|tasks [NAME|VMID]`: list resources from the
- * store (no network), or from the server with --live. Tasks are always live.
+ * `get nodes|vms|cts|guests|storage|tasks [NAME|VMID]`: list resources from
+ * the store (no network), or from the server with --live. Tasks are always
+ * live. Guest lists page on request (--limit, --cursor: paging.ts) and keep
+ * the keys --fields names.
  */
 import { UsageError } from "../core/errors.js";
 import type { JsonValue } from "../state/types.js";
 import { defineCommand } from "./define.js";
 import { defineOptions, flag, number, text, type OptionsOf } from "./options.js";
+import { pageOf, parseFields, pickFields } from "./paging.js";
 import type { Column, CommandContext, CommandResult } from "./types.js";
 
-export const RESOURCES = ["nodes", "vms", "cts", "storage", "tasks"] as const;
+export const RESOURCES = ["nodes", "vms", "cts", "guests", "storage", "tasks"] as const;
 type Resource = (typeof RESOURCES)[number];
 
-const ALIASES: Record<string, Resource> = { node: "nodes", vm: "vms", qemu: "vms", ct: "cts", lxc: "cts", containers: "cts", storages: "storage", task: "tasks" };
+const ALIASES: Record<string, Resource> = { node: "nodes", vm: "vms", qemu: "vms", ct: "cts", lxc: "cts", containers: "cts", guest: "guests", storages: "storage", task: "tasks" };
+
+/** The keys of a guest in `-o json` (what --fields chooses from). */
+export const GUEST_FIELDS = ["vmid", "name", "node", "type", "status", "cores", "memory", "disk", "tags", "template", "ipAddresses", "updatedAt", "stale", "staleReason", "staleValuesAt", "configRead"] as const;
+
+/** Tasks listed per node unless --limit says. */
+const TASKS_PER_NODE = 50;
 
 const GET_OPTIONS = defineOptions({
   node: text("--node <node>", "only on this node", { completion: "node" }),
   status: text("--status <status>", "only with this status (running, stopped, …)", { completion: ["running", "stopped", "paused"] }),
   tag: text("--tag <tag>", "only guests with this tag", { completion: "tag" }),
   live: flag("--live", "ask the server instead of the store"),
-  limit: number("--limit <n>", "tasks: how many per node", { int: true, default: 50 }),
+  limit: number("--limit <n>", `vms, cts, guests: a page of at most N guests (the answer is then {items, total, nextCursor}; without --limit or --cursor, every guest); tasks: how many per node (${TASKS_PER_NODE} unless given)`, { int: true }),
+  cursor: text("--cursor <cursor>", "vms, cts, guests: the next page: the nextCursor the previous page gave"),
+  fields: text("--fields <keys>", `vms, cts, guests: only these keys, comma-separated (${GUEST_FIELDS.join(", ")})`, { completion: GUEST_FIELDS }),
 });
 
 type GetFlags = OptionsOf<typeof GET_OPTIONS>;
@@ -71,11 +82,11 @@ export const getCommand = defineCommand({
   name: "get",
   summary: "List nodes, VMs, containers, storage or tasks (from the store; --live asks the server)",
   description:
-    "Reads what the last sync stored, without touching the network. NAME|VMID shows one guest. Filters combine. -o json gives the documented fields (vmid, name, node, type, status, cores, memory MiB, disk GiB, tags, template, stale). A guest the last sync could not read shows as \"running (stale)\".",
-  examples: ["proxmox-mpc get vms", "proxmox-mpc get vms --node pve1 --status running --tag web -o wide", "proxmox-mpc get vm web-01 -o json", "proxmox-mpc get nodes --live", "proxmox-mpc get tasks --node pve1"],
+    "Reads what the last sync stored, without touching the network. NAME|VMID shows one guest. Filters combine. -o json gives the documented fields (vmid, name, node, type, status, cores, memory MiB, disk GiB, tags, template, stale). A guest the last sync could not read shows as \"running (stale)\". Guest lists page with --limit N: the answer is {items, total, nextCursor}, and --cursor NEXTCURSOR gives the next page (nextCursor is null on the last); --fields vmid,name,status keeps only those keys.",
+  examples: ["proxmox-mpc get vms", "proxmox-mpc get vms --node pve1 --status running --tag web -o wide", "proxmox-mpc get vm web-01 -o json", "proxmox-mpc get guests --limit 100 --fields vmid,name,status -o json", "proxmox-mpc get nodes --live", "proxmox-mpc get tasks --node pve1"],
   arguments: [
     { name: "resource", description: `what to list: ${RESOURCES.join(", ")}`, required: true, completion: RESOURCES },
-    { name: "name", description: "one guest by name or vmid (vms, cts), or one node or storage", completion: "guest" },
+    { name: "name", description: "one guest by name or vmid (vms, cts, guests), or one node or storage", completion: "guest" },
   ],
   options: GET_OPTIONS,
   workspace: "required",
@@ -84,10 +95,14 @@ export const getCommand = defineCommand({
     const resource = parseResource(input.args[0]);
     const flags = input.options;
     const name = input.args[1];
+    if (resource !== "vms" && resource !== "cts" && resource !== "guests" && (flags.cursor !== undefined || flags.fields !== undefined)) {
+      throw new UsageError(`--${flags.cursor !== undefined ? "cursor" : "fields"} applies to guest lists (vms, cts, guests), not to ${resource}.`, `Leave it out, or list guests: proxmox-mpc get guests --limit 50 --fields vmid,name,status`);
+    }
     switch (resource) {
       case "vms":
       case "cts":
-        return guests(ctx, resource === "vms" ? "qemu" : "lxc", flags, name);
+      case "guests":
+        return guests(ctx, resource === "vms" ? "qemu" : resource === "cts" ? "lxc" : undefined, flags, name);
       case "nodes":
         return nodes(ctx, flags, name);
       case "storage":
@@ -106,17 +121,21 @@ export function parseResource(value: string | undefined): Resource {
   return resource;
 }
 
-async function guests(ctx: CommandContext, type: "qemu" | "lxc", flags: GetFlags, name: string | undefined): Promise<CommandResult> {
-  const { toGuestJson } = await import("../state/mappers.js");
+async function guests(ctx: CommandContext, type: "qemu" | "lxc" | undefined, flags: GetFlags, name: string | undefined): Promise<CommandResult> {
+  const fields = flags.fields === undefined ? undefined : parseFields(flags.fields, GUEST_FIELDS);
+  const paged = flags.limit !== undefined || flags.cursor !== undefined;
+  if (flags.limit !== undefined && flags.limit < 1) throw new UsageError(`--limit must be 1 or more for a page of guests, got ${flags.limit}.`, "Leave --limit out to list every guest.");
+  const what = type === "qemu" ? "VM" : type === "lxc" ? "container" : "guest";
   let rows: Record<string, JsonValue>[];
   if (flags.live) {
     rows = await liveGuests(ctx, type);
   } else {
+    const { toGuestJson } = await import("../state/mappers.js");
     const store = await ctx.services.store();
     if (name) {
       const guest = await store.guests.get(/^\d+$/.test(name) ? Number(name) : name);
-      if (!guest || guest.type !== type) throw notFound(type === "qemu" ? "VM" : "container", name);
-      return one(toGuestJson(guest));
+      if (!guest || (type && guest.type !== type)) throw notFound(what, name);
+      return one(toGuestJson(guest), fields);
     }
     rows = (await store.guests.list({ type, node: flags.node, status: flags.status, tag: flags.tag })).map(toGuestJson);
     if (rows.length === 0 && !(await store.syncs.last())) ctx.ui.warn("Nothing synced yet: run `proxmox-mpc sync` first (or use --live).");
@@ -130,13 +149,22 @@ async function guests(ctx: CommandContext, type: "qemu" | "lxc", flags: GetFlags
   );
   const stale = rows.filter((r) => r.stale === true);
   if (stale.length && !name) ctx.ui.warn(`${stale.length} guest${stale.length === 1 ? " was" : "s were"} not read by the last sync (stale): ${stale.map((r) => `${String(r.name)} (${String(r.vmid)})`).join(", ")}. Run \`proxmox-mpc sync\` again.`);
-  if (name && rows.length === 1) return one(rows[0]);
-  if (name && rows.length === 0) throw notFound(type === "qemu" ? "VM" : "container", name);
-  return { kind: "data", data: rows, table: { columns: GUEST_COLUMNS, rows: rows.map(staleStatus) } };
+  if (name && rows.length === 1) return one(rows[0], fields);
+  if (name && rows.length === 0) throw notFound(what, name);
+  const page = pageOf(rows, (r) => Number(r.vmid), { limit: flags.limit, cursor: flags.cursor });
+  if (page.nextCursor) ctx.ui.info(`${page.items.length} of ${page.total} guests; the next page: --cursor ${page.nextCursor}`);
+  const items = fields ? page.items.map((r) => pickFields(r, fields)) : page.items;
+  return { kind: "data", data: paged ? { ...page, items } : items, table: guestTable(page.items, fields) };
 }
 
-function one(guest: Record<string, JsonValue>): CommandResult {
-  return { kind: "data", data: guest, table: { columns: GUEST_COLUMNS, rows: [staleStatus(guest)] } };
+function one(guest: Record<string, JsonValue>, fields?: readonly string[]): CommandResult {
+  return { kind: "data", data: fields ? pickFields(guest, fields) : guest, table: guestTable([guest], fields) };
+}
+
+/** The table of guests: every column, or the chosen fields' (all shown, as -o wide would). */
+function guestTable(rows: Record<string, JsonValue>[], fields: readonly string[] | undefined): { columns: Column[]; rows: Record<string, JsonValue>[] } {
+  const columns = fields ? fields.map((key): Column => ({ ...(GUEST_COLUMNS.find((c) => c.key === key) ?? { key, header: key.toUpperCase() }), wide: false })) : GUEST_COLUMNS;
+  return { columns, rows: rows.map(staleStatus) };
 }
 
 /** In tables, a guest the last sync could not read shows "running (stale)": its values may be out of date. */
@@ -148,17 +176,17 @@ function notFound(what: string, name: string): UsageError {
   return new UsageError(`No ${what} named "${name}" in the store.`, "Check `proxmox-mpc get vms` / `get cts`, or run `proxmox-mpc sync` if it is new.", "not-found");
 }
 
-async function liveGuests(ctx: CommandContext, type: "qemu" | "lxc"): Promise<Record<string, JsonValue>[]> {
+async function liveGuests(ctx: CommandContext, type: "qemu" | "lxc" | undefined): Promise<Record<string, JsonValue>[]> {
   const { parseTags } = await import("../pve/tags.js");
   const client = await ctx.services.proxmox();
   const resources = await client.clusterResources("vm", { signal: ctx.signal });
   return resources
-    .filter((r) => r.type === type)
+    .filter((r) => (type ? r.type === type : r.type === "qemu" || r.type === "lxc"))
     .map((r) => ({
       vmid: r.vmid ?? 0,
-      name: r.name ?? `${type === "qemu" ? "vm" : "ct"}-${r.vmid}`,
+      name: r.name ?? `${r.type === "qemu" ? "vm" : "ct"}-${r.vmid}`,
       node: r.node ?? "",
-      type,
+      type: r.type,
       status: r.status ?? "unknown",
       cores: r.maxcpu ?? 0,
       memory: Math.round((r.maxmem ?? 0) / 1024 ** 2),
@@ -215,7 +243,7 @@ async function tasks(ctx: CommandContext, flags: GetFlags): Promise<CommandResul
   const nodeNames = flags.node ? [flags.node] : (await client.nodes({ signal: ctx.signal })).filter((n) => n.status === "online").map((n) => n.node);
   const rows: Record<string, JsonValue>[] = [];
   for (const node of nodeNames) {
-    for (const t of await client.tasks(node, { limit: flags.limit }, { signal: ctx.signal })) {
+    for (const t of await client.tasks(node, { limit: flags.limit ?? TASKS_PER_NODE }, { signal: ctx.signal })) {
       rows.push({ node, upid: t.upid, type: t.type, id: t.id ?? "", user: t.user, starttime: t.starttime, endtime: t.endtime ?? null, status: t.status ?? "running" });
     }
   }

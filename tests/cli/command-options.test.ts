@@ -70,7 +70,7 @@ describe("validation", () => {
     expect(validateOptions(createCommand, { cores: "4", tag: ["web", "db"] })).toEqual({ cores: 4, count: 1, tag: ["web", "db"] });
     expect(validateOptions(createCommand, { tag: "web" })).toEqual({ count: 1, tag: ["web"] });
     expect(validateOptions(getCommand, { limit: 10 })).toEqual({ limit: 10 });
-    expect(validateOptions(getCommand, {})).toEqual({ limit: 50 });
+    expect(validateOptions(getCommand, {})).toEqual({});
   });
 
   it.each([

@@ -53,7 +53,10 @@ it.each(COMMANDS.map((c) => [c.name, c] as const))("%s yields a tool input schem
 it("get: the resource is required, filters are optional, --limit is a whole number", () => {
   const json = z.toJSONSchema(inputSchema(byName("get")), { io: "input" }) as { properties: Record<string, JsonProperty>; required: string[] };
   expect(json.required).toEqual(["resource"]);
-  expect(json.properties.limit).toMatchObject({ type: "integer", default: 50, description: "tasks: how many per node" });
+  expect(json.properties.limit).toMatchObject({ type: "integer", description: expect.stringMatching(/^vms, cts, guests: a page of at most N guests .*tasks: how many per node \(50 unless given\)$/) });
+  expect(json.properties.limit.default).toBeUndefined();
+  expect(json.properties.cursor).toMatchObject({ type: "string" });
+  expect(json.properties.fields).toMatchObject({ type: "string" });
   expect(json.properties.live).toMatchObject({ type: "boolean" });
   expect(inputSchema(byName("get")).safeParse({ resource: "vms", limit: 2.5 }).success).toBe(false);
 });
@@ -69,7 +72,7 @@ it("defaults and choices are in the schema: sim's port, plan's engine", () => {
 it("a tool's input becomes positionals in order and options by key", () => {
   expect(toCommandInput(byName("start"), { kind: "vm", names: ["web-01", "web-02"], wait: false })).toEqual({ args: ["vm", "web-01", "web-02"], options: { wait: false, timeout: 300 } });
   expect(toCommandInput(byName("create"), { kind: "ct", name: "db-01", tag: ["db"] })).toEqual({ args: ["ct"], options: { name: "db-01", tag: ["db"], count: 1 } });
-  expect(toCommandInput(byName("get"), { resource: "vms" })).toEqual({ args: ["vms"], options: { limit: 50 } });
+  expect(toCommandInput(byName("get"), { resource: "vms" })).toEqual({ args: ["vms"], options: {} });
 });
 
 it("a tool's bad input is a usage error that says what is wrong", () => {
