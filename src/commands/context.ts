@@ -11,6 +11,7 @@ import { OperationMetrics } from "../core/metrics.js";
 import type { Actor, GlobalOptions } from "../core/result.js";
 import type { UI } from "../core/ui.js";
 import type { Workspace } from "../core/workspace.js";
+import type { Store } from "../state/store.js";
 import { DEFAULT_LOG_SETTINGS, isDebugOn, RotatingLogDestination } from "../observability/log-files.js";
 import { teeDestination } from "../observability/log-echo.js";
 import { createServices } from "./services.js";
@@ -32,6 +33,8 @@ export interface ContextInput {
   rootLogger?: Logger;
   stderr?: NodeJS.WritableStream;
   workspace?: Workspace;
+  /** A store a long-lived face keeps open across runs (the MCP server); the run uses it and leaves it open. */
+  sharedStore?: () => Promise<Store>;
 }
 
 /** A context for one command run, with its own correlation id and services. */
@@ -55,7 +58,7 @@ export function createContext(input: ContextInput): CommandContext {
     workspace: input.workspace,
     commands: input.commands,
     metrics,
-    services: createServices({ cwd: input.cwd, env: input.env, workspace: input.workspace, log, ui: input.ui, signal: input.signal, version: input.version, metrics }),
+    services: createServices({ cwd: input.cwd, env: input.env, workspace: input.workspace, log, ui: input.ui, signal: input.signal, version: input.version, metrics, sharedStore: input.sharedStore }),
   };
 }
 

@@ -53,6 +53,8 @@ export interface ServiceScope {
   version: string;
   /** The run's figures: API requests and store time are added as they happen. */
   metrics?: OperationMetrics;
+  /** A store kept open by a long-lived face across runs: used instead of opening one, and left open by close(). */
+  sharedStore?: () => Promise<Store>;
 }
 
 /** The services of one run; nothing is created until asked for. */
@@ -82,9 +84,10 @@ export function createServices(scope: ServiceScope): Services {
       if (!store) {
         const ws = requireScopeWorkspace(scope.workspace);
         // The read path (plain SQL): Prisma loads only if a write needs it (docs/state.md).
-        store = import("../state/store.js")
-          .then(({ openStore }) => openStore({ url: databaseUrl(ws, scope.env), readOnly: true }))
-          .then((opened) => (scope.metrics ? timedStore(opened, scope.metrics) : opened));
+        const opened = scope.sharedStore
+          ? scope.sharedStore()
+          : import("../state/store.js").then(({ openStore }) => openStore({ url: databaseUrl(ws, scope.env), readOnly: true }));
+        store = opened.then((s) => (scope.metrics ? timedStore(s, scope.metrics) : s));
       }
       return store;
     },
@@ -103,7 +106,7 @@ export function createServices(scope: ServiceScope): Services {
       clients.clear();
       store = undefined;
       for (const client of open) (await client.catch(() => undefined))?.close();
-      if (opened) await (await opened.catch(() => undefined))?.close();
+      if (opened && !scope.sharedStore) await (await opened.catch(() => undefined))?.close();
     },
   };
   return services;

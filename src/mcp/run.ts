@@ -11,7 +11,8 @@ import { runCommand } from "../commands/runner.js";
 import type { Command, GlobalOptions } from "../commands/types.js";
 import { createLogger, type Logger } from "../core/logger.js";
 import { UsageError } from "../core/errors.js";
-import type { Workspace } from "../core/workspace.js";
+import { databaseUrl, type Workspace } from "../core/workspace.js";
+import type { Store } from "../state/store.js";
 import { DEFAULT_LOG_SETTINGS, isDebugOn, RotatingLogDestination } from "../observability/log-files.js";
 import { guardedCommand, NotAllowed } from "./guard.js";
 import type { McpPolicy, McpScope } from "./scope.js";
@@ -33,8 +34,8 @@ export interface ScopeInput {
 export interface ServerScope extends McpScope {
   /** The server's root logger (the workspace's log files). */
   log: Logger;
-  /** Close the log file. */
-  close(): void;
+  /** Close the store kept open across calls and the log file. */
+  close(): Promise<void>;
 }
 
 const correlations = new WeakMap<object, string>();
@@ -57,12 +58,29 @@ export function createScope(input: ScopeInput): ServerScope {
   const debug = input.debug || isDebugOn(ws.paths.dir);
   const destination = debug ? { write: (line: string) => (file.write(line), input.stderr.write(line)) } : file;
   const log = createLogger({ level: debug ? "debug" : "info", destination, base: { workspace: ws.name, face: "mcp" } });
+  // One store for every call (opened on the first): a call costs a query, not an open (bench:mcp).
+  let shared: Promise<Store> | undefined;
+  const sharedStore = (): Promise<Store> => {
+    if (shared) return shared;
+    const opening = import("../state/store.js").then(({ openStore }) => openStore({ url: databaseUrl(ws, input.env), readOnly: true }));
+    shared = opening;
+    // A store that failed to open is tried again by the next call (a database back up, a fixed URL).
+    opening.catch(() => {
+      if (shared === opening) shared = undefined;
+    });
+    return opening;
+  };
   return {
     workspace: ws,
     version: input.version,
     policy: input.policy,
     log,
-    close: () => file.close(),
+    async close() {
+      const open = shared;
+      shared = undefined;
+      if (open) await (await open.catch(() => undefined))?.close();
+      file.close();
+    },
     async run(name, commandInput, options = {}) {
       const command = findCommand(name);
       if (!command || command.mcp.tool === false) throw new UsageError(`${name} is not offered over MCP.`, command?.mcp.tool === false ? `It ${command.mcp.why}.` : undefined, "unknown-tool");
@@ -71,7 +89,7 @@ export function createScope(input: ScopeInput): ServerScope {
       const ui = new McpUI(options.confirm === true);
       const globals: GlobalOptions = { workspace: ws.paths.root, output: "json", debug: false, color: false, input: true, yes: false };
       const signal = options.signal ? AbortSignal.any([input.signal, options.signal]) : input.signal;
-      const ctx = createContext({ cwd: ws.paths.root, env: input.env, globals, ui, signal, actor: "mcp", version: input.version, command: command.name, commands: COMMANDS, rootLogger: log, stderr: input.stderr, workspace: ws });
+      const ctx = createContext({ cwd: ws.paths.root, env: input.env, globals, ui, signal, actor: "mcp", version: input.version, command: command.name, commands: COMMANDS, rootLogger: log, stderr: input.stderr, workspace: ws, sharedStore });
       const runnable = kind === "read" ? command : guardedCommand(command, input.policy);
       try {
         const result = await runCommand(runnable, ctx, commandInput, { record: true });

@@ -47,7 +47,7 @@ export async function serveMcp(request: McpServeRequest): Promise<number> {
     return o.transport === "http" ? await serveHttp(scope, request) : await serveStdio(scope, request);
   } finally {
     scope.log.info("mcp server stopped");
-    scope.close();
+    await scope.close();
   }
 }
 

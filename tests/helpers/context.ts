@@ -8,6 +8,7 @@ import { COMMANDS } from "../../src/commands/registry.js";
 import type { CommandContext } from "../../src/commands/types.js";
 import { createLogger } from "../../src/core/logger.js";
 import { ScriptedUI, type UI } from "../../src/core/ui.js";
+import type { Store } from "../../src/state/store.js";
 import type { Workspace } from "../../src/core/workspace.js";
 
 export interface TestContextInput {
@@ -17,6 +18,7 @@ export interface TestContextInput {
   ui?: UI;
   signal?: AbortSignal;
   command?: string;
+  sharedStore?: () => Promise<Store>;
 }
 
 /** A context as a face would build it, with a scripted UI and no terminal. */
@@ -33,5 +35,6 @@ export function testContext(input: TestContextInput = {}): CommandContext {
     commands: COMMANDS,
     rootLogger: createLogger(),
     workspace: input.workspace,
+    sharedStore: input.sharedStore,
   });
 }

@@ -100,6 +100,10 @@ it("failures are isError results with the message and the hint, never protocol e
   expect(unknownKey.isError).toBe(true);
   const missing = await mcp.call("describe", {});
   expect(missing.isError).toBe(true);
+  // logs --follow would stream until cancelled: refused at once, with what to do instead.
+  const follow = await mcp.call("logs", { follow: true });
+  expect(follow.isError).toBe(true);
+  expect(textOf(follow)).toMatch(/--follow .*\n?hint: Call logs again with --since/);
   // A mutating tool on a read-only server: not listed, and a call is refused with nothing done.
   const vm = sim.cluster.guests().find((g) => g.type === "qemu" && !g.template)!;
   const destroy = await mcp.call("destroy", { names: [guestName(vm)], confirm: true });

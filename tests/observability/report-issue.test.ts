@@ -188,6 +188,8 @@ it.each([
   ["permission", { message: "x", codes: ["permission-denied"] }],
   ["lock", { message: "x", codes: ["lock-timeout"] }],
   ["validation", { message: "Parameter verification failed: cores must be a number", codes: [] }],
+  ["validation", { message: "Not in the store: web-99.", codes: ["not-found"] }],
+  ["validation", { message: "Not in the store: web-99.", codes: [] }],
   ["task-failure", { message: "x", codes: ["task-failed"] }],
   ["terraform", { command: "apply", message: "terraform exited with 1", codes: [] }],
   ["ansible", { command: "ansible", message: "playbook site.yml failed", codes: [] }],
