@@ -105,6 +105,9 @@ GET /nodes/{node}/qemu/{vmid}/rrddata
 PUT /nodes/{node}/qemu/{vmid}/unlink
 GET /nodes/{node}/lxc/{vmid}/status
 GET /nodes/{node}/lxc/{vmid}/rrddata
+POST /nodes/{node}/vzdump
+GET /nodes/{node}/vzdump/extractconfig
+DELETE /nodes/{node}/storage/{storage}/content/{volume}
 `
   .trim()
   .split("\n")
