@@ -108,6 +108,20 @@ GET /nodes/{node}/lxc/{vmid}/rrddata
 POST /nodes/{node}/vzdump
 GET /nodes/{node}/vzdump/extractconfig
 DELETE /nodes/{node}/storage/{storage}/content/{volume}
+GET /nodes/{node}/qemu/{vmid}/migrate
+POST /nodes/{node}/qemu/{vmid}/migrate
+GET /nodes/{node}/lxc/{vmid}/migrate
+POST /nodes/{node}/lxc/{vmid}/migrate
+POST /nodes/{node}/qemu/{vmid}/status/suspend
+POST /nodes/{node}/qemu/{vmid}/status/resume
+POST /nodes/{node}/lxc/{vmid}/status/suspend
+POST /nodes/{node}/lxc/{vmid}/status/resume
+POST /nodes/{node}/qemu/{vmid}/move_disk
+POST /nodes/{node}/lxc/{vmid}/move_volume
+GET /nodes/{node}/qemu/{vmid}/firewall/rules
+GET /nodes/{node}/lxc/{vmid}/firewall/rules
+POST /nodes/{node}/qemu/{vmid}/agent/exec
+GET /nodes/{node}/qemu/{vmid}/agent/exec-status
 `
   .trim()
   .split("\n")
