@@ -176,6 +176,30 @@ export class ProxmoxClient implements TaskApi {
     return this.request<string>("POST", `/nodes/${node}/${type}/${vmid}/snapshot/${snapname}/rollback`, {}, options);
   }
 
+  /** Back guests up with vzdump (POST /nodes/{node}/vzdump, guests on that node); returns the UPID. */
+  vzdump(node: string, vmids: number[], params: { storage?: string; mode?: "snapshot" | "suspend" | "stop"; compress?: "0" | "1" | "gzip" | "lzo" | "zstd"; notesTemplate?: string; protected?: boolean } = {}, options?: RequestOptions): Promise<string> {
+    const body: Params = { vmid: vmids.join(","), storage: params.storage, mode: params.mode, compress: params.compress, "notes-template": params.notesTemplate, protected: params.protected };
+    return this.request<string>("POST", `/nodes/${node}/vzdump`, body, options);
+  }
+
+  /** The guest config stored in a backup archive (the text of its .conf). */
+  backupConfig(node: string, volume: string, options?: RequestOptions): Promise<string> {
+    return this.request<string>("GET", `/nodes/${node}/vzdump/extractconfig`, { volume }, options);
+  }
+
+  /** Restore a backup archive as guest `vmid` (`force` overwrites an existing one); returns the UPID. */
+  restoreGuest(node: string, type: GuestType, vmid: number, archive: string, params: { storage?: string; force?: boolean; unique?: boolean; pool?: string } = {}, options?: RequestOptions): Promise<string> {
+    const body: Params = { vmid, storage: params.storage, force: params.force, unique: params.unique, pool: params.pool };
+    if (type === "qemu") body.archive = archive;
+    else Object.assign(body, { ostemplate: archive, restore: true });
+    return this.request<string>("POST", `/nodes/${node}/${type}`, body, options);
+  }
+
+  /** Delete a storage volume (a backup archive, an ISO, …); returns a UPID, or null when it finished within `delay` seconds. */
+  deleteVolume(node: string, storage: string, volume: string, params: { delay?: number } = {}, options?: RequestOptions): Promise<string | null> {
+    return this.request<string | null>("DELETE", `/nodes/${node}/storage/${storage}/content/${encodeURIComponent(volume)}`, { delay: params.delay }, options);
+  }
+
   // --- storage -----------------------------------------------------------
 
   async storage(node: string, filter: { content?: string; enabled?: boolean } = {}, options?: RequestOptions): Promise<PveStorage[]> {

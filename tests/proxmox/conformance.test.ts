@@ -107,6 +107,16 @@ const CALLS: Record<string, (c: ProxmoxClient) => Promise<unknown>> = {
   },
   deleteSnapshot: (c) => c.deleteSnapshot("pve1", "qemu", 100, "before-upgrade"),
   rollbackSnapshot: (c) => c.rollbackSnapshot("pve1", "lxc", 101, "before-upgrade"),
+  vzdump: async (c) => {
+    await c.vzdump("pve1", [100, 101], { storage: "local", mode: "snapshot", compress: "zstd", notesTemplate: "{{guestname}}", protected: false });
+    await c.vzdump("pve1", [100]);
+  },
+  backupConfig: (c) => c.backupConfig("pve1", "local:backup/vzdump-qemu-100-2026_11_28-12_00_00.vma.zst"),
+  restoreGuest: async (c) => {
+    await c.restoreGuest("pve1", "qemu", 120, "local:backup/vzdump-qemu-100-2026_11_28-12_00_00.vma.zst", { storage: "local-lvm", force: true, unique: true, pool: "prod" });
+    await c.restoreGuest("pve1", "lxc", 121, "local:backup/vzdump-lxc-101-2026_11_28-12_00_00.tar.zst", { storage: "local-lvm", force: false });
+  },
+  deleteVolume: (c) => c.deleteVolume("pve1", "local", "local:backup/vzdump-qemu-100-2026_11_28-12_00_00.vma.zst", { delay: 5 }),
   storage: (c) => c.storage("pve1", { content: "images", enabled: true }),
   storageContent: (c) => c.storageContent("pve1", "local", { content: "vztmpl", vmid: 100 }),
   tasks: (c) => c.tasks("pve1", { limit: 50, vmid: 100, typefilter: "qmstart", errors: true, source: "all" }),
