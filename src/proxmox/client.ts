@@ -18,6 +18,7 @@ import type {
   PveGuestStatus,
   PveNodeListEntry,
   PveNodeStatus,
+  PvePendingEntry,
   PvePermissions,
   PveSnapshot,
   PveStorage,
@@ -156,6 +157,11 @@ export class ProxmoxClient implements TaskApi {
   /** Grow a disk: `size` is absolute ("50G") or relative ("+10G"). qemu on PVE 8 returns a UPID, older servers and lxc may return null. */
   resizeDisk(node: string, type: GuestType, vmid: number, disk: string, size: string, options: RequestOptions & { digest?: string } = {}): Promise<string | null> {
     return this.request<string | null>("PUT", `/nodes/${node}/${type}/${vmid}/resize`, { disk, size, digest: options.digest }, options);
+  }
+
+  /** The config's current and pending values (a change that applies at the next restart has `pending`, a pending removal `delete`). */
+  guestPending(node: string, type: GuestType, vmid: number, options?: RequestOptions): Promise<PvePendingEntry[]> {
+    return this.request<PvePendingEntry[]>("GET", `/nodes/${node}/${type}/${vmid}/pending`, {}, options);
   }
 
   listSnapshots(node: string, type: GuestType, vmid: number, options?: RequestOptions): Promise<PveSnapshot[]> {

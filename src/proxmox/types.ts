@@ -196,5 +196,13 @@ export interface PveSnapshot {
   running?: number;
 }
 
+/** GET …/{vmid}/pending: one config key with its current value, its pending value, or a pending removal (1, or 2 forced). */
+export interface PvePendingEntry {
+  key: string;
+  value?: string | number;
+  pending?: string | number;
+  delete?: number;
+}
+
 /** GET /access/permissions: path → privilege → 0/1 */
 export type PvePermissions = Record<string, Record<string, number>>;

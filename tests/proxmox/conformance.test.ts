@@ -100,6 +100,10 @@ const CALLS: Record<string, (c: ProxmoxClient) => Promise<unknown>> = {
     await c.resizeDisk("pve1", "qemu", 100, "scsi0", "+10G", { digest: "0123456789abcdef0123456789abcdef01234567" });
     await c.resizeDisk("pve1", "lxc", 101, "rootfs", "16G");
   },
+  guestPending: async (c) => {
+    await c.guestPending("pve1", "qemu", 100);
+    await c.guestPending("pve1", "lxc", 101);
+  },
   listSnapshots: (c) => c.listSnapshots("pve1", "qemu", 100),
   createSnapshot: async (c) => {
     await c.createSnapshot("pve1", "qemu", 100, "before-upgrade", { description: "pre", vmstate: false });
