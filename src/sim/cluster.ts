@@ -54,6 +54,8 @@ export class SimCluster {
   readonly locks = new LockManager();
   readonly tasks: TaskManager;
   readonly lockTimeoutMs: number;
+  /** How long a task runs by default (tasks that copy data scale it). */
+  readonly taskDelayMs: number;
   /** Bumped on every change (caches key on it). */
   revision = 0;
   private readonly byId = new Map<number, SimGuest>();
@@ -71,6 +73,7 @@ export class SimCluster {
     for (const p of init.pools ?? []) this.pools.set(p.poolid, p);
     this.sharedVolumes = init.sharedVolumes;
     this.lockTimeoutMs = timing.lockTimeoutMs;
+    this.taskDelayMs = timing.taskDelayMs;
     this.random = new Random(timing.randomSeed ^ 0x5eed);
     this.tasks = new TaskManager(this.locks, { delayMs: timing.taskDelayMs, lockTimeoutMs: timing.lockTimeoutMs });
   }

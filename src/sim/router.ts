@@ -11,12 +11,14 @@ import type { Handler, HandlerSettings, RouteTable } from "./handler.js";
 import { Enveloped, RawJson } from "./handler.js";
 import { accessRoutes } from "./handlers/access.js";
 import { clusterRoutes } from "./handlers/cluster.js";
+import { day2Routes } from "./handlers/day2-endpoints.js";
 import { guestCreateRoutes } from "./handlers/guest-create.js";
 import { guestModifyRoutes } from "./handlers/guest-modify.js";
 import { guestPowerRoutes } from "./handlers/guest-power.js";
 import { guestReadRoutes } from "./handlers/guest-read.js";
 import { indexRoutes, ROOT_INDEX } from "./handlers/indexes.js";
 import { metricsRoutes } from "./handlers/metrics.js";
+import { migrateRoutes } from "./handlers/migrate.js";
 import { poolRoutes } from "./handlers/pools.js";
 import { snapshotRoutes } from "./handlers/snapshots.js";
 import { storageTaskRoutes } from "./handlers/storage-tasks.js";
@@ -37,6 +39,8 @@ export const ROUTES: RouteTable = {
   ...guestModifyRoutes,
   ...guestPowerRoutes,
   ...snapshotRoutes,
+  ...migrateRoutes,
+  ...day2Routes,
 };
 // Directory indexes list the children that are implemented (any method), so every listed child answers.
 Object.assign(ROUTES, indexRoutes((template) => METHODS.some((m) => `${m} ${template}` in ROUTES)));

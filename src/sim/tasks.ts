@@ -38,6 +38,8 @@ export interface TaskSpec {
   work: (log: (line: string) => void) => void | Promise<void>;
   /** Undo what the request did up front (e.g. remove a half-created guest) when the task fails. */
   onFail?: () => void;
+  /** How long this task runs (default: the simulator's taskDelayMs), e.g. a migration scaled by what it copies. */
+  durationMs?: number;
 }
 
 /** A pending injected failure. */
@@ -96,7 +98,7 @@ export class TaskManager {
     const log = (line: string): void => void task.log.push(line);
     try {
       if (spec.lock) release = await this.locks.acquire(spec.lock.type, spec.lock.vmid, this.opts.lockTimeoutMs);
-      await this.sleep(this.opts.delayMs);
+      await this.sleep(spec.durationMs ?? this.opts.delayMs);
       while (this.hanging && task.status === "running") await new Promise<void>((resolve) => this.parked.add(resolve));
       if (task.status !== "running") return;
       if (injected) throw new Error(injected.message);

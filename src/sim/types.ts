@@ -34,6 +34,8 @@ export interface SimGuest {
   status: GuestStatus;
   config: GuestConfig;
   snapshots: SimSnapshot[];
+  /** A running VM paused by status/suspend (qmpstatus "paused") until status/resume. */
+  paused?: boolean;
   /** Unix ms when it started (running guests). */
   startedAt?: number;
   pool?: string;

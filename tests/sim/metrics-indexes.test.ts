@@ -103,7 +103,7 @@ describe("/cluster/tasks and /nodes/{node}/version", () => {
 
 describe("directory indexes", () => {
   const INDEXES = ["/", "/cluster", "/cluster/ha", "/access", "/nodes/pve1", "/nodes/pve1/qemu/100", "/nodes/pve1/lxc/101", "/nodes/pve1/qemu/100/status", "/nodes/pve1/lxc/101/status", "/nodes/pve1/qemu/100/agent"];
-  const WRITE_ONLY = new Set(["unlink", "resize", "clone", "start", "stop", "reset", "shutdown", "reboot"]);
+  const WRITE_ONLY = new Set(["unlink", "resize", "clone", "start", "stop", "reset", "shutdown", "reboot", "suspend", "resume", "exec", "vzdump"]);
 
   /** The write method the simulator serves for a write-only child, e.g. "PUT /nodes/{node}/qemu/{vmid}/unlink". */
   const served = (path: string): string | undefined =>
@@ -119,6 +119,7 @@ describe("directory indexes", () => {
         const name = child.split("/").at(-1)!;
         const r = await a.get(child);
         if (WRITE_ONLY.has(name)) expect([child, r.status, served(child) !== undefined]).toEqual([child, 501, true]);
+        else if (name === "exec-status") expect([child, r.status, r.body?.errors]).toEqual([child, 400, { pid: "property is missing and it is not optional" }]);
         else if (name === "rrddata") expect([child, (await a.get(child, { timeframe: "hour" })).status]).toEqual([child, 200]);
         else expect([child, r.status]).toEqual([child, 200]);
       }
@@ -129,7 +130,7 @@ describe("directory indexes", () => {
     const a = api("9.1");
     expect(await a.data("/")).toEqual(["version", "cluster", "nodes", "storage", "access", "pools"].map((subdir) => ({ subdir })));
     expect((await a.data<{ name: string }[]>("/nodes/pve1")).map((e) => e.name)).toEqual(["lxc", "network", "qemu", "rrddata", "status", "storage", "tasks", "version"]);
-    expect((await a.data<{ subdir: string }[]>("/nodes/pve1/qemu/100")).map((e) => e.subdir)).toEqual(["config", "pending", "status", "unlink", "resize", "rrddata", "agent", "snapshot"]);
+    expect((await a.data<{ subdir: string }[]>("/nodes/pve1/qemu/100")).map((e) => e.subdir)).toEqual(["config", "pending", "status", "unlink", "migrate", "resize", "rrddata", "agent", "snapshot"]);
     expect(await a.data("/cluster/ha")).toEqual([{ id: "resources" }]);
     expect((await a.put("/nodes/pve1/qemu/100/unlink", { idlist: "ide2" })).status).toBe(200);
     const missing = await a.get("/nodes/pve1/qemu/555");

@@ -51,7 +51,9 @@ function checkType(path: string, type: string | undefined, value: WireValue, err
   }
   const ok =
     type === "boolean" ? value === "1" || value === "0" : type === "integer" ? isInteger(value) : type === "number" ? isNumber(value) : true;
-  if (type === "array" || type === "object") {
+  // An array parameter arrives as one string: a JSON array (JSON bodies) or a single item (a form field).
+  if (type === "array") return true;
+  if (type === "object") {
     addError(errors, path, `type check ('${type}') failed`);
     return false;
   }

@@ -14,6 +14,7 @@ type Action = "start" | "stop" | "shutdown" | "reboot" | "reset";
 function setRunning(g: SimGuest, running: boolean): void {
   g.status = running ? "running" : "stopped";
   g.startedAt = running ? Date.now() : undefined;
+  g.paused = undefined; // a stop, start or reboot ends a suspend
 }
 
 /** Checks PVE makes before forking the task (HTTP 500). */

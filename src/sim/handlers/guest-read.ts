@@ -67,7 +67,7 @@ function qemuStatus(pve: PveProfile, g: SimGuest, c: ReturnType<typeof guestCoun
     vmid: g.vmid,
     name: String(g.config.name ?? `VM ${g.vmid}`),
     status: g.status,
-    qmpstatus: g.status,
+    qmpstatus: g.paused && g.status === "running" ? "paused" : g.status,
     cpus: c.maxcpu,
     ...c,
     ha: haStatus(g),
