@@ -1,0 +1,368 @@
+#!/usr/bin/env node
+/**
+ * The natural-language data set: `node scripts/nl-dataset.mjs` (after
+ * `npm run build`) writes data/nl/{context.json,train.jsonl,dev.jsonl,test.jsonl}
+ * reproducibly (seeded). Each example is {input, commands, safety, intent}:
+ * the expected command lines are built here from the template's slot values
+ * (never by the parser), the safety from the registry's metadata.
+ *
+ * Every intent has several sentence frames; frames are dealt to the splits
+ * (most to train, one in five to dev, one in five to test), so dev and test
+ * hold phrasings the model never saw in training, and test's were never
+ * looked at while tuning. Paraphrases of verbs, sizes, counts and names are
+ * shared. data/nl/hard.jsonl holds hand-written hard cases (kept by hand).
+ */
+import { mkdirSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { COMMANDS } from "../dist/commands/registry.js";
+import { planSafety } from "../dist/nl/types.js";
+
+const OUT = join(dirname(fileURLToPath(import.meta.url)), "..", "data", "nl");
+const SIZES = { train: 8000, dev: 2000, test: 2000 };
+
+/** mulberry32: a small seeded generator, so the data set is the same on every run. */
+function rng(seed) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+let random = rng(20261128);
+const pick = (list) => list[Math.floor(random() * list.length)];
+const chance = (p) => random() < p;
+const int = (lo, hi) => lo + Math.floor(random() * (hi - lo + 1));
+
+/** The store the examples talk about (the console fills the same shape from the real store). */
+const g = (vmid, name, type, node, tags, status) => ({ name, vmid, type, node, tags, status });
+export const CONTEXT = {
+  nodes: ["pve1", "pve2", "pve3"],
+  storages: ["local", "local-lvm", "ceph-pool", "nfs-backup"],
+  guests: [
+    g(100, "debian-12-cloudinit", "qemu", "pve1", ["template"], "stopped"),
+    g(101, "web-01", "qemu", "pve1", ["prod", "web"], "running"),
+    g(102, "web-02", "qemu", "pve2", ["prod", "web"], "running"),
+    g(103, "web-03", "qemu", "pve3", ["web"], "stopped"),
+    g(104, "db-01", "qemu", "pve1", ["db", "prod"], "running"),
+    g(105, "db-02", "qemu", "pve2", ["db"], "running"),
+    g(106, "cache-01", "lxc", "pve1", ["cache"], "running"),
+    g(107, "cache-02", "lxc", "pve2", ["cache"], "stopped"),
+    g(108, "proxy-01", "lxc", "pve3", ["prod", "proxy"], "running"),
+    g(109, "dns-01", "lxc", "pve1", ["dns"], "running"),
+    g(110, "monitor-01", "lxc", "pve2", ["monitoring"], "running"),
+    g(111, "k8s-master-01", "qemu", "pve1", ["k8s"], "running"),
+    g(112, "k8s-worker-01", "qemu", "pve2", ["k8s"], "running"),
+    g(113, "k8s-worker-02", "qemu", "pve3", ["k8s"], "running"),
+    g(114, "mail-01", "qemu", "pve3", ["mail"], "stopped"),
+    g(115, "gitlab", "qemu", "pve2", ["ci"], "running"),
+    g(116, "ci-runner-01", "lxc", "pve3", ["ci"], "running"),
+    g(117, "backup-01", "qemu", "pve1", ["backup"], "stopped"),
+    g(118, "grafana", "lxc", "pve1", ["monitoring"], "running"),
+  ],
+};
+const GUESTS = CONTEXT.guests.filter((x) => !x.tags.includes("template"));
+const kindOf = (guest) => (guest.type === "qemu" ? "vm" : "ct");
+const numeric = (a, b) => a.localeCompare(b, "en", { numeric: true });
+const TAGS = [...new Set(GUESTS.flatMap((x) => x.tags))].sort();
+const tagged = (tag) => GUESTS.filter((x) => x.tags.includes(tag));
+
+// ---- paraphrase pools (shared by every split) ----
+const NUMBER_WORDS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve"];
+const countText = (n) => (n <= 12 && chance(0.35) ? NUMBER_WORDS[n] : String(n));
+const VM_PLURAL = ["VMs", "vms", "virtual machines", "VMs", "servers", "machines"];
+const VM_SINGULAR = ["VM", "vm", "virtual machine", "server", "machine"];
+const CT_PLURAL = ["containers", "LXC containers", "cts", "CTs", "lxc containers"];
+const CT_SINGULAR = ["container", "LXC container", "ct", "CT", "lxc"];
+const kindNoun = (kind, n) => pick(kind === "ct" ? (n === 1 ? CT_SINGULAR : CT_PLURAL) : n === 1 ? VM_SINGULAR : VM_PLURAL);
+const ROLES = ["web", "api", "app", "db", "worker", "cache", "redis", "ldap", "vpn", "jenkins", "kafka", "nginx", "mysql", "gateway"];
+
+function memoryPhrase() {
+  const gib = pick([1, 2, 4, 8, 16, 32]);
+  if (gib <= 2 && chance(0.4)) {
+    const mib = pick([512, 768, 1024, 2048]);
+    return [pick([`${mib} MB of RAM`, `${mib}MB RAM`, `${mib} MiB memory`, `${mib}M of memory`, `${mib} megs of ram`]), mib];
+  }
+  return [pick([`${gib}GB RAM`, `${gib} GB of RAM`, `${gib} gigs of ram`, `${gib}G memory`, `${gib} GiB of memory`, `${gib}gb ram`, `${countText(gib)} gigabytes of memory`, `RAM of ${gib}GB`, `memory ${gib}G`]), gib * 1024];
+}
+function diskPhrase() {
+  const gib = pick([10, 20, 32, 50, 64, 100, 200, 500]);
+  if (chance(0.1)) return [pick(["a 1TB disk", "1 TB of disk", "a 1T disk"]), 1024];
+  return [pick([`a ${gib}G disk`, `${gib}GB disk`, `a ${gib} GB disk`, `${gib} gigs of disk`, `disk ${gib}G`, `a disk of ${gib}GB`, `${gib}GB of storage`, `a ${gib}GB drive`]), gib];
+}
+function coresPhrase() {
+  const n = pick([1, 2, 4, 8, 16]);
+  return [pick([`${n} cores`, `${countText(n)} cores`, `${n} CPUs`, `${n} vCPUs`, `${n} cpu cores`, `${countText(n)} CPUs`]).replace(/^1 cores|^one cores/, "1 core").replace(/^1 CPUs/, "1 CPU").replace(/^one CPUs/, "one CPU").replace(/^1 vCPUs/, "1 vCPU").replace(/^1 cpu cores/, "1 cpu core"), n];
+}
+
+/** A create request: head frame + random specs; returns input, the create line and the new names. */
+function createExample(head) {
+  const kind = chance(0.7) ? "vm" : "ct";
+  const count = chance(0.45) ? 1 : int(2, 8);
+  const useRole = chance(0.75);
+  const role = useRole ? pick(ROLES) : undefined;
+  const named = !useRole && chance(0.6) ? pick(["gitlab2", "builder", "files", "vault", "bastion", "media", "wiki", "proxy-edge"]) : undefined;
+  const specs = [];
+  const opts = {};
+  if (chance(0.5)) { const [t, n] = coresPhrase(); specs.push(t); opts.cores = n; }
+  if (chance(0.55)) { const [t, m] = memoryPhrase(); specs.push(t); opts.memory = m; }
+  if (chance(0.35)) { const [t, d] = diskPhrase(); specs.push(t); opts.disk = d; }
+  const where = [];
+  if (chance(0.4)) { opts.node = pick(CONTEXT.nodes); where.push(pick([`on ${opts.node}`, `on node ${opts.node}`, `on ${opts.node}`])); }
+  if (chance(0.2)) { opts.storage = pick(["local-lvm", "ceph-pool"]); where.push(pick([`on storage ${opts.storage}`, `using ${opts.storage}`, `on ${opts.storage}`])); }
+  if (chance(0.12)) { const ip = `10.0.${int(0, 9)}.${int(10, 200)}`; opts.ip = `${ip}/24`; specs.push(pick([`ip ${ip}/24`, `IP address ${ip}/24`, `address ${ip}/24`])); }
+  else if (chance(0.06)) { opts.ip = "dhcp"; specs.push(pick(["dhcp", "DHCP networking"])); }
+  if (kind === "vm" && chance(0.12)) { opts.clone = "debian-12-cloudinit"; specs.push(pick(["from template debian-12-cloudinit", "cloned from debian-12-cloudinit"])); }
+  const extraTag = chance(0.15) ? pick(["prod", "staging", "blue", "internal"]) : undefined;
+  if (extraTag) specs.push(pick([`tagged ${extraTag}`, `with tag ${extraTag}`]));
+  const name = named ? (count > 1 ? `${named}-{n}` : named) : count > 1 ? `${role ?? kind}-{n}` : freeName(role ?? kind);
+  const tags = [...(role ? [role] : []), ...(extraTag && extraTag !== role ? [extraTag] : [])];
+  const countWord = count === 1 ? pick(["a", "a new", "one", "1", "a single"]) : `${countText(count)}${chance(0.2) ? " new" : ""}`;
+  const noun = `${role ? `${role} ` : ""}${kindNoun(kind, count)}`;
+  const nameText = named ? ` ${pick(["named", "called"])} ${count > 1 ? `${named}-{n}` : named}` : "";
+  const specText = specs.length ? ` ${pick(["with", "having", "with"])} ${joinList(specs)}` : "";
+  const whereText = where.length ? ` ${where.join(" ")}` : "";
+  const input = head({ count: countWord, noun, rest: `${nameText}${specText}${whereText}` });
+  const line = ["create", kind, "--name", name];
+  if (opts.node) line.push("--node", opts.node);
+  if (opts.cores) line.push("--cores", opts.cores);
+  if (opts.memory) line.push("--memory", opts.memory);
+  if (opts.disk) line.push("--disk", opts.disk);
+  if (opts.storage) line.push("--storage", opts.storage);
+  if (opts.clone) line.push("--clone", opts.clone);
+  if (opts.ip) line.push("--ip", opts.ip);
+  for (const t of tags) line.push("--tag", t);
+  if (count > 1) line.push("--count", count);
+  const width = Math.max(2, String(count).length);
+  const names = name.includes("{n}") ? Array.from({ length: count }, (_, i) => name.replace("{n}", String(i + 1).padStart(width, "0"))) : [name];
+  return { intent: "create", input, commands: [line.join(" ")], names, kind };
+}
+function joinList(items) {
+  if (items.length === 1) return items[0];
+  const sep = pick([", ", " and ", ", "]);
+  return `${items.slice(0, -1).join(sep === " and " ? ", " : sep)} and ${items[items.length - 1]}`;
+}
+function freeName(base) {
+  for (let n = 1; ; n++) {
+    const name = `${base}-${String(n).padStart(2, "0")}`;
+    if (!CONTEXT.guests.some((x) => x.name === name)) return name;
+  }
+}
+
+// ---- frames: each intent's sentence shapes (structures), dealt to the splits by index: i % 5 === 3 → dev, 4 → test, else train.
+// The paraphrase pools (verbs, phrases, sizes, names) are shared by every split; the shapes are not.
+const guestRef = (guest) => (chance(0.12) ? pick([`${kindOf(guest) === "vm" ? "vm" : "container"} ${guest.vmid}`, `vmid ${guest.vmid}`]) : chance(0.2) ? `${kindOf(guest) === "vm" ? pick(["vm", "the vm", "VM"]) : pick(["container", "ct", "the container"])} ${guest.name}` : guest.name);
+const oneGuest = () => pick(GUESTS);
+const ex = (intent, input, commands) => ({ intent, input, commands });
+
+/** Imperative shapes around "{v} {x}" (x: a guest, or nothing). */
+const SHAPES = [
+  (v) => v, (v) => `please ${v}`, (v) => `${v} now`, (v) => `can you ${v}?`, (v) => `${v} for me`,
+  (v) => `I need you to ${v}`, (v) => `go ahead and ${v}`, (v) => `${v} please`, (v) => `could you ${v}`, (v) => `${v} asap`,
+  (v) => `I want to ${v}`, (v) => `hey, ${v}`, (v) => `${v} right away`, (v) => `would you ${v}?`, (v) => `${v}, thanks`,
+  (v) => `let's ${v}`, (v) => `ok ${v}`, (v) => `quickly ${v}`, (v) => `${v} when you can`, (v) => `pls ${v}`,
+];
+/** Frames for an intent from a verb pool and an argument: one frame per shape. */
+const shaped = (intent, make) => SHAPES.map((shape) => () => { const [v, commands] = make(); return ex(intent, shape(v), commands); });
+
+const TARGET_VERBS = {
+  describe: ["describe", "tell me about", "show details of", "inspect", "give me info on", "show me the config of", "give me the details for", "look up", "what is the configuration of", "show everything about"],
+  delete: ["delete", "remove", "get rid of", "decommission", "drop", "delete the guest", "tear down", "trash", "remove from the iac"],
+  start: ["start", "boot", "power on", "bring up", "fire up", "turn on", "start up", "spin up", "launch"],
+  stop: ["stop", "kill", "power off", "hard stop", "force stop", "pull the plug on", "hard-stop", "halt", "force off"],
+  shutdown: ["shut down", "shutdown", "cleanly shut down", "gracefully shut down", "turn off", "shut off", "power down"],
+  reboot: ["reboot", "restart", "bounce", "power cycle", "reboot", "restart", "soft reboot"],
+  plan: ["plan", "plan the changes for", "show the plan for", "preview the changes to", "what would change on"],
+  apply: ["apply", "apply the changes to", "deploy", "roll out", "push the changes to", "apply the plan for"],
+  logs: ["show the logs of", "show logs for", "what do the logs say about", "tail the logs of", "show log entries for"],
+};
+const targetCommand = (intent, x) => (intent === "plan" || intent === "apply" ? `${intent} ${x.name}` : intent === "logs" ? `logs --resource ${x.name}${/tail/.test("") ? "" : ""}` : `${intent} ${kindOf(x)} ${x.name}`);
+const targetFrames = (intent) => shaped(intent, () => {
+  const x = oneGuest();
+  const v = pick(TARGET_VERBS[intent]);
+  const follow = intent === "logs" && v.startsWith("tail");
+  return [`${v} ${intent === "plan" || intent === "apply" || intent === "logs" ? x.name : guestRef(x)}`, [follow ? `logs --resource ${x.name} --follow` : targetCommand(intent, x)]];
+});
+
+function powerFrames(action) {
+  const verbs = TARGET_VERBS[action];
+  const pair = () => {
+    const kind = pick(["vm", "ct"]);
+    const pool = GUESTS.filter((x) => kindOf(x) === kind);
+    const a = pick(pool); let b = pick(pool); while (b === a) b = pick(pool);
+    return [`${pick(verbs)} ${a.name} ${pick(["and", ",", "and also"])} ${b.name}`.replace(" ,", ","), [`${action} ${kind} ${[a.name, b.name].sort(numeric).join(" ")}`]];
+  };
+  const byTag = () => {
+    const tag = pick(TAGS.filter((t) => t !== "template"));
+    const kinds = [...new Set(tagged(tag).map(kindOf))].sort().reverse();
+    const said = kinds.length === 1 && chance(0.5) ? kinds[0] : undefined;
+    const noun = said ? kindNoun(said, 2) : pick(["servers", "guests", "machines", "ones", "boxes"]);
+    const useKinds = said ? [said] : noun === "servers" || noun === "machines" || noun === "boxes" ? (kinds.includes("vm") ? ["vm"] : kinds) : kinds;
+    return [`${pick(verbs)} ${pick(["all the", "the", "every", "all"])} ${tag} ${noun}`, useKinds.map((k) => `${action} ${k} --selector tag=${tag}`)];
+  };
+  const byNode = () => {
+    const node = pick(CONTEXT.nodes);
+    const kind = pick(["vm", "ct"]);
+    return [`${pick(verbs)} ${pick(["all", "all the", "the", "every"])} ${kindNoun(kind, 2)} on ${pick(["", "node "])}${node}`, [`${action} ${kind} --node ${node}`]];
+  };
+  return SHAPES.map((shape) => () => {
+    const r = random();
+    const [v, commands] = r < 0.6 ? (() => { const x = oneGuest(); return [`${pick(verbs)} ${guestRef(x)}`, [`${action} ${kindOf(x)} ${x.name}`]]; })() : r < 0.75 ? pair() : r < 0.9 ? byTag() : byNode();
+    return ex(action, shape(v), commands);
+  });
+}
+
+/** Phrase pools of the intents without a target: [phrase, commands]. */
+const PHRASES = {
+  sync: [["sync", ["sync"]], ["run a sync", ["sync"]], ["sync the workspace", ["sync"]], ["refresh the state from the cluster", ["sync"]], ["refresh the store", ["sync"]], ["pull the current state from proxmox", ["sync"]], ["update the inventory from the cluster", ["sync"]], ["re-read the cluster", ["sync"]], ["synchronize with proxmox", ["sync"]], ["resync", ["sync"]], ["import what exists on the cluster", ["sync"]], ["do a dry run sync", ["sync --dry-run"]], ["sync with dry run", ["sync --dry-run"]], ["preview a sync", ["sync --dry-run"]], ["simulate a sync", ["sync --dry-run"]], ["fetch the latest state of the cluster", ["sync"]], ["sync with the cluster", ["sync"]]],
+  plan: [["plan", ["plan"]], ["run a plan", ["plan"]], ["show the plan", ["plan"]], ["show me what would change", ["plan"]], ["show pending changes", ["plan"]], ["diff the desired state against the cluster", ["plan"]], ["show the drift", ["plan"]], ["preview the changes", ["plan"]], ["run terraform plan", ["plan"]], ["make a plan", ["plan"]], ["check what apply would do", ["plan"]]],
+  apply: [["apply", ["apply"]], ["apply the changes", ["apply"]], ["apply everything", ["apply"]], ["deploy the changes", ["apply"]], ["deploy", ["apply"]], ["push the changes to the cluster", ["apply"]], ["roll out the changes", ["apply"]], ["apply the plan", ["apply"]], ["run terraform apply", ["apply"]], ["apply the pending changes", ["apply"]], ["execute the plan", ["apply"]], ["carry out the changes", ["apply"]], ["make the changes live", ["apply"]]],
+  test: [["run the tests", ["test"]], ["test the workspace", ["test"]], ["validate the workspace", ["test"]], ["validate the config", ["test"]], ["check the terraform files", ["test"]], ["check the iac", ["test"]], ["lint the configuration", ["test"]], ["run the infrastructure tests", ["test"]], ["verify the iac files", ["test"]], ["run the test specs", ["test"]], ["run the live tests", ["test --live"]], ["test against the cluster", ["test --live"]], ["run the tests live", ["test --live"]], ["test everything live", ["test --live"]]],
+  health: [["run a health check", ["health"]], ["check cluster health", ["health"]], ["check the health of the cluster", ["health"]], ["show the health report", ["health"]], ["give me a health overview", ["health"]], ["diagnose the cluster health", ["health"]], ["check if everything is healthy", ["health"]], ["check the health", ["health"]], ["do a health check", ["health"]], ["check the workspace health", ["health"]]],
+  logs: [["show logs", ["logs"]], ["show me the logs", ["logs"]], ["show the sync logs", ["logs --op sync"]], ["show the logs of the last sync", ["logs --op sync"]], ["show the apply logs", ["logs --op apply"]], ["tail the logs", ["logs --follow"]], ["follow the logs", ["logs --follow"]], ["stream the logs", ["logs --follow"]], ["show recent operations", ["logs --operations"]], ["list the recorded operations", ["logs --operations"]], ["show errors from today", ["logs --since 1d --level error"]], ["show the errors in the logs", ["logs --level error"]], ["show warnings in the logs", ["logs --level warn"]]],
+  list: [["list the nodes", ["get nodes"]], ["show the nodes", ["get nodes"]], ["show me the cluster nodes", ["get nodes"]], ["list storage", ["get storage"]], ["show the storages", ["get storage"]], ["list all storage pools", ["get storage"]], ["show recent tasks", ["get tasks"]], ["list tasks", ["get tasks"]], ["show the task list", ["get tasks"]], ["list everything", ["get vms", "get cts"]], ["show all guests", ["get vms", "get cts"]], ["list all guests", ["get vms", "get cts"]]],
+};
+const phraseFrames = (intent) => shaped(intent, () => { const [p, c] = pick(PHRASES[intent]); return [p, c]; });
+
+const listFrames = shaped("list", () => {
+  const r = random();
+  const k = pick(["vm", "ct"]);
+  if (r < 0.25) return [`${pick(["list", "show", "show me", "display", "list all", "show all", "get"])} ${pick(["", "the ", "all "])}${kindNoun(k, 2)}`.replace("all all", "all"), [`get ${k}s`]];
+  if (r < 0.4) { const st = pick(["running", "stopped"]); return [`${pick(["list", "show", "show me"])} the ${st} ${kindNoun(k, 2)}`, [`get ${k}s --status ${st}`]]; }
+  if (r < 0.55) { const n = pick(CONTEXT.nodes); return [`${pick(["list", "show", "show me"])} ${pick(["the ", ""])}${kindNoun(k, 2)} on ${pick(["", "node "])}${n}`, [`get ${k}s --node ${n}`]]; }
+  if (r < 0.65) { const n = pick(CONTEXT.nodes); const st = pick(["running", "stopped"]); return [`${pick(["list", "show"])} ${st} ${kindNoun(k, 2)} on ${n}`, [`get ${k}s --node ${n} --status ${st}`]]; }
+  if (r < 0.75) { const tag = pick(["web", "db", "k8s", "mail", "backup"]); return [`${pick(["list", "show", "show me"])} the ${tag} vms`, [`get vms --tag ${tag}`]]; }
+  if (r < 0.8) { const tag = pick(["cache", "dns", "proxy"]); return [`${pick(["list", "show"])} containers tagged ${tag}`, [`get cts --tag ${tag}`]]; }
+  const [p, c] = pick(PHRASES.list);
+  return [p, c];
+});
+
+/** Questions (no imperative verb): their own shapes. */
+const QUESTION_SHAPES = [(q) => `${q}?`, (q) => q, (q) => `hey, ${q}?`, (q) => `quick question: ${q}?`, (q) => `${q} right now?`, (q) => `so ${q}?`, (q) => `tell me, ${q}?`, (q) => `${q} at the moment?`, (q) => `i wonder ${q}`, (q) => `${q}, please check`];
+const QUESTIONS = {
+  health: [["is everything healthy", ["health"]], ["is everything ok", ["health"]], ["how is the cluster doing", ["health"]], ["any problems", ["health"]], ["is anything broken", ["health"]], ["are all nodes healthy", ["health"]], ["how healthy is the setup", ["health"]], ["is proxmox ok", ["health"]], ["is the cluster healthy", ["health"]], ["what is the health of the workspace", ["health"]]],
+  list: [["which vms are running", ["get vms --status running"]], ["which containers are stopped", ["get cts --status stopped"]], ["what vms are on pve2", ["get vms --node pve2"]], ["what containers are on pve1", ["get cts --node pve1"]], ["which nodes do we have", ["get nodes"]], ["what storage is there", ["get storage"]], ["how many vms do we have", ["get vms"]], ["what guests do we have", ["get vms", "get cts"]], ["what tasks ran recently", ["get tasks"]], ["which vms are stopped", ["get vms --status stopped"]], ["what containers do we have", ["get cts"]], ["which vms run on pve3", ["get vms --node pve3"]]],
+  plan: [["what would change", ["plan"]], ["what will change if I apply", ["plan"]], ["what changes are pending", ["plan"]], ["is there any drift", ["plan"]], ["what would apply do", ["plan"]]],
+  describe: [["how is web-01 configured", ["describe vm web-01"]], ["what does db-02 look like", ["describe vm db-02"]], ["what do we know about cache-01", ["describe ct cache-01"]], ["how much memory does gitlab have", ["describe vm gitlab"]], ["what is grafana", ["describe ct grafana"]], ["where does mail-01 run", ["describe vm mail-01"]]],
+  test: [["are my terraform files valid", ["test"]], ["is the config valid", ["test"]], ["do the tests pass", ["test"]], ["is the iac correct", ["test"]]],
+  logs: [["what went wrong in the last hour", ["logs --since 1h --level error"]], ["were there errors today", ["logs --since 1d --level error"]], ["any warnings in the past 30 minutes", ["logs --since 30m --level warn"]], ["what did the last sync log", ["logs --op sync"]], ["what happened with web-02", ["logs --resource web-02"]]],
+};
+const questionFrames = (intent) => QUESTION_SHAPES.map((shape) => () => { const [q, c] = pick(QUESTIONS[intent]); return ex(intent, shape(q), c); });
+
+const logsNumberFrames = shaped("logs", () => {
+  const r = random();
+  if (r < 0.3) { const h = int(1, 12); return [`show the logs of the last ${h === 1 ? "hour" : `${h} hours`}`, [`logs --since ${h}h`]]; }
+  if (r < 0.5) { const d = int(2, 7); return [`show errors in the last ${d} days`, [`logs --since ${d}d --level error`]]; }
+  if (r < 0.7) { const n = pick([10, 20, 50]); return [`show the last ${n} log lines`, [`logs --limit ${n}`]]; }
+  if (r < 0.85) { const m = pick([15, 30, 45]); return [`show warnings from the past ${m} minutes`, [`logs --since ${m}m --level warn`]]; }
+  const x = oneGuest(); return [`show the errors of ${x.name}`, [`logs --level error --resource ${x.name}`]];
+});
+
+const SUMMARIES = ["sync times out after a minute", "the apply hangs on web-02", "plan shows changes right after a sync", "the console crashes on startup", "login to the api fails with 401", "terraform apply fails with a lock error", "cache-01 never comes up", "health says the node is unreachable", "disk usage looks wrong", "the token is rejected", "creating a container fails with a template error", "the dashboard shows stale data", "web-03 keeps rebooting", "logs are empty since yesterday"];
+const REPORT_VERBS = [["report an issue:", false], ["file a bug:", false], ["open an issue that", false], ["report a problem:", false], ["create an anonymized bug report:", true], ["submit a bug report:", false], ["report an anonymized issue:", true], ["file an issue because", false], ["raise a ticket:", false], ["write a bug report:", false], ["report a bug:", false], ["make a diagnostics bundle because", false], ["file an anonymised bug report:", true]];
+const REPORT_SHAPES = [(v) => v, (v) => `please ${v}`, (v) => `can you ${v}?`, (v) => `hey, ${v}`, (v) => `I need you to ${v}`, (v) => `could you ${v}`, (v) => `go ahead and ${v}`, (v) => `would you ${v}?`, (v) => `pls ${v}`, (v) => `ok ${v}.`];
+const reportFrames = REPORT_SHAPES.map((shape) => () => { const s = pick(SUMMARIES); const [v, anon] = pick(REPORT_VERBS); return ex("report", shape(`${v} ${s}`), [`report-issue "${s}"${anon ? " --anonymize" : ""}`]); });
+
+const NONE = ["what's the weather like today", "will it rain tomorrow", "tell me a joke", "sing me a song", "order a pizza", "book a table for two", "who won the football game", "what is the capital of france", "hello", "thanks!", "good morning", "translate hello into french", "write a poem about clouds", "play some music", "set an alarm for 7", "how do I cook pasta", "recommend a movie", "asdf qwerty", "blah blah", "what time is it in tokyo", "remind me to call mom", "how tall is mount everest", "who are you", "what's your favourite colour", "buy milk", "open the pod bay doors", "how old is the universe", "send an email to bob", "what is love", "explain quantum physics", "good night", "i am hungry", "convert 5 miles to km", "what day is it", "call a taxi", "find me a hotel in paris", "how do you spell necessary", "lol", "yes", "no thanks", "never mind", "what's up", "tell me a story about dragons", "how much is a bitcoin", "show me cat pictures", "where is my phone", "turn on the kitchen lights", "who wrote hamlet", "is it lunch time", "what should I eat"];
+const noneFrames = Array.from({ length: 10 }, (_, k) => () => ex("none", NONE[k + 10 * Math.floor(random() * 5)], []));
+
+const FRAMES = {
+  list: [...listFrames, ...questionFrames("list")],
+  describe: [...targetFrames("describe"), ...questionFrames("describe")],
+  create: [
+    ({ count, noun, rest }) => `create ${count} ${noun}${rest}`, ({ count, noun, rest }) => `please VERB ${count} ${noun}${rest}`, ({ count, noun, rest }) => `I need ${count} ${noun}${rest}`,
+    ({ count, noun, rest }) => `can you VERB ${count} ${noun}${rest}?`, ({ count, noun, rest }) => `VERB ${count} ${noun}${rest} please`, ({ count, noun, rest }) => `VERB ${count} ${noun}${rest}`,
+    ({ count, noun, rest }) => `we want ${count} ${noun}${rest}`, ({ count, noun, rest }) => `I'd like ${count} ${noun}${rest}`, ({ count, noun, rest }) => `let's VERB ${count} ${noun}${rest}`,
+    ({ count, noun, rest }) => `give me ${count} ${noun}${rest}`, ({ count, noun, rest }) => `VERB ${count} ${noun} for me${rest}`, ({ count, noun, rest }) => `go ahead and VERB ${count} ${noun}${rest}`,
+    ({ count, noun, rest }) => `VERB ${count} ${noun}${rest} asap`, ({ count, noun, rest }) => `could you VERB ${count} ${noun}${rest}`, ({ count, noun, rest }) => `I want you to VERB ${count} ${noun}${rest}`,
+  ].map((head) => () => createExample((parts) => head(parts).replace("VERB", pick(CREATE_VERBS)))),
+  delete: targetFrames("delete").concat([() => { const tag = pick(["cache", "dns", "mail", "backup", "k8s"]); const gs = tagged(tag); const k = kindOf(gs[0]); return ex("delete", `${pick(TARGET_VERBS.delete)} the ${tag} ${kindNoun(k, 2)}`, [`delete ${k} ${gs.map((x) => x.name).sort(numeric).join(" ")}`]); }]),
+  start: powerFrames("start"),
+  stop: powerFrames("stop"),
+  shutdown: powerFrames("shutdown"),
+  reboot: powerFrames("reboot"),
+  sync: phraseFrames("sync"),
+  plan: [...phraseFrames("plan"), ...targetFrames("plan"), ...questionFrames("plan")],
+  apply: [...phraseFrames("apply"), ...targetFrames("apply")],
+  test: [...phraseFrames("test"), ...questionFrames("test")],
+  health: [...phraseFrames("health"), ...questionFrames("health")],
+  logs: [...phraseFrames("logs"), ...targetFrames("logs"), ...logsNumberFrames, ...questionFrames("logs")],
+  report: reportFrames,
+  none: noneFrames,
+  multi: [
+    () => ex("multi", pick(["sync and then plan", "sync, then plan", "sync and plan"]), ["sync", "plan"]),
+    () => ex("multi", pick(["plan and then apply", "plan then apply"]), ["plan", "apply"]),
+    () => { const x = oneGuest(); return ex("multi", `stop ${x.name} and delete it`, [`stop ${kindOf(x)} ${x.name}`, `delete ${kindOf(x)} ${x.name}`]); },
+    () => ex("multi", pick(["run the tests and then apply", "test, then apply"]), ["test", "apply"]),
+    () => ex("multi", pick(["sync and then check health", "sync then run a health check"]), ["sync", "health"]),
+    () => { const x = oneGuest(); return ex("multi", `reboot ${x.name} and show its logs`, [`reboot ${kindOf(x)} ${x.name}`, `logs --resource ${x.name}`]); },
+    () => ex("multi", pick(["sync then list the vms", "sync and show the vms"]), ["sync", "get vms"]),
+    () => { const x = oneGuest(); return ex("multi", `shut down ${x.name} and then start it again`, [`shutdown ${kindOf(x)} ${x.name}`, `start ${kindOf(x)} ${x.name}`]); },
+    () => ex("multi", pick(["validate the config and then plan", "test and plan"]), ["test", "plan"]),
+    () => { const x = oneGuest(); return ex("multi", `start ${x.name} then describe it`, [`start ${kindOf(x)} ${x.name}`, `describe ${kindOf(x)} ${x.name}`]); },
+  ],
+  deploy: [
+    ({ count, noun, rest }) => `create ${count} ${noun}${rest} TAIL`, ({ count, noun, rest }) => `please VERB ${count} ${noun}${rest} TAIL`, ({ count, noun, rest }) => `VERB ${count} ${noun}${rest} TAIL`,
+    ({ count, noun, rest }) => `can you VERB ${count} ${noun}${rest} TAIL`, ({ count, noun, rest }) => `I need ${count} ${noun}${rest} TAIL`, ({ count, noun, rest }) => `let's VERB ${count} ${noun}${rest} TAIL`,
+    ({ count, noun, rest }) => `we want ${count} ${noun}${rest} TAIL`, ({ count, noun, rest }) => `VERB ${count} ${noun}${rest}, TAIL`, ({ count, noun, rest }) => `go ahead and VERB ${count} ${noun}${rest} TAIL`,
+    ({ count, noun, rest }) => `give me ${count} ${noun}${rest} TAIL`,
+  ].map((head) => () => {
+    const tail = pick(DEPLOY_TAILS);
+    const c = createExample((parts) => head(parts).replace("VERB", pick(CREATE_VERBS)));
+    const input = c.input.replace("TAIL", c.names.length === 1 ? tail.replace("them", "it") : tail);
+    return ex("deploy", input, [...c.commands, "test", `plan ${c.names.join(" ")}`, `apply ${c.names.join(" ")}`]);
+  }),
+  refuse: [
+    () => ex("refuse", `start ${pick(["web-99", "db-07", "foo-01"])}`, []),
+    () => ex("refuse", `delete ${pick(["web-42", "app-03", "bar-01"])}`, []),
+    () => ex("refuse", pick(["delete everything", "delete all the things"]), []),
+    () => ex("refuse", `describe ${pick(["mystery-01", "web-77"])}`, []),
+    () => ex("refuse", pick(["stop all vms", "stop everything"]), []),
+    () => ex("refuse", `stop ${pick(["web-98", "db-11"])}`, []),
+    () => ex("refuse", `reboot ${pick(["web-50", "cache-09"])}`, []),
+    () => ex("refuse", pick(["remove it", "delete them"]), []),
+    () => ex("refuse", `shut down ${pick(["old-box-01", "mail-09"])}`, []),
+    () => ex("refuse", pick(["kill it", "stop them all"]), []),
+  ],
+};
+const CREATE_VERBS = ["create", "spin up", "make", "provision", "set up", "add", "build", "launch", "stand up"];
+const DEPLOY_TAILS = ["and deploy them", "then apply", "and roll them out", "and apply them", "then deploy them", "and provision them", "and push them out", "and then apply them", "and deploy"];
+
+const WEIGHTS = { create: 3, deploy: 1.2, multi: 1, refuse: 0.8, none: 0.8, list: 1.2, logs: 1, start: 1, stop: 1, shutdown: 0.8, reboot: 0.8 };
+const splitOf = (i) => (i % 5 === 3 ? "dev" : i % 5 === 4 ? "test" : "train");
+
+function generate(split, size) {
+  const groups = Object.entries(FRAMES);
+  const total = groups.reduce((a, [k]) => a + (WEIGHTS[k] ?? 1), 0);
+  const seen = new Set();
+  const out = [];
+  let guard = 0;
+  while (out.length < size && guard++ < size * 50) {
+    let r = random() * total;
+    let chosen = groups[0];
+    for (const entry of groups) {
+      r -= WEIGHTS[entry[0]] ?? 1;
+      if (r <= 0) { chosen = entry; break; }
+    }
+    const frames = chosen[1].filter((_, i) => splitOf(i) === split);
+    const example = pick(frames)();
+    const key = example.input.toLowerCase();
+    // Inputs do not repeat within a split; short fixed phrasings may repeat a few times (they are few).
+    if (seen.has(key) && (chance(0.9) || example.input.length > 40)) continue;
+    seen.add(key);
+    out.push({ input: example.input, commands: example.commands, safety: planSafety(example.commands, COMMANDS), intent: example.intent });
+  }
+  return out;
+}
+
+mkdirSync(OUT, { recursive: true });
+writeFileSync(join(OUT, "context.json"), `${JSON.stringify(CONTEXT, null, 1)}\n`);
+for (const [split, size] of Object.entries(SIZES)) {
+  random = rng(20261128 + split.length * 7919 + split.charCodeAt(0));
+  const rows = generate(split, size);
+  writeFileSync(join(OUT, `${split}.jsonl`), rows.map((r) => JSON.stringify(r)).join("\n") + "\n");
+  console.log(`${split}: ${rows.length} examples`);
+}

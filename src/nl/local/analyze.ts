@@ -1,0 +1,161 @@
+/**
+ * From a sentence to tokens the model and the slot reader share. Names the
+ * store knows (guests, nodes, storages), IP addresses, vmids and quoted text
+ * are matched exactly first and stand in the text as placeholders (xguest,
+ * xnode, xstore, xip, xtext), so the model learns "start xguest", not every
+ * name; then wink-nlp tokenizes, lemmatizes and finds the cardinal numbers,
+ * and compromise reads number words ("twenty five").
+ */
+import nlp from "compromise/three";
+import winkNLP from "wink-nlp";
+import model from "wink-eng-lite-web-model";
+import type { NlContext, NlGuest } from "../types.js";
+import { CORE_WORDS, CT_WORDS, SIZE_UNITS, VM_WORDS } from "./lexicon.js";
+
+const wink = winkNLP(model, ["sbd", "pos", "ner"]);
+const its = wink.its;
+
+/** What a placeholder stands for. */
+export type Mention =
+  | { kind: "guest"; guest: NlGuest; text: string }
+  | { kind: "node"; text: string }
+  | { kind: "storage"; text: string }
+  | { kind: "ip"; text: string }
+  | { kind: "text"; text: string }
+  | { kind: "name"; text: string };
+
+/** One token of the masked sentence. */
+export interface Token {
+  /** Lower-case surface form ("gigs", "xguest"). */
+  text: string;
+  /** wink-nlp's lemma ("gig", "create"); the placeholder itself for a mention. */
+  lemma: string;
+  /** The number it is (digits, a cardinal entity, a number word). */
+  num?: number;
+  /** The mention behind a placeholder. */
+  mention?: Mention;
+}
+
+export interface Analysis {
+  /** The sentence as typed. */
+  text: string;
+  tokens: Token[];
+  /** The lemmas the intent model reads (numbers as xnum). */
+  features: string[];
+}
+
+const PLACEHOLDER: Record<Mention["kind"], string> = { guest: "xguest", node: "xnode", storage: "xstore", ip: "xip", text: "xtext", name: "xname" };
+const SMALL_NUMBERS: Record<string, number> = { couple: 2, pair: 2, dozen: 12, single: 1, a: 1, an: 1 };
+const wordNumbers = new Map<string, number | undefined>();
+
+interface Span {
+  start: number;
+  end: number;
+  mention: Mention;
+}
+
+/** Find what the store knows in the text, longest names first, as whole words. */
+function findMentions(lower: string, raw: string, ctx: NlContext): Span[] {
+  const spans: Span[] = [];
+  const taken = (s: number, e: number): boolean => spans.some((x) => s < x.end && e > x.start);
+  const add = (start: number, end: number, mention: Mention): void => {
+    if (!taken(start, end)) spans.push({ start, end, mention });
+  };
+  for (const m of lower.matchAll(/"([^"]*)"|“([^”]*)”/g)) add(m.index, m.index + m[0].length, { kind: "text", text: raw.slice(m.index + 1, m.index + m[0].length - 1) });
+  for (const m of lower.matchAll(/\b\d{1,3}(?:\.\d{1,3}){3}(?:\/\d{1,2})?\b/g)) add(m.index, m.index + m[0].length, { kind: "ip", text: m[0] });
+  const names: [string, Mention][] = [
+    ...ctx.guests.map((g): [string, Mention] => [g.name.toLowerCase(), { kind: "guest", guest: g, text: g.name }]),
+    ...ctx.nodes.map((n): [string, Mention] => [n.toLowerCase(), { kind: "node", text: n }]),
+    ...ctx.storages.map((s): [string, Mention] => [s.toLowerCase(), { kind: "storage", text: s }]),
+  ].sort((a, b) => b[0].length - a[0].length);
+  for (const [name, mention] of names) {
+    if (!name) continue;
+    let from = 0;
+    for (;;) {
+      const at = lower.indexOf(name, from);
+      if (at < 0) break;
+      from = at + 1;
+      const end = at + name.length;
+      if (/[a-z0-9_.{}-]/.test(lower[at - 1] ?? " ") || /[a-z0-9_{}-]/.test(lower[end] ?? " ") || (lower[end] === "." && /[a-z0-9]/.test(lower[end + 1] ?? " "))) continue;
+      add(at, end, mention);
+    }
+  }
+  // The name given to a new guest: "named proxy-edge", "called app-{n}".
+  for (const m of lower.matchAll(/\b(?:named|called)\s+([a-z][a-z0-9{}]*(?:-[a-z0-9{}]+)+)(?![a-z0-9_{}-])/g)) {
+    const start = m.index + m[0].length - m[1].length;
+    add(start, start + m[1].length, { kind: "name", text: raw.slice(start, start + m[1].length) });
+  }
+  // Name-like words the store does not know (web-99, api-{n}): kept whole, never matched to a guest.
+  for (const m of lower.matchAll(/(?<![a-z0-9_.-])[a-z][a-z0-9]*(?:-[a-z0-9{}]+)*(?:-(?:\d+|\{n\})|\{n\})(?![a-z0-9_-])/g)) add(m.index, m.index + m[0].length, { kind: "name", text: raw.slice(m.index, m.index + m[0].length) });
+  // A vmid the store knows, not followed by a unit or a kind ("100 GB", "100 vms" are no vmids).
+  const byVmid = new Map(ctx.guests.map((g) => [String(g.vmid), g]));
+  for (const m of lower.matchAll(/(?<![\w.])(\d{3,9})(?![\w.])(?!\s*(?:[a-z]+))/g)) {
+    const guest = byVmid.get(m[1]);
+    if (guest) add(m.index, m.index + m[1].length, { kind: "guest", guest, text: guest.name });
+  }
+  for (const m of lower.matchAll(/(?<![\w.])(\d{3,9})\s+([a-z]+)/g)) {
+    const guest = byVmid.get(m[1]);
+    const next = m[2];
+    if (guest && !(next in SIZE_UNITS) && !VM_WORDS.has(next) && !CT_WORDS.has(next) && !CORE_WORDS.has(next) && !/^(containers?|machines?|servers?|instances?|guests?)$/.test(next)) add(m.index, m.index + m[1].length, { kind: "guest", guest, text: guest.name });
+  }
+  return spans.sort((a, b) => a.start - b.start);
+}
+
+function numberOfWords(words: string): number | undefined {
+  if (!wordNumbers.has(words)) {
+    const found = (nlp(words).numbers().get() as unknown[]).find((n): n is number => typeof n === "number" && Number.isFinite(n));
+    wordNumbers.set(words, found);
+  }
+  return wordNumbers.get(words);
+}
+
+/** Tokens, lemmas and numbers of a sentence, with the store's names as placeholders. */
+export function analyze(text: string, ctx: NlContext): Analysis {
+  const raw = text.trim();
+  const lower = raw.toLowerCase();
+  const spans = findMentions(lower, raw, ctx);
+  let masked = "";
+  let at = 0;
+  const mentions: Mention[] = [];
+  for (const span of spans) {
+    masked += `${lower.slice(at, span.start)} ${PLACEHOLDER[span.mention.kind]}${mentions.length} `;
+    mentions.push(span.mention);
+    at = span.end;
+  }
+  masked += lower.slice(at);
+  const doc = wink.readDoc(masked.replace(/[’']/g, "'"));
+  const values = doc.tokens().out(its.value);
+  // wink's typings declare its.lemma with the model's raw signature; it is a token its-function like the others.
+  const lemmas = doc.tokens().out(its.lemma as unknown as typeof its.value) as string[];
+  const types = doc.tokens().out(its.type);
+  const tokens: Token[] = values.map((value, i) => {
+    const m = /^x(guest|node|store|ip|text|name)(\d+)$/.exec(value);
+    if (m) return { text: `x${m[1]}`, lemma: `x${m[1]}`, mention: mentions[Number(m[2])] };
+    const token: Token = { text: value, lemma: lemmas[i] || value };
+    if (types[i] === "number" && /^\d+(\.\d+)?$/.test(value)) token.num = Number(value);
+    return token;
+  });
+  // Cardinals in words ("three", "twenty five", "a dozen"): the first token carries the number, the rest are dropped.
+  const entities = doc.entities().out(its.detail) as unknown as { value: string; type: string }[];
+  const spansOf = doc.entities().out(its.span) as unknown as [number, number][];
+  const drop = new Set<number>();
+  entities.forEach((entity, k) => {
+    if (entity.type !== "CARDINAL") return;
+    const [s, e] = spansOf[k];
+    if (e === s && tokens[s].num !== undefined) return;
+    const words = values.slice(s, e + 1).join(" ");
+    const last = values[e];
+    const n = last in SMALL_NUMBERS && e - s <= 1 ? SMALL_NUMBERS[last] : numberOfWords(words);
+    if (n === undefined) return;
+    tokens[s] = { text: words, lemma: "xnum", num: n };
+    for (let i = s + 1; i <= e; i++) drop.add(i);
+  });
+  const kept = tokens.filter((_, i) => !drop.has(i));
+  for (let i = 0; i < kept.length; i++) {
+    const t = kept[i];
+    // "a couple of VMs", "a pair of containers".
+    if (t.num === undefined && (t.text === "couple" || t.text === "pair") && kept[i + 1]?.text === "of") kept[i] = { text: t.text, lemma: "xnum", num: 2 };
+  }
+  const features = kept.map((t) => (t.num !== undefined ? "xnum" : t.lemma)).filter((l) => /[a-z0-9]/.test(l));
+  return { text: raw, tokens: kept, features };
+}
