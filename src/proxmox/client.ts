@@ -31,6 +31,18 @@ import type {
 } from "./types.js";
 
 export type ClientOptions = Omit<TransportOptions, "settings">;
+
+/** GET …/migrate, evened out between qemu (`allowed_nodes`) and lxc (`allowed-nodes`). */
+export interface PveMigratePrecondition {
+  running: boolean;
+  allowedNodes: string[];
+  /** Why a node is not allowed: storages it lacks, HA resources that block it. */
+  notAllowedNodes: Record<string, { unavailableStorages: string[]; blockingHaResources: string[] }>;
+  /** Volumes on storages that are not shared (qemu only). */
+  localDisks: { volid: string; size: number; drive?: string; cdrom: boolean; unused: boolean }[];
+  /** Local devices (PCI, USB) that block a migration (qemu only). */
+  localResources: string[];
+}
 export type PowerAction = "start" | "stop" | "shutdown" | "reboot";
 
 /** A typed client for one Proxmox VE server (or cluster). */
@@ -137,6 +149,35 @@ export class ProxmoxClient implements TaskApi {
   /** Clone `vmid` (often a template) into `newid`; returns the UPID. */
   cloneGuest(node: string, type: GuestType, vmid: number, params: Params & { newid: number }, options?: RequestOptions): Promise<string> {
     return this.request<string>("POST", `/nodes/${node}/${type}/${vmid}/clone`, params, options);
+  }
+
+  /** PVE's migration precondition check (qemu: local disks and resources too; lxc on PVE 9). */
+  async migratePrecondition(node: string, type: GuestType, vmid: number, target?: string, options?: RequestOptions): Promise<PveMigratePrecondition> {
+    const raw = await this.request<Record<string, unknown>>("GET", `/nodes/${node}/${type}/${vmid}/migrate`, { target }, options);
+    const list = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : []);
+    const notAllowed = (raw.not_allowed_nodes ?? raw["not-allowed-nodes"] ?? {}) as Record<string, { unavailable_storages?: string[]; "blocking-ha-resources"?: { sid: string; cause: string }[] }>;
+    return {
+      running: raw.running === true || Number(raw.running) === 1,
+      allowedNodes: list(raw.allowed_nodes ?? raw["allowed-nodes"]),
+      notAllowedNodes: Object.fromEntries(Object.entries(notAllowed).map(([n, why]) => [n, { unavailableStorages: list(why?.unavailable_storages), blockingHaResources: (why?.["blocking-ha-resources"] ?? []).map((b) => b.sid) }])),
+      localDisks: (Array.isArray(raw.local_disks) ? (raw.local_disks as Record<string, unknown>[]) : []).map((d) => ({
+        volid: String(d.volid),
+        size: Number(d.size ?? 0),
+        drive: d.drivename === undefined ? undefined : String(d.drivename),
+        cdrom: Number(d.cdrom ?? 0) === 1,
+        unused: Number(d.is_unused ?? 0) === 1,
+      })),
+      localResources: list(raw.local_resources),
+    };
+  }
+
+  /** Migrate a guest to another node; returns the UPID. qemu: `online`, `withLocalDisks`; lxc: `restart` (a running container restarts on the target). */
+  migrateGuest(node: string, type: GuestType, vmid: number, target: string, params: { online?: boolean; withLocalDisks?: boolean; restart?: boolean; targetStorage?: string } = {}, options?: RequestOptions): Promise<string> {
+    const body: Params =
+      type === "qemu"
+        ? { target, online: params.online, "with-local-disks": params.withLocalDisks, targetstorage: params.targetStorage }
+        : { target, restart: params.restart, "target-storage": params.targetStorage };
+    return this.request<string>("POST", `/nodes/${node}/${type}/${vmid}/migrate`, body, options);
   }
 
   /** Destroy a guest; returns the UPID. */

@@ -85,6 +85,14 @@ const CALLS: Record<string, (c: ProxmoxClient) => Promise<unknown>> = {
     await c.cloneGuest("pve1", "qemu", 9000, { newid: 107, name: "web-02", full: true, target: "pve2", storage: "local-lvm" });
     await c.cloneGuest("pve1", "lxc", 9001, { newid: 108, hostname: "ct-02", full: true });
   },
+  migratePrecondition: async (c) => {
+    await c.migratePrecondition("pve1", "qemu", 100, "pve2");
+    await c.migratePrecondition("pve1", "lxc", 101);
+  },
+  migrateGuest: async (c) => {
+    await c.migrateGuest("pve1", "qemu", 100, "pve2", { online: true, withLocalDisks: true, targetStorage: "local-lvm" });
+    await c.migrateGuest("pve1", "lxc", 101, "pve2", { restart: true, targetStorage: "local-lvm" });
+  },
   deleteGuest: async (c) => {
     await c.deleteGuest("pve1", "qemu", 100, { purge: true, destroyUnreferencedDisks: true });
     await c.deleteGuest("pve1", "lxc", 101, { purge: true });
