@@ -10,6 +10,8 @@ import type { SimCluster } from "./cluster.js";
 import type { Handler, HandlerSettings, RouteTable } from "./handler.js";
 import { Enveloped, RawJson } from "./handler.js";
 import { accessRoutes } from "./handlers/access.js";
+import { restoreRoutes } from "./handlers/backup-restore.js";
+import { backupRoutes } from "./handlers/backup.js";
 import { clusterRoutes } from "./handlers/cluster.js";
 import { day2Routes } from "./handlers/day2-endpoints.js";
 import { guestCreateRoutes } from "./handlers/guest-create.js";
@@ -19,6 +21,7 @@ import { guestReadRoutes } from "./handlers/guest-read.js";
 import { indexRoutes, ROOT_INDEX } from "./handlers/indexes.js";
 import { metricsRoutes } from "./handlers/metrics.js";
 import { migrateRoutes } from "./handlers/migrate.js";
+import { pendingRoutes } from "./handlers/pending.js";
 import { poolRoutes } from "./handlers/pools.js";
 import { snapshotRoutes } from "./handlers/snapshots.js";
 import { storageTaskRoutes } from "./handlers/storage-tasks.js";
@@ -38,9 +41,14 @@ export const ROUTES: RouteTable = {
   ...guestCreateRoutes,
   ...guestModifyRoutes,
   ...guestPowerRoutes,
+  ...backupRoutes,
+  // After guestCreateRoutes: a create that names a backup archive is a restore.
+  ...restoreRoutes,
   ...snapshotRoutes,
   ...migrateRoutes,
   ...day2Routes,
+  // Last: wraps the config, start and reboot handlers above (pending changes).
+  ...pendingRoutes,
 };
 // Directory indexes list the children that are implemented (any method), so every listed child answers.
 Object.assign(ROUTES, indexRoutes((template) => METHODS.some((m) => `${m} ${template}` in ROUTES)));

@@ -89,6 +89,10 @@ export interface SimVolume {
   /** Unix seconds. */
   ctime: number;
   vmid?: number;
+  /** Backups: the guest type (`subtype` in storage content), notes and the protected flag. */
+  subtype?: GuestType;
+  notes?: string;
+  protected?: boolean;
 }
 
 /** One cluster node. */

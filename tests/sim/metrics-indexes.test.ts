@@ -129,7 +129,7 @@ describe("directory indexes", () => {
   test("PVE's keys and order; the write-only children do answer their method", async () => {
     const a = api("9.1");
     expect(await a.data("/")).toEqual(["version", "cluster", "nodes", "storage", "access", "pools"].map((subdir) => ({ subdir })));
-    expect((await a.data<{ name: string }[]>("/nodes/pve1")).map((e) => e.name)).toEqual(["lxc", "network", "qemu", "rrddata", "status", "storage", "tasks", "version"]);
+    expect((await a.data<{ name: string }[]>("/nodes/pve1")).map((e) => e.name)).toEqual(["lxc", "network", "qemu", "rrddata", "status", "storage", "tasks", "version", "vzdump"]);
     expect((await a.data<{ subdir: string }[]>("/nodes/pve1/qemu/100")).map((e) => e.subdir)).toEqual(["config", "pending", "status", "unlink", "migrate", "resize", "rrddata", "agent", "snapshot"]);
     expect(await a.data("/cluster/ha")).toEqual([{ id: "resources" }]);
     expect((await a.put("/nodes/pve1/qemu/100/unlink", { idlist: "ide2" })).status).toBe(200);

@@ -48,6 +48,9 @@ function content(ctx: HandlerContext): unknown[] {
     size: v.size,
     ctime: v.ctime,
     ...(v.vmid !== undefined ? { vmid: v.vmid } : {}),
+    ...(v.subtype ? { subtype: v.subtype } : {}),
+    ...(v.notes !== undefined ? { notes: v.notes } : {}),
+    ...(v.protected ? { protected: 1 } : {}),
   }));
   for (const g of ctx.cluster.guests()) {
     if (!s.shared && g.node !== node) continue;
