@@ -4,7 +4,7 @@
  * when argv holds only global flags, else the shell CLI, which hands over to
  * the console when a command asks for it (demo).
  */
-import type { ConsoleRequest, ServeRequest } from "./cli/main.js";
+import type { ConsoleRequest, NlRequest, ServeRequest } from "./cli/main.js";
 
 /** Run proxmox-mpc as the process. */
 export async function main(): Promise<void> {
@@ -33,6 +33,7 @@ export async function main(): Promise<void> {
     signal: controller.signal,
     openConsole: (request) => openConsole(request, isTTY),
     serve,
+    naturalLanguage,
   });
   process.exitCode = controller.signal.aborted && code !== 0 ? 130 : code;
 }
@@ -47,6 +48,12 @@ async function openConsole(request: ConsoleRequest, isTTY: boolean): Promise<num
 async function serve(request: ServeRequest): Promise<number> {
   const { serveMcp } = await import("./mcp/serve.js");
   return serveMcp({ ...request, stdin: process.stdin, stdout: process.stdout, stderr: process.stderr });
+}
+
+/** The natural-language face for a command that hands English over (ask, report-issue --analyze). */
+async function naturalLanguage(request: NlRequest): Promise<number> {
+  const { runNl } = await import("./nl/face.js");
+  return runNl(request);
 }
 
 /** Global flags that may stand alone (`proxmox-mpc -C dir` opens the console there). */

@@ -5,6 +5,7 @@
  */
 import { Command as Commander, CommanderError, Option } from "commander";
 import { COMMANDS } from "../commands/registry.js";
+import type { AskRequest } from "../core/result.js";
 import { resolveWorkspace, runCommand } from "../commands/runner.js";
 import { OUTPUT_FORMATS, type Actor, type Command, type CommandContext, type CommandResult, type GlobalOptions } from "../commands/types.js";
 import { createContext } from "../commands/context.js";
@@ -39,6 +40,26 @@ export interface CliIO {
    * and returns its exit code. The entry point passes it; the console does not (it refuses `mcp`).
    */
   serve?: (request: ServeRequest) => Promise<number>;
+  /**
+   * Runs a request in plain English a command handed over (`ask`, `report-issue --analyze`): the
+   * natural-language face proposes, confirms and runs the steps, and returns the exit code. The
+   * entry point and the console pass it; this face never loads it itself.
+   */
+  naturalLanguage?: (request: NlRequest) => Promise<number>;
+}
+
+/** A command's request to the natural-language face, with what the face needs of the run. */
+export interface NlRequest extends AskRequest {
+  env: NodeJS.ProcessEnv;
+  globals: GlobalOptions;
+  version: string;
+  signal: AbortSignal;
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+  isTTY: boolean;
+  columns?: number;
+  /** Who asked (cli or console); the steps run as actor "nl". */
+  actor: Actor;
 }
 
 /** A command's request to serve the workspace (mcp), with what the server needs of the run. */
@@ -171,6 +192,11 @@ async function execute(command: Command, globals: GlobalOptions, args: string[],
       if (!io.serve) throw new UsageError(`The ${result.face} server runs in its own process: run it from a shell: proxmox-mpc ${result.face}`);
       await ctx.services.close();
       return await io.serve({ face: result.face, cwd: result.cwd, root: result.root, options: result.options, env: io.env, globals, version, signal });
+    }
+    if (result.kind === "ask") {
+      if (!io.naturalLanguage) throw new UsageError("Natural language needs the proxmox-mpc program or its console: run it from a shell: proxmox-mpc ask \"…\"");
+      await ctx.services.close();
+      return await io.naturalLanguage({ ...result.request, env: io.env, globals, version, signal, stdout: io.stdout, stderr: io.stderr, isTTY: io.isTTY, columns: io.columns, actor: io.actor ?? "cli" });
     }
     const text = await renderResult(result, { format: globals.output, width: io.isTTY ? io.columns : undefined, color });
     if (text) io.stdout.write(text);

@@ -4,6 +4,7 @@
  * services are imported inside run().
  */
 import { applyCommand } from "./apply.js";
+import { askCommand } from "./ask.js";
 import { completeCommand, completionCommand } from "./completion.js";
 import { createCommand } from "./create.js";
 import { debugCommand } from "./debug.js";
@@ -26,7 +27,7 @@ import { testConnectionCommand } from "./test-connection.js";
 import { testCommand } from "./test.js";
 import type { Command } from "./types.js";
 
-export const COMMANDS: readonly Command[] = [initCommand, testConnectionCommand, syncCommand, statusCommand, healthCommand, reportIssueCommand, getCommand, describeCommand, createCommand, deleteCommand, testCommand, planCommand, applyCommand, destroyCommand, startCommand, stopCommand, shutdownCommand, rebootCommand, simCommand, demoCommand, logsCommand, mcpCommand, debugCommand, completionCommand, completeCommand];
+export const COMMANDS: readonly Command[] = [initCommand, testConnectionCommand, syncCommand, statusCommand, healthCommand, reportIssueCommand, getCommand, describeCommand, createCommand, deleteCommand, testCommand, planCommand, applyCommand, destroyCommand, startCommand, stopCommand, shutdownCommand, rebootCommand, simCommand, demoCommand, logsCommand, mcpCommand, askCommand, debugCommand, completionCommand, completeCommand];
 
 /** Find a command by name or alias. */
 export function findCommand(name: string): Command | undefined {

@@ -2,7 +2,8 @@
  * The console: a readline REPL over the command registry. Every command line
  * runs through the same CLI program (runCli) as the shell, with the console's
  * streams; the console adds the prompt, banner, history, Tab completion,
- * /help, "did you mean", and Ctrl-C that cancels the running command.
+ * /help, "did you mean", plain English (src/nl/route.ts decides; the
+ * natural-language face answers), and Ctrl-C that cancels the running command.
  * Without a terminal it reads one command per line and exits with the status
  * of the last failure.
  */
@@ -17,6 +18,7 @@ import { BUILTINS, complete } from "../commands/completer.js";
 import { appendHistory, loadHistory } from "./history.js";
 import { SessionState } from "./session-state.js";
 import { suggest, tokenize } from "../commands/tokenize.js";
+import { routeLine } from "../nl/route.js";
 
 export interface ConsoleOptions {
   /** Global flags given on the command line (-C DIR, --no-color, …): passed to every command. */
@@ -194,15 +196,19 @@ async function execute(s: Session, raw: string): Promise<"exit" | number> {
   try {
     words = tokenize(line);
   } catch (err) {
+    // "what's wrong with web-01": an apostrophe is no quote in English.
+    if (!line.startsWith("/") && routeLine(line.split(/\s+/), COMMANDS).kind === "english") return runEnglish(s, line);
     return fail(s, asProxmoxMpcError(err).message, EXIT_USAGE);
   }
   const slash = words[0].startsWith("/");
   const name = slash ? words[0].slice(1) : words[0];
   const rest = words.slice(1);
 
-  if ((BUILTINS as readonly string[]).includes(name) && (slash || name === "help" || name === "exit" || name === "quit")) {
+  if ((BUILTINS as readonly string[]).includes(name) && (slash || (name === "help" && rest.length <= 1) || name === "exit" || name === "quit")) {
     return builtin(s, name, rest);
   }
+  // Neither a slash command nor a command line: English, for the natural-language face (a typo still gets "Did you mean").
+  if (!slash && routeLine(words, COMMANDS).kind === "english") return runEnglish(s, line);
   const command = COMMANDS.find((c) => c.name === name || c.aliases?.includes(name));
   if (!command || (slash && !command.slash)) {
     const known = [...COMMANDS.filter((c) => !slash || c.slash).map((c) => (slash ? `/${c.name}` : c.name)), ...BUILTINS.map((b) => `/${b}`)];
@@ -211,6 +217,15 @@ async function execute(s: Session, raw: string): Promise<"exit" | number> {
     return fail(s, `Unknown command "${words[0]}".${hints.length ? ` Did you mean ${hints.join(", ")}?` : " Type /help for the list."}${offer}`, EXIT_USAGE);
   }
   const code = await runCommandLine(s, [command.name, ...rest]);
+  if (s.opts.isTTY) await refreshState(s);
+  if (code !== EXIT_OK) s.lastFailure = code;
+  return code;
+}
+
+/** A line in English: `ask LINE` through the CLI program, which hands it to the natural-language face. */
+async function runEnglish(s: Session, line: string): Promise<number> {
+  if (!s.ws) return fail(s, `"${line.split(/\s+/)[0]}" is not a command, and plain English needs a workspace. Type /help for the commands; /init creates a workspace here, \`demo\` tries everything on a simulator.`, EXIT_USAGE);
+  const code = await runCommandLine(s, ["ask", line]);
   if (s.opts.isTTY) await refreshState(s);
   if (code !== EXIT_OK) s.lastFailure = code;
   return code;
@@ -254,6 +269,8 @@ async function runCommandLine(s: Session, argv: string[]): Promise<number> {
       columns: (s.opts.stdout as NodeJS.WriteStream).columns,
       signal: controller.signal,
       actor: "console",
+      // English (and `ask`) goes to the natural-language face, loaded on first use.
+      naturalLanguage: async (request) => (await import("../nl/face.js")).runNl(request),
     });
     return controller.signal.aborted && code !== EXIT_OK ? 130 : code;
   } catch (err) {

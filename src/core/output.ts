@@ -24,7 +24,7 @@ export function parseOutputFormat(value: string | undefined): OutputFormat {
 
 /** The text a face writes to stdout for a result ("" for none). */
 export async function renderResult(result: CommandResult, options: RenderOptions): Promise<string> {
-  if (result.kind === "none" || result.kind === "console" || result.kind === "serve") return "";
+  if (result.kind === "none" || result.kind === "console" || result.kind === "serve" || result.kind === "ask") return "";
   if (result.kind === "message") {
     if (options.format === "json") return `${JSON.stringify({ message: result.text }, null, 2)}\n`;
     if (options.format === "yaml") return (await toYaml({ message: result.text })) as string;

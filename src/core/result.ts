@@ -53,7 +53,32 @@ export type CommandResult =
    * run's signal ends it. A command cannot import a face: the shell face hands this to the server
    * the entry point loads; the console refuses it.
    */
-  | { kind: "serve"; face: "mcp"; cwd: string; root: string; options: ServeOptions; exitCode?: number };
+  | { kind: "serve"; face: "mcp"; cwd: string; root: string; options: ServeOptions; exitCode?: number }
+  /**
+   * Hand a request in plain English to the natural-language face (`ask`, `report-issue --analyze`):
+   * it proposes commands, shows them, confirms and runs them. A command cannot import a face: the
+   * shell face passes this to the handler the entry point (or the console) injects.
+   */
+  | { kind: "ask"; request: AskRequest; exitCode?: number };
+
+/** What the natural-language face is asked (validated by the command that asks). */
+export interface AskRequest {
+  /** The request or question, in English. */
+  text: string;
+  /** --engine; else the workspace's `ai.engine`, else claude when on PATH, else local. */
+  engine?: "local" | "claude";
+  /** Show the plan and run nothing. */
+  dryRun: boolean;
+  /** The workspace root (every step runs in it; Claude reads it through `proxmox-mpc -C ROOT mcp`). */
+  root: string;
+  cwd: string;
+  /** "diagnose": a question about a problem (or report-issue --analyze); "auto": decided from the text. */
+  mode: "auto" | "diagnose";
+  /** A diagnostic bundle (report-issue's readable .md) handed to Claude with the question. */
+  bundle?: string;
+  /** Printed before anything else (report-issue's summary of the bundle it wrote). */
+  preface?: string;
+}
 
 /** How a serving face listens and what it allows (validated by the command that asks for it). */
 export interface ServeOptions {

@@ -24,6 +24,18 @@ export interface WorkspaceConfig {
   database?: { url?: string };
   /** Log files: days kept and size of a file before the day's log continues in the next (defaults 14 days, 20 MiB). */
   logs?: { retentionDays?: number; maxFileMiB?: number };
+  /** Natural language (`ask`, English in the console): the engine, where `claude` is, how long it may take. */
+  ai?: AiConfig;
+}
+
+/** `ai:` in config.yaml (docs/natural-language.md). */
+export interface AiConfig {
+  /** auto (default): claude when it is found, else local. */
+  engine?: "auto" | "claude" | "local";
+  /** The Claude Code executable (default: `claude` on PATH). */
+  claudePath?: string;
+  /** Time allowed to one Claude run before it is stopped and the local engine answers (default 120). */
+  timeoutSeconds?: number;
 }
 
 /** Paths of a workspace. */
@@ -127,6 +139,11 @@ export function checkConfig(value: unknown, file: string): WorkspaceConfig {
   for (const key of ["retentionDays", "maxFileMiB"]) {
     if (logs[key] !== undefined && (typeof logs[key] !== "number" || !((logs[key] as number) > 0))) fail(`\`logs.${key}\` must be a number above 0`);
   }
+  const ai = (c.ai ?? {}) as Record<string, unknown>;
+  if (typeof ai !== "object" || Array.isArray(ai)) fail("`ai` must be a mapping");
+  if (ai.engine !== undefined && !["auto", "claude", "local"].includes(ai.engine as string)) fail("`ai.engine` must be auto, claude or local");
+  if (ai.claudePath !== undefined && (typeof ai.claudePath !== "string" || !ai.claudePath)) fail("`ai.claudePath` must be a path");
+  if (ai.timeoutSeconds !== undefined && (typeof ai.timeoutSeconds !== "number" || !(ai.timeoutSeconds > 0))) fail("`ai.timeoutSeconds` must be a number above 0");
   return {
     version: c.version as number,
     endpoint: c.endpoint as string,
@@ -141,6 +158,15 @@ export function checkConfig(value: unknown, file: string): WorkspaceConfig {
     ostemplate: c.ostemplate as string | undefined,
     database: database.url ? { url: database.url as string } : undefined,
     ...(c.logs === undefined ? {} : { logs: Object.fromEntries(Object.entries(logs).filter(([k, v]) => (k === "retentionDays" || k === "maxFileMiB") && v !== undefined)) }),
+    ...(c.ai === undefined
+      ? {}
+      : {
+          ai: {
+            ...(ai.engine === undefined ? {} : { engine: ai.engine as AiConfig["engine"] }),
+            ...(ai.claudePath === undefined ? {} : { claudePath: ai.claudePath as string }),
+            ...(ai.timeoutSeconds === undefined ? {} : { timeoutSeconds: ai.timeoutSeconds as number }),
+          },
+        }),
   };
 }
 

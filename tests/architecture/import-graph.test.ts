@@ -31,8 +31,12 @@ const LAYERS: Record<string, number> = {
   core: 0,
 };
 
-/** Faces may use the command-line program (cli/) the console runs its lines through; no other arrow between faces. */
-const FACE_ARROWS = new Set(["console->cli"]);
+/**
+ * Faces may use the command-line program (cli/) the console runs its lines through; the console routes
+ * English to the natural-language face (nl/route.ts decides, nl/face.ts answers), which runs each step
+ * of a plan through that same program (nl->cli). No other arrow between faces.
+ */
+const FACE_ARROWS = new Set(["console->cli", "console->nl", "nl->cli"]);
 
 /** Who may load the simulator. */
 const SIMULATOR_USERS = new Set(["commands/sim.ts", "commands/demo.ts"]);
