@@ -219,8 +219,14 @@ export class ProxmoxClient implements TaskApi {
     return this.request<string>("DELETE", `/nodes/${node}/${type}/${vmid}/snapshot/${snapname}`, {}, options);
   }
 
-  rollbackSnapshot(node: string, type: GuestType, vmid: number, snapname: string, options?: RequestOptions): Promise<string> {
-    return this.request<string>("POST", `/nodes/${node}/${type}/${vmid}/snapshot/${snapname}/rollback`, {}, options);
+  /** Roll back to a snapshot (PVE stops a running guest first; `start` starts it afterwards); returns the UPID. */
+  rollbackSnapshot(node: string, type: GuestType, vmid: number, snapname: string, params: { start?: boolean } = {}, options?: RequestOptions): Promise<string> {
+    return this.request<string>("POST", `/nodes/${node}/${type}/${vmid}/snapshot/${snapname}/rollback`, { start: params.start }, options);
+  }
+
+  /** The guest config a snapshot holds. */
+  snapshotConfig(node: string, type: GuestType, vmid: number, snapname: string, options?: RequestOptions): Promise<PveGuestConfig> {
+    return this.request<PveGuestConfig>("GET", `/nodes/${node}/${type}/${vmid}/snapshot/${snapname}/config`, {}, options);
   }
 
   /** Back guests up with vzdump (POST /nodes/{node}/vzdump, guests on that node); returns the UPID. */

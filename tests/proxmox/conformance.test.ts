@@ -118,7 +118,11 @@ const CALLS: Record<string, (c: ProxmoxClient) => Promise<unknown>> = {
     await c.createSnapshot("pve1", "lxc", 101, "before-upgrade", { description: "pre" });
   },
   deleteSnapshot: (c) => c.deleteSnapshot("pve1", "qemu", 100, "before-upgrade"),
-  rollbackSnapshot: (c) => c.rollbackSnapshot("pve1", "lxc", 101, "before-upgrade"),
+  rollbackSnapshot: async (c) => {
+    await c.rollbackSnapshot("pve1", "lxc", 101, "before-upgrade");
+    await c.rollbackSnapshot("pve1", "qemu", 100, "before-upgrade", { start: true });
+  },
+  snapshotConfig: (c) => c.snapshotConfig("pve1", "qemu", 100, "before-upgrade"),
   vzdump: async (c) => {
     await c.vzdump("pve1", [100, 101], { storage: "local", mode: "snapshot", compress: "zstd", notesTemplate: "{{guestname}}", protected: false });
     await c.vzdump("pve1", [100]);
