@@ -115,6 +115,7 @@ try {
     ["guests: whole list, 3 fields", { resource: "guests", fields: "vmid,name,status" }],
     ["guests: a page, --live", { resource: "guests", limit: 100, live: true }, Math.min(calls, 50)],
     ["storage (every node)", { resource: "storage" }],
+    ["storage, --live", { resource: "storage", live: true }, Math.min(calls, 50)],
   ];
   const rows = [];
   for (const [name, args, n] of cases) rows.push([name, await measure(client, args, n)]);

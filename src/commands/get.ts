@@ -222,12 +222,11 @@ async function storage(ctx: CommandContext, flags: GetFlags, name: string | unde
   if (flags.live) {
     const client = await ctx.services.proxmox();
     const nodeNames = flags.node ? [flags.node] : (await client.nodes({ signal: ctx.signal })).filter((n) => n.status === "online").map((n) => n.node);
-    rows = [];
-    for (const node of nodeNames) {
-      for (const s of await client.storage(node, {}, { signal: ctx.signal })) {
-        rows.push({ node, storage: s.storage, type: s.type, content: s.content, shared: s.shared === 1, total: s.total ?? 0, used: s.used ?? 0, avail: s.avail ?? 0, enabled: s.enabled !== 0, active: s.active !== 0 });
-      }
-    }
+    // One request per node, at once (the client limits how many run together); rows in node order.
+    const perNode = await Promise.all(nodeNames.map(async (node) => ({ node, list: await client.storage(node, {}, { signal: ctx.signal }) })));
+    rows = perNode.flatMap(({ node, list }) =>
+      list.map((s) => ({ node, storage: s.storage, type: s.type, content: s.content, shared: s.shared === 1, total: s.total ?? 0, used: s.used ?? 0, avail: s.avail ?? 0, enabled: s.enabled !== 0, active: s.active !== 0 })),
+    );
   } else {
     rows = (await (await ctx.services.store()).storage.list(flags.node)).map((s) => ({
       node: s.node, storage: s.storage, type: s.type, content: s.content, shared: s.shared, total: s.total, used: s.used, avail: s.avail, enabled: s.enabled, active: s.active,
@@ -241,12 +240,10 @@ async function storage(ctx: CommandContext, flags: GetFlags, name: string | unde
 async function tasks(ctx: CommandContext, flags: GetFlags): Promise<CommandResult> {
   const client = await ctx.services.proxmox();
   const nodeNames = flags.node ? [flags.node] : (await client.nodes({ signal: ctx.signal })).filter((n) => n.status === "online").map((n) => n.node);
-  const rows: Record<string, JsonValue>[] = [];
-  for (const node of nodeNames) {
-    for (const t of await client.tasks(node, { limit: flags.limit ?? TASKS_PER_NODE }, { signal: ctx.signal })) {
-      rows.push({ node, upid: t.upid, type: t.type, id: t.id ?? "", user: t.user, starttime: t.starttime, endtime: t.endtime ?? null, status: t.status ?? "running" });
-    }
-  }
+  const perNode = await Promise.all(nodeNames.map(async (node) => ({ node, list: await client.tasks(node, { limit: flags.limit ?? TASKS_PER_NODE }, { signal: ctx.signal }) })));
+  const rows: Record<string, JsonValue>[] = perNode.flatMap(({ node, list }) =>
+    list.map((t) => ({ node, upid: t.upid, type: t.type, id: t.id ?? "", user: t.user, starttime: t.starttime, endtime: t.endtime ?? null, status: t.status ?? "running" })),
+  );
   const filtered = rows.filter((t) => !flags.status || String(t.status).toLowerCase().startsWith(flags.status.toLowerCase())).sort((a, b) => Number(b.starttime) - Number(a.starttime));
   const table = filtered.map((t) => ({ ...t, started: new Date(Number(t.starttime) * 1000).toISOString().replace("T", " ").slice(0, 19) }));
   return { kind: "data", data: filtered, table: { columns: TASK_COLUMNS, rows: table } };
