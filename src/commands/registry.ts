@@ -20,6 +20,7 @@ import { logsCommand } from "./logs.js";
 import { mcpCommand } from "./mcp.js";
 import { rebootCommand, shutdownCommand, startCommand, stopCommand } from "./power.js";
 import { reportIssueCommand } from "./report-issue.js";
+import { setCommand } from "./set.js";
 import { simCommand } from "./sim.js";
 import { statusCommand } from "./status.js";
 import { syncCommand } from "./sync.js";
@@ -27,7 +28,7 @@ import { testConnectionCommand } from "./test-connection.js";
 import { testCommand } from "./test.js";
 import type { Command } from "./types.js";
 
-export const COMMANDS: readonly Command[] = [initCommand, testConnectionCommand, syncCommand, statusCommand, healthCommand, reportIssueCommand, getCommand, describeCommand, createCommand, deleteCommand, testCommand, planCommand, applyCommand, destroyCommand, startCommand, stopCommand, shutdownCommand, rebootCommand, simCommand, demoCommand, logsCommand, mcpCommand, askCommand, debugCommand, completionCommand, completeCommand];
+export const COMMANDS: readonly Command[] = [initCommand, testConnectionCommand, syncCommand, statusCommand, healthCommand, reportIssueCommand, getCommand, describeCommand, createCommand, deleteCommand, setCommand, testCommand, planCommand, applyCommand, destroyCommand, startCommand, stopCommand, shutdownCommand, rebootCommand, simCommand, demoCommand, logsCommand, mcpCommand, askCommand, debugCommand, completionCommand, completeCommand];
 
 /** Find a command by name or alias. */
 export function findCommand(name: string): Command | undefined {
