@@ -6,6 +6,7 @@
 import { applyCommand } from "./apply.js";
 import { askCommand } from "./ask.js";
 import { completeCommand, completionCommand } from "./completion.js";
+import { cloneCommand } from "./clone.js";
 import { createCommand } from "./create.js";
 import { debugCommand } from "./debug.js";
 import { deleteCommand } from "./delete.js";
@@ -18,6 +19,7 @@ import { healthCommand } from "./health.js";
 import { initCommand } from "./init.js";
 import { logsCommand } from "./logs.js";
 import { mcpCommand } from "./mcp.js";
+import { migrateCommand } from "./migrate.js";
 import { rebootCommand, shutdownCommand, startCommand, stopCommand } from "./power.js";
 import { reportIssueCommand } from "./report-issue.js";
 import { setCommand } from "./set.js";
@@ -28,7 +30,7 @@ import { testConnectionCommand } from "./test-connection.js";
 import { testCommand } from "./test.js";
 import type { Command } from "./types.js";
 
-export const COMMANDS: readonly Command[] = [initCommand, testConnectionCommand, syncCommand, statusCommand, healthCommand, reportIssueCommand, getCommand, describeCommand, createCommand, deleteCommand, setCommand, testCommand, planCommand, applyCommand, destroyCommand, startCommand, stopCommand, shutdownCommand, rebootCommand, simCommand, demoCommand, logsCommand, mcpCommand, askCommand, debugCommand, completionCommand, completeCommand];
+export const COMMANDS: readonly Command[] = [initCommand, testConnectionCommand, syncCommand, statusCommand, healthCommand, reportIssueCommand, getCommand, describeCommand, createCommand, deleteCommand, setCommand, testCommand, planCommand, applyCommand, destroyCommand, startCommand, stopCommand, shutdownCommand, rebootCommand, cloneCommand, migrateCommand, simCommand, demoCommand, logsCommand, mcpCommand, askCommand, debugCommand, completionCommand, completeCommand];
 
 /** Find a command by name or alias. */
 export function findCommand(name: string): Command | undefined {
