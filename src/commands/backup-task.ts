@@ -1,0 +1,73 @@
+/**
+ * Following a PVE task for `backup` and `snapshot`: wait for its UPID (the
+ * client's waiter: backoff, timeout, Ctrl-C, the log's tail on failure) while
+ * reading its log as it grows, so each new line can be shown as progress.
+ */
+import type { ProxmoxClient } from "../proxmox/client.js";
+import { parseUpid } from "../proxmox/tasks.js";
+import type { PveTaskStatus } from "../proxmox/types.js";
+
+/** What following a task gives: its final status and every log line it wrote. */
+export interface FollowedTask {
+  status: PveTaskStatus;
+  lines: string[];
+}
+
+/**
+ * Wait for `upid`, calling `onLine` for each new line of its log (PVE's
+ * "no content" placeholder and the final "TASK OK" are not shown). Throws as
+ * `waitForTask` does (TaskFailedError, TimeoutError, AbortedError); the lines
+ * read so far were shown by then.
+ */
+export async function followTask(
+  client: ProxmoxClient,
+  upid: string,
+  options: { signal?: AbortSignal; timeoutMs?: number; onLine?: (line: string) => void; lines?: string[] } = {},
+): Promise<FollowedTask> {
+  const { node } = parseUpid(upid);
+  const lines = options.lines ?? [];
+  let next = 0;
+  let chain: Promise<void> = Promise.resolve();
+  const pull = async (): Promise<void> => {
+    try {
+      const page = await client.taskLog(node, upid, { start: next, limit: 1000, signal: options.signal });
+      for (const entry of page) {
+        if (entry.n <= next || (entry.n === 1 && entry.t === "no content")) continue;
+        next = entry.n;
+        lines.push(entry.t);
+        if (entry.t !== "TASK OK") options.onLine?.(entry.t);
+      }
+    } catch {
+      // The log is progress only: a failed read is tried again on the next poll.
+    }
+  };
+  const queue = (): void => {
+    chain = chain.then(pull);
+  };
+  try {
+    const status = await client.waitForTask(upid, { signal: options.signal, timeoutMs: options.timeoutMs, pollMs: 150, maxPollMs: 1000, onProgress: queue });
+    queue();
+    await chain;
+    return { status, lines };
+  } catch (err) {
+    if (!options.signal?.aborted) {
+      queue();
+      await chain;
+    }
+    throw err;
+  }
+}
+
+/** "3 h", "2 d": how long ago a Unix time was. */
+export function age(unixSeconds: number, now = Date.now()): string {
+  const s = Math.max(0, Math.round(now / 1000 - unixSeconds));
+  if (s < 60) return `${s} s`;
+  if (s < 3600) return `${Math.floor(s / 60)} min`;
+  if (s < 86400) return `${Math.floor(s / 3600)} h`;
+  return `${Math.floor(s / 86400)} d`;
+}
+
+/** "2026-11-28 12:00" (UTC) of a Unix time. */
+export function when(unixSeconds: number): string {
+  return new Date(unixSeconds * 1000).toISOString().slice(0, 16).replace("T", " ");
+}
