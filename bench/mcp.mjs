@@ -69,25 +69,18 @@ async function timed(call, n = calls) {
   return { median: quantile(times, 0.5), p95: quantile(times, 0.95), bytes: Buffer.byteLength(JSON.stringify(result)), result };
 }
 
+/** `timed` calls of the get tool: also the data's size, its rows and the requests each call sent to the server. */
 async function measure(client, args, n = calls) {
-  const call = () => client.callTool({ name: "get", arguments: args });
   const before = sim.stats().requests;
-  for (let i = 0; i < 10; i++) await call();
-  const times = [];
-  let result;
-  for (let i = 0; i < n; i++) {
-    const started = performance.now();
-    result = await call();
-    times.push(performance.now() - started);
-  }
+  const { median, p95, bytes, result } = await timed(() => client.callTool({ name: "get", arguments: args }), n);
   const requests = (sim.stats().requests - before) / (n + 10);
   if (result.isError) throw new Error(`get ${JSON.stringify(args)} failed: ${JSON.stringify(result.content)}`);
   const data = result.structuredContent.data;
   const items = Array.isArray(data) ? data : data.items;
   return {
-    median: quantile(times, 0.5),
-    p95: quantile(times, 0.95),
-    bytes: Buffer.byteLength(JSON.stringify(result)),
+    median,
+    p95,
+    bytes,
     dataBytes: Buffer.byteLength(JSON.stringify(data)),
     rows: items.length,
     total: Array.isArray(data) ? data.length : data.total,
