@@ -84,7 +84,8 @@ function localPlan(text: string, context: NlContext, diagnose: boolean, say: (li
   const plan = parseLocal(text, context, COMMANDS);
   if (!diagnose) return plan;
   say("ℹ A diagnosis needs Claude (Claude Code on PATH, or ai.engine: claude); the local engine proposes commands to look into it.");
-  if (plan.commands.length) return plan;
+  // A question asks what is wrong, not for a change: the local engine's answer stands only when it only reads.
+  if (plan.commands.length && !plan.requiresConfirmation) return plan;
   const guest = context.guests.find((g) => new RegExp(`(^|[^\\w-])${g.name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}($|[^\\w-])`, "i").test(text));
   const commands = ["health", ...(guest ? [`describe ${guest.type === "qemu" ? "vm" : "ct"} ${guest.name}`] : []), "logs --level error --since 1h"];
   return { engine: "local", commands, confidence: 0.5, explanation: `Looks into it: health${guest ? `, ${guest.name}'s details` : ""} and the errors of the last hour.`, requiresConfirmation: planSafety(commands, COMMANDS) !== "safe" };
@@ -118,7 +119,7 @@ async function claudePlan(req: NlRequest, ws: Workspace, context: NlContext, cho
     if (req.signal.aborted) throw new CancelledError("Cancelled while Claude was answering.");
     if (!(err instanceof ClaudeFailure)) throw err;
     say(`${s.warning("⚠")} ${err.message}; the local engine answers instead.`);
-    return localPlan(req.text, context, false, say);
+    return localPlan(req.text, context, diagnose, say);
   }
 }
 
