@@ -5,6 +5,7 @@
  */
 import { applyCommand } from "./apply.js";
 import { askCommand } from "./ask.js";
+import { backupCommand } from "./backup.js";
 import { completeCommand, completionCommand } from "./completion.js";
 import { cloneCommand } from "./clone.js";
 import { createCommand } from "./create.js";
@@ -24,13 +25,14 @@ import { rebootCommand, shutdownCommand, startCommand, stopCommand } from "./pow
 import { reportIssueCommand } from "./report-issue.js";
 import { setCommand } from "./set.js";
 import { simCommand } from "./sim.js";
+import { snapshotCommand } from "./snapshot.js";
 import { statusCommand } from "./status.js";
 import { syncCommand } from "./sync.js";
 import { testConnectionCommand } from "./test-connection.js";
 import { testCommand } from "./test.js";
 import type { Command } from "./types.js";
 
-export const COMMANDS: readonly Command[] = [initCommand, testConnectionCommand, syncCommand, statusCommand, healthCommand, reportIssueCommand, getCommand, describeCommand, createCommand, deleteCommand, setCommand, testCommand, planCommand, applyCommand, destroyCommand, startCommand, stopCommand, shutdownCommand, rebootCommand, cloneCommand, migrateCommand, simCommand, demoCommand, logsCommand, mcpCommand, askCommand, debugCommand, completionCommand, completeCommand];
+export const COMMANDS: readonly Command[] = [initCommand, testConnectionCommand, syncCommand, statusCommand, healthCommand, reportIssueCommand, getCommand, describeCommand, createCommand, deleteCommand, setCommand, testCommand, planCommand, applyCommand, destroyCommand, startCommand, stopCommand, shutdownCommand, rebootCommand, snapshotCommand, backupCommand, cloneCommand, migrateCommand, simCommand, demoCommand, logsCommand, mcpCommand, askCommand, debugCommand, completionCommand, completeCommand];
 
 /** Find a command by name or alias. */
 export function findCommand(name: string): Command | undefined {
