@@ -126,7 +126,19 @@ function createExample(head) {
   const specText = specs.length ? ` ${pick(["with", "having", "with"])} ${joinList(specs)}` : "";
   const whereText = where.length ? ` ${where.join(" ")}` : "";
   const input = head({ count: countWord, noun, rest: `${nameText}${specText}${whereText}` });
-  const line = ["create", kind, "--name", name];
+  const width = Math.max(2, String(count).length);
+  let names = name.includes("{n}") ? Array.from({ length: count }, (_, i) => name.replace("{n}", String(i + 1).padStart(width, "0"))) : [name];
+  // Names the store has already: one create per new guest, with the next free names (--count always starts at 01).
+  const collides = count > 1 && names.some((n) => CONTEXT.guests.some((x) => x.name === n));
+  if (collides) {
+    names = [];
+    for (let n = 1; names.length < count; n++) {
+      const candidate = name.replace("{n}", String(n).padStart(2, "0"));
+      if (!CONTEXT.guests.some((x) => x.name === candidate)) names.push(candidate);
+    }
+  }
+  const lineFor = (oneName, withCount) => {
+  const line = ["create", kind, "--name", oneName];
   if (opts.node) line.push("--node", opts.node);
   if (opts.cores) line.push("--cores", opts.cores);
   if (opts.memory) line.push("--memory", opts.memory);
@@ -135,10 +147,11 @@ function createExample(head) {
   if (opts.clone) line.push("--clone", opts.clone);
   if (opts.ip) line.push("--ip", opts.ip);
   for (const t of tags) line.push("--tag", t);
-  if (count > 1) line.push("--count", count);
-  const width = Math.max(2, String(count).length);
-  const names = name.includes("{n}") ? Array.from({ length: count }, (_, i) => name.replace("{n}", String(i + 1).padStart(width, "0"))) : [name];
-  return { intent: "create", input, commands: [line.join(" ")], names, kind };
+  if (withCount && count > 1) line.push("--count", count);
+  return line.join(" ");
+  };
+  const commands = collides ? names.map((n) => lineFor(n, false)) : [lineFor(name, true)];
+  return { intent: "create", input, commands, names, kind };
 }
 function joinList(items) {
   if (items.length === 1) return items[0];
@@ -266,8 +279,17 @@ const REPORT_VERBS = [["report an issue:", false], ["file a bug:", false], ["ope
 const REPORT_SHAPES = [(v) => v, (v) => `please ${v}`, (v) => `can you ${v}?`, (v) => `hey, ${v}`, (v) => `I need you to ${v}`, (v) => `could you ${v}`, (v) => `go ahead and ${v}`, (v) => `would you ${v}?`, (v) => `pls ${v}`, (v) => `ok ${v}.`];
 const reportFrames = REPORT_SHAPES.map((shape) => () => { const s = pick(SUMMARIES); const [v, anon] = pick(REPORT_VERBS); return ex("report", shape(`${v} ${s}`), [`report-issue "${s}"${anon ? " --anonymize" : ""}`]); });
 
-const NONE = ["what's the weather like today", "will it rain tomorrow", "tell me a joke", "sing me a song", "order a pizza", "book a table for two", "who won the football game", "what is the capital of france", "hello", "thanks!", "good morning", "translate hello into french", "write a poem about clouds", "play some music", "set an alarm for 7", "how do I cook pasta", "recommend a movie", "asdf qwerty", "blah blah", "what time is it in tokyo", "remind me to call mom", "how tall is mount everest", "who are you", "what's your favourite colour", "buy milk", "open the pod bay doors", "how old is the universe", "send an email to bob", "what is love", "explain quantum physics", "good night", "i am hungry", "convert 5 miles to km", "what day is it", "call a taxi", "find me a hotel in paris", "how do you spell necessary", "lol", "yes", "no thanks", "never mind", "what's up", "tell me a story about dragons", "how much is a bitcoin", "show me cat pictures", "where is my phone", "turn on the kitchen lights", "who wrote hamlet", "is it lunch time", "what should I eat"];
-const noneFrames = Array.from({ length: 10 }, (_, k) => () => ex("none", NONE[k + 10 * Math.floor(random() * 5)], []));
+const NONE = [
+  "what's the weather like today", "will it rain tomorrow", "tell me a joke", "sing me a song", "order a pizza", "book a table for two", "who won the football game", "what is the capital of france", "hello", "thanks!",
+  "good morning", "translate hello into french", "write a poem about clouds", "play some music", "set an alarm for 7", "how do I cook pasta", "recommend a movie", "asdf qwerty", "blah blah", "what time is it in tokyo",
+  "remind me to call mom", "how tall is mount everest", "who are you", "what's your favourite colour", "buy milk", "open the pod bay doors", "how old is the universe", "send an email to bob", "what is love", "explain quantum physics",
+  "good night", "i am hungry", "convert 5 miles to km", "what day is it", "call a taxi", "find me a hotel in paris", "how do you spell necessary", "lol", "yes", "no thanks",
+  "never mind", "what's up", "tell me a story about dragons", "how much is a bitcoin", "show me cat pictures", "where is my phone", "turn on the kitchen lights", "who wrote hamlet", "is it lunch time", "what should I eat",
+  "what is the meaning of life", "show me the way home", "list your favourite books", "what's the best pizza in town", "give me a recipe for soup", "how are you", "what is the speed of light", "show me a picture of a dog", "list the planets", "what's two plus two",
+  "who is the president", "make me a sandwich", "what's the time", "describe a sunset", "tell me about the roman empire", "start a timer for 5 minutes", "stop the music", "create a shopping list", "delete my last text message", "plan my vacation",
+  "what rhymes with orange", "which team will win the cup", "how many legs does a spider have", "show me the news", "what's trending today", "how far is the moon", "give me a compliment", "what's a good name for a cat", "list some jokes", "describe your day",
+];
+const noneFrames = Array.from({ length: 10 }, (_, k) => () => ex("none", NONE[k + 10 * Math.floor(random() * (NONE.length / 10))], []));
 
 const FRAMES = {
   list: [...listFrames, ...questionFrames("list")],
@@ -331,7 +353,7 @@ const FRAMES = {
 const CREATE_VERBS = ["create", "spin up", "make", "provision", "set up", "add", "build", "launch", "stand up"];
 const DEPLOY_TAILS = ["and deploy them", "then apply", "and roll them out", "and apply them", "then deploy them", "and provision them", "and push them out", "and then apply them", "and deploy"];
 
-const WEIGHTS = { create: 3, deploy: 1.2, multi: 1, refuse: 0.8, none: 0.8, list: 1.2, logs: 1, start: 1, stop: 1, shutdown: 0.8, reboot: 0.8 };
+const WEIGHTS = { create: 3, deploy: 1.2, multi: 1, refuse: 0.8, none: 1, list: 1.2, logs: 1, start: 1, stop: 1, shutdown: 0.8, reboot: 0.8 };
 const splitOf = (i) => (i % 5 === 3 ? "dev" : i % 5 === 4 ? "test" : "train");
 
 function generate(split, size) {

@@ -22,7 +22,8 @@ export type Mention =
   | { kind: "storage"; text: string }
   | { kind: "ip"; text: string }
   | { kind: "text"; text: string }
-  | { kind: "name"; text: string };
+  /** A name-like word the store does not know; `given` when it names a new guest ("named api-{n}"). */
+  | { kind: "name"; text: string; given?: boolean };
 
 /** One token of the masked sentence. */
 export interface Token {
@@ -83,7 +84,7 @@ function findMentions(lower: string, raw: string, ctx: NlContext): Span[] {
   // The name given to a new guest: "named proxy-edge", "called app-{n}".
   for (const m of lower.matchAll(/\b(?:named|called)\s+([a-z][a-z0-9{}]*(?:-[a-z0-9{}]+)+)(?![a-z0-9_{}-])/g)) {
     const start = m.index + m[0].length - m[1].length;
-    add(start, start + m[1].length, { kind: "name", text: raw.slice(start, start + m[1].length) });
+    add(start, start + m[1].length, { kind: "name", text: raw.slice(start, start + m[1].length), given: true });
   }
   // Name-like words the store does not know (web-99, api-{n}): kept whole, never matched to a guest.
   for (const m of lower.matchAll(/(?<![a-z0-9_.-])[a-z][a-z0-9]*(?:-[a-z0-9{}]+)*(?:-(?:\d+|\{n\})|\{n\})(?![a-z0-9_-])/g)) add(m.index, m.index + m[0].length, { kind: "name", text: raw.slice(m.index, m.index + m[0].length) });
@@ -130,7 +131,12 @@ export function analyze(text: string, ctx: NlContext): Analysis {
   const types = doc.tokens().out(its.type);
   const tokens: Token[] = values.map((value, i) => {
     const m = /^x(guest|node|store|ip|text|name)(\d+)$/.exec(value);
-    if (m) return { text: `x${m[1]}`, lemma: `x${m[1]}`, mention: mentions[Number(m[2])] };
+    if (m) {
+      const mention = mentions[Number(m[2])];
+      // An unknown name reads like a guest to the intent model ("describe web-99" is still a describe); the slots keep it apart.
+      const lemma = mention.kind === "name" && !mention.given ? "xguest" : `x${m[1]}`;
+      return { text: `x${m[1]}`, lemma, mention };
+    }
     const token: Token = { text: value, lemma: lemmas[i] || value };
     if (types[i] === "number" && /^\d+(\.\d+)?$/.test(value)) token.num = Number(value);
     return token;

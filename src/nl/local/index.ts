@@ -12,7 +12,7 @@ import type { Command } from "../../commands/types.js";
 import { planSafety, safetyOf, type NlContext, type NlGuest, type NlPlan } from "../types.js";
 import { analyze, type Token } from "./analyze.js";
 import { classify, type Scored } from "./classifier.js";
-import { DEPLOY_WORDS, STEP_VERBS, type Intent } from "./lexicon.js";
+import { DEPLOY_WORDS, PRONOUNS, STEP_VERBS, type Intent } from "./lexicon.js";
 import { readSlots, type Slots } from "./slots.js";
 
 /** Below this, a step is not understood. */
@@ -123,6 +123,16 @@ function freeName(base: string, ctx: NlContext): string {
   }
 }
 
+/** `count` names from a `{n}` pattern that the store does not have yet. */
+function freeNames(pattern: string, count: number, taken: Set<string>): string[] {
+  const out: string[] = [];
+  for (let n = 1; out.length < count; n++) {
+    const name = pattern.replaceAll("{n}", String(n).padStart(2, "0"));
+    if (!taken.has(name.toLowerCase())) out.push(name);
+  }
+  return out;
+}
+
 function expand(pattern: string, count: number): string[] {
   if (!pattern.includes("{n}")) return [pattern];
   const width = Math.max(2, String(count).length);
@@ -150,6 +160,7 @@ function build(step: Step, ctx: NlContext, commands: readonly Command[], previou
       if (s.resource === "storage") return void step.commands.push(cmd("get", ["storage"], { node: s.node, live: s.words.has("live") }));
       if (s.resource === "tasks") return void step.commands.push(cmd("get", ["tasks"], { node: s.node }));
       if (s.unknown.length) return void (step.problem = unknown());
+      if (!s.kind && !s.vmish && !s.tag && !s.status && !s.node) return void (step.problem = "List what? vms, containers, nodes, storage or tasks.");
       const kinds = s.kind === "vm" || s.kind === "ct" ? [s.kind] : s.tag ? kindsFor(s, ctx, (g) => g.tags.includes(s.tag!)) : s.vmish ? ["vm" as const] : ["vm" as const, "ct" as const];
       for (const k of kinds.length ? kinds : ["vm" as const]) step.commands.push(cmd("get", [k === "vm" ? "vms" : "cts"], { node: s.node, status: s.status, tag: s.tag, live: s.words.has("live") }));
       return;
@@ -168,13 +179,20 @@ function build(step: Step, ctx: NlContext, commands: readonly Command[], previou
       const name = count > 1 ? (base.includes("{n}") ? base : `${base}-{n}`) : s.newName ?? freeName(base, ctx);
       const clone = s.guests.find((g) => g.type === (kind === "vm" ? "qemu" : "lxc"));
       const tags = [...(s.role && !s.newName ? [s.role] : []), ...s.tags.filter((t) => t !== s.role)];
-      step.commands.push(
-        cmd("create", [kind], {
-          name, node: s.node, cores: s.cores, memory: s.memory, disk: s.disk, storage: s.storage, clone: clone?.name,
-          ip: s.ip ?? (s.words.has("dhcp") ? "dhcp" : undefined), gateway: s.ip ? s.gateway : undefined, tag: tags.length ? tags : undefined, count: count > 1 ? count : undefined,
-        }),
-      );
-      step.targets = expand(name, count);
+      const options = {
+        node: s.node, cores: s.cores, memory: s.memory, disk: s.disk, storage: s.storage, clone: clone?.name,
+        ip: s.ip ?? (s.words.has("dhcp") ? "dhcp" : undefined), gateway: s.ip ? s.gateway : undefined, tag: tags.length ? tags : undefined,
+      };
+      const taken = new Set(ctx.guests.map((g) => g.name.toLowerCase()));
+      const names = expand(name, count);
+      if (count > 1 && names.some((n) => taken.has(n.toLowerCase()))) {
+        // web-01… exist already: --count would start at 01, so each new guest gets its own create with the next free names.
+        step.targets = freeNames(name, count, taken);
+        for (const one of step.targets) step.commands.push(cmd("create", [kind], { name: one, ...options }));
+      } else {
+        step.commands.push(cmd("create", [kind], { name, ...options, count: count > 1 ? count : undefined }));
+        step.targets = names;
+      }
       step.targetGuests = [];
       return;
     }
@@ -293,9 +311,11 @@ export function parseLocal(text: string, ctx: NlContext, commands: readonly Comm
   const whole = classify(analysis.features);
   const parts = whole[0].intent === "report" && whole[0].p >= MIN_CONFIDENCE ? [analysis.tokens] : splitSteps(analysis.tokens);
   for (const tokens of parts) {
-    const lemmas = tokens.map((t) => (t.num !== undefined ? "xnum" : t.lemma)).filter((l) => /[a-z0-9]/.test(l));
-    const ranked = classify(lemmas);
     const previous = steps[steps.length - 1];
+    // "… and delete it": a pronoun that points at the step before's guests reads as a guest.
+    const refers = (t: Token): boolean => Boolean(previous?.targets.length) && PRONOUNS.has(t.text);
+    const lemmas = tokens.map((t) => (t.num !== undefined ? "xnum" : refers(t) ? "xguest" : t.lemma)).filter((l) => /[a-z0-9]/.test(l));
+    const ranked = classify(lemmas);
     let { intent, p } = ranked[0];
     // "create … and deploy them": deploying new guests is an apply.
     if (previous?.intent === "create" && tokens.some((t) => DEPLOY_WORDS.has(t.lemma) || DEPLOY_WORDS.has(t.text))) {

@@ -1,0 +1,168 @@
+/**
+ * The local engine (src/nl/local): hand-written hard cases, names only from
+ * the store's context, refusals below the threshold, safety from the
+ * registry's metadata, and every command line it proposes (and every line
+ * the data set expects) parsed by the registry's own flags and validated by
+ * the commands' option schemas.
+ */
+import { readFileSync } from "node:fs";
+import { Command as Commander, CommanderError, Option } from "commander";
+import { COMMANDS } from "../../src/commands/registry.js";
+import { validateOptions } from "../../src/commands/schema.js";
+import { tokenize } from "../../src/commands/tokenize.js";
+import { parseLocal } from "../../src/nl/local/index.js";
+import { planSafety, safetyOf, type NlContext } from "../../src/nl/types.js";
+
+const DATA = new URL("../../data/nl/", import.meta.url);
+const ctx: NlContext = JSON.parse(readFileSync(new URL("context.json", DATA), "utf8"));
+interface Example {
+  input: string;
+  commands: string[];
+  safety: string;
+  intent?: string;
+}
+const read = (split: string): Example[] =>
+  readFileSync(new URL(`${split}.jsonl`, DATA), "utf8").split("\n").filter((l) => l.trim()).map((l) => JSON.parse(l) as Example);
+
+/** Parse a command line the way the CLI does (commander, from the registry's declarations), then validate the options by schema. */
+function parseWithRegistry(line: string): void {
+  const [name, ...rest] = tokenize(line);
+  const command = COMMANDS.find((c) => c.name === name || c.aliases?.includes(name));
+  if (!command) throw new Error(`no command ${name}`);
+  const sub = new Commander(command.name).exitOverride().configureOutput({ writeErr: () => {}, writeOut: () => {} });
+  for (const arg of command.arguments ?? []) {
+    const a = sub.createArgument(arg.required ? `<${arg.name}${arg.variadic ? "..." : ""}>` : `[${arg.name}${arg.variadic ? "..." : ""}]`, arg.description);
+    if (arg.choices) a.choices([...arg.choices]);
+    sub.addArgument(a);
+  }
+  const keys = (command.options ?? []).map((spec) => {
+    const option = new Option(spec.flags, spec.description);
+    if (spec.repeatable) option.argParser((value: string, previous: string[] | undefined) => [...(previous ?? []), value]);
+    sub.addOption(option);
+    return { key: spec.key, attribute: option.attributeName() };
+  });
+  let parsed: Record<string, unknown> = {};
+  sub.action((...received: unknown[]) => {
+    parsed = (received[received.length - 1] as Commander).opts();
+  });
+  sub.parse(rest, { from: "user" });
+  validateOptions(command, Object.fromEntries(keys.filter((k) => parsed[k.attribute] !== undefined).map((k) => [k.key, parsed[k.attribute]])));
+}
+
+describe("the registry parses every line", () => {
+  it("accepts a good line and refuses bad ones (the checker itself)", () => {
+    expect(() => parseWithRegistry("create vm --name web-{n} --count 3 --memory 8192")).not.toThrow();
+    expect(() => parseWithRegistry("create vm --name web-01 --cores 0")).toThrow(/--cores/);
+    expect(() => parseWithRegistry("create box --name web-01")).toThrow(CommanderError);
+    expect(() => parseWithRegistry("start vm web-01 --selectr tag=web")).toThrow(CommanderError);
+    expect(() => parseWithRegistry("delete vm")).toThrow(CommanderError);
+  });
+
+  it("every command the data set expects is a valid command line", () => {
+    const lines = new Set(["train", "dev", "test", "hard"].flatMap((split) => read(split).flatMap((e) => e.commands)));
+    expect(lines.size).toBeGreaterThan(1000);
+    for (const line of lines) expect(() => parseWithRegistry(line)).not.toThrow();
+  });
+
+  it("every command the engine proposes for the dev, test and hard splits is a valid command line", () => {
+    const proposed = new Set(["dev", "test", "hard"].flatMap((split) => read(split).flatMap((e) => parseLocal(e.input, ctx).commands)));
+    for (const line of proposed) {
+      try {
+        parseWithRegistry(line);
+      } catch (err) {
+        throw new Error(`${line}: ${(err as Error).message}`);
+      }
+    }
+  });
+});
+
+describe("evaluation (the thresholds of npm run eval:nl)", () => {
+  const test = read("test");
+  const results = test.map((e) => ({ e, plan: parseLocal(e.input, ctx) }));
+
+  it("the data set is large enough and split three ways", () => {
+    expect(read("train").length + read("dev").length + test.length).toBeGreaterThanOrEqual(10_000);
+  });
+
+  it("≥ 95 % exact match on the test split (phrasings the model never saw)", () => {
+    const right = results.filter(({ e, plan }) => JSON.stringify(plan.commands) === JSON.stringify(e.commands)).length;
+    expect(right / test.length).toBeGreaterThanOrEqual(0.95);
+  });
+
+  it("never proposes a dangerous command where the expected plan has none (test and hard splits)", () => {
+    const rows = [...results, ...read("hard").map((e) => ({ e, plan: parseLocal(e.input, ctx) }))];
+    const falseDestructive = rows.filter(({ e, plan }) => e.safety !== "dangerous" && planSafety(plan.commands, COMMANDS) === "dangerous");
+    expect(falseDestructive.map(({ e }) => e.input)).toEqual([]);
+  });
+
+  it("says whether a plan needs confirmation from the registry, not from the model", () => {
+    for (const { plan } of results) expect(plan.requiresConfirmation).toBe(planSafety(plan.commands, COMMANDS) !== "safe");
+  });
+});
+
+describe("hard cases", () => {
+  it.each(read("hard").map((e) => [e.input, e.commands] as const))("%s", (input, commands) => {
+    const plan = parseLocal(input, ctx);
+    expect(plan.commands).toEqual(commands);
+    expect(plan.engine).toBe("local");
+  });
+});
+
+describe("names come from the store", () => {
+  const small: NlContext = { nodes: ["alpha"], storages: ["tank"], guests: [{ name: "web-01", vmid: 200, type: "lxc", node: "alpha", tags: ["web"], status: "running" }] };
+
+  it("takes the kind from the store (web-01 is a container here)", () => {
+    expect(parseLocal("restart web-01", small).commands).toEqual(["reboot ct web-01"]);
+    expect(parseLocal("describe 200", small).commands).toEqual(["describe ct web-01"]);
+  });
+
+  it("does not invent a guest the store does not know", () => {
+    for (const text of ["start db-01", "stop db-01", "delete db-01", "describe db-01"]) {
+      const plan = parseLocal(text, small);
+      expect(plan.commands).toEqual([]);
+      expect(plan.explanation).toMatch(/"db-01" is not in the store/);
+    }
+    expect(parseLocal("stop web-01", { nodes: [], storages: [], guests: [] }).commands).toEqual([]);
+  });
+
+  it("matches nodes, storages and tags of the store exactly", () => {
+    expect(parseLocal("create a vm with 2 cores on alpha using tank", small).commands).toEqual(["create vm --name vm-01 --node alpha --cores 2 --storage tank"]);
+    expect(parseLocal("stop the web containers", small).commands).toEqual(["stop ct --selector tag=web"]);
+  });
+});
+
+describe("below the threshold", () => {
+  it("proposes nothing, says what it did not understand and the nearest commands", () => {
+    const plan = parseLocal("frobnicate the quantum flux capacitor", ctx);
+    expect(plan.commands).toEqual([]);
+    expect(plan.requiresConfirmation).toBe(false);
+    expect(plan.explanation).toMatch(/not|Nearest commands/);
+  });
+
+  it("never guesses a destructive command: no target, no stop / delete", () => {
+    for (const text of ["stop everything", "delete them", "kill it", "remove all the stuff", "stop all vms"]) {
+      const plan = parseLocal(text, ctx);
+      expect(plan.commands).toEqual([]);
+    }
+  });
+
+  it("a multi-step request with one step it does not understand proposes nothing", () => {
+    expect(parseLocal("sync and then frobnicate the flux", ctx).commands).toEqual([]);
+  });
+});
+
+describe("safetyOf", () => {
+  it("reads the registry's MCP metadata", () => {
+    expect(safetyOf("get vms --tag web", COMMANDS)).toBe("safe");
+    expect(safetyOf("plan web-01", COMMANDS)).toBe("safe");
+    expect(safetyOf("create vm --name web-01", COMMANDS)).toBe("requires-confirmation");
+    expect(safetyOf("start vm web-01", COMMANDS)).toBe("requires-confirmation");
+    expect(safetyOf("stop vm web-01", COMMANDS)).toBe("dangerous");
+    expect(safetyOf("delete vm web-01", COMMANDS)).toBe("dangerous");
+    expect(safetyOf("apply", COMMANDS)).toBe("dangerous");
+    expect(safetyOf('report-issue "sync hangs"', COMMANDS)).toBe("safe");
+    expect(safetyOf("frobnicate", COMMANDS)).toBe("requires-confirmation");
+    expect(planSafety(["get vms", "create vm --name a", "apply a"], COMMANDS)).toBe("dangerous");
+    expect(planSafety([], COMMANDS)).toBe("safe");
+  });
+});
