@@ -6,7 +6,6 @@
  * English for the natural-language face.
  */
 import type { Command } from "../commands/types.js";
-import { distance } from "../core/suggest.js";
 
 export type Route = { kind: "command"; command: Command } | { kind: "typo" } | { kind: "english" };
 
@@ -23,9 +22,22 @@ export function routeLine(words: readonly string[], commands: readonly Command[]
   if (command) return readsAsSentence(command, words) ? { kind: "english" } : { kind: "command", command };
   if (first.startsWith("-")) return { kind: "typo" };
   const lower = first.toLowerCase();
-  const oneEditAway = !ENGLISH.has(lower) && commands.some((c) => !c.hidden && [c.name, ...(c.aliases ?? [])].some((n) => distance(lower, n) <= 1));
+  const oneEditAway = !ENGLISH.has(lower) && commands.some((c) => !c.hidden && [c.name, ...(c.aliases ?? [])].some((n) => oneEdit(lower, n)));
   const commandLike = words.length <= 3 || words.some((w) => w.startsWith("-"));
   return oneEditAway && commandLike ? { kind: "typo" } : { kind: "english" };
+}
+
+/** Whether `a` becomes `b` by one insertion, deletion, substitution or swap of neighbours ("gte" → get). */
+export function oneEdit(a: string, b: string): boolean {
+  if (a === b) return true;
+  if (Math.abs(a.length - b.length) > 1) return false;
+  let i = 0;
+  while (i < a.length && i < b.length && a[i] === b[i]) i++;
+  if (a.length === b.length) {
+    if (a.slice(i + 1) === b.slice(i + 1)) return true;
+    return a[i] === b[i + 1] && a[i + 1] === b[i] && a.slice(i + 2) === b.slice(i + 2);
+  }
+  return a.length > b.length ? a.slice(i + 1) === b.slice(i) : a.slice(i) === b.slice(i + 1);
 }
 
 /**
