@@ -3,6 +3,7 @@
  * client's waiter: backoff, timeout, Ctrl-C, the log's tail on failure) while
  * reading its log as it grows, so each new line can be shown as progress.
  */
+import { ProxmoxMpcError } from "../core/errors.js";
 import type { ProxmoxClient } from "../proxmox/client.js";
 import { parseUpid } from "../proxmox/tasks.js";
 import type { PveTaskStatus } from "../proxmox/types.js";
@@ -70,4 +71,26 @@ export function age(unixSeconds: number, now = Date.now()): string {
 /** "2026-11-28 12:00" (UTC) of a Unix time. */
 export function when(unixSeconds: number): string {
   return new Date(unixSeconds * 1000).toISOString().slice(0, 16).replace("T", " ");
+}
+
+/** Exit code of a run stopped by Ctrl-C (128 + SIGINT), as the shell reports it. */
+export const EXIT_INTERRUPTED = 130;
+
+/**
+ * Run a command's work; after Ctrl-C, any error it ends with becomes one that
+ * says the task goes on on the server, with exit code 130.
+ */
+export async function stoppable<T>(signal: AbortSignal, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (err) {
+    if (!signal.aborted) throw err;
+    const upid = /UPID:[^\s;,]+/.exec(err instanceof Error ? err.message : "")?.[0];
+    throw new ProxmoxMpcError(`Stopped waiting${upid ? ` for ${upid}` : ""}: the task goes on on the server.`, {
+      code: "interrupted",
+      hint: "See how it ends with `proxmox-mpc get tasks` (or in the Proxmox GUI); stop it there if it must not finish.",
+      exitCode: EXIT_INTERRUPTED,
+      cause: err,
+    });
+  }
 }

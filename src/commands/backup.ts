@@ -12,7 +12,7 @@ import { UsageError } from "../core/errors.js";
 import { formatBytes } from "../observability/operation-figures.js";
 import type { GuestType } from "../proxmox/types.js";
 import type { GuestRecord } from "../state/types.js";
-import { age, followTask, when } from "./backup-task.js";
+import { age, followTask, stoppable, when } from "./backup-task.js";
 import { listBackups, locateBackup, parseBackupVolid, type BackupVolume } from "./backup-volumes.js";
 import { defineCommand } from "./define.js";
 import { choice, defineOptions, flag, number, text, type OptionsOf } from "./options.js";
@@ -60,7 +60,7 @@ export const backupCommand = defineCommand({
   workspace: "required",
   // restore (--force over a guest) and delete ask before acting (ctx.ui.confirm), so the MCP two-step (wouldDo, then confirm: true) covers them.
   mcp: { tool: "destructive" },
-  run: (ctx, input) => runBackup(ctx, input.args[0] as Action, input.args.slice(1), input.options),
+  run: (ctx, input) => stoppable(ctx.signal, () => runBackup(ctx, input.args[0] as Action, input.args.slice(1), input.options)),
 });
 
 async function runBackup(ctx: CommandContext, action: Action, rest: string[], options: BackupOptions): Promise<CommandResult> {

@@ -9,7 +9,7 @@
 import { UsageError } from "../core/errors.js";
 import type { GuestType, PveSnapshot } from "../proxmox/types.js";
 import type { GuestRecord } from "../state/types.js";
-import { age, followTask, when } from "./backup-task.js";
+import { age, EXIT_INTERRUPTED, followTask, stoppable, when } from "./backup-task.js";
 import { defineCommand } from "./define.js";
 import { defineOptions, flag, number, text, type OptionsOf } from "./options.js";
 import { select } from "./power.js";
@@ -75,7 +75,7 @@ export const snapshotCommand = defineCommand({
   workspace: "required",
   // rollback and delete ask before acting (ctx.ui.confirm), so the MCP two-step (wouldDo, then confirm: true) covers them.
   mcp: { tool: "destructive" },
-  run: (ctx, input) => runSnapshot(ctx, input.args, input.options),
+  run: (ctx, input) => stoppable(ctx.signal, () => runSnapshot(ctx, input.args, input.options)),
 });
 
 async function runSnapshot(ctx: CommandContext, args: string[], options: SnapshotOptions): Promise<CommandResult> {
@@ -180,7 +180,7 @@ async function list(ctx: CommandContext, g: GuestRecord): Promise<CommandResult>
     vmstate: Boolean(snap.vmstate),
   }));
   const count = real(snaps).length;
-  const width = Math.max(10, ...ordered.map(({ snap, depth }) => depth * 3 + snap.name.length + 3));
+  const width = Math.max(12, ...ordered.map(({ snap, depth }) => depth * 3 + (snap.name === "current" ? 3 : snap.name.length) + 6));
   const lines = [`${label(g)}: ${count ? `${count} snapshot${count === 1 ? "" : "s"}` : "no snapshots"}`];
   for (const { snap, depth } of ordered) {
     const head = `${" ".repeat(depth * 3)}\`-> ${snap.name === "current" ? "NOW" : snap.name}`;
@@ -229,7 +229,7 @@ async function createMany(ctx: CommandContext, type: GuestType, guests: GuestRec
   if (failed.length) spinner.fail(`${outcomes.length - failed.length} of ${outcomes.length} snapshots taken; ${failed.length} failed or were cancelled.`);
   else spinner.succeed(single ? `Snapshot "${snap}" of ${label(guests[0])} taken.` : `Snapshot "${snap}" taken of all ${outcomes.length} guests.`);
   const rows = outcomes.map((o) => ({ ...o, result: o.message ? `${o.result}: ${o.message}` : o.result }));
-  return { kind: "data", data: outcomes, table: { columns: OUTCOME_COLUMNS, rows }, exitCode: failed.length ? 1 : 0 };
+  return { kind: "data", data: outcomes, table: { columns: OUTCOME_COLUMNS, rows }, exitCode: ctx.signal.aborted ? EXIT_INTERRUPTED : failed.length ? 1 : 0 };
 }
 
 /** Run `fn` on every item: the nodes side by side, at most `perNode` at once on one node. */
