@@ -159,20 +159,27 @@ describe("set --apply", () => {
   it("a running VM's memory (no memory hotplug) waits for the restart: set and describe show it pending; the plan stays empty", async () => {
     const vm = guest("qemu", "running");
     const memory = Number(sim.cluster.guest(vm.vmid)!.config.memory);
-    const memoryNow = (): number => Number(sim.cluster.guest(vm.vmid)!.config.memory);
-    const run = await ws.run(["set", "vm", vm.name, "--memory", String(memory * 2), "--apply", "--yes", ...native]);
-    expect(run.code).toBe(0);
-    expect(run.stdout).toContain(`pending: memory ${memory} → ${memory * 2} (applies at next restart)`);
-    expect(memoryNow()).toBe(memory);
-    expect((await ws.run(["plan", vm.name, ...native])).stdout).toMatch(/No changes/);
-    const described = await ws.run(["describe", "vm", vm.name]);
-    expect(described.stdout).toContain(`pending: memory ${memory} → ${memory * 2} (applies at next restart)`);
-    const json = JSON.parse((await ws.run(["describe", "vm", vm.name, "-o", "json"])).stdout);
-    expect(json.pending).toEqual(expect.arrayContaining([{ key: "memory", value: String(memory), pending: String(memory * 2), delete: false }]));
-    // A restart applies it.
-    expect((await ws.run(["reboot", "vm", vm.name, "--yes"])).code).toBe(0);
-    expect(memoryNow()).toBe(memory * 2);
-    expect((await ws.run(["describe", "vm", vm.name])).stdout).toContain("Pending: (none)");
+    const node = sim.cluster.guest(vm.vmid)!.node;
+    const client = new ProxmoxClient({ baseUrl: sim.url, token: parseApiToken(sim.token), tls: { mode: "verify" } }, { retries: 0 });
+    const running = async (): Promise<number> => Number((await client.guestConfig(node, "qemu", vm.vmid, { current: true })).memory);
+    try {
+      const run = await ws.run(["set", "vm", vm.name, "--memory", String(memory * 2), "--apply", "--yes", ...native]);
+      expect(run.code).toBe(0);
+      expect(run.stdout).toContain(`pending: memory ${memory} → ${memory * 2} (applies at next restart)`);
+      expect(await running()).toBe(memory);
+      expect(Number((await client.guestConfig(node, "qemu", vm.vmid)).memory)).toBe(memory * 2);
+      expect((await ws.run(["plan", vm.name, ...native])).stdout).toMatch(/No changes/);
+      const described = await ws.run(["describe", "vm", vm.name]);
+      expect(described.stdout).toContain(`pending: memory ${memory} → ${memory * 2} (applies at next restart)`);
+      const json = JSON.parse((await ws.run(["describe", "vm", vm.name, "-o", "json"])).stdout);
+      expect(json.pending).toEqual(expect.arrayContaining([{ key: "memory", value: String(memory), pending: String(memory * 2), delete: false }]));
+      // A restart applies it.
+      expect((await ws.run(["reboot", "vm", vm.name, "--yes"])).code).toBe(0);
+      expect(await running()).toBe(memory * 2);
+      expect((await ws.run(["describe", "vm", vm.name])).stdout).toContain("Pending: (none)");
+    } finally {
+      client.close();
+    }
   });
 
   it("answering n puts the file back as it was and changes nothing (exit 1)", async () => {
