@@ -73,7 +73,7 @@ export async function listBackups(client: ProxmoxClient, filter: { vmid?: number
       }
     }),
   );
-  return [...byVolid.values()].map((v) => ({ ...v, nodes: v.nodes.sort() })).sort((a, b) => b.ctime - a.ctime || a.volid.localeCompare(b.volid));
+  return [...byVolid.values()].map((v) => ({ ...v, nodes: v.nodes.sort() })).sort((a, b) => b.ctime - a.ctime || b.volid.localeCompare(a.volid));
 }
 
 /** The backup `volid` and a node that can read it (`node` if given and it can), or a usage error listing how to find one. */
