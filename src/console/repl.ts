@@ -197,7 +197,7 @@ async function execute(s: Session, raw: string): Promise<"exit" | number> {
     words = tokenize(line);
   } catch (err) {
     // "what's wrong with web-01": an apostrophe is no quote in English.
-    if (!line.startsWith("/") && routeLine(line.split(/\s+/), COMMANDS).kind === "english") return runEnglish(s, line);
+    if (!line.startsWith("/") && routeLine(line.split(/\s+/), COMMANDS, BUILTINS).kind === "english") return runEnglish(s, line);
     return fail(s, asProxmoxMpcError(err).message, EXIT_USAGE);
   }
   const slash = words[0].startsWith("/");
@@ -208,7 +208,7 @@ async function execute(s: Session, raw: string): Promise<"exit" | number> {
     return builtin(s, name, rest);
   }
   // Neither a slash command nor a command line: English, for the natural-language face (a typo still gets "Did you mean").
-  if (!slash && routeLine(words, COMMANDS).kind === "english") return runEnglish(s, line);
+  if (!slash && routeLine(words, COMMANDS, BUILTINS).kind === "english") return runEnglish(s, line);
   const command = COMMANDS.find((c) => c.name === name || c.aliases?.includes(name));
   if (!command || (slash && !command.slash)) {
     const known = [...COMMANDS.filter((c) => !slash || c.slash).map((c) => (slash ? `/${c.name}` : c.name)), ...BUILTINS.map((b) => `/${b}`)];
@@ -224,7 +224,7 @@ async function execute(s: Session, raw: string): Promise<"exit" | number> {
 
 /** A line in English: `ask LINE` through the CLI program, which hands it to the natural-language face. */
 async function runEnglish(s: Session, line: string): Promise<number> {
-  if (!s.ws) return fail(s, `"${line.split(/\s+/)[0]}" is not a command, and plain English needs a workspace. Type /help for the commands; /init creates a workspace here, \`demo\` tries everything on a simulator.`, EXIT_USAGE);
+  if (!s.ws) return fail(s, `"${line.split(/\s+/)[0]}" is not a command, and plain English needs a workspace. Type /help for the commands. You are not in a workspace: /init creates one here, \`demo\` tries everything on a simulator.`, EXIT_USAGE);
   const code = await runCommandLine(s, ["ask", line]);
   if (s.opts.isTTY) await refreshState(s);
   if (code !== EXIT_OK) s.lastFailure = code;

@@ -14,15 +14,17 @@ const ENGLISH = new Set(["set", "let", "yet", "net", "got", "bet", "best", "rest
 
 /**
  * Where a console line (not a slash command, not a builtin) goes. `words` is
- * the line split like a shell (or on spaces when its quotes do not close).
+ * the line split like a shell (or on spaces when its quotes do not close);
+ * `builtins` are the console's own words (help, exit …), typos of which are typos too.
  */
-export function routeLine(words: readonly string[], commands: readonly Command[]): Route {
+export function routeLine(words: readonly string[], commands: readonly Command[], builtins: readonly string[] = []): Route {
   const first = words[0] ?? "";
   const command = commands.find((c) => c.name === first || c.aliases?.includes(first));
   if (command) return readsAsSentence(command, words) ? { kind: "english" } : { kind: "command", command };
   if (first.startsWith("-")) return { kind: "typo" };
   const lower = first.toLowerCase();
-  const oneEditAway = !ENGLISH.has(lower) && commands.some((c) => !c.hidden && [c.name, ...(c.aliases ?? [])].some((n) => oneEdit(lower, n)));
+  const names = [...commands.filter((c) => !c.hidden).flatMap((c) => [c.name, ...(c.aliases ?? [])]), ...builtins];
+  const oneEditAway = !ENGLISH.has(lower) && names.some((n) => oneEdit(lower, n));
   const commandLike = words.length <= 3 || words.some((w) => w.startsWith("-"));
   return oneEditAway && commandLike ? { kind: "typo" } : { kind: "english" };
 }

@@ -31,6 +31,11 @@ describe("routing a console line", () => {
     expect(route(line)).toBe("english");
   });
 
+  it("a typo of a console word (help, exit …) is a typo too", () => {
+    expect(routeLine(["helo"], COMMANDS, ["help", "exit"]).kind).toBe("typo");
+    expect(routeLine(["helo", "there", "how", "are", "you"], COMMANDS, ["help", "exit"]).kind).toBe("english");
+  });
+
   it("a command with a missing argument or a bad flag stays the command's own usage error", () => {
     expect(route("describe vm")).toBe("command");
     expect(route("get vms --nod pve1")).toBe("command");
