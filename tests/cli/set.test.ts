@@ -9,11 +9,10 @@
  */
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { Writable } from "node:stream";
-import { runCli } from "../../src/cli/main.js";
 import { ProxmoxClient } from "../../src/proxmox/client.js";
 import { parseApiToken } from "../../src/proxmox/connection.js";
 import { readHeader } from "../../src/iac/terraform/index.js";
+import { cliOnTerminal } from "../helpers/cli.js";
 import { guestName, initWorkspace, startSim, type RunningSimulator } from "../helpers/sim.js";
 
 let sim: RunningSimulator;
@@ -54,14 +53,7 @@ function guest(type: "qemu" | "lxc", status: "running" | "stopped"): { vmid: num
 }
 
 /** The CLI as on a terminal whose user answers `answer` to every question. */
-async function onTerminal(args: string[], answer: string, signal?: AbortSignal): Promise<{ code: number; stdout: string; stderr: string; asked: string[] }> {
-  let stdout = "";
-  let stderr = "";
-  const asked: string[] = [];
-  const sink = (append: (s: string) => void): Writable => new Writable({ write: (chunk, _enc, cb) => (append(String(chunk)), cb()) });
-  const code = await runCli(args, { stdout: sink((s) => (stdout += s)), stderr: sink((s) => (stderr += s)), env: ws.env, cwd: ws.dir, isTTY: true, signal, ask: async (q: string) => (asked.push(q), answer) });
-  return { code, stdout, stderr, asked };
-}
+const onTerminal = (args: string[], answer: string, signal?: AbortSignal) => cliOnTerminal(args, { env: ws.env, cwd: ws.dir, answer, signal });
 
 const diskSize = (vmid: number, key: string): string | undefined => /size=([^,]+)/.exec(String(sim.cluster.guest(vmid)?.config[key]))?.[1];
 

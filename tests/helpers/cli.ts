@@ -44,6 +44,24 @@ export async function cli(args: string[], options: { env?: NodeJS.ProcessEnv; cw
   return { code, stdout, stderr };
 }
 
+/** Run the CLI in this process as on a terminal whose user answers `answer` to every question; `asked` lists the questions. */
+export async function cliOnTerminal(args: string[], options: { env: NodeJS.ProcessEnv; cwd: string; answer: string; signal?: AbortSignal }): Promise<CliRun & { asked: string[] }> {
+  let stdout = "";
+  let stderr = "";
+  const asked: string[] = [];
+  const sink = (append: (s: string) => void): Writable => new Writable({ write: (chunk, _enc, cb) => (append(String(chunk)), cb()) });
+  const code = await runCli(args, {
+    stdout: sink((s) => (stdout += s)),
+    stderr: sink((s) => (stderr += s)),
+    env: options.env,
+    cwd: options.cwd,
+    isTTY: true,
+    signal: options.signal,
+    ask: async (question: string) => (asked.push(question), options.answer),
+  });
+  return { code, stdout, stderr, asked };
+}
+
 /** Run bin/proxmox-mpc.js as a child process. */
 export function cliProcess(args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string; input?: string; timeoutMs?: number } = {}): Promise<CliRun> {
   return new Promise((resolve, reject) => {
