@@ -24,7 +24,7 @@ const OPTIONS = defineOptions({
   from: text("--from <node>", "drain this node: move every guest on it (only VMs or containers with vm/ct)", { completion: "node" }),
   online: flag("--online", "move running guests without stopping them (VMs live; containers restart on the target)"),
   withLocalDisks: flag("--with-local-disks", "copy disks on local storage to the target (a VM with local disks needs it)"),
-  concurrency: number("--concurrency <n>", "migrations at once in a drain", { int: true, min: 1, max: 16, default: 4 }),
+  concurrency: number("--concurrency <n>", "migrations at once in a drain", { int: true, min: 1, max: 64, default: 4 }),
   dryRun: flag("--dry-run", "check and show what would move; change nothing"),
   timeout: number("--timeout <seconds>", "how long to wait for each migration", { min: 1, default: 3600 }),
 });
