@@ -68,6 +68,18 @@ export function age(unixSeconds: number, now = Date.now()): string {
   return `${Math.floor(s / 86400)} d`;
 }
 
+/** "1.5 GiB", "320.0 MiB": a size in binary units. */
+export function size(bytes: number): string {
+  const units = ["B", "KiB", "MiB", "GiB", "TiB"];
+  let value = bytes;
+  let i = 0;
+  while (value >= 1024 && i < units.length - 1) {
+    value /= 1024;
+    i++;
+  }
+  return i === 0 ? `${value} B` : `${value.toFixed(1)} ${units[i]}`;
+}
+
 /** "2026-11-28 12:00" (UTC) of a Unix time. */
 export function when(unixSeconds: number): string {
   return new Date(unixSeconds * 1000).toISOString().slice(0, 16).replace("T", " ");

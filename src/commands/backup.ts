@@ -9,10 +9,9 @@
  * removes a backup after confirmation.
  */
 import { UsageError } from "../core/errors.js";
-import { formatBytes } from "../observability/operation-figures.js";
 import type { GuestType } from "../proxmox/types.js";
 import type { GuestRecord } from "../state/types.js";
-import { age, followTask, stoppable, when } from "./backup-task.js";
+import { age, followTask, size, stoppable, when } from "./backup-task.js";
 import { listBackups, locateBackup, parseBackupVolid, type BackupVolume } from "./backup-volumes.js";
 import { defineCommand } from "./define.js";
 import { choice, defineOptions, flag, number, text, type OptionsOf } from "./options.js";
@@ -210,7 +209,7 @@ async function list(ctx: CommandContext, who: string | undefined, options: Backu
   const rows = volumes.map((v, i) => ({
     ...data[i],
     guest: data[i].guest ?? "",
-    sizeText: formatBytes(v.size),
+    sizeText: size(v.size),
     ageText: v.ctime ? age(v.ctime) : "",
     created: v.ctime ? when(v.ctime) : "",
     where: v.shared ? `${v.storage} (shared)` : v.nodes.join(","),
@@ -300,7 +299,7 @@ async function archiveName(client: Awaited<ReturnType<CommandContext["services"]
 
 function describeVolume(v: BackupVolume, name: string | undefined): string {
   const what = [name, v.vmid !== undefined ? `${v.type === "lxc" ? "CT" : "VM"} ${v.vmid}` : undefined].filter(Boolean).join(", ");
-  return `${v.volid} (${[what, v.ctime ? `taken ${when(v.ctime)}, ${age(v.ctime)} ago` : undefined, formatBytes(v.size)].filter(Boolean).join("; ")})`;
+  return `${v.volid} (${[what, v.ctime ? `taken ${when(v.ctime)}, ${age(v.ctime)} ago` : undefined, size(v.size)].filter(Boolean).join("; ")})`;
 }
 
 // ---- delete -----------------------------------------------------------------

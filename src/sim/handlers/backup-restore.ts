@@ -92,7 +92,7 @@ function restore(ctx: HandlerContext, type: GuestType, archive: string): string 
       const tmp = `/var/tmp/vzdumptmp${hash32(found.volid) % 100000}`;
       log(`restore vma archive: ${tool} ${dumpPath(cluster, found.volid)} | vma extract -v -r ${tmp}.fifo - ${tmp}`);
       log(`CFG: size: ${Object.keys(source).length * 24} name: qemu-server.conf`);
-      disks.forEach((d, i) => log(`DEV: dev_id=${i + 1} size: ${d.size} devname: drive-${d.key}`));
+      disks.filter((d) => !d.value.includes("cloudinit")).forEach((d, i) => log(`DEV: dev_id=${i + 1} size: ${d.size} devname: drive-${d.key}`));
       log(`CTIME: ${new Date(found.volume.ctime * 1000).toUTCString()}`);
     }
     // New volumes are numbered from the restored guest's own (like PVE, which frees the old ones first).
@@ -116,7 +116,7 @@ function restore(ctx: HandlerContext, type: GuestType, archive: string): string 
     for (let pct = 10; pct <= 100; pct += 10) {
       await pause(stepMs(cluster, total));
       checkRunning(cluster, () => upid);
-      if (type === "qemu") log(`progress ${pct}% (read ${Math.round((total * pct) / 100)} bytes, duration ${Math.round((pct * stepMs(cluster, total)) / 1000)} sec)`);
+      if (type === "qemu") log(`progress ${pct}% (read ${Math.round((total * pct) / 100)} bytes, duration ${Math.round((total * pct) / 100 / (1.5 * GIB))} sec)`);
     }
     const used = Math.round(total * g.load.disk);
     if (type === "qemu") {

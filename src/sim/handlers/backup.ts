@@ -14,6 +14,8 @@ import type { SimCluster } from "../cluster.js";
 import type { GuestConfig, GuestType, SimGuest, SimStorage, SimVolume } from "../types.js";
 
 const GiB = 1024 ** 3;
+/** The read rate that the times in vzdump's progress lines assume (bytes/s). */
+const READ_RATE = 1.1 * GiB;
 
 /** What an archive holds, kept beside its volume (the config the guest had when it was backed up). */
 export interface ArchiveInfo {
@@ -115,13 +117,13 @@ function backupStorage(ctx: HandlerContext, node: string): SimStorage {
   return s;
 }
 
-/** A backup's file name: vzdump-qemu-101-2026_11_28-12_00_00.vma.zst (a second later if that one exists). */
-function archiveName(cluster: SimCluster, node: string, s: SimStorage, g: SimGuest, compressExt: string): string {
+/** A backup's file name and time: vzdump-qemu-101-2026_11_28-12_00_00.vma.zst (a second later if the guest has one of that second). */
+function archiveName(cluster: SimCluster, node: string, s: SimStorage, g: SimGuest, compressExt: string): { name: string; time: number } {
   const base = g.type === "qemu" ? ".vma" : ".tar";
-  let t = Date.now();
+  let t = Math.floor(Date.now() / 1000) * 1000;
   for (;;) {
-    const name = `vzdump-${g.type}-${g.vmid}-${stamp(new Date(t), ["_", "-", "_"])}${base}${compressExt}`;
-    if (!cluster.staticVolumes(node, s).some((v) => v.volid === `${s.storage}:backup/${name}`)) return name;
+    const prefix = `vzdump-${g.type}-${g.vmid}-${stamp(new Date(t), ["_", "-", "_"])}`;
+    if (!cluster.staticVolumes(node, s).some((v) => v.volid.startsWith(`${s.storage}:backup/${prefix}.`))) return { name: `${prefix}${base}${compressExt}`, time: t };
     t += 1000;
   }
 }
@@ -148,7 +150,7 @@ async function backupOne(ctx: HandlerContext, g: SimGuest, s: SimStorage, opts: 
   const total = disks.reduce((sum, { disk }) => sum + disk.size, 0);
   if (g.type === "qemu") {
     log(`INFO: VM Name: ${g.config.name ?? `VM ${g.vmid}`}`);
-    for (const { key, disk } of disks) log(`INFO: include disk '${key}' '${disk.volid}' ${human(disk.size).replace(" GiB", "G").replace(" MiB", "M")}`);
+    for (const { key, disk } of disks) log(`INFO: include disk '${key}' '${disk.volid}' ${disk.size % GiB === 0 ? `${disk.size / GiB}G` : `${Math.round(disk.size / 1024 ** 2)}M`}`);
   } else {
     log(`INFO: CT Name: ${g.config.hostname ?? `CT${g.vmid}`}`);
     for (const { key } of disks) log(`INFO: including mount point ${key} ('${key === "rootfs" ? "/" : String(g.config[key]).split("mp=")[1]?.split(",")[0] ?? "/mnt"}') in backup`);
@@ -157,7 +159,7 @@ async function backupOne(ctx: HandlerContext, g: SimGuest, s: SimStorage, opts: 
   log(`INFO: backup mode: ${mode}`);
   log("INFO: ionice priority: 7");
   const compression = COMPRESSION[opts.compress] ?? COMPRESSION["0"];
-  const name = archiveName(cluster, node, s, g, compression.ext);
+  const { name, time } = archiveName(cluster, node, s, g, compression.ext);
   const dumpdir = s.path ? `${s.path}/dump` : `/mnt/pve/${s.storage}/dump`;
   // The guest is locked (PVE's `lock: backup`) while it is copied; other tasks on it fail with "VM is locked (backup)".
   g.config = { ...g.config, lock: "backup" };
@@ -171,12 +173,13 @@ async function backupOne(ctx: HandlerContext, g: SimGuest, s: SimStorage, opts: 
     if (g.type === "qemu") {
       log(`INFO: started backup task '${cryptoish(g.vmid, started)}'`);
       if (running && mode !== "stop") log("INFO: resuming VM again");
+      // Progress lines show the time a real node would take (reading ~1 GiB/s), not the simulator's short one.
       const step = stepMs(cluster, total);
       for (let pct = 10; pct <= 100; pct += 10) {
         await pause(step);
         checkRunning(cluster, upid);
         const done = (total * pct) / 100;
-        const secs = Math.max(1, Math.round((Date.now() - started) / 1000));
+        const secs = Math.max(1, Math.round(done / READ_RATE));
         log(`INFO: ${String(pct).padStart(3)}% (${human(done)} of ${human(total)}) in ${secs}s, read: ${human(done / secs)}/s, write: ${human((done * g.load.disk) / secs)}/s`);
       }
     } else {
@@ -189,7 +192,7 @@ async function backupOne(ctx: HandlerContext, g: SimGuest, s: SimStorage, opts: 
     const size = Math.max(1024 ** 2, Math.round(used * compression.ratio));
     if (g.type === "qemu") {
       log(`INFO: backup is sparse: ${human(total - used)} (${Math.round(((total - used) / Math.max(total, 1)) * 100)}%) total zero data`);
-      log(`INFO: transferred ${human(total)} in ${Math.max(1, Math.round((Date.now() - started) / 1000))} seconds`);
+      log(`INFO: transferred ${human(total)} in ${Math.max(1, Math.round(total / READ_RATE))} seconds`);
     } else log(`INFO: Total bytes written: ${used} (${human(used)}, ${human(used)}/s)`);
     log(`INFO: archive file size: ${human(size)}`);
     if (opts.notes !== undefined) log("INFO: adding notes to backup");
@@ -203,7 +206,7 @@ async function backupOne(ctx: HandlerContext, g: SimGuest, s: SimStorage, opts: 
       content: "backup",
       format: `${g.type === "qemu" ? "vma" : "tar"}${compression.ext ? `.${compression.ext.slice(1)}` : ""}`,
       size,
-      ctime: Math.floor(started / 1000),
+      ctime: Math.floor(time / 1000),
       vmid: g.vmid,
       subtype: g.type,
       ...(opts.notes !== undefined ? { notes: opts.notes } : {}),
@@ -211,7 +214,7 @@ async function backupOne(ctx: HandlerContext, g: SimGuest, s: SimStorage, opts: 
     };
     archives.set(volume, { type: g.type, vmid: g.vmid, config: withoutRuntimeKeys(g.config) });
     cluster.staticVolumes(node, s).push(volume);
-    log(`INFO: Finished Backup of VM ${g.vmid} (${duration(Date.now() - started)})`);
+    log(`INFO: Finished Backup of VM ${g.vmid} (${duration(Math.max(Date.now() - started, (total / READ_RATE) * 1000))})`);
   } finally {
     const c = { ...g.config };
     delete c.lock;
