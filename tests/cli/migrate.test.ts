@@ -1,8 +1,7 @@
 /** `migrate` through the real CLI against the simulator: checks and refusals, confirmation, the task, the store and the .tf after it. */
 import { readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { Writable } from "node:stream";
-import { runCli } from "../../src/cli/main.js";
+import { cliOnTerminal } from "../helpers/cli.js";
 import { initWorkspace, startSim, type RunningSimulator } from "../helpers/sim.js";
 import { seedsDir } from "../sim/helpers.js";
 
@@ -18,23 +17,6 @@ afterEach(async () => {
   await sim.close();
   ws.cleanup();
 });
-
-/** The CLI as on a terminal whose user answers `answer` to every question. */
-async function onTerminal(args: string[], answer: string): Promise<{ code: number; stderr: string; stdout: string; asked: string[] }> {
-  let stdout = "";
-  let stderr = "";
-  const asked: string[] = [];
-  const sink = (append: (s: string) => void): Writable => new Writable({ write: (chunk, _enc, cb) => (append(String(chunk)), cb()) });
-  const code = await runCli(args, {
-    stdout: sink((s) => (stdout += s)),
-    stderr: sink((s) => (stderr += s)),
-    env: ws.env,
-    cwd: ws.dir,
-    isTTY: true,
-    ask: async (question: string) => (asked.push(question), answer),
-  });
-  return { code, stdout, stderr, asked };
-}
 
 const planChanges = async (): Promise<unknown[]> => {
   const run = await ws.run(["plan", "--engine", "native", "-o", "json"]);
@@ -125,7 +107,7 @@ describe("refusals: a clear sentence, the right exit code, nothing done", () => 
   });
 
   it("answering n leaves everything (exit 1); without a terminal it cannot ask (exit 2); --dry-run shows the plan", async () => {
-    const no = await onTerminal(["migrate", "vm", "db-01", "--to", "pve1"], "n");
+    const no = await cliOnTerminal(["migrate", "vm", "db-01", "--to", "pve1"], { env: ws.env, cwd: ws.dir, answer: "n" });
     expect(no.asked).toEqual([expect.stringMatching(/^Migrate VM db-01 \(102\) from pve2 to pve1 \(offline\)\?/)]);
     expect(no.code).toBe(1);
     expect(no.stdout + no.stderr).toMatch(/Nothing was changed\./);

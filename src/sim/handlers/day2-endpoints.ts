@@ -92,13 +92,8 @@ function moveDisk(type: GuestType) {
       throw serverError(type === "qemu" ? "you can't move to the same storage with same format" : "you can't move a volume to the same storage");
     }
     const remove = flag(ctx, "delete");
-    g.config = { ...g.config, lock: "disk" };
-    cluster.touch();
-    const unlock = (): void => {
-      const { lock: _lock, ...rest } = g.config;
-      g.config = rest;
-      cluster.touch();
-    };
+    cluster.setLock(g.vmid, "disk");
+    const unlock = (): void => cluster.setLock(g.vmid, undefined);
     return startTask(ctx, {
       type: type === "qemu" ? "qmmove" : "move_volume",
       id: String(g.vmid),

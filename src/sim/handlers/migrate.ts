@@ -147,14 +147,9 @@ function migrate(type: GuestType) {
     const live = type === "qemu" && running;
     const memory = live ? derived(g).maxmem : 0;
     const release = reserve(cluster, target, memory);
-    g.config = { ...g.config, lock: "migrate" };
-    cluster.touch();
+    cluster.setLock(g.vmid, "migrate");
     const started = Date.now();
-    const unlock = (): void => {
-      const { lock: _lock, ...rest } = g.config;
-      g.config = rest;
-      cluster.touch();
-    };
+    const unlock = (): void => cluster.setLock(g.vmid, undefined);
     return startTask(ctx, {
       type: type === "qemu" ? "qmigrate" : "vzmigrate",
       id: String(g.vmid),
