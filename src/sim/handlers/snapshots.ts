@@ -5,7 +5,7 @@
  * `snapshot` / `snapshot-delete` / `rollback` lock while they run.
  */
 import { assertNotLocked, flag, guestAt, startTask, str, taskType, type HandlerContext, type RouteTable } from "../handler.js";
-import { configDigest } from "../guest-config.js";
+import { configDigest, guestDisks } from "../guest-config.js";
 import { serverError } from "../pve-error.js";
 import type { GuestConfig, GuestType, SimGuest, SimSnapshot } from "../types.js";
 
@@ -23,7 +23,7 @@ function withoutRuntimeKeys(config: GuestConfig): GuestConfig {
 }
 
 /** A task that holds a config `lock` value while it runs and clears it at the end. */
-function lockedTask(ctx: HandlerContext, g: SimGuest, action: string, lock: string, work: () => void): string {
+function lockedTask(ctx: HandlerContext, g: SimGuest, action: string, lock: string, work: (log: (line: string) => void) => void): string {
   assertNotLocked(g);
   g.config = { ...g.config, lock };
   ctx.cluster.touch();
@@ -37,12 +37,29 @@ function lockedTask(ctx: HandlerContext, g: SimGuest, action: string, lock: stri
     type: taskType(g.type, action),
     id: String(g.vmid),
     lock: { type: g.type, vmid: g.vmid },
-    work: () => {
+    work: (log) => {
       clear();
-      work();
+      work(log);
     },
     onFail: clear,
   });
+}
+
+/** What PVE's snapshot task prints: the RAM saved (vmstate), each volume snapshotted. */
+function snapshotLines(ctx: HandlerContext, g: SimGuest, name: string, vmstate: boolean): string[] {
+  const lines: string[] = [];
+  const disks = guestDisks(g).filter(({ key, disk }) => !/^unused\d+$/.test(key) && !disk.volid.includes("cloudinit"));
+  if (vmstate) {
+    const storage = disks[0]?.disk.storage ?? "local";
+    const memory = Number(g.config.memory ?? 512) / 1024;
+    lines.push(`saving VM state and RAM using storage '${storage}'`, `completed saving the VM state in 1s, saved ${(memory * g.load.mem).toFixed(2)} GiB`);
+  }
+  for (const { key, disk } of disks) {
+    if (g.type === "qemu") lines.push(`snapshotting 'drive-${key}' (${disk.volid})`);
+    const s = ctx.cluster.storages.get(disk.storage ?? "");
+    if (s && s.type === "lvmthin") lines.push(`  Logical volume "snap_${disk.volid.split(":")[1]}_${name}" created.`);
+  }
+  return lines;
 }
 
 function list(type: GuestType) {
@@ -70,7 +87,8 @@ function create(type: GuestType) {
     if (g.snapshots.some((s) => s.name === name)) throw serverError(`snapshot name '${name}' already used`);
     const vmstate = type === "qemu" && flag(ctx, "vmstate") && g.status === "running";
     const description = str(ctx, "description") ?? "";
-    return lockedTask(ctx, g, "snapshot", "snapshot", () => {
+    return lockedTask(ctx, g, "snapshot", "snapshot", (log) => {
+      snapshotLines(ctx, g, name, vmstate).forEach(log);
       const parent = g.config.parent === undefined ? undefined : String(g.config.parent);
       g.snapshots.push({ name, description, snaptime: Math.floor(Date.now() / 1000), parent, vmstate, config: withoutRuntimeKeys(g.config) });
       g.config = { ...g.config, parent: name };
