@@ -188,6 +188,19 @@ describe("editGuestText", () => {
   });
 });
 
+describe("reading a disk whose size was changed after its exact size was recorded", () => {
+  it("the block's size wins over a `# pve-volume:` exact size that no longer matches it (a hand edit, then the engine resizes)", async () => {
+    const edited = VM.replace("    size         = 32\n", "    size         = 40\n");
+    const [spec] = (await parseTerraformFile("web_01.tf", edited)).specs;
+    if (spec.kind !== "qemu") throw new Error("expected a VM");
+    expect(spec.disks[0]).toMatchObject({ sizeGiB: 40, volume: "vm-100-disk-0" });
+    expect(spec.disks[0].exactSize).toBeUndefined();
+    const [same] = (await parseTerraformFile("web_01.tf", VM)).specs;
+    if (same.kind !== "qemu") throw new Error("expected a VM");
+    expect(same.disks[0]).toMatchObject({ sizeGiB: 32, exactSize: "32.5G" });
+  });
+});
+
 describe("restamp", () => {
   it("renews the hash of a file proxmox-mpc wrote untouched, and leaves a hand-edited one marked as edited", async () => {
     const { specFromPve } = await import("../../src/iac/model.js");

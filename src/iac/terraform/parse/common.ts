@@ -2,6 +2,7 @@
  * Reading the arguments VMs and containers share, and the meta-arguments.
  */
 import type { BaseGuestSpec, CloneSpec, GuestKind } from "../../model.js";
+import { GIB, parseSize } from "../../../pve/size.js";
 import { compact } from "../spec/props.js";
 import type { BodyReader } from "./body.js";
 import type { PveComments } from "./comments.js";
@@ -50,8 +51,15 @@ export function readCloneBlock(r: BodyReader, vm: boolean): CloneSpec | undefine
   return clone;
 }
 
-/** The volume and exact size a `# pve-volume:` comment recorded for a key. */
-export function volumeOf(c: PveComments, key: string): { volume?: string; exactSize?: string } {
+/**
+ * The volume and exact size a `# pve-volume:` comment recorded for a key. The
+ * exact size holds only while the block's `size` (whole GiB) still is its
+ * floor: a size edited since (by hand, or by `set`) wins.
+ */
+export function volumeOf(c: PveComments, key: string, sizeGiB?: number): { volume?: string; exactSize?: string } {
   const v = c.volumes[key];
-  return v ? compact({ volume: v.volume, exactSize: v.size }) : {};
+  if (!v) return {};
+  const bytes = parseSize(v.size);
+  const stale = sizeGiB !== undefined && bytes !== undefined && Math.max(1, Math.floor(bytes / GIB)) !== sizeGiB;
+  return compact({ volume: v.volume, exactSize: stale ? undefined : v.size });
 }

@@ -45,7 +45,8 @@ export function lxcFromHcl(name: string, r: BodyReader, c: PveComments): LxcGues
   if (r.has("console")) spec.console = readInto(r, "console", LXC_CONSOLE, {});
   const disk = r.block("disk");
   if (disk) {
-    const d: Record<string, unknown> = { datastoreId: disk.str("datastore_id") ?? "local", sizeGiB: disk.num("size") ?? 4, ...volumeOf(c, "rootfs") };
+    const sizeGiB = disk.num("size") ?? 4;
+    const d: Record<string, unknown> = { datastoreId: disk.str("datastore_id") ?? "local", sizeGiB, ...volumeOf(c, "rootfs", sizeGiB) };
     disk.fields(ROOTFS.fields, d);
     disk.finish();
     spec.rootDisk = compact({ ...(d as unknown as NonNullable<LxcGuestSpec["rootDisk"]>), extra: c.extras.rootfs });

@@ -82,11 +82,12 @@ export function qemuFromHcl(name: string, r: BodyReader, c: PveComments): QemuGu
 
 function readDisk(d: BodyReader, c: PveComments): DiskSpec {
   const iface = d.str("interface") ?? "scsi0";
+  const sizeGiB = d.num("size") ?? 8;
   const disk: Record<string, unknown> = {
     interface: iface,
     datastoreId: d.str("datastore_id") ?? "local-lvm",
-    sizeGiB: d.num("size") ?? 8,
-    ...volumeOf(c, iface),
+    sizeGiB,
+    ...volumeOf(c, iface, sizeGiB),
   };
   d.fields(VM_DISK_FIELDS, disk);
   const speed = d.block("speed");
