@@ -146,7 +146,11 @@ async function migrateOne(ctx: CommandContext, type: "qemu" | "lxc", name: strin
   }
   if (!(await ctx.ui.confirm(`Migrate ${what}?`, { default: false }))) return { kind: "message", text: "Nothing was changed.", exitCode: 1 };
   const spinner = ctx.ui.spinner(`Migrating ${guest.name} to ${target}…`);
-  const result = await runMigration(client, checked, options.timeout * 1000, (s) => spinner.update(`Migrating ${guest.name} to ${target}… ${s}s`));
+  const onAbort = (): void => ctx.ui.warn("Interrupted: the migration goes on on the server; waiting for it to end (Ctrl-C again to stop waiting).");
+  ctx.signal.addEventListener("abort", onAbort, { once: true });
+  const result = await runMigration(client, checked, options.timeout * 1000, (s) => spinner.update(`Migrating ${guest.name} to ${target}… ${s}s`)).finally(() =>
+    ctx.signal.removeEventListener("abort", onAbort),
+  );
   if (result.result !== "moved") {
     spinner.fail(`Migration of ${guest.name} failed; it stays on ${guest.node}.`);
     throw new ProxmoxMpcError(`Migration of ${guest.name} to ${target} failed: ${result.detail}`, { code: "task-failed", hint: `See the task log: proxmox-mpc get tasks --node ${guest.node}` });

@@ -1,7 +1,7 @@
 /** `migrate` through the real CLI against the simulator: checks and refusals, confirmation, the task, the store and the .tf after it. */
 import { readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { cliOnTerminal } from "../helpers/cli.js";
+import { cli, cliOnTerminal } from "../helpers/cli.js";
 import { initWorkspace, startSim, type RunningSimulator } from "../helpers/sim.js";
 import { seedsDir } from "../sim/helpers.js";
 
@@ -128,4 +128,22 @@ it("a migration task that fails is reported with PVE's reason (exit 1) and the g
   expect(run.code).toBe(1);
   expect(run.stderr).toMatch(/Migration of db-01 to pve1 failed: .*migration aborted/);
   expect(sim.cluster.guest(102)!.node).toBe("pve2");
+});
+
+it("Ctrl-C during a migration: it goes on on the server, the command follows it to its end and the workspace follows", async () => {
+  sim.cluster.hangTasks(true);
+  const controller = new AbortController();
+  const watch = setInterval(() => {
+    if (sim.cluster.tasks.all().some((t) => t.type === "qmigrate")) {
+      clearInterval(watch);
+      controller.abort();
+      setTimeout(() => sim.cluster.hangTasks(false), 300);
+    }
+  }, 2);
+  const run = await cli(["migrate", "vm", "db-01", "--to", "pve1", "--yes", "-o", "json"], { env: ws.env, cwd: ws.dir, signal: controller.signal });
+  clearInterval(watch);
+  expect(run.stderr).toMatch(/Interrupted: the migration goes on on the server; waiting for it to end/);
+  expect(JSON.parse(run.stdout)[0]).toMatchObject({ vmid: 102, result: "moved" });
+  expect(sim.cluster.guest(102)!.node).toBe("pve1");
+  expect(await planChanges()).toEqual([]);
 });

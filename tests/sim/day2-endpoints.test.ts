@@ -110,3 +110,17 @@ describe("guest agent exec", () => {
     expect((await api.get("/nodes/pve1/qemu/100/agent/exec-status", { pid: 1 })).reason).toBe("Agent error: Invalid parameter 'pid'");
   });
 });
+
+describe("clone: linked or full", () => {
+  test("a template on LVM-thin clones linked; on thick LVM a linked clone is refused like PVE, a full one works", async () => {
+    const linked = await api.waitTask((await api.post("/nodes/pve1/qemu/9000/clone", { newid: 9100, name: "l-01" })).body!.data);
+    expect(linked.exitstatus).toBe("OK");
+    expect(String(sim.cluster.guest(9100)!.config.scsi0)).toMatch(/^local-lvm:base-9000-disk-0\/vm-9100-disk-0/);
+    sim.cluster.storages.get("local-lvm")!.type = "lvm";
+    const refused = await api.post("/nodes/pve1/qemu/9000/clone", { newid: 9101, name: "l-02" });
+    expect([refused.status, refused.reason]).toEqual([500, "Linked clone feature is not supported for drive 'scsi0'"]);
+    const full = await api.waitTask((await api.post("/nodes/pve1/qemu/9000/clone", { newid: 9102, name: "f-01", full: 1 })).body!.data);
+    expect(full.exitstatus).toBe("OK");
+    expect(String(sim.cluster.guest(9102)!.config.scsi0)).toMatch(/^local-lvm:vm-9102-disk-0,.*size=3G/);
+  });
+});

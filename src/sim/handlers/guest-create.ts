@@ -154,6 +154,11 @@ function clone(type: GuestType) {
     assertFree(ctx, newid, type, "clone");
     if (!full && !isTemplate) throw serverError(`linked clone feature is only available for templates`);
     if (!full && str(ctx, "storage")) throw serverError("parameter 'storage' not allowed for linked clones");
+    if (!full) {
+      // PVE's volume_has_feature('clone'): thick LVM and iSCSI volumes cannot be linked.
+      const unlinkable = guestDisks(src).find(({ disk }) => ["lvm", "iscsi", "iscsidirect"].includes(cluster.storages.get(disk.storage ?? "")?.type ?? ""));
+      if (unlinkable) throw serverError(`Linked clone feature is not supported for drive '${unlinkable.key}'`);
+    }
     if (type === "lxc" && full && src.status === "running") throw serverError("Cannot do full clones on a running container without snapshots");
     if (targetNode !== src.node && guestDisks(src).some(({ disk }) => !cluster.storages.get(disk.storage ?? "")?.shared) && !str(ctx, "storage")) {
       throw serverError(`can't clone ${kindWord(type)} to node '${targetNode}' (${kindWord(type)} uses local storage)`);
