@@ -1,11 +1,13 @@
 /**
  * Which engine answers: --engine, else the workspace's `ai.engine`, else
  * claude when the `claude` executable is found (ai.claudePath or PATH), else
- * local. Asking for claude where there is none answers with local and says why.
+ * local (found the way `health` finds it). Asking for claude where there is none
+ * answers with local and says why.
  */
-import { accessSync, constants, statSync } from "node:fs";
-import { delimiter, isAbsolute, join, resolve } from "node:path";
+import { accessSync, constants } from "node:fs";
+import { isAbsolute, resolve } from "node:path";
 import type { AiConfig } from "../core/workspace.js";
+import { findOnPath } from "../observability/health-local.js";
 
 export interface EngineChoice {
   engine: "claude" | "local";
@@ -30,18 +32,9 @@ export function chooseEngine(flag: "claude" | "local" | undefined, ai: AiConfig 
   return { engine: "local" };
 }
 
-/** The first executable `name` on the PATH of `env`. */
-export function findOnPath(name: string, env: NodeJS.ProcessEnv): string | undefined {
-  for (const dir of (env.PATH ?? "").split(delimiter).filter(Boolean)) {
-    const found = executable(join(dir, name));
-    if (found) return found;
-  }
-  return undefined;
-}
-
+/** The configured executable, when it is one. */
 function executable(path: string): string | undefined {
   try {
-    if (!statSync(path).isFile()) return undefined;
     accessSync(path, constants.X_OK);
     return path;
   } catch {

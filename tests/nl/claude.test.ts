@@ -100,12 +100,14 @@ describe("the claude engine", () => {
 
   it("without claude, a question gets the local engine's commands and a note that a diagnosis needs Claude", async () => {
     const guest = f.sim.cluster.guests().find((g) => g.type === "qemu" && !g.template)!;
+    const before = f.log().length;
     const r = await f.run(["ask", "--dry-run", `why is ${String(guest.config.name)} down?`], { claude: false });
     expect(r.code).toBe(0);
     expect(r.stdout).toContain("A diagnosis needs Claude");
     expect(r.stdout).toMatch(/📋 Plan \(local, confidence/);
     expect(r.stdout).toMatch(/1\. (health|describe|logs|get)/);
-    expect(f.log().filter((l) => l.mode !== undefined && (l.prompt as string).includes(String(guest.config.name)) && (l.prompt as string).startsWith("Question"))).toHaveLength(0);
+    expect(r.stdout).not.toContain("Asking Claude");
+    expect(f.log()).toHaveLength(before); // no claude ran
   }, 60_000);
 
   it("report-issue --analyze is refused with --copy-prompt (two different things)", async () => {
