@@ -4,8 +4,7 @@
  * show what happens and ask (n and --no-input change nothing), a missing
  * snapshot, a batch by selector, a lock held by another task, Ctrl-C.
  */
-import { Writable } from "node:stream";
-import { runCli } from "../../src/cli/main.js";
+import { cliOnTerminal } from "../helpers/cli.js";
 import type { SimGuest } from "../../src/sim/types.js";
 import { guestName, initWorkspace, startSim, type RunningSimulator } from "../helpers/sim.js";
 
@@ -32,22 +31,7 @@ function vm(status: "running" | "stopped" = "running"): SimGuest {
 }
 
 /** The CLI as on a terminal whose user answers `answer` to every question. */
-async function onTerminal(args: string[], answer: string, signal?: AbortSignal): Promise<{ code: number; stderr: string; stdout: string; asked: string[] }> {
-  let stdout = "";
-  let stderr = "";
-  const asked: string[] = [];
-  const sink = (append: (s: string) => void): Writable => new Writable({ write: (chunk, _enc, cb) => (append(String(chunk)), cb()) });
-  const code = await runCli(args, {
-    stdout: sink((s) => (stdout += s)),
-    stderr: sink((s) => (stderr += s)),
-    env: ws.env,
-    cwd: ws.dir,
-    isTTY: true,
-    signal,
-    ask: async (question: string) => (asked.push(question), answer),
-  });
-  return { code, stdout, stderr, asked };
-}
+const onTerminal = (args: string[], answer: string, signal?: AbortSignal) => cliOnTerminal(args, { env: ws.env, cwd: ws.dir, answer, signal });
 
 it("create waits for the task; list prints the tree with dates, RAM and descriptions (and JSON)", async () => {
   const g = vm();
