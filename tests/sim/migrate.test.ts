@@ -39,9 +39,12 @@ describe("GET …/migrate (precondition)", () => {
 
 describe("POST …/migrate", () => {
   test("an offline migration moves the guest in /cluster/resources, the node lists and its task log", async () => {
+    sim.cluster.hangTasks(true); // holds the task running however slow this machine is
     const upid = String((await api.post("/nodes/pve2/qemu/102/migrate", { target: "pve1" })).body!.data);
     expect(upid).toMatch(/^UPID:pve2:[0-9A-F]{8}:[0-9A-F]{8}:[0-9A-F]{8}:qmigrate:102:/);
     expect(sim.cluster.guest(102)!.config.lock).toBe("migrate");
+    expect(sim.cluster.guest(102)!.node).toBe("pve2");
+    sim.cluster.hangTasks(false);
     expect(await api.waitTask(upid)).toMatchObject({ exitstatus: "OK" });
     expect((await resources()).find((r) => r.vmid === 102)).toMatchObject({ node: "pve1", id: "qemu/102" });
     expect((await api.data<{ vmid: number }[]>("/nodes/pve1/qemu")).map((g) => g.vmid)).toContain(102);
