@@ -4,8 +4,8 @@
 // synced into a fresh SQLite workspace by the real CLI; then the SDK's Client
 // starts `proxmox-mpc mcp` over stdio (a real child process, read-only) and
 // calls `get` BENCH_CALLS times (default 200, after 10 warm-up calls) per
-// case: a default page (`limit: 100`), the same page with three fields, and
-// the whole list (no limit). Latency is the client's, from the request to the
+// case: the default page (a tool call gets `limit: 100` unless it gives one), the
+// same page with three fields, and the whole list (`limit: 100000`). Latency is the client's, from the request to the
 // parsed answer; size is the answer as sent (the JSON-RPC result: text
 // summary plus structured content). Also counts what the server offers
 // (tools, resources and templates, prompts) read-only and with --allow-write.
@@ -102,10 +102,10 @@ try {
   const client = await connect(dir, env);
   const readOnly = await offers(client);
   const cases = [
-    ["guests: a page (limit 100)", { resource: "guests", limit: 100 }],
+    ["guests: a page (the default, 100)", { resource: "guests" }],
     ["guests: a page, 3 fields", { resource: "guests", limit: 100, fields: "vmid,name,status" }],
-    ["guests: whole list", { resource: "guests" }],
-    ["guests: whole list, 3 fields", { resource: "guests", fields: "vmid,name,status" }],
+    ["guests: whole list", { resource: "guests", limit: 100000 }],
+    ["guests: whole list, 3 fields", { resource: "guests", limit: 100000, fields: "vmid,name,status" }],
     ["guests: a page, --live", { resource: "guests", limit: 100, live: true }, Math.min(calls, 50)],
     ["storage (every node)", { resource: "storage" }],
     ["storage, --live", { resource: "storage", live: true }, Math.min(calls, 50)],

@@ -8,7 +8,8 @@ import { UsageError } from "../core/errors.js";
 import type { JsonValue } from "../state/types.js";
 import { defineCommand } from "./define.js";
 import { defineOptions, flag, number, text, type OptionsOf } from "./options.js";
-import { pageOf, parseFields, pickFields } from "./paging.js";
+import type { Store } from "../state/store.js";
+import { decodeCursor, encodeCursor, pageOf, parseFields, pickFields } from "./paging.js";
 import type { Column, CommandContext, CommandResult } from "./types.js";
 
 export const RESOURCES = ["nodes", "vms", "cts", "guests", "storage", "tasks"] as const;
@@ -82,7 +83,7 @@ export const getCommand = defineCommand({
   name: "get",
   summary: "List nodes, VMs, containers, storage or tasks (from the store; --live asks the server)",
   description:
-    "Reads what the last sync stored, without touching the network. NAME|VMID shows one guest. Filters combine. -o json gives the documented fields (vmid, name, node, type, status, cores, memory MiB, disk GiB, tags, template, stale). A guest the last sync could not read shows as \"running (stale)\". Guest lists page with --limit N: the answer is {items, total, nextCursor}, and --cursor NEXTCURSOR gives the next page (nextCursor is null on the last); --fields vmid,name,status keeps only those keys.",
+    "Reads what the last sync stored, without touching the network. NAME|VMID shows one guest. Filters combine. -o json gives the documented fields (vmid, name, node, type, status, cores, memory MiB, disk GiB, tags, template, stale). A guest the last sync could not read shows as \"running (stale)\". Guest lists page with --limit N: the answer is {items, total, nextCursor}, and --cursor NEXTCURSOR gives the next page (nextCursor is null on the last); --fields vmid,name,status keeps only those keys. An MCP client's list is paged at 100 unless it gives limit.",
   examples: ["proxmox-mpc get vms", "proxmox-mpc get vms --node pve1 --status running --tag web -o wide", "proxmox-mpc get vm web-01 -o json", "proxmox-mpc get guests --limit 100 --fields vmid,name,status -o json", "proxmox-mpc get nodes --live", "proxmox-mpc get tasks --node pve1"],
   arguments: [
     { name: "resource", description: `what to list: ${RESOURCES.join(", ")}`, required: true, completion: RESOURCES },
@@ -90,7 +91,8 @@ export const getCommand = defineCommand({
   ],
   options: GET_OPTIONS,
   workspace: "required",
-  mcp: { tool: "read" },
+  // A tool call is paged by default: an assistant asking for "the VMs" of 10,000 gets 100 and a cursor.
+  mcp: { tool: "read", defaults: { limit: 100 } },
   async run(ctx, input) {
     const resource = parseResource(input.args[0]);
     const flags = input.options;
@@ -137,6 +139,7 @@ async function guests(ctx: CommandContext, type: "qemu" | "lxc" | undefined, fla
       if (!guest || (type && guest.type !== type)) throw notFound(what, name);
       return one(toGuestJson(guest), fields);
     }
+    if (paged) return storePage(ctx, store, type, flags, fields);
     rows = (await store.guests.list({ type, node: flags.node, status: flags.status, tag: flags.tag })).map(toGuestJson);
     if (rows.length === 0 && !(await store.syncs.last())) ctx.ui.warn("Nothing synced yet: run `proxmox-mpc sync` first (or use --live).");
   }
@@ -155,6 +158,26 @@ async function guests(ctx: CommandContext, type: "qemu" | "lxc" | undefined, fla
   if (page.nextCursor) ctx.ui.info(`${page.items.length} of ${page.total} guests; the next page: --cursor ${page.nextCursor}`);
   const items = fields ? page.items.map((r) => pickFields(r, fields)) : page.items;
   return { kind: "data", data: paged ? { ...page, items } : items, table: guestTable(page.items, fields) };
+}
+
+/** The largest Int column value (no vmid is larger). */
+const MAX_INT = 2 ** 31 - 1;
+
+/** A page read in the store (only its rows are read and decoded): what an MCP client's list call costs. */
+async function storePage(ctx: CommandContext, store: Store, type: "qemu" | "lxc" | undefined, flags: GetFlags, fields: readonly string[] | undefined): Promise<CommandResult> {
+  const { toGuestJson } = await import("../state/mappers.js");
+  const after = flags.cursor === undefined ? undefined : decodeCursor(flags.cursor);
+  const limit = Math.min(flags.limit ?? MAX_INT, MAX_INT - 1);
+  // One row more than the page: whether another page follows, without a second query.
+  const read = await store.guests.page({ type, node: flags.node, status: flags.status, tag: flags.tag }, { after, limit: limit + 1 });
+  const rows = read.items.slice(0, limit).map(toGuestJson);
+  const last = rows[rows.length - 1];
+  const nextCursor = read.items.length > limit && last !== undefined ? encodeCursor(Number(last.vmid)) : null;
+  const stale = rows.filter((r) => r.stale === true);
+  if (stale.length) ctx.ui.warn(`${stale.length} guest${stale.length === 1 ? " was" : "s were"} not read by the last sync (stale): ${stale.map((r) => `${String(r.name)} (${String(r.vmid)})`).join(", ")}. Run \`proxmox-mpc sync\` again.`);
+  if (nextCursor) ctx.ui.info(`${rows.length} of ${read.total} guests; the next page: --cursor ${nextCursor}`);
+  const items = fields ? rows.map((r) => pickFields(r, fields)) : rows;
+  return { kind: "data", data: { items, total: read.total, nextCursor }, table: guestTable(rows, fields) };
 }
 
 function one(guest: Record<string, JsonValue>, fields?: readonly string[]): CommandResult {

@@ -87,8 +87,9 @@ export interface Command {
    * `read` a read-only tool; `write` a mutating tool, listed only with --allow-write;
    * `destructive` a mutating tool whose first call only shows what it would do (it asks
    * before acting) and acts on a second call with `confirm: true`; or kept out, with why.
+   * `defaults`: option values a tool call gets when it leaves them out (a list's page size).
    */
-  mcp: { tool: "read" | "write" | "destructive"; name?: string } | { tool: false; why: string };
+  mcp: { tool: "read" | "write" | "destructive"; name?: string; defaults?: Readonly<Record<string, unknown>> } | { tool: false; why: string };
   /** Validates `input.options` (a UsageError, exit 2, names the flag), then runs. Build commands with defineCommand. */
   run(ctx: CommandContext, input: CommandInput): Promise<CommandResult>;
 }

@@ -96,6 +96,8 @@ export function toolDescription(entry: ToolEntry): string {
   } else if (entry.kind === "write") {
     parts.push("Changes the cluster or the workspace. When it would ask a person first (a batch, an apply), a call without confirm returns what it would do and changes nothing; call again with confirm: true.");
   }
+  const defaults = c.mcp.tool !== false ? c.mcp.defaults : undefined;
+  if (defaults) parts.push(`Left out, these are given for you: ${Object.entries(defaults).map(([k, v]) => `${k} ${JSON.stringify(v)}`).join(", ")}.`);
   parts.push(`Same as the command line: ${c.examples.join(" | ")}. Tool arguments are the positionals by name and the options by key (--dry-run is dryRun).`);
   return parts.join("\n\n");
 }
@@ -115,7 +117,8 @@ export function registerTools(server: McpServer, scope: McpScope): void {
 export async function callTool(scope: McpScope, entry: ToolEntry, args: Record<string, unknown>, signal?: AbortSignal): Promise<CallToolResult> {
   const { confirm, ...rest } = args;
   try {
-    const input = toCommandInput(entry.command, entry.kind === "read" ? args : rest);
+    const defaults = entry.command.mcp.tool !== false ? entry.command.mcp.defaults : undefined;
+    const input = toCommandInput(entry.command, { ...defaults, ...(entry.kind === "read" ? args : rest) });
     const run = await scope.run(entry.command.name, input, { confirm: confirm === true, signal });
     return await success(entry, run);
   } catch (err) {
@@ -127,10 +130,21 @@ export async function callTool(scope: McpScope, entry: ToolEntry, args: Record<s
 async function success(entry: ToolEntry, run: McpRun): Promise<CallToolResult> {
   const exitCode = run.result.exitCode ?? 0;
   const out: ToolOutput = { ok: exitCode === 0, command: entry.command.name, correlationId: run.correlationId, exitCode, ...payload(run.result), shown: run.shown.length ? run.shown : undefined };
-  const rendered = await renderResult(run.result, { format: "table", color: false });
+  const rendered = await renderResult(forSummary(run.result), { format: "table", color: false });
   const head = exitCode === 0 ? `${entry.name}: ok` : `${entry.name}: finished with exit code ${exitCode}`;
   const lines = [head, ...(run.shown.length && exitCode !== 0 ? run.shown.slice(-5) : []), rendered.trimEnd()].filter(Boolean);
   return answer(out, lines.join("\n"), exitCode !== 0);
+}
+
+/** Rows drawn in the text summary at most (the summary is cut at SUMMARY_CHARS anyway; drawing 10,000 rows to cut them costs ~20 ms). */
+const SUMMARY_ROWS = 60;
+
+/** The result as the summary draws it: a long table cut to its first rows, with how many more there are. */
+function forSummary(result: CommandResult): CommandResult {
+  if (result.kind !== "data" || !result.table || result.table.rows.length <= SUMMARY_ROWS) return result;
+  const rows = result.table.rows;
+  const more = { [result.table.columns[0]?.key ?? "more"]: `… ${rows.length - SUMMARY_ROWS} more rows in the structured content` };
+  return { ...result, table: { columns: result.table.columns, rows: [...rows.slice(0, SUMMARY_ROWS), more] } };
 }
 
 function payload(result: CommandResult): Pick<ToolOutput, "data" | "text"> {

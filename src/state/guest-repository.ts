@@ -4,7 +4,7 @@
 import { UsageError } from "../core/errors.js";
 import { guard, type Db } from "./db.js";
 import { toGuestDetail, toGuestRecord, toNodeRecord, toStorageRecord } from "./mappers.js";
-import type { GuestDetail, GuestFilter, GuestName, GuestRecord, NodeRecord, StorageRecord } from "./types.js";
+import type { GuestDetail, GuestFilter, GuestName, GuestPage, GuestPageRequest, GuestRecord, NodeRecord, StorageRecord } from "./types.js";
 
 /** `store.guests` */
 export class GuestRepository {
@@ -25,6 +25,28 @@ export class GuestRepository {
       const guests = rows.map(toGuestRecord);
       // Tags are a JSON array: filtered here, the same way on SQLite and PostgreSQL.
       return filter.tag === undefined ? guests : guests.filter((g) => g.tags.includes(filter.tag as string));
+    });
+  }
+
+  /**
+   * One page of the guests `list(filter)` gives: those after vmid `after`, at most `limit`, with the
+   * total that match. The page is read in the database (only its rows are decoded), so a page of
+   * 100 out of 10,000 costs a page, not the whole list; a tag filter reads the list (tags are JSON).
+   */
+  page(filter: GuestFilter, request: GuestPageRequest): Promise<GuestPage> {
+    if (filter.tag !== undefined) return this.list(filter).then((all) => pageInMemory(all, request));
+    return guard(this.db, async () => {
+      const where = {
+        ...(filter.node !== undefined ? { node: filter.node } : {}),
+        ...(filter.status !== undefined ? { status: filter.status } : {}),
+        ...(filter.type !== undefined ? { type: filter.type } : {}),
+        ...(filter.template !== undefined ? { template: filter.template } : {}),
+      };
+      const [rows, total] = await Promise.all([
+        this.db.client.guest.findMany({ where: { ...where, ...(request.after !== undefined ? { vmid: { gt: request.after } } : {}) }, orderBy: { vmid: "asc" }, take: request.limit }),
+        this.db.client.guest.count({ where }),
+      ]);
+      return { items: rows.map(toGuestRecord), total };
     });
   }
 
@@ -107,4 +129,10 @@ export class StorageRepository {
       return rows.map(toStorageRecord);
     });
   }
+}
+
+/** A page cut from a whole list (sorted by vmid), as `page()` reads one from the database. */
+export function pageInMemory(all: GuestRecord[], request: GuestPageRequest): GuestPage {
+  const rest = request.after === undefined ? all : all.filter((g) => g.vmid > (request.after as number));
+  return { items: rest.slice(0, request.limit), total: all.length };
 }

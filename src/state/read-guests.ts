@@ -4,12 +4,12 @@
  * (`setStatus`) opens the full store on first use.
  */
 import { UsageError } from "../core/errors.js";
-import type { GuestRepository, NodeRepository, StorageRepository } from "./guest-repository.js";
+import { pageInMemory, type GuestRepository, type NodeRepository, type StorageRepository } from "./guest-repository.js";
 import { toGuestDetail, toGuestRecord, toNodeRecord, toStorageRecord } from "./mappers.js";
 import type { ReadDb, SqlValue } from "./read-connection.js";
 import { decodeRow, decodeRows } from "./read-rows.js";
 import type { RepositoryApi } from "./store.js";
-import type { GuestDetail, GuestFilter, GuestName, GuestRecord, NodeRecord, StorageRecord } from "./types.js";
+import type { GuestDetail, GuestFilter, GuestName, GuestPage, GuestPageRequest, GuestRecord, NodeRecord, StorageRecord } from "./types.js";
 
 /** The largest value of an Int column: a bigger vmid cannot exist. */
 const MAX_INT = 2 ** 31 - 1;
@@ -20,17 +20,25 @@ export class ReadGuests implements RepositoryApi<GuestRepository> {
 
   list(filter: GuestFilter = {}): Promise<GuestRecord[]> {
     return this.db.run(async (conn) => {
-      const where: string[] = [];
-      const params: SqlValue[] = [];
-      for (const key of ["node", "status", "type", "template"] as const) {
-        if (filter[key] === undefined) continue;
-        where.push(`"${key}" = ?`);
-        params.push(filter[key] as SqlValue);
-      }
+      const { where, params } = guestWhere(filter);
       const sql = `SELECT * FROM "Guest"${where.length ? ` WHERE ${where.join(" AND ")}` : ""} ORDER BY "vmid" ASC`;
       const guests = decodeRows("Guest", await conn.query(sql, params), conn.provider).map(toGuestRecord);
       // Tags are a JSON array: filtered here, as guest-repository.ts does.
       return filter.tag === undefined ? guests : guests.filter((g) => g.tags.includes(filter.tag as string));
+    });
+  }
+
+  page(filter: GuestFilter, request: GuestPageRequest): Promise<GuestPage> {
+    if (filter.tag !== undefined) return this.list(filter).then((all) => pageInMemory(all, request));
+    return this.db.run(async (conn) => {
+      const { where, params } = guestWhere(filter);
+      const after = request.after === undefined ? [] : [`"vmid" > ?`];
+      const clause = (parts: string[]) => (parts.length ? ` WHERE ${parts.join(" AND ")}` : "");
+      const [rows, [count]] = await Promise.all([
+        conn.query(`SELECT * FROM "Guest"${clause([...where, ...after])} ORDER BY "vmid" ASC LIMIT ?`, [...params, ...(request.after === undefined ? [] : [request.after]), request.limit]),
+        conn.query(`SELECT CAST(count(*) AS INTEGER) AS "n" FROM "Guest"${clause(where)}`, params),
+      ]);
+      return { items: decodeRows("Guest", rows, conn.provider).map(toGuestRecord), total: Number(count.n) };
     });
   }
 
@@ -102,4 +110,16 @@ export class ReadStorage implements RepositoryApi<StorageRepository> {
       return decodeRows("Storage", await conn.query(sql, node === undefined ? [] : [node]), conn.provider).map(toStorageRecord);
     });
   }
+}
+
+/** The SQL conditions of a guest filter's columns (tags, a JSON array, are filtered by the caller). */
+function guestWhere(filter: GuestFilter): { where: string[]; params: SqlValue[] } {
+  const where: string[] = [];
+  const params: SqlValue[] = [];
+  for (const key of ["node", "status", "type", "template"] as const) {
+    if (filter[key] === undefined) continue;
+    where.push(`"${key}" = ?`);
+    params.push(filter[key] as SqlValue);
+  }
+  return { where, params };
 }

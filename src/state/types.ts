@@ -135,6 +135,18 @@ export interface GuestFilter {
   template?: boolean;
 }
 
+/** Which page of guests `guests.page()` reads: those after vmid `after`, at most `limit`. */
+export interface GuestPageRequest {
+  after?: number;
+  limit: number;
+}
+
+/** A page of guests (ordered by vmid) and how many match the filter in all. */
+export interface GuestPage {
+  items: GuestRecord[];
+  total: number;
+}
+
 /** A stored node. */
 export interface NodeRecord extends Required<ObservedNode> {
   lastSyncId: number;

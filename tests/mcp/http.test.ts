@@ -56,7 +56,7 @@ it("with the token, the SDK client lists the read tools and calls them", async (
     expect(tools.map((t) => t.name)).not.toContain("destroy");
     const vms = structured(await mcp.call("get", { resource: "vms" }));
     expect(vms.ok).toBe(true);
-    expect((vms.data as unknown[]).length).toBe(sim.cluster.guests().filter((g) => g.type === "qemu").length);
+    expect((vms.data as { items: unknown[] }).items.length).toBe(sim.cluster.guests().filter((g) => g.type === "qemu").length);
     const health = await mcp.call("health", {});
     expect(structured(health).command).toBe("health");
     const bad = await mcp.call("describe", { kind: "vm", name: "nope" });

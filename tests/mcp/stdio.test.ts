@@ -63,9 +63,15 @@ it("get: the store's guests as structured data, and a short text summary", async
   const out = structured(result);
   expect(out).toMatchObject({ ok: true, command: "get", exitCode: 0 });
   expect(out.correlationId).toMatch(/^c-/);
-  const vms = out.data as { vmid: number; name: string; type: string }[];
+  // Paged by default over MCP: the page, the total and the cursor of the next (none: the simulator has fewer than 100).
+  const page = out.data as { items: { vmid: number; name: string; type: string }[]; total: number; nextCursor: string | null };
   const expected = sim.cluster.guests().filter((g) => g.type === "qemu");
-  expect(vms.map((v) => v.vmid).sort()).toEqual(expected.map((g) => g.vmid).sort());
+  expect(page.items.map((v) => v.vmid).sort()).toEqual(expected.map((g) => g.vmid).sort());
+  expect(page).toMatchObject({ total: expected.length, nextCursor: null });
+  const small = structured(await mcp.call("get", { resource: "vms", limit: 2, fields: "vmid,name" })).data as typeof page;
+  expect(small.items).toEqual(expected.sort((a, b) => a.vmid - b.vmid).slice(0, 2).map((g) => ({ vmid: g.vmid, name: guestName(g) })));
+  const next = structured(await mcp.call("get", { resource: "vms", limit: 2, cursor: small.nextCursor })).data as typeof page;
+  expect(next.items[0].vmid).toBe(expected[2].vmid);
   expect(textOf(result)).toMatch(/^get: ok\nVMID\s+NAME/);
 });
 

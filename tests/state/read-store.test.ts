@@ -70,6 +70,16 @@ async function readAll(store: Store): Promise<Record<string, unknown>> {
   await attempt("history 2", () => store.syncs.history(2));
   for (const id of [1, 2, 3]) await attempt(`changes ${id}`, () => store.syncs.changes(id));
   for (const vmid of [101, 102, 103, 120]) await attempt(`changesOf ${vmid}`, () => store.syncs.changesOf(vmid, 10));
+  for (const [filter, request] of [
+    [{}, { limit: 7 }],
+    [{}, { after: 110, limit: 5 }],
+    [{ type: "qemu" as const, node: "pve1" }, { after: 100, limit: 3 }],
+    [{ tag: "web" }, { after: 101, limit: 2 }],
+    [{ status: "stopped" }, { limit: 1000 }],
+    [{}, { after: 10_000, limit: 5 }],
+  ] as const) {
+    await attempt(`page ${JSON.stringify([filter, request])}`, () => store.guests.page(filter, request));
+  }
   await attempt("operations", () => store.operations.list());
   await attempt("operations since", () => store.operations.list({ since: new Date(Date.UTC(2026, 0, 1, 12, 0, 2)) }));
   await attempt("operations get", () => store.operations.list({ command: "get", limit: 1 }));
@@ -96,6 +106,10 @@ describe.each(cases)("the read store on $name", ({ newUrl }) => {
       // The data is really there (not two empty answers).
       expect(expected.counts).toMatchObject({ guests: 40, templates: 1, syncRuns: 3, operations: 5 });
       expect((expected["get 101"] as { disks: unknown[] }).disks.length).toBeGreaterThan(0);
+      // Pages are real pages: the first 7 of 40, and the rest after vmid 110 in order.
+      expect(expected['page [{},{"limit":7}]']).toMatchObject({ total: 40, items: expect.arrayContaining([expect.objectContaining({ vmid: 100 })]) });
+      expect((expected['page [{},{"limit":7}]'] as { items: unknown[] }).items).toHaveLength(7);
+      expect((expected['page [{},{"after":110,"limit":5}]'] as { items: { vmid: number }[] }).items.map((g) => g.vmid)).toEqual([111, 112, 113, 114, 115]);
       expect(expected["get \"guest-110\""]).toEqual({ error: ["ambiguous-name", '2 guests are named "guest-110" (vmid 110, 200).'] });
     } finally {
       await read.close();
