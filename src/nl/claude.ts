@@ -72,7 +72,8 @@ export function runClaude(run: ClaudeRun): Promise<ClaudeOutcome> {
   return new Promise((resolve, reject) => {
     let child: ReturnType<typeof spawn>;
     try {
-      child = spawn(run.claude, claudeArgs(run.root, run.systemPrompt), { cwd: run.cwd, env: run.env, stdio: ["pipe", "pipe", "pipe"] });
+      // Its own process group: stopping it also stops the MCP server it started.
+      child = spawn(run.claude, claudeArgs(run.root, run.systemPrompt), { cwd: run.cwd, env: run.env, stdio: ["pipe", "pipe", "pipe"], detached: process.platform !== "win32" });
     } catch (err) {
       reject(new ClaudeFailure(`claude could not be started: ${err instanceof Error ? err.message : String(err)}`));
       return;
@@ -82,10 +83,18 @@ export function runClaude(run: ClaudeRun): Promise<ClaudeOutcome> {
     let stderr = "";
     let failure: string | undefined;
     let settled = false;
+    const signal = (name: NodeJS.Signals): void => {
+      try {
+        if (child.pid !== undefined && process.platform !== "win32") process.kill(-child.pid, name);
+        else child.kill(name);
+      } catch {
+        // already gone
+      }
+    };
     const stop = (why: string): void => {
       failure ??= why;
-      child.kill("SIGTERM");
-      setTimeout(() => child.kill("SIGKILL"), 2000).unref();
+      signal("SIGTERM");
+      setTimeout(() => signal("SIGKILL"), 2000).unref();
     };
     const timer = setTimeout(() => stop(`Claude did not answer within ${Math.round(run.timeoutMs / 1000)} s (stopped)`), run.timeoutMs);
     const onAbort = (): void => stop("cancelled");
