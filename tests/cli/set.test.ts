@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { ProxmoxClient } from "../../src/proxmox/client.js";
 import { parseApiToken } from "../../src/proxmox/connection.js";
 import { readHeader } from "../../src/iac/terraform/index.js";
-import { cliOnTerminal } from "../helpers/cli.js";
+import { cli, cliOnTerminal } from "../helpers/cli.js";
 import { guestName, initWorkspace, startSim, type RunningSimulator } from "../helpers/sim.js";
 
 let sim: RunningSimulator;
@@ -73,6 +73,15 @@ describe("set (writing the IaC)", () => {
     expect(run.stdout).toMatch(/^\+ {2}tags += \[.*"blue".*\]$/m);
     expect(run.stdout).toContain("(dry run: nothing written)");
     expect(files()).toEqual(before);
+  });
+
+  it("colours the diff on a colour terminal", async () => {
+    const vm = refused ?? guest("qemu", "stopped");
+    refused = vm;
+    const run = await cliOnTerminal(["set", "vm", vm.name, "--cores", "9", "--dry-run"], { env: { ...ws.env, NO_COLOR: undefined }, cwd: ws.dir, answer: "n" });
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain("\x1b[32m+    cores");
+    expect(run.stdout).toContain("\x1b[31m-    cores");
   });
 
   it("writes only the lines concerned of a hand-edited file; -o json lists the changes", async () => {
@@ -216,6 +225,24 @@ describe("set --apply", () => {
 });
 
 describe("describe", () => {
+  it("without the server, says the pending changes and snapshots were not read and shows the rest", async () => {
+    const vm = guest("qemu", "running");
+    const config = join(ws.dir, ".proxmox-mpc", "config.yaml");
+    const original = readFileSync(config, "utf8");
+    writeFileSync(config, original.replace(sim.url, "http://127.0.0.1:9"));
+    let run: Awaited<ReturnType<typeof cli>>;
+    try {
+      run = await cli(["describe", "vm", vm.name], { env: { ...ws.env, PROXMOX_VE_ENDPOINT: undefined }, cwd: ws.dir });
+    } finally {
+      writeFileSync(config, original);
+    }
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(new RegExp(`^VM ${vm.name} \\(${vm.vmid}\\)`));
+    expect(run.stdout).toMatch(/^Pending: \(not read: .+\)$/m);
+    expect(run.stdout).toMatch(/^Snapshots: \(not read: .+\)$/m);
+  });
+
+
   it("draws the snapshot tree with the current position", async () => {
     const vm = guest("qemu", "running");
     const node = sim.cluster.guest(vm.vmid)!.node;
