@@ -13,6 +13,7 @@ import type { GuestType } from "../proxmox/types.js";
 import type { GuestRecord } from "../state/types.js";
 import { age, followTask, size, stoppable, when } from "./backup-task.js";
 import { listBackups, locateBackup, parseBackupVolid, type BackupVolume } from "./backup-volumes.js";
+import { freeVmid } from "./clone.js";
 import { defineCommand } from "./define.js";
 import { choice, defineOptions, flag, number, text, type OptionsOf } from "./options.js";
 import { select } from "./power.js";
@@ -234,7 +235,7 @@ async function restore(ctx: CommandContext, volid: string, options: BackupOption
   const kindWord = type === "qemu" ? "VM" : "CT";
   const resources = await client.clusterResources("vm", { signal });
   const holder = (vmid: number) => resources.find((r) => r.vmid === vmid);
-  const targetVmid = options.vmid ?? (options.force && sourceVmid !== undefined ? sourceVmid : await client.nextId(undefined, { signal }));
+  const targetVmid = options.vmid ?? (options.force && sourceVmid !== undefined ? sourceVmid : await freeVmid(ctx));
   const existing = holder(targetVmid);
   const from = describeVolume(volume, await archiveName(client, node, volid, signal));
   if (existing && !options.force) {

@@ -132,8 +132,8 @@ export const cloneCommand = defineCommand({
   },
 });
 
-/** The cluster's next free vmid, skipping vmids that .tf files not applied yet already claim. */
-async function freeVmid(ctx: CommandContext): Promise<number> {
+/** The cluster's next free vmid, skipping vmids that .tf files not applied yet already claim (clone, backup restore). */
+export async function freeVmid(ctx: CommandContext): Promise<number> {
   const client = await ctx.services.proxmox();
   const { indexTerraformDir } = await import("../iac/tf-index.js");
   const claimed = new Set((ctx.workspace ? await indexTerraformDir(ctx.workspace.paths.terraform) : []).map((e) => e.vmid));
