@@ -61,6 +61,16 @@ async function checkInput(command: Command, ctx: CommandContext, input: CommandI
   } else {
     targets.push(...names.map((name) => known(name, guests)));
   }
+  if (command.name === "migrate" && typeof input.options.from === "string") {
+    // A drain moves every guest on the node (of one kind with vm/ct): each must be allowed.
+    const kind = input.args[0] === undefined ? undefined : input.args[0].startsWith("vm") ? "qemu" : "lxc";
+    for (const g of guests) if (g.node === input.options.from && (!kind || g.type === kind)) targets.push({ label: `${g.name} (${g.vmid})`, vmid: g.vmid, node: g.node });
+  }
+  if (command.name === "clone") {
+    // The new guest: its vmid (given: the next free one is not known before) on its node (given, else the source's).
+    if (policy.vmids && typeof input.options.vmid !== "number") throw new NotAllowed("This server may touch only the guests of --vmids, and a clone's vmid is chosen when it is made.", `Give vmid (one of ${policy.vmids.join(", ")}).`);
+    if (typeof input.options.vmid === "number") targets.push({ label: `vmid ${input.options.vmid}`, vmid: input.options.vmid, node: (input.options.node as string | undefined) ?? targets[0]?.node });
+  }
   for (const option of command.options ?? []) {
     const value = input.options[option.key];
     if (option.completion === "node" && typeof value === "string") nodes.push(value);

@@ -111,3 +111,25 @@ describe("allowlists", () => {
     await expect(run(fake([{ action: "update", name: "web-01", vmid: 101, node: "pve1" }]), { allowWrite: true, vmids: [101], nodes: ["pve1"] })).resolves.toMatchObject({ data: ["web-01"] });
   });
 });
+
+describe("the allowlists and day-2 commands", () => {
+  const command = (name: string, options: Command["options"]): Command =>
+    ({ name, summary: name, examples: [], arguments: [{ name: "kind", description: "" }, { name: "name", description: "", completion: "guest" }], options, mcp: { tool: "destructive" }, run: async () => ({ kind: "data", data: "ran" }) }) as Command;
+  const nodeOption = (key: string) => ({ key, flags: `--${key} <node>`, completion: "node" });
+  const migrate = command("migrate", [nodeOption("to"), nodeOption("from")] as unknown as Command["options"]);
+  const clone = command("clone", [nodeOption("node")] as unknown as Command["options"]);
+
+  it("a drain (migrate --from) is refused when a guest on that node is outside --vmids; the target node is checked too", async () => {
+    const f = fake([]);
+    await expect(guardedCommand(migrate, { allowWrite: true, vmids: [101] }).run(f.ctx, { args: [], options: { from: "pve1", to: "pve2" } })).rejects.toThrow(/Refused: vault-01 \(102\): outside/);
+    await expect(guardedCommand(migrate, { allowWrite: true, vmids: [101, 102] }).run(f.ctx, { args: [], options: { from: "pve1", to: "pve2" } })).resolves.toMatchObject({ data: "ran" });
+    await expect(guardedCommand(migrate, { allowWrite: true, nodes: ["pve1"] }).run(f.ctx, { args: ["vm", "web-01"], options: { to: "pve2" } })).rejects.toThrow(/node pve2: outside/);
+  });
+
+  it("a clone under --vmids needs its vmid, which must be allowed", async () => {
+    const f = fake([]);
+    await expect(guardedCommand(clone, { allowWrite: true, vmids: [101, 150] }).run(f.ctx, { args: ["vm", "web-01"], options: {} })).rejects.toThrow(/a clone's vmid is chosen when it is made/);
+    await expect(guardedCommand(clone, { allowWrite: true, vmids: [101] }).run(f.ctx, { args: ["vm", "web-01"], options: { vmid: 150 } })).rejects.toThrow(/vmid 150.*outside/);
+    await expect(guardedCommand(clone, { allowWrite: true, vmids: [101, 150] }).run(f.ctx, { args: ["vm", "web-01"], options: { vmid: 150 } })).resolves.toMatchObject({ data: "ran" });
+  });
+});
