@@ -30,7 +30,7 @@ export interface ToolEntry {
 }
 
 /** Commands that answer from the workspace alone (the store, terraform/, the logs): every other tool may reach the Proxmox server. */
-const LOCAL = new Set(["get", "describe", "logs", "test", "report-issue"]);
+const LOCAL = new Set(["get", "logs", "test", "report-issue"]);
 
 /** Longest text summary; the whole answer is in structuredContent. */
 const SUMMARY_CHARS = 4000;
