@@ -129,7 +129,8 @@ export function runClaude(run: ClaudeRun): Promise<ClaudeOutcome> {
       if (error) return reject(new ClaudeFailure(`claude could not be started: ${error.message}`));
       if (result?.is_error) {
         const why = result.result ?? result.errors?.join("; ") ?? result.subtype;
-        return reject(new ClaudeFailure(`Claude answered with an error (${result.subtype}): ${why}`));
+        // Without a login the CLI says subtype "success" with is_error true: the subtype is worth saying only when it says more.
+        return reject(new ClaudeFailure(`Claude answered with an error${result.subtype === "success" ? "" : ` (${result.subtype})`}: ${why}`));
       }
       if (code !== 0) return reject(new ClaudeFailure(`claude exited with code ${code ?? "?"}${tail ? `: ${tail}` : ""}`));
       if (!result) return reject(new ClaudeFailure(malformed ? `claude's output is not the stream-json it should be ("${malformed}")` : "claude's output ended without a result"));

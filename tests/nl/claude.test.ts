@@ -36,7 +36,7 @@ describe("the claude engine", () => {
   });
 
   it.each([
-    ["error", "Claude answered with an error (success): Not logged in · Please run /login; the local engine answers instead."],
+    ["error", "Claude answered with an error: Not logged in · Please run /login; the local engine answers instead."],
     ["exit", "claude exited with code 3: Error: stand-in crashed on purpose; the local engine answers instead."],
     ["malformed", `claude's output is not the stream-json it should be ("Welcome to Claude Code!"); the local engine answers instead.`],
     ["noplan", "Claude's answer holds no plan in the expected JSON shape; the local engine answers instead."],
