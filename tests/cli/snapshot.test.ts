@@ -5,6 +5,7 @@
  * snapshot, a batch by selector, a lock held by another task, Ctrl-C.
  */
 import { cliOnTerminal } from "../helpers/cli.js";
+import { PER_NODE } from "../../src/commands/snapshot.js";
 import type { SimGuest } from "../../src/sim/types.js";
 import { guestName, initWorkspace, startSim, type RunningSimulator } from "../helpers/sim.js";
 
@@ -106,7 +107,15 @@ it("a batch by selector: every match in parallel, a summary of what worked and w
   const [tag, guests] = [...tagged].sort((a, b) => b[1].length - a[1].length)[0];
   expect(guests.length).toBeGreaterThan(2);
   sim.cluster.failNextTask({ type: "qmsnapshot", vmid: guests[1].vmid, message: "snapshot feature is not available" });
-  const run = await ws.run(["snapshot", "create", "vm", "--selector", `tag=${tag}`, "batch-1", "-o", "json"]);
+  // The bound per node: never more than PER_NODE snapshot tasks running on one node at once.
+  let most = 0;
+  const watcher = setInterval(() => {
+    const running = new Map<string, number>();
+    for (const t of sim.cluster.tasks.all()) if (t.type === "qmsnapshot" && t.status === "running") running.set(t.node, (running.get(t.node) ?? 0) + 1);
+    most = Math.max(most, ...running.values(), 0);
+  }, 1);
+  const run = await ws.run(["snapshot", "create", "vm", "--selector", `tag=${tag}`, "batch-1", "-o", "json"]).finally(() => clearInterval(watcher));
+  expect(most).toBeLessThanOrEqual(PER_NODE);
   expect(run.code).toBe(1);
   const out = JSON.parse(run.stdout) as { vmid: number; result: string; message?: string }[];
   expect(out.map((o) => o.vmid)).toEqual(guests.map((g) => g.vmid).sort((a, b) => a - b));
