@@ -137,7 +137,7 @@ async function create(ctx: CommandContext, rest: string[], options: BackupOption
   outcomes.sort((a, b) => a.vmid - b.vmid);
   const failed = outcomes.filter((o) => o.result !== "ok");
   if (failed.length) spinner.fail(`${outcomes.length - failed.length} of ${outcomes.length} backed up; ${failed.length} failed.`);
-  else spinner.succeed(`${outcomes.length} backed up: ${outcomes.map((o) => o.volid ?? o.name).join(", ")}.`);
+  else spinner.succeed(outcomes.length === 1 ? `Backed up ${outcomes[0].name}: ${outcomes[0].volid ?? "done"}.` : `${outcomes.length} guests backed up.`);
   const rows = outcomes.map((o) => ({ ...o, result: o.message ? `${o.result}: ${o.message}` : o.result }));
   return { kind: "data", data: outcomes, table: { columns: CREATE_COLUMNS, rows }, exitCode: failed.length ? 1 : 0 };
 }

@@ -95,6 +95,18 @@ it("restore to a new vmid (the next free one): the guest is created from the arc
   expect(await planChanges()).toEqual([]);
 });
 
+it("a container's backup restores with --vmid and --storage, and is adopted too", async () => {
+  const g = guest("lxc");
+  const volid = await backUp(g, ["--storage", "local", "--mode", "stop"]);
+  const vmid = 990;
+  const run = await ws.run(["backup", "restore", volid, "--vmid", String(vmid), "--storage", "local-lvm", "-o", "json"]);
+  expect([run.code, run.stderr]).toEqual([0, expect.stringContaining(`recovering backed-up configuration from '${volid}'`)]);
+  expect(JSON.parse(run.stdout)).toMatchObject({ vmid, type: "lxc", overwritten: false });
+  expect(String(sim.cluster.guest(vmid)!.config.rootfs)).toMatch(/^local-lvm:vm-990-disk-0,/);
+  expect(fileOf(vmid)).toBeDefined();
+  expect(await planChanges()).toEqual([]);
+});
+
 it("restore --force over a guest: refused while it runs and when it is protected (exit 2); --no-input and n change nothing; y replaces it", async () => {
   const g = guest("qemu", "stopped");
   const name = guestName(g);
