@@ -30,13 +30,14 @@ export async function renderResult(result: CommandResult, options: RenderOptions
     if (options.format === "yaml") return (await toYaml({ message: result.text })) as string;
     return `${result.text}\n`;
   }
-  const data = redactValue(result.data);
-  if (options.format === "json") return `${JSON.stringify(data, null, 2)}\n`;
-  if (options.format === "yaml") return toYaml(data);
+  if (options.format === "json") return `${JSON.stringify(redactValue(result.data), null, 2)}\n`;
+  if (options.format === "yaml") return toYaml(redactValue(result.data));
   if (result.text !== undefined && (options.format === "table" || !result.table)) return result.text.endsWith("\n") || result.text === "" ? result.text : `${result.text}\n`;
-  const table = result.table ?? (Array.isArray(data) ? { columns: inferColumns(data as Record<string, unknown>[]), rows: data as Record<string, unknown>[] } : undefined);
-  if (!table) return `${JSON.stringify(data, null, 2)}\n`;
-  return renderTable(table.columns, redactValue(table.rows), options);
+  // Redacted once: the rows of the table (the data when it is the table), else the data printed as JSON.
+  if (result.table) return renderTable(result.table.columns, redactValue(result.table.rows), options);
+  const data = redactValue(result.data);
+  if (!Array.isArray(data)) return `${JSON.stringify(data, null, 2)}\n`;
+  return renderTable(inferColumns(data as Record<string, unknown>[]), data as Record<string, unknown>[], options);
 }
 
 async function toYaml(data: unknown): Promise<string> {

@@ -23,11 +23,12 @@ export const SECRET_KEYS = [
 ];
 
 const SECRET_KEY_SET = new Set(SECRET_KEYS.map((k) => k.toLowerCase()));
-const registered = new Set<string>();
+/** Registered secrets, each with its URL-encoded form (scrubbed too). */
+const registered = new Map<string, string>();
 
 /** Remember a secret so that redactString() scrubs it everywhere from now on. */
 export function registerSecret(secret: string | undefined): void {
-  if (secret && secret.length >= 4) registered.add(secret);
+  if (secret && secret.length >= 4) registered.set(secret, encodeURIComponent(secret));
 }
 
 /** True when a key names a secret value. */
@@ -41,12 +42,12 @@ const PLACEHOLDERS = /^(secret|SECRET|\[REDACTED\]|x{4,}.*|…|\.\.\.)[.:]?$/;
 /** Scrub registered secrets and token-looking material from a string. */
 export function redactString(text: string): string {
   let out = text;
-  for (const secret of registered) {
+  for (const [secret, encoded] of registered) {
     if (out.includes(secret)) out = out.split(secret).join(REDACTED);
-    const encoded = encodeURIComponent(secret);
     if (encoded !== secret && out.includes(encoded)) out = out.split(encoded).join(REDACTED);
   }
-  // `user@realm!tokenid=<uuid-like secret>` and `PVEAPIToken=…` forms.
+  // `user@realm!tokenid=<uuid-like secret>` and `PVEAPIToken=…` forms: both need a "=" (most strings have none).
+  if (!out.includes("=")) return out;
   out = out.replace(/(PVEAPIToken[= ]\S+?=)[^\s,;"']+/g, `$1${REDACTED}`);
   out = out.replace(/(\b[\w.-]+@[\w.-]+![\w.-]+=)([^\s,;"')]+)/g, (all, prefix: string, value: string) => (PLACEHOLDERS.test(value) ? all : `${prefix}${REDACTED}`));
   return out;
