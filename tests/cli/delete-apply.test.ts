@@ -7,9 +7,8 @@
  * the destroy then failed with `No guest named …`.)
  */
 import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { Writable } from "node:stream";
 import { join } from "node:path";
-import { runCli } from "../../src/cli/main.js";
+import { cliOnTerminal } from "../helpers/cli.js";
 import { guestName, initWorkspace, startSim, type RunningSimulator } from "../helpers/sim.js";
 
 let sim: RunningSimulator;
@@ -51,22 +50,7 @@ function fileOf(vmid: number): string | undefined {
 }
 
 /** The CLI as on a terminal whose user answers `answer` to every question. */
-async function onTerminal(args: string[], answer: string, signal?: AbortSignal): Promise<{ code: number; stderr: string; stdout: string; asked: string[] }> {
-  let stdout = "";
-  let stderr = "";
-  const asked: string[] = [];
-  const sink = (append: (s: string) => void): Writable => new Writable({ write: (chunk, _enc, cb) => (append(String(chunk)), cb()) });
-  const code = await runCli(args, {
-    stdout: sink((s) => (stdout += s)),
-    stderr: sink((s) => (stderr += s)),
-    env: ws.env,
-    cwd: ws.dir,
-    isTTY: true,
-    signal,
-    ask: async (question: string) => (asked.push(question), answer),
-  });
-  return { code, stdout, stderr, asked };
-}
+const onTerminal = (args: string[], answer: string, signal?: AbortSignal) => cliOnTerminal(args, { env: ws.env, cwd: ws.dir, answer, signal });
 
 describe("delete --apply", () => {
   it("--no-input without --yes refuses (exit 2) after showing the plan and the files; nothing changes", async () => {

@@ -3,9 +3,9 @@
  * over stdio, a workspace synced from the simulator, the native engine): the
  * destructive two-step (a first call returns what it would do and changes
  * nothing; the same call with confirm: true does it), the protection of a
- * guest (never destroyed, even confirmed), and the --vmids / --nodes
+ * guest (never destroyed, even confirmed), the --vmids / --nodes
  * allowlists (a guest outside is refused before anything happens, including
- * through a plan that would touch it).
+ * through a plan that would touch it), and `set` with apply (asks like apply).
  */
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -137,4 +137,22 @@ describe("allowlists", () => {
     const selector = await limited.call("start", { kind: "vm", node: otherNode ?? "nowhere", confirm: true });
     expect(selector.isError).toBe(true);
   });
+});
+
+it("set is a write tool; with apply it asks first (nothing changes, not even the file) and applies on confirm: true", async () => {
+  const { tools } = await mcp.client.listTools();
+  expect(tools.find((t) => t.name === "set")?.annotations).toMatchObject({ readOnlyHint: false, destructiveHint: false });
+  const target = vm((g) => g.status === "stopped");
+  const cores = Number(sim.cluster.guest(target.vmid)!.config.cores) + 1;
+  const file = fileOf(target.vmid)!;
+  const before = readFileSync(join(ws.dir, "terraform", file), "utf8");
+  const first = structured(await mcp.call("set", { kind: "vm", name: target.name, cores, apply: true, ...native }));
+  expect(first).toMatchObject({ ok: false, confirmationRequired: true, question: expect.stringMatching(/^Apply this change\?/) });
+  expect((first.wouldDo as string[]).join("\n")).toContain(`cores: ${cores - 1} → ${cores}`);
+  expect(readFileSync(join(ws.dir, "terraform", file), "utf8")).toBe(before);
+  expect(Number(sim.cluster.guest(target.vmid)!.config.cores)).toBe(cores - 1);
+
+  const second = structured(await mcp.call("set", { kind: "vm", name: target.name, cores, apply: true, ...native, confirm: true }));
+  expect(second).toMatchObject({ ok: true, exitCode: 0, data: expect.objectContaining({ applied: true, ok: true }) });
+  expect(Number(sim.cluster.guest(target.vmid)!.config.cores)).toBe(cores);
 });
