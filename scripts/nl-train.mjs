@@ -9,7 +9,9 @@
  *   node scripts/nl-train.mjs --compare    also train the candidates it was chosen
  *                                          against, on the same features, and print
  *                                          intent accuracy on dev and latency: needs
- *                                          `npm install --no-save wink-naive-bayes-text-classifier natural`
+ *                                          wink-naive-bayes-text-classifier and natural installed in
+ *                                          NL_COMPARE_MODULES (a folder with node_modules/, e.g.
+ *                                          /tmp/nlp: npm install there), not in the project
  *
  * Multi-step and refused examples are not trained on: their steps are
  * sentences of the single intents.
@@ -42,6 +44,7 @@ writeFileSync(join(ROOT, "src/nl/local/model.json"), `${JSON.stringify(json)}\n`
 console.log(`@nlpjs/neural: trained on ${train.length} examples in ${seconds} s; ${json.network.features.length} features → src/nl/local/model.json`);
 
 if (process.argv.includes("--compare")) {
+  const other = createRequire(join(process.env.NL_COMPARE_MODULES ?? ROOT, "index.js"));
   const dev = read("dev");
   const measure = (name, classify) => {
     const times = [];
@@ -61,7 +64,7 @@ if (process.argv.includes("--compare")) {
     return Object.entries(out).sort((a, b) => b[1] - a[1])[0]?.[0] ?? "none";
   });
   try {
-    const winkNb = require("wink-naive-bayes-text-classifier")();
+    const winkNb = other("wink-naive-bayes-text-classifier")();
     winkNb.definePrepTasks([(x) => x]);
     winkNb.defineConfig({ considerOnlyPresence: true, smoothingFactor: 0.5 });
     const t1 = performance.now();
@@ -73,7 +76,7 @@ if (process.argv.includes("--compare")) {
     console.log(`wink-naive-bayes-text-classifier: not compared (${err.message.split("\n")[0]})`);
   }
   try {
-    const natural = require("natural");
+    const natural = other("natural");
     for (const [label, Classifier] of [["natural BayesClassifier", natural.BayesClassifier], ["natural LogisticRegression", natural.LogisticRegressionClassifier]]) {
       const c = new Classifier();
       for (const e of train) c.addDocument(Object.keys(featureSet(e.lemmas)), e.intent);

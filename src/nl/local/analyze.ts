@@ -6,13 +6,16 @@
  * name; then wink-nlp tokenizes, lemmatizes and finds the cardinal numbers,
  * and compromise reads number words ("twenty five").
  */
-import nlp from "compromise/three";
+import { createRequire } from "node:module";
 import winkNLP from "wink-nlp";
 import model from "wink-eng-lite-web-model";
 import type { NlContext, NlGuest } from "../types.js";
 import { CORE_WORDS, CT_WORDS, SIZE_UNITS, VM_WORDS } from "./lexicon.js";
 
 const wink = winkNLP(model, ["sbd", "pos", "ner"]);
+// compromise reads number words; it takes long to load, so it loads (synchronously, its CommonJS build) on the first number word.
+const require = createRequire(import.meta.url);
+let nlp: typeof import("compromise/three").default | undefined;
 const its = wink.its;
 
 /** What a placeholder stands for. */
@@ -104,6 +107,7 @@ function findMentions(lower: string, raw: string, ctx: NlContext): Span[] {
 
 function numberOfWords(words: string): number | undefined {
   if (!wordNumbers.has(words)) {
+    nlp ??= require("compromise/three") as typeof import("compromise/three").default; // the CommonJS build exports the function itself
     const found = (nlp(words).numbers().get() as unknown[]).find((n): n is number => typeof n === "number" && Number.isFinite(n));
     wordNumbers.set(words, found);
   }

@@ -336,6 +336,15 @@ export function parseLocal(text: string, ctx: NlContext, commands: readonly Comm
     }
     steps.push(step);
   }
+  // A question ("why is web-01 down?") asks to read: it never becomes a change.
+  if (/^\s*(why|what|how|where|when|who|which)\b/i.test(text)) {
+    for (const step of steps) {
+      if (!step.problem && step.commands.some((c) => safetyOf(c, commands) !== "safe")) {
+        step.problem = `"${text.trim()}" is a question; I only answer questions with commands that read.`;
+        step.commands = [];
+      }
+    }
+  }
   const confidence = steps.length ? Math.min(...steps.map((s) => s.p)) : 0;
   const failed = steps.find((s) => s.problem || !s.commands.length);
   if (!steps.length || failed) {
@@ -355,14 +364,16 @@ export function parseLocal(text: string, ctx: NlContext, commands: readonly Comm
     engine: "local",
     commands: lines,
     confidence: Math.round(confidence * 100) / 100,
-    explanation: `${steps.map((s) => describeStep(s)).join(" Then ")}${safety === "safe" ? "" : safety === "dangerous" ? " This changes or removes guests: confirm first." : " This writes: confirm first."}`,
+    explanation: `${steps.map((s, i) => (i ? lowerFirst(describeStep(s)) : describeStep(s))).join(" Then ")}${safety === "safe" ? "" : safety === "dangerous" ? " This changes or removes guests: confirm first." : " This writes: confirm first."}`,
     requiresConfirmation: safety !== "safe",
   };
 }
 
+const lowerFirst = (text: string): string => text.charAt(0).toLowerCase() + text.slice(1);
+
 function describeStep(step: Step): string {
   const what: Record<Intent, string> = {
-    list: "List", describe: "Show", create: "Write the IaC for", delete: "Remove from the IaC", start: "Start", stop: "Hard-stop", shutdown: "Shut down", reboot: "Reboot",
+    list: "List from the store", describe: "Show", create: "Write the IaC for", delete: "Remove from the IaC", start: "Start", stop: "Hard-stop", shutdown: "Shut down", reboot: "Reboot",
     sync: "Sync the store with the cluster", plan: "Plan", apply: "Apply", test: "Check the workspace", health: "Check the health", logs: "Show the logs", report: "Write a diagnostics bundle", none: "",
   };
   const targets = step.targets.length ? ` ${step.targets.slice(0, 5).join(", ")}${step.targets.length > 5 ? ", …" : ""}` : "";
