@@ -18,7 +18,7 @@ import { defineCommand } from "./define.js";
 import { choice, defineOptions, flag, number, text, type OptionsOf } from "./options.js";
 import { select } from "./power.js";
 import { syncInContext } from "./sync.js";
-import type { Column, CommandContext, CommandResult } from "./types.js";
+import type { Column, CommandContext, CommandInput, CommandResult, NamedGuests } from "./types.js";
 
 const ACTIONS = ["create", "list", "restore", "delete"] as const;
 type Action = (typeof ACTIONS)[number];
@@ -59,7 +59,7 @@ export const backupCommand = defineCommand({
   options: BACKUP_OPTIONS,
   workspace: "required",
   // restore (--force over a guest) and delete ask before acting (ctx.ui.confirm), so the MCP two-step (wouldDo, then confirm: true) covers them.
-  mcp: { tool: "destructive" },
+  mcp: { tool: "destructive", guests: backupGuests },
   run: (ctx, input) => stoppable(ctx.signal, () => runBackup(ctx, input.args[0] as Action, input.args.slice(1), input.options)),
 });
 
@@ -314,4 +314,21 @@ async function remove(ctx: CommandContext, volid: string, options: BackupOptions
   const result = await client.deleteVolume(node, volume.storage, volid, {}, { signal: ctx.signal });
   if (typeof result === "string" && result.startsWith("UPID:")) await followTask(client, result, { signal: ctx.signal, timeoutMs: options.timeout * 1000 });
   return { kind: "data", data: { volid, storage: volume.storage, node, deleted: true }, text: `Deleted ${volid}.` };
+}
+
+/**
+ * The guests a backup input names (MCP allowlists): create's guests (or its --selector), list's guest,
+ * and for restore and delete the guest the volume belongs to — restore's target when --vmid is given,
+ * else a new vmid not known before the restore (so a --vmids allowlist refuses it).
+ */
+function backupGuests(input: CommandInput): NamedGuests {
+  const [action, ...rest] = input.args;
+  if (action === "create") return { names: rest.slice(1), select: rest[0]?.startsWith("vm") ? "qemu" : "lxc" };
+  if (action === "list") return { names: rest.slice(0, 1) };
+  const backedUp = rest[0] === undefined ? undefined : parseBackupVolid(rest[0]);
+  if (action === "restore") {
+    if (typeof input.options.vmid === "number") return { names: [String(input.options.vmid)] };
+    return { names: input.options.force === true && backedUp ? [String(backedUp.vmid)] : ["a new guest"] };
+  }
+  return { names: backedUp ? [String(backedUp.vmid)] : ["an unknown guest"] };
 }

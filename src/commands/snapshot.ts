@@ -74,13 +74,17 @@ export const snapshotCommand = defineCommand({
   options: SNAPSHOT_OPTIONS,
   workspace: "required",
   // rollback and delete ask before acting (ctx.ui.confirm), so the MCP two-step (wouldDo, then confirm: true) covers them.
-  mcp: { tool: "destructive" },
+  mcp: {
+    tool: "destructive",
+    // `snapshot ACTION vm|ct GUEST [SNAP]`: the guest is the third argument (none with --selector / --node).
+    guests: (input) => ({ names: input.options.selector !== undefined || input.options.node !== undefined ? [] : input.args.slice(2, 3), select: kindOf(input.args[1]) }),
+  },
   run: (ctx, input) => stoppable(ctx.signal, () => runSnapshot(ctx, input.args, input.options)),
 });
 
 async function runSnapshot(ctx: CommandContext, args: string[], options: SnapshotOptions): Promise<CommandResult> {
   const [action, kind, ...rest] = args as [Action, string, ...string[]];
-  const type: GuestType = kind.startsWith("vm") ? "qemu" : "lxc";
+  const type = kindOf(kind);
   const noun = type === "qemu" ? "vm" : "ct";
   const batch = options.selector !== undefined || options.node !== undefined;
   if (batch && action !== "create") {
@@ -324,4 +328,9 @@ async function remove(ctx: CommandContext, g: GuestRecord, name: string, options
   }
   spinner.succeed(`Snapshot "${name}" of ${g.name} deleted.`);
   return { kind: "data", data: { vmid: g.vmid, name: g.name, node: g.node, snapshot: name, action: "delete", upid }, text: `Deleted snapshot "${name}" of ${label(g)}.` };
+}
+
+/** vm|vms → qemu, ct|cts → lxc. */
+function kindOf(kind: string | undefined): GuestType {
+  return kind?.startsWith("vm") ? "qemu" : "lxc";
 }

@@ -60,6 +60,14 @@ export interface CommandInput {
   options: Record<string, unknown>;
 }
 
+/** The guests a command's input names (see Command.mcp.guests). */
+export interface NamedGuests {
+  /** Names or vmids; a name that is not a guest yet (a new vmid) is refused by a --vmids allowlist. */
+  names: string[];
+  /** The guests are chosen with --selector / --node of this kind (the power commands' select). */
+  select?: "qemu" | "lxc";
+}
+
 /** One entry of the registry. */
 export interface Command {
   /** Name as typed: "test-connection", "get", "sim". */
@@ -88,8 +96,9 @@ export interface Command {
    * `destructive` a mutating tool whose first call only shows what it would do (it asks
    * before acting) and acts on a second call with `confirm: true`; or kept out, with why.
    * `defaults`: option values a tool call gets when it leaves them out (a list's page size).
+   * `guests`: which guests an input names, for the MCP allowlists (default: the arguments completed as guests).
    */
-  mcp: { tool: "read" | "write" | "destructive"; name?: string; defaults?: Readonly<Record<string, unknown>> } | { tool: false; why: string };
+  mcp: { tool: "read" | "write" | "destructive"; name?: string; defaults?: Readonly<Record<string, unknown>>; guests?: (input: CommandInput) => NamedGuests } | { tool: false; why: string };
   /** Validates `input.options` (a UsageError, exit 2, names the flag), then runs. Build commands with defineCommand. */
   run(ctx: CommandContext, input: CommandInput): Promise<CommandResult>;
 }

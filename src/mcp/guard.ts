@@ -52,11 +52,14 @@ async function checkInput(command: Command, ctx: CommandContext, input: CommandI
   const nodes: string[] = [];
   const store = await ctx.services.store();
   const guests = await store.guests.list();
-  const names = guestArguments(command, input.args);
-  if (SELECTING.has(command.name) && (input.options.selector !== undefined || input.options.node !== undefined)) {
+  const named = (command.mcp.tool !== false ? command.mcp.guests?.(input) : undefined) ?? {
+    names: guestArguments(command, input.args),
+    select: SELECTING.has(command.name) ? (input.args[0]?.startsWith("vm") ? ("qemu" as const) : ("lxc" as const)) : undefined,
+  };
+  const names = named.names;
+  if (named.select && (input.options.selector !== undefined || input.options.node !== undefined)) {
     const { select } = await import("../commands/power.js");
-    const type = input.args[0]?.startsWith("vm") ? "qemu" : "lxc";
-    const picked = await select(ctx, type, names, { selector: input.options.selector as string | undefined, node: input.options.node as string | undefined });
+    const picked = await select(ctx, named.select, names, { selector: input.options.selector as string | undefined, node: input.options.node as string | undefined });
     targets.push(...picked.map((g) => ({ label: `${g.name} (${g.vmid})`, vmid: g.vmid, node: g.node })));
   } else {
     targets.push(...names.map((name) => known(name, guests)));

@@ -133,3 +133,27 @@ describe("the allowlists and day-2 commands", () => {
     await expect(guardedCommand(clone, { allowWrite: true, vmids: [101, 150] }).run(f.ctx, { args: ["vm", "web-01"], options: { vmid: 150 } })).resolves.toMatchObject({ data: "ran" });
   });
 });
+
+describe("the allowlists and the snapshot and backup commands (their guests named by the command's own mcp.guests)", () => {
+  const wrap = (name: "snapshot" | "backup") => async () => (await import(`../../src/commands/${name}.js`))[`${name}Command`] as Command;
+  const ran = (command: Command): Command => ({ ...command, run: async () => ({ kind: "data", data: "ran" }) });
+  const vmid101: McpPolicy = { allowWrite: true, vmids: [101] };
+
+  it("snapshot: the guest is the third argument; a snapshot's name is not a guest", async () => {
+    const snapshot = ran(await wrap("snapshot")());
+    const call = (args: string[]) => guardedCommand(snapshot, vmid101).run(fake([]).ctx, { args, options: {} });
+    await expect(call(["rollback", "vm", "web-01", "before-upgrade"])).resolves.toMatchObject({ data: "ran" });
+    await expect(call(["delete", "vm", "db-01", "before-upgrade"])).rejects.toThrow("Refused: db-01 (201): outside what this MCP server may touch (vmids 101).");
+  });
+
+  it("backup: create's guests, and the guest a volume belongs to for restore and delete; a restore to a new vmid is refused under --vmids", async () => {
+    const backup = ran(await wrap("backup")());
+    const call = (args: string[], options: Record<string, unknown> = {}) => guardedCommand(backup, vmid101).run(fake([]).ctx, { args, options });
+    await expect(call(["create", "vm", "web-01"])).resolves.toMatchObject({ data: "ran" });
+    await expect(call(["create", "vm", "web-01", "db-01"])).rejects.toThrow(/db-01 \(201\)/);
+    await expect(call(["delete", "local:backup/vzdump-qemu-101-2026_11_28-12_00_00.vma.zst"])).resolves.toMatchObject({ data: "ran" });
+    await expect(call(["delete", "local:backup/vzdump-qemu-201-2026_11_28-12_00_00.vma.zst"])).rejects.toThrow(/db-01 \(201\)/);
+    await expect(call(["restore", "local:backup/vzdump-qemu-101-2026_11_28-12_00_00.vma.zst"])).rejects.toThrow(/a new guest/);
+    await expect(call(["restore", "local:backup/vzdump-qemu-201-2026_11_28-12_00_00.vma.zst"], { vmid: 101 })).resolves.toMatchObject({ data: "ran" });
+  });
+});
