@@ -99,6 +99,24 @@ if (args.includes("--json")) {
     for (const e of r.errors.slice(0, showErrors)) console.log(`  ✗ ${JSON.stringify(e.input)}\n      expected ${JSON.stringify(e.expected)}\n      got      ${JSON.stringify(e.got)}  ${e.got.length ? "" : e.explanation}`);
   }
 }
+// The same sentences against a store of 10,000 more guests: names are looked up, not scanned, so latency should not grow.
+if (!args.includes("--json") && SPLITS.includes("dev")) {
+  const big = { ...ctx, guests: [...ctx.guests, ...Array.from({ length: 10_000 }, (_, i) => ({ name: `bulk-${String(i + 1).padStart(5, "0")}`, vmid: 10_000 + i, type: i % 3 ? "qemu" : "lxc", node: ctx.nodes[i % ctx.nodes.length], tags: ["bulk"], status: "running" }))] };
+  const t0 = performance.now();
+  parseLocal("describe web-01", big);
+  const first = performance.now() - t0;
+  const times = read("dev").map((row) => {
+    let best = Infinity;
+    for (let k = 0; k < 3; k++) {
+      const s = performance.now();
+      parseLocal(row.input, big);
+      best = Math.min(best, performance.now() - s);
+    }
+    return best;
+  }).sort((a, b) => a - b);
+  console.log(`\ndev against a store of ${big.guests.length} guests: p50 ${percentile(times, 0.5).toFixed(3)} ms, p95 ${percentile(times, 0.95).toFixed(3)} ms, p99 ${percentile(times, 0.99).toFixed(3)} ms (its first call, which indexes the store: ${first.toFixed(1)} ms)`);
+}
+
 const test = results.test;
 const failed = [];
 if (test && test.exactMatch < 0.95) failed.push(`test exact match ${(100 * test.exactMatch).toFixed(1)} % < 95 %`);

@@ -58,7 +58,63 @@ interface Span {
   mention: Mention;
 }
 
-/** Find what the store knows in the text, longest names first, as whole words. */
+/** The store's names, looked up by the parser (built once per context object). */
+export interface ContextIndex {
+  /** Lower-case guest, node and storage names (a guest's name wins over a node's or storage's of the same spelling). */
+  names: Map<string, Mention>;
+  vmids: Map<string, NlGuest>;
+  /** The tags of the store's guests, lower case. */
+  tags: Set<string>;
+  /** Guests by each leading part of their names: "k8s" and "k8s-worker" for k8s-worker-01. */
+  prefixes: Map<string, NlGuest[]>;
+  /** Lower-case guest names. */
+  guestNames: Set<string>;
+  byTag: Map<string, NlGuest[]>;
+  byNode: Map<string, NlGuest[]>;
+}
+
+function group(guests: readonly NlGuest[], keys: (g: NlGuest) => string[]): Map<string, NlGuest[]> {
+  const map = new Map<string, NlGuest[]>();
+  for (const g of guests) {
+    for (const key of keys(g)) {
+      const list = map.get(key);
+      if (list) list.push(g);
+      else map.set(key, [g]);
+    }
+  }
+  return map;
+}
+
+const indexes = new WeakMap<NlContext, ContextIndex>();
+
+/** The index of a context; a context is read as given, so a changed store is a new context object. */
+export function indexOf(ctx: NlContext): ContextIndex {
+  let index = indexes.get(ctx);
+  if (index) return index;
+  const names = new Map<string, Mention>();
+  const prefixes = new Map<string, NlGuest[]>();
+  for (const g of ctx.guests) {
+    const name = g.name.toLowerCase();
+    if (!names.has(name)) names.set(name, { kind: "guest", guest: g, text: g.name });
+    for (let at = name.indexOf("-"); at > 0; at = name.indexOf("-", at + 1)) {
+      const prefix = name.slice(0, at);
+      const list = prefixes.get(prefix) ?? [];
+      list.push(g);
+      prefixes.set(prefix, list);
+    }
+  }
+  for (const n of ctx.nodes) if (!names.has(n.toLowerCase())) names.set(n.toLowerCase(), { kind: "node", text: n });
+  for (const st of ctx.storages) if (!names.has(st.toLowerCase())) names.set(st.toLowerCase(), { kind: "storage", text: st });
+  const byTag = group(ctx.guests, (g) => [...new Set(g.tags.map((t) => t.toLowerCase()))]);
+  index = {
+    names, prefixes, byTag, byNode: group(ctx.guests, (g) => [g.node]), tags: new Set(byTag.keys()),
+    vmids: new Map(ctx.guests.map((g) => [String(g.vmid), g])), guestNames: new Set(ctx.guests.map((g) => g.name.toLowerCase())),
+  };
+  indexes.set(ctx, index);
+  return index;
+}
+
+/** Find what the store knows in the text, as whole words. */
 function findMentions(lower: string, raw: string, ctx: NlContext): Span[] {
   const spans: Span[] = [];
   const taken = (s: number, e: number): boolean => spans.some((x) => s < x.end && e > x.start);
@@ -67,22 +123,13 @@ function findMentions(lower: string, raw: string, ctx: NlContext): Span[] {
   };
   for (const m of lower.matchAll(/"([^"]*)"|“([^”]*)”/g)) add(m.index, m.index + m[0].length, { kind: "text", text: raw.slice(m.index + 1, m.index + m[0].length - 1) });
   for (const m of lower.matchAll(/\b\d{1,3}(?:\.\d{1,3}){3}(?:\/\d{1,2})?\b/g)) add(m.index, m.index + m[0].length, { kind: "ip", text: m[0] });
-  const names: [string, Mention][] = [
-    ...ctx.guests.map((g): [string, Mention] => [g.name.toLowerCase(), { kind: "guest", guest: g, text: g.name }]),
-    ...ctx.nodes.map((n): [string, Mention] => [n.toLowerCase(), { kind: "node", text: n }]),
-    ...ctx.storages.map((s): [string, Mention] => [s.toLowerCase(), { kind: "storage", text: s }]),
-  ].sort((a, b) => b[0].length - a[0].length);
-  for (const [name, mention] of names) {
-    if (!name) continue;
-    let from = 0;
-    for (;;) {
-      const at = lower.indexOf(name, from);
-      if (at < 0) break;
-      from = at + 1;
-      const end = at + name.length;
-      if (/[a-z0-9_.{}-]/.test(lower[at - 1] ?? " ") || /[a-z0-9_{}-]/.test(lower[end] ?? " ") || (lower[end] === "." && /[a-z0-9]/.test(lower[end + 1] ?? " "))) continue;
-      add(at, end, mention);
-    }
+  // Every run of name characters, looked up whole (and without a sentence's final dot): a store of any size costs one lookup a word.
+  const index = indexOf(ctx);
+  for (const m of lower.matchAll(/[a-z0-9_.{}-]+/g)) {
+    const run = m[0];
+    const trimmed = run.replace(/\.+$/, "");
+    const mention = index.names.get(run) ?? index.names.get(trimmed);
+    if (mention) add(m.index, m.index + (index.names.has(run) ? run.length : trimmed.length), mention);
   }
   // The name given to a new guest: "named proxy-edge", "called app-{n}".
   for (const m of lower.matchAll(/\b(?:named|called)\s+([a-z][a-z0-9{}]*(?:-[a-z0-9{}]+)+)(?![a-z0-9_{}-])/g)) {
@@ -92,7 +139,7 @@ function findMentions(lower: string, raw: string, ctx: NlContext): Span[] {
   // Name-like words the store does not know (web-99, api-{n}): kept whole, never matched to a guest.
   for (const m of lower.matchAll(/(?<![a-z0-9_.-])[a-z][a-z0-9]*(?:-[a-z0-9{}]+)*(?:-(?:\d+|\{n\})|\{n\})(?![a-z0-9_-])/g)) add(m.index, m.index + m[0].length, { kind: "name", text: raw.slice(m.index, m.index + m[0].length) });
   // A vmid the store knows, not followed by a unit or a kind ("100 GB", "100 vms" are no vmids).
-  const byVmid = new Map(ctx.guests.map((g) => [String(g.vmid), g]));
+  const byVmid = index.vmids;
   for (const m of lower.matchAll(/(?<![\w.])(\d{3,9})(?![\w.])(?!\s*(?:[a-z]+))/g)) {
     const guest = byVmid.get(m[1]);
     if (guest) add(m.index, m.index + m[1].length, { kind: "guest", guest, text: guest.name });

@@ -10,7 +10,7 @@
 import { COMMANDS } from "../../commands/registry.js";
 import type { Command } from "../../commands/types.js";
 import { planSafety, safetyOf, type NlContext, type NlGuest, type NlPlan } from "../types.js";
-import { analyze, type Token } from "./analyze.js";
+import { analyze, indexOf, type Token } from "./analyze.js";
 import { classify, type Scored } from "./classifier.js";
 import { DEPLOY_WORDS, PRONOUNS, STEP_VERBS, type Intent } from "./lexicon.js";
 import { readSlots, type Slots } from "./slots.js";
@@ -85,7 +85,8 @@ function line(commands: readonly Command[], name: string, args: string[], option
 }
 
 const kindWord = (type: NlGuest["type"]): "vm" | "ct" => (type === "qemu" ? "vm" : "ct");
-const sortNames = (guests: NlGuest[]): string[] => guests.map((g) => g.name).sort((a, b) => a.localeCompare(b, "en", { numeric: true }));
+const collator = new Intl.Collator("en", { numeric: true });
+const sortNames = (guests: readonly NlGuest[]): string[] => guests.map((g) => g.name).sort(collator.compare);
 
 /** The guests a step points at: named, or the step before's ("them"), or a tag / prefix of the store. */
 function targetsOf(s: Slots, previous: Step | undefined): { guests: NlGuest[]; by: "names" | "tag" | "prefix" | "previous" | "none"; names?: string[] } {
@@ -97,10 +98,19 @@ function targetsOf(s: Slots, previous: Step | undefined): { guests: NlGuest[]; b
   return { guests: [], by: "none" };
 }
 
+/** The guests with the step's tag (from the store's index). */
+const tagged = (s: Slots, ctx: NlContext): NlGuest[] => (s.tag ? indexOf(ctx).byTag.get(s.tag) ?? [] : []);
+
+/** Where a selection looks: the tag's guests, else the node's, else all (from the store's index, not a scan). */
+function pool(s: Slots, ctx: NlContext): readonly NlGuest[] {
+  const index = indexOf(ctx);
+  return s.tag ? index.byTag.get(s.tag) ?? [] : s.node ? index.byNode.get(s.node) ?? [] : ctx.guests;
+}
+
 /** The kinds (vm, ct) a tag or node selection covers: the kind said, else those of the store's matching guests. */
 function kindsFor(s: Slots, ctx: NlContext, match: (g: NlGuest) => boolean): ("vm" | "ct")[] {
   if (s.kind === "vm" || s.kind === "ct") return [s.kind];
-  const present = new Set(ctx.guests.filter(match).map((g) => kindWord(g.type)));
+  const present = new Set(pool(s, ctx).filter(match).map((g) => kindWord(g.type)));
   if (s.vmish && !s.kind) return present.has("vm") || !present.size ? ["vm"] : [...present].sort().reverse() as ("vm" | "ct")[];
   return (["vm", "ct"] as const).filter((k) => present.has(k));
 }
@@ -116,7 +126,7 @@ function byKind(guests: NlGuest[]): [("vm" | "ct"), string[]][] {
 
 /** The first free name `base-NN` in the store. */
 function freeName(base: string, ctx: NlContext): string {
-  const taken = new Set(ctx.guests.map((g) => g.name.toLowerCase()));
+  const taken = indexOf(ctx).guestNames;
   for (let n = 1; ; n++) {
     const name = `${base}-${String(n).padStart(2, "0")}`;
     if (!taken.has(name)) return name;
@@ -161,14 +171,14 @@ function build(step: Step, ctx: NlContext, commands: readonly Command[], previou
       if (s.resource === "tasks") return void step.commands.push(cmd("get", ["tasks"], { node: s.node }));
       if (s.unknown.length) return void (step.problem = unknown());
       if (!s.kind && !s.vmish && !s.tag && !s.status && !s.node) return void (step.problem = "List what? vms, containers, nodes, storage or tasks.");
-      const kinds = s.kind === "vm" || s.kind === "ct" ? [s.kind] : s.tag ? kindsFor(s, ctx, (g) => g.tags.includes(s.tag!)) : s.vmish ? ["vm" as const] : ["vm" as const, "ct" as const];
+      const kinds = s.kind === "vm" || s.kind === "ct" ? [s.kind] : s.tag ? kindsFor(s, ctx, () => true) : s.vmish ? ["vm" as const] : ["vm" as const, "ct" as const];
       for (const k of kinds.length ? kinds : ["vm" as const]) step.commands.push(cmd("get", [k === "vm" ? "vms" : "cts"], { node: s.node, status: s.status, tag: s.tag, live: s.words.has("live") }));
       return;
     }
     case "describe": {
-      const guests = target.by === "tag" ? ctx.guests.filter((g) => g.tags.includes(s.tag!)) : target.guests;
+      const guests = target.by === "tag" ? tagged(s, ctx) : target.guests;
       if (!guests.length) return void (step.problem = unknown() ?? "Which guest? Name it (web-01) or give its vmid.");
-      for (const g of [...guests].sort((a, b) => a.name.localeCompare(b.name, "en", { numeric: true }))) step.commands.push(cmd("describe", [kindWord(g.type), g.name]));
+      for (const g of [...guests].sort((a, b) => collator.compare(a.name, b.name))) step.commands.push(cmd("describe", [kindWord(g.type), g.name]));
       setTargets(guests);
       return;
     }
@@ -183,7 +193,7 @@ function build(step: Step, ctx: NlContext, commands: readonly Command[], previou
         node: s.node, cores: s.cores, memory: s.memory, disk: s.disk, storage: s.storage, clone: clone?.name,
         ip: s.ip ?? (s.words.has("dhcp") ? "dhcp" : undefined), gateway: s.ip ? s.gateway : undefined, tag: tags.length ? tags : undefined,
       };
-      const taken = new Set(ctx.guests.map((g) => g.name.toLowerCase()));
+      const taken = indexOf(ctx).guestNames;
       const names = expand(name, count);
       if (count > 1 && names.some((n) => taken.has(n.toLowerCase()))) {
         // web-01… exist already: --count would start at 01, so each new guest gets its own create with the next free names.
@@ -219,18 +229,18 @@ function build(step: Step, ctx: NlContext, commands: readonly Command[], previou
       if (s.unknown.length) return void (step.problem = unknown());
       if (action === "delete") {
         if (!s.tag) return void (step.problem = "Which guests? Name them (delete web-03) or give their tag.");
-        const guests = ctx.guests.filter((g) => g.tags.includes(s.tag!) && (!s.kind || s.kind === "both" || kindWord(g.type) === s.kind) && (!s.node || g.node === s.node));
+        const guests = tagged(s, ctx).filter((g) => (!s.kind || s.kind === "both" || kindWord(g.type) === s.kind) && (!s.node || g.node === s.node));
         for (const [k, names] of byKind(guests)) step.commands.push(cmd("delete", [k, ...names]));
         setTargets(guests);
         return;
       }
       if (!s.tag && !s.node && !s.status) return void (step.problem = `Which guests? Name them, or choose them by tag or node (e.g. ${action} vm --selector tag=web).`);
       const selector = [s.tag ? `tag=${s.tag}` : "", s.status && !s.tag ? `status=${s.status}` : ""].filter(Boolean).join(",") || undefined;
-      const match = (g: NlGuest): boolean => (!s.tag || g.tags.includes(s.tag)) && (!s.node || g.node === s.node);
+      const match = (g: NlGuest): boolean => (!s.tag || tagged(s, ctx).includes(g)) && (!s.node || g.node === s.node);
       const kinds = kindsFor(s, ctx, match);
       if (!kinds.length) return void (step.problem = `No guest of the store has ${s.tag ? `the tag ${s.tag}` : ""}${s.tag && s.node ? " on " : ""}${s.node ? `node ${s.node}` : ""}.`);
       for (const k of kinds) step.commands.push(cmd(action, [k], { selector, node: s.node }));
-      setTargets(ctx.guests.filter(match));
+      setTargets(pool(s, ctx).filter(match));
       return;
     }
     case "sync":
@@ -239,7 +249,7 @@ function build(step: Step, ctx: NlContext, commands: readonly Command[], previou
     case "plan":
     case "apply": {
       if (s.unknown.length) return void (step.problem = unknown());
-      const guests = target.by === "tag" ? ctx.guests.filter((g) => g.tags.includes(s.tag!)) : target.guests;
+      const guests = target.by === "tag" ? tagged(s, ctx) : target.guests;
       const names = target.names ?? sortNames(guests);
       if (previous?.intent === "create" && (s.pronoun || !names.length) && step.intent === "apply") {
         step.commands.push(cmd("test"), cmd("plan", previous.targets), cmd("apply", previous.targets));

@@ -6,7 +6,7 @@
  * new guest, from the words the user gave.
  */
 import type { NlContext, NlGuest } from "../types.js";
-import type { Token } from "./analyze.js";
+import { indexOf, type Token } from "./analyze.js";
 import { CORE_WORDS, CT_WORDS, DISK_WORDS, MEMORY_WORDS, NOT_ROLES, PRONOUNS, SIZE_UNITS, TIME_UNITS, VM_WORDS } from "./lexicon.js";
 
 export interface Slots {
@@ -86,7 +86,8 @@ function wordBefore(tokens: readonly Token[], at: number): "memory" | "disk" | u
 /** Read the slots of one step. */
 export function readSlots(tokens: readonly Token[], ctx: NlContext): Slots {
   const s: Slots = { vmish: false, guests: [], unknown: [], tags: [], pronoun: false, words: new Set(tokens.map((t) => t.lemma)) };
-  const ctxTags = new Set(ctx.guests.flatMap((g) => g.tags.map((t) => t.toLowerCase())));
+  const index = indexOf(ctx);
+  const ctxTags = index.tags;
   const used = new Set<number>();
   const at = (i: number): Token | undefined => tokens[i];
   const near = (i: number, dir: 1 | -1, set: Set<string>, reach = 3): boolean => {
@@ -233,8 +234,8 @@ export function readSlots(tokens: readonly Token[], ctx: NlContext): Slots {
       return;
     }
     if (!s.prefix && !NOT_ROLES.has(word) && !FILLER.has(word)) {
-      const guests = ctx.guests.filter((g) => g.name.toLowerCase().startsWith(`${word}-`));
-      if (guests.length) s.prefix = { word, guests };
+      const guests = index.prefixes.get(word);
+      if (guests?.length) s.prefix = { word, guests };
     }
   });
 
