@@ -346,6 +346,14 @@ export function parseLocal(text: string, ctx: NlContext, commands: readonly Comm
     }
     steps.push(step);
   }
+  // "don't delete web-01", "never stop db-01": a negated change is not proposed at all.
+  for (const step of steps) {
+    const negated = step.slots.words.has("not") || step.slots.words.has("n't") || step.slots.words.has("never") || step.slots.words.has("dont");
+    if (negated && !step.problem && step.intent !== "report" && step.commands.some((c) => safetyOf(c, commands) !== "safe")) {
+      step.problem = `"${step.slots.reportText}" says not to; I do not propose a change that was negated.`;
+      step.commands = [];
+    }
+  }
   // A question ("why is web-01 down?") asks to read: it never becomes a change.
   if (/^\s*(why|what|how|where|when|who|which)\b/i.test(text)) {
     for (const step of steps) {
