@@ -58,7 +58,7 @@ async function naturalLanguage(request: NlRequest): Promise<number> {
 
 /** Global flags that may stand alone (`proxmox-mpc -C dir` opens the console there). */
 const CONSOLE_FLAGS = new Set(["--debug", "--no-color", "--no-input", "-y", "--yes"]);
-const CONSOLE_FLAGS_WITH_VALUE = new Set(["-C", "--workspace", "-o", "--output"]);
+const CONSOLE_FLAGS_WITH_VALUE = new Set(["-C", "--workspace", "-o", "--output", "--context"]);
 
 /** True when argv holds only global flags: the user wants the console. */
 export function wantsConsole(argv: string[]): boolean {

@@ -94,6 +94,8 @@ Environment:
   PROXMOX_VE_API_TOKEN  API token, user@realm!tokenid=secret
   PROXMOX_VE_INSECURE   true to skip certificate verification (not recommended)
   PROXMOX_MPC_ENGINE    terraform or native: the default engine of plan/apply/destroy
+  PROXMOX_MPC_CONTEXT   the context to use (like --context NAME; see proxmox-mpc context)
+  XDG_CONFIG_HOME       where contexts.yaml lives (default ~/.config/proxmox-mpc/)
   DATABASE_URL          the state database (overrides the workspace's database.url)
   NO_COLOR              turn colour off`;
 
@@ -110,6 +112,7 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
     .option("--no-color", "turn colour off (also NO_COLOR)")
     .option("--no-input", "never prompt; fail instead of asking")
     .option("-y, --yes", "answer yes to confirmations")
+    .option("--context <name>", "use this context's server, trust and token for this run (also PROXMOX_MPC_CONTEXT; see `context`)")
     .addHelpText("after", EXIT_CODES_HELP)
     .showSuggestionAfterError(true)
     .exitOverride()
@@ -170,6 +173,7 @@ function addCommand(program: Commander, command: Command, action: Action): void 
       color: g.color !== false,
       input: g.input !== false,
       yes: Boolean(g.yes),
+      ...(typeof g.context === "string" ? { context: g.context } : {}),
     };
     // By declared key (commander names --no-refresh "refresh"; the key is the command's own name for it).
     const options = Object.fromEntries(declared.filter((d) => parsed[d.attribute] !== undefined).map((d) => [d.key, parsed[d.attribute]]));

@@ -5,6 +5,7 @@
  * contexts here; tests build theirs the same way.
  */
 import { setMaxListeners } from "node:events";
+import { namedContext, type ContextInEffect } from "../core/contexts.js";
 import { UsageError } from "../core/errors.js";
 import { createLogger, newCorrelationId, operationLogger, type Logger } from "../core/logger.js";
 import { OperationMetrics } from "../core/metrics.js";
@@ -39,6 +40,9 @@ export interface ContextInput {
 
 /** A context for one command run, with its own correlation id and services. */
 export function createContext(input: ContextInput): CommandContext {
+  // --context NAME / $PROXMOX_MPC_CONTEXT: that context's server, trust and token replace the workspace's for this run.
+  const context = namedContext(input.globals.context, input.env);
+  if (context && input.workspace) input = { ...input, workspace: withContext(input.workspace, context) };
   const root = input.rootLogger ?? defaultLogger(input);
   const correlationId = newCorrelationId();
   // Every request in flight listens for Ctrl-C on this one signal (sync has 16 at a time).
@@ -58,8 +62,13 @@ export function createContext(input: ContextInput): CommandContext {
     workspace: input.workspace,
     commands: input.commands,
     metrics,
-    services: createServices({ cwd: input.cwd, env: input.env, workspace: input.workspace, log, ui: input.ui, signal: input.signal, version: input.version, metrics, sharedStore: input.sharedStore }),
+    services: createServices({ cwd: input.cwd, env: input.env, workspace: input.workspace, log, ui: input.ui, signal: input.signal, version: input.version, metrics, sharedStore: input.sharedStore, context }),
   };
+}
+
+/** The workspace as the run sees it with a context in effect: the context's endpoint, token id and trust. */
+function withContext(ws: Workspace, { context }: ContextInEffect): Workspace {
+  return { ...ws, config: { ...ws.config, endpoint: context.endpoint, tokenId: context.tokenId, tls: { ...context.tls }, context: context.name } };
 }
 
 /** The workspace of a command that requires one. */

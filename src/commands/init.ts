@@ -35,7 +35,9 @@ export interface InitReport {
   workspace: string;
   endpoint: string;
   tokenId: string;
-  secretStorage: "secrets-file" | "environment";
+  secretStorage: "secrets-file" | "environment" | "context";
+  /** The context the workspace was made from (init --context NAME): the secret stays where it says. */
+  context?: string;
   tls: string;
   defaultNode: string;
   defaultStorage?: string;
@@ -47,10 +49,11 @@ export const initCommand = defineCommand({
   name: "init",
   summary: "Create a workspace against a Proxmox VE server",
   description:
-    "Tests the connection and the token, then writes .proxmox-mpc/config.yaml, the state database, terraform/, ansible/, tests/, diagnostics/ and a .gitignore. Interactive on a terminal when flags are missing; with --no-input every missing value is an error. The token secret comes from PROXMOX_VE_API_TOKEN (and then stays in the environment) or from --token-secret-file / the prompt (and is then kept in .proxmox-mpc/secrets, mode 0600), never in config.yaml.",
+    "With --context NAME (or PROXMOX_MPC_CONTEXT), the endpoint, trust and token come from that context and the workspace records the context's name, not the secret. Tests the connection and the token, then writes .proxmox-mpc/config.yaml, the state database, terraform/, ansible/, tests/, diagnostics/ and a .gitignore. Interactive on a terminal when flags are missing; with --no-input every missing value is an error. The token secret comes from PROXMOX_VE_API_TOKEN (and then stays in the environment) or from --token-secret-file / the prompt (and is then kept in .proxmox-mpc/secrets, mode 0600), never in config.yaml.",
   examples: [
     "proxmox-mpc init",
     "PROXMOX_VE_API_TOKEN='root@pam!mpc=…' proxmox-mpc init my-infra --endpoint https://pve1:8006 --fingerprint AB:CD:… --no-input",
+    "proxmox-mpc init lab-infra --context lab --no-input",
     "proxmox-mpc init --endpoint pve1 --token-id ops@pve!mpc --token-secret-file ~/.pve-secret --ca pve-root-ca.pem --database postgresql://mpc@db/mpc --no-input",
   ],
   arguments: [{ name: "dir", description: "folder of the workspace (default: the current folder)" }],
@@ -90,16 +93,18 @@ export async function initWorkspace(ctx: CommandContext, root: string, flags: In
       defaultNode,
       defaultStorage,
       database: database === "" ? undefined : { url: database },
+      context: answers.context,
     };
     await writeConfig(paths, config);
-    if (answers.secretSource !== "environment") writeSecret(paths, answers.secret);
+    if (answers.secretSource !== "environment" && answers.secretSource !== "context") writeSecret(paths, answers.secret);
     writeGitignore(root, texts.gitignore);
     writeExampleSpec(paths, texts.exampleSpec);
     const report: InitReport = {
       workspace: root,
       endpoint: client.baseUrl,
       tokenId: answers.tokenId,
-      secretStorage: answers.secretSource === "environment" ? "environment" : "secrets-file",
+      secretStorage: answers.secretSource === "environment" || answers.secretSource === "context" ? answers.secretSource : "secrets-file",
+      ...(answers.context ? { context: answers.context } : {}),
       tls: tls.caPem ? "ca" : tls.fingerprint ? "fingerprint" : tls.insecure ? "insecure" : "verify",
       defaultNode,
       defaultStorage,
@@ -109,7 +114,7 @@ export async function initWorkspace(ctx: CommandContext, root: string, flags: In
     const text = [
       `Workspace created in ${root}`,
       `  server     ${client.baseUrl} (Proxmox VE ${version.version})`,
-      `  token      ${answers.tokenId} (secret ${report.secretStorage === "environment" ? "from PROXMOX_VE_API_TOKEN, not stored" : "in .proxmox-mpc/secrets, mode 0600"})`,
+      `  token      ${answers.tokenId} (secret ${report.secretStorage === "context" ? `from context ${answers.context}, not stored` : report.secretStorage === "environment" ? "from PROXMOX_VE_API_TOKEN, not stored" : "in .proxmox-mpc/secrets, mode 0600"})`,
       `  node       ${defaultNode}${defaultStorage ? `, storage ${defaultStorage}` : ""}`,
       `  database   ${report.database}`,
       "",
@@ -125,10 +130,22 @@ interface Answers {
   endpoint: string;
   tokenId: string;
   secret: string;
-  secretSource: "environment" | "file" | "prompt";
+  secretSource: "environment" | "file" | "prompt" | "context";
+  /** init --context NAME: the context, and its certificate trust. */
+  context?: string;
+  trust?: { fingerprint?: string; ca?: string; insecure?: boolean };
 }
 
 async function gather(ctx: CommandContext, flags: InitFlags): Promise<Answers> {
+  const named = ctx.services.context();
+  if (named && (named.source === "flag" || named.source === "env")) {
+    if (flags.endpoint || flags.tokenId || flags.tokenSecretFile) {
+      throw new UsageError(`--context ${named.context.name} gives the endpoint and the token: leave out --endpoint, --token-id and --token-secret-file.`);
+    }
+    const { resolveContextSecret } = await import("../core/contexts.js");
+    const c = named.context;
+    return { endpoint: c.endpoint, tokenId: c.tokenId, secret: resolveContextSecret(c, ctx.env), secretSource: "context", context: c.name, trust: c.tls };
+  }
   const { parseApiToken } = await import("../proxmox/connection.js");
   const envToken = ctx.env.PROXMOX_VE_API_TOKEN ? parseApiToken(ctx.env.PROXMOX_VE_API_TOKEN) : undefined;
   const endpoint = flags.endpoint ?? ctx.env.PROXMOX_VE_ENDPOINT ?? (await askOrFail(ctx, { kind: "input", message: "Proxmox VE endpoint (https://HOST:8006):" }, "--endpoint"));
@@ -170,6 +187,9 @@ async function connect(ctx: CommandContext, answers: Answers, flags: InitFlags):
   const { TlsError } = await import("../proxmox/errors.js");
   const tls: Trust = { fingerprint: flags.fingerprint, insecure: flags.insecure };
   if (flags.ca) tls.caPem = readCaFile(resolve(ctx.cwd, (tls.caFile = flags.ca)));
+  // A context's trust, unless a trust flag says otherwise.
+  const given = answers.trust && flags.fingerprint === undefined && flags.ca === undefined && flags.insecure === undefined ? answers.trust : undefined;
+  if (given) Object.assign(tls, { fingerprint: given.fingerprint, insecure: given.insecure, ...(given.ca ? { caFile: given.ca, caPem: readCaFile(given.ca) } : {}) });
   const make = (trust: Trust): Promise<ProxmoxClient> =>
     ctx.services.proxmox({
       connection: { endpoint: answers.endpoint, fingerprint: trust.fingerprint, ca: trust.caFile, insecure: trust.insecure ?? false },

@@ -6,6 +6,7 @@
  * test builds the same thing through createContext.
  */
 import { resolve } from "node:path";
+import { contextToken, defaultContext, type ContextInEffect } from "../core/contexts.js";
 import { UsageError } from "../core/errors.js";
 import type { Logger } from "../core/logger.js";
 import type { OperationMetrics } from "../core/metrics.js";
@@ -26,6 +27,8 @@ export interface ClientTuning {
   retries?: number;
   /** A token instead of the workspace's (init, before the workspace exists). */
   token?: string;
+  /** Tells apart clients that differ only by their token (test-connection --all-contexts: one per context). */
+  key?: string;
 }
 
 /** What a command uses besides its input. */
@@ -38,6 +41,8 @@ export interface Services {
   engine(requested?: unknown): Promise<{ engine: Engine; context: EngineContext }>;
   /** The full API token (PROXMOX_VE_API_TOKEN, else token id + secrets file); undefined outside a workspace. */
   token(): string | undefined;
+  /** The context in effect (--context, $PROXMOX_MPC_CONTEXT, the workspace's, or the current one outside a workspace), if any. */
+  context(): ContextInEffect | undefined;
   /** Close everything opened so far (the faces call it after each command). */
   close(): Promise<void>;
 }
@@ -55,6 +60,8 @@ export interface ServiceScope {
   metrics?: OperationMetrics;
   /** A store kept open by a long-lived face across runs: used instead of opening one, and left open by close(). */
   sharedStore?: () => Promise<Store>;
+  /** The context named by --context or $PROXMOX_MPC_CONTEXT (its server, trust and token replace the workspace's). */
+  context?: ContextInEffect;
 }
 
 /** The services of one run; nothing is created until asked for. */
@@ -99,7 +106,8 @@ export function createServices(scope: ServiceScope): Services {
       const { chooseEngine } = await import("../engine/select.js");
       return { engine: await chooseEngine(wanted, scope.env), context: engineContext(scope, services) };
     },
-    token: () => workspaceToken(scope.env, scope.workspace),
+    token: () => runToken(scope),
+    context: () => contextInEffect(scope),
     async close() {
       const open = [...clients.values()];
       const opened = store;
@@ -148,14 +156,18 @@ async function createClient(scope: ServiceScope, tuning: ClientTuning): Promise<
   const { ProxmoxClient } = await import("../proxmox/client.js");
   const ws = scope.workspace;
   const flags = tuning.connection ?? {};
+  // A context in effect gives the server, its trust and the token (a current context yields to --endpoint).
+  const effect = contextInEffect(scope);
+  const cx = effect && !(effect.source === "current" && flags.endpoint !== undefined) ? effect.context : undefined;
+  const server = cx ?? (ws ? { endpoint: ws.config.endpoint, tls: ws.config.tls } : undefined);
   const anyTlsFlag = flags.fingerprint !== undefined || flags.ca !== undefined || flags.insecure !== undefined;
-  const tls = anyTlsFlag ? flags : { fingerprint: ws?.config.tls.fingerprint, ca: ws?.config.tls.ca, insecure: ws?.config.tls.insecure };
+  const tls = anyTlsFlag ? flags : { fingerprint: server?.tls.fingerprint, ca: server?.tls.ca, insecure: server?.tls.insecure };
   const base = ws && flags.ca === undefined ? ws.paths.root : scope.cwd;
   const caFile = tls.ca ? resolve(base, tls.ca) : undefined;
   const caPem = caFile ? readCaFile(caFile) : undefined;
   if (flags.timeout !== undefined && !(flags.timeout > 0)) throw new UsageError("--timeout must be a positive number of seconds.");
   return ProxmoxClient.fromInput(
-    { endpoint: flags.endpoint ?? ws?.config.endpoint, token: tuning.token ?? workspaceToken(scope.env, ws), fingerprint: tls.fingerprint, caPem, caFile, insecure: tls.insecure },
+    { endpoint: flags.endpoint ?? server?.endpoint, token: tuning.token ?? (cx ? memoContextToken(scope, cx) : workspaceToken(scope.env, ws)), fingerprint: tls.fingerprint, caPem, caFile, insecure: tls.insecure },
     scope.env,
     {
       log: scope.log,
@@ -188,6 +200,32 @@ function engineContext(scope: ServiceScope, services: Services): EngineContext {
       return creds;
     },
   };
+}
+
+/** The context in effect: the one --context / $PROXMOX_MPC_CONTEXT named, else the workspace's, else (outside a workspace) the current one. */
+function contextInEffect(scope: ServiceScope): ContextInEffect | undefined {
+  const memo = runContexts.get(scope);
+  if (memo) return memo.effect;
+  const effect = scope.context ?? defaultContext(scope.env, scope.workspace?.config.context, scope.workspace !== undefined);
+  runContexts.set(scope, { effect });
+  return effect;
+}
+
+/** Per run: the context in effect and its token, resolved once (a secret_command runs once per run). */
+const runContexts = new WeakMap<ServiceScope, { effect: ContextInEffect | undefined; token?: string }>();
+
+/** A context's full token, resolved once per run. */
+function memoContextToken(scope: ServiceScope, context: ContextInEffect["context"]): string {
+  contextInEffect(scope);
+  const memo = runContexts.get(scope)!;
+  if (memo.effect?.context !== context) return contextToken(context, scope.env);
+  return (memo.token ??= contextToken(context, scope.env));
+}
+
+/** The run's full API token: the context's in effect, else the workspace's. */
+function runToken(scope: ServiceScope): string | undefined {
+  const cx = contextInEffect(scope);
+  return cx ? memoContextToken(scope, cx.context) : workspaceToken(scope.env, scope.workspace);
 }
 
 /** The full API token: PROXMOX_VE_API_TOKEN, else the workspace's token id + secrets file (undefined outside a workspace). */

@@ -1,6 +1,23 @@
 /** `test-connection`: reach the server, check the token, print version and round-trip time. */
 import { CONNECTION_OPTIONS } from "./connection-options.js";
 import { defineCommand } from "./define.js";
+import { declarations, defineOptions, flag } from "./options.js";
+import type { Column, CommandContext, CommandResult } from "./types.js";
+
+const TEST_CONNECTION_OPTIONS = defineOptions({
+  ...declarations(CONNECTION_OPTIONS),
+  allContexts: flag("--all-contexts", "check every context of contexts.yaml (a table; exit 1 if any failed)"),
+});
+
+/** One context's line of `test-connection --all-contexts` (its -o json shape). */
+export interface ContextCheck {
+  name: string;
+  endpoint: string;
+  ok: boolean;
+  version?: string;
+  roundTripMs?: number;
+  error?: string;
+}
 
 /** What test-connection reports (its -o json shape). */
 export interface ConnectionReport {
@@ -26,13 +43,16 @@ export const testConnectionCommand = defineCommand({
   examples: [
     "PROXMOX_VE_ENDPOINT=https://pve1:8006 PROXMOX_VE_API_TOKEN='root@pam!mpc=…' proxmox-mpc test-connection --fingerprint AA:BB:…",
     "proxmox-mpc test-connection --endpoint 127.0.0.1:8006 --insecure -o json",
+    "proxmox-mpc test-connection --all-contexts",
   ],
-  options: CONNECTION_OPTIONS,
+  options: TEST_CONNECTION_OPTIONS,
   workspace: "optional",
   mcp: { tool: "read" },
   slash: true,
   async run(ctx, input) {
-    const client = await ctx.services.proxmox({ connection: input.options });
+    const { allContexts, ...connection } = input.options;
+    if (allContexts) return checkAllContexts(ctx, connection.timeout);
+    const client = await ctx.services.proxmox({ connection });
     const opts = { signal: ctx.signal };
     const started = performance.now();
     const version = await client.version(opts);
@@ -85,4 +105,40 @@ function describeTls(mode: string): string {
     default:
       return "verified with the system CAs";
   }
+}
+
+const CHECK_COLUMNS: Column[] = [
+  { key: "name", header: "CONTEXT" },
+  { key: "endpoint", header: "ENDPOINT" },
+  { key: "version", header: "VERSION" },
+  { key: "roundTrip", header: "ROUND TRIP", align: "right" },
+  { key: "result", header: "RESULT" },
+];
+
+/** `--all-contexts`: each context's version and round trip, side by side; exit 1 if any failed. */
+async function checkAllContexts(ctx: CommandContext, timeout: number | undefined): Promise<CommandResult> {
+  const { readContexts, resolveContextSecret } = await import("../core/contexts.js");
+  const { contexts } = readContexts(ctx.env);
+  const checks = await Promise.all(
+    contexts.map(async (c): Promise<ContextCheck> => {
+      try {
+        const token = `${c.tokenId}=${resolveContextSecret(c, ctx.env)}`;
+        const client = await ctx.services.proxmox({
+          connection: { endpoint: c.endpoint, fingerprint: c.tls.fingerprint, ca: c.tls.ca, insecure: c.tls.insecure ?? false, timeout: timeout ?? 10 },
+          token,
+          retries: 0,
+          key: `context:${c.name}`,
+        });
+        await client.version({ signal: ctx.signal }); // the handshake
+        const started = performance.now();
+        const version = await client.version({ signal: ctx.signal });
+        return { name: c.name, endpoint: client.baseUrl, ok: true, version: version.version, roundTripMs: Math.round((performance.now() - started) * 10) / 10 };
+      } catch (err) {
+        return { name: c.name, endpoint: c.endpoint, ok: false, error: err instanceof Error ? err.message : String(err) };
+      }
+    }),
+  );
+  if (checks.length === 0) return { kind: "data", data: checks, text: "No contexts (proxmox-mpc context add NAME …).\n" };
+  const rows = checks.map((c) => ({ ...c, version: c.version ?? "-", roundTrip: c.roundTripMs === undefined ? "-" : `${c.roundTripMs} ms`, result: c.ok ? "ok" : `error: ${c.error}` }));
+  return { kind: "data", data: checks, table: { columns: CHECK_COLUMNS, rows }, exitCode: checks.every((c) => c.ok) ? 0 : 1 };
 }

@@ -19,9 +19,12 @@ export function serverLabel(ws: Workspace): string {
   }
 }
 
-/** `proxmox-mpc lab@pve1> ` (or `proxmox-mpc> ` outside a workspace). */
-export function promptText(ws: Workspace | undefined, color: boolean): string {
-  const where = ws ? ` ${ws.name}@${serverLabel(ws)}` : "";
+/**
+ * `proxmox-mpc lab@pve1> ` (or `proxmox-mpc> ` outside a workspace); with a context in effect it names
+ * the server instead: `proxmox-mpc infra (lab)> `, `proxmox-mpc (lab)> `.
+ */
+export function promptText(ws: Workspace | undefined, color: boolean, context?: string): string {
+  const where = context ? `${ws ? ` ${ws.name}` : ""} (${context})` : ws ? ` ${ws.name}@${serverLabel(ws)}` : "";
   return `${cyan("proxmox-mpc", color)}${bold(where, color)}> `;
 }
 

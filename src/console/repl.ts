@@ -10,6 +10,7 @@
 import { clearLine, clearScreenDown, createInterface, cursorTo, type Interface } from "node:readline";
 import { COMMANDS } from "../commands/registry.js";
 import { EXIT_OK, EXIT_USAGE, asProxmoxMpcError } from "../core/errors.js";
+import { contextLabel } from "../core/contexts.js";
 import { colorWanted, style } from "../core/style.js";
 import { packageVersion } from "../core/version.js";
 import { findWorkspaceRoot, loadWorkspace, type Workspace } from "../core/workspace.js";
@@ -135,7 +136,7 @@ function readLine(s: Session, onPrompt: () => void): Promise<string | null> {
       historySize: 1000,
       removeHistoryDuplicates: true,
       completer: (line: string) => complete(line, COMMANDS.filter((c) => !c.hidden), s.state.current.names),
-      prompt: promptText(s.ws, s.color),
+      prompt: promptText(s.ws, s.color, contextLabel(flagValue(s.opts.argv, ["--context"]), s.opts.env, s.ws?.config.context, s.ws !== undefined)),
     });
     let done = false;
     let interrupts = 0;

@@ -15,6 +15,8 @@ export interface GlobalOptions {
   input: boolean;
   /** --yes: confirmations are answered yes. */
   yes: boolean;
+  /** --context NAME: this context's server, trust and token for the run (src/core/contexts.ts). */
+  context?: string;
 }
 
 export type OutputFormat = "table" | "wide" | "json" | "yaml";

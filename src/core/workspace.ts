@@ -26,6 +26,8 @@ export interface WorkspaceConfig {
   logs?: { retentionDays?: number; maxFileMiB?: number };
   /** Natural language (`ask`, English in the console): the engine, where `claude` is, how long it may take. */
   ai?: AiConfig;
+  /** The context (contexts.yaml) this workspace was made from (`init --context`): its server, trust and token secret. */
+  context?: string;
 }
 
 /** `ai:` in config.yaml (docs/natural-language.md). */
@@ -144,6 +146,7 @@ export function checkConfig(value: unknown, file: string): WorkspaceConfig {
   if (ai.engine !== undefined && !["auto", "claude", "local"].includes(ai.engine as string)) fail("`ai.engine` must be auto, claude or local");
   if (ai.claudePath !== undefined && (typeof ai.claudePath !== "string" || !ai.claudePath)) fail("`ai.claudePath` must be a path");
   if (ai.timeoutSeconds !== undefined && (typeof ai.timeoutSeconds !== "number" || !(ai.timeoutSeconds > 0))) fail("`ai.timeoutSeconds` must be a number above 0");
+  if (c.context !== undefined && (typeof c.context !== "string" || !c.context)) fail("`context` must be a context name");
   return {
     version: c.version as number,
     endpoint: c.endpoint as string,
@@ -158,6 +161,7 @@ export function checkConfig(value: unknown, file: string): WorkspaceConfig {
     ostemplate: c.ostemplate as string | undefined,
     database: database.url ? { url: database.url as string } : undefined,
     ...(c.logs === undefined ? {} : { logs: Object.fromEntries(Object.entries(logs).filter(([k, v]) => (k === "retentionDays" || k === "maxFileMiB") && v !== undefined)) }),
+    ...(typeof c.context === "string" ? { context: c.context } : {}),
     ...(c.ai === undefined
       ? {}
       : {

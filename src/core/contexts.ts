@@ -1,0 +1,293 @@
+/**
+ * Contexts: the Proxmox VE servers a user works with, kept per user in
+ * `$XDG_CONFIG_HOME/proxmox-mpc/contexts.yaml` (default ~/.config/…; the file
+ * mode 0600, its folder 0700), like kubectl's contexts. Each names an
+ * endpoint, a token id, how the certificate is trusted and where the token
+ * secret lives (an environment variable, a file, or a command whose output is
+ * the secret) — never the secret itself: a file that holds one is refused.
+ *
+ * Which context a run uses (docs/day2.md "Several clusters"): --context NAME,
+ * else $PROXMOX_MPC_CONTEXT, else the workspace's own (`context:` in
+ * config.yaml, written by `init --context`), else, outside a workspace and
+ * without PROXMOX_VE_*, the current one (`context use`).
+ */
+import { spawnSync } from "node:child_process";
+import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { homedir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { ProxmoxMpcError, UsageError } from "./errors.js";
+import { registerSecret } from "./redact.js";
+
+/** Where a context's token secret lives. */
+export type SecretSource =
+  | { kind: "env"; name: string }
+  | { kind: "file"; path: string }
+  /** Run with a shell; its standard output, trimmed, is the secret. */
+  | { kind: "command"; command: string; timeoutSeconds?: number };
+
+/** One context (the file's keys are snake_case: token_id, secret_env, …). */
+export interface ServerContext {
+  name: string;
+  endpoint: string;
+  /** `user@realm!tokenid` (no secret). */
+  tokenId: string;
+  /** How the certificate is trusted: at most one (none: the system CAs). `ca` is an absolute path. */
+  tls: { fingerprint?: string; ca?: string; insecure?: boolean };
+  secret: SecretSource;
+}
+
+export interface ContextsFile {
+  current?: string;
+  contexts: ServerContext[];
+}
+
+/** A context in effect for a run, and what chose it. */
+export interface ContextInEffect {
+  context: ServerContext;
+  source: "flag" | "env" | "workspace" | "current";
+}
+
+/** How long a secret_command may run (seconds) unless the context says (secret_timeout). */
+export const DEFAULT_SECRET_TIMEOUT = 10;
+
+export const CONTEXT_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
+const TOKEN_ID = /^[^@!\s=]+@[^@!\s=]+![A-Za-z][\w.-]*$/;
+const KEYS = new Set(["endpoint", "token_id", "fingerprint", "ca", "insecure", "secret_env", "secret_file", "secret_command", "secret_timeout"]);
+/** Keys that would hold a secret itself: refused with a clear error. */
+const SECRET_LIKE = /secret|password|passwd|token$|api_token|apitoken/i;
+
+/** `$XDG_CONFIG_HOME/proxmox-mpc/contexts.yaml` (default ~/.config/proxmox-mpc/contexts.yaml). */
+export function contextsPath(env: NodeJS.ProcessEnv): string {
+  const base = env.XDG_CONFIG_HOME && env.XDG_CONFIG_HOME.startsWith("/") ? env.XDG_CONFIG_HOME : join(env.HOME || homedir(), ".config");
+  return join(base, "proxmox-mpc", "contexts.yaml");
+}
+
+/** js-yaml, loaded on first use only (synchronously: a run's context is resolved while its context is built). */
+function yaml(): typeof import("js-yaml") {
+  return createRequire(import.meta.url)("js-yaml") as typeof import("js-yaml");
+}
+
+/** The contexts file (none yet: no contexts). Refuses a file that holds a secret. */
+export function readContexts(env: NodeJS.ProcessEnv): ContextsFile {
+  const file = contextsPath(env);
+  if (!existsSync(file)) return { contexts: [] };
+  let parsed: unknown;
+  try {
+    parsed = yaml().load(readFileSync(file, "utf8"));
+  } catch (err) {
+    const reason = err instanceof Error ? err.message.split("\n")[0] : String(err);
+    throw new UsageError(`${file} is not valid YAML: ${reason}.`, "Fix the file, or remove it and add the contexts again with `proxmox-mpc context add`.", "invalid-contexts");
+  }
+  return checkContexts(parsed, file);
+}
+
+/** Validate a parsed contexts file with one-line errors. */
+export function checkContexts(value: unknown, file: string): ContextsFile {
+  const fail = (what: string, hint = "Fix the file, or remove the context and add it again with `proxmox-mpc context add`."): never => {
+    throw new UsageError(`${file}: ${what}.`, hint, "invalid-contexts");
+  };
+  if (value === null || value === undefined) return { contexts: [] };
+  if (typeof value !== "object" || Array.isArray(value)) fail("expected a mapping with `current` and `contexts`");
+  const doc = value as Record<string, unknown>;
+  for (const key of Object.keys(doc)) {
+    if (key !== "current" && key !== "contexts") {
+      if (SECRET_LIKE.test(key)) fail(`\`${key}\` looks like a secret, and this file never holds secrets`, SECRET_HINT);
+      fail(`unknown key \`${key}\` (expected current and contexts)`);
+    }
+  }
+  const raw = doc.contexts ?? {};
+  if (typeof raw !== "object" || Array.isArray(raw)) fail("`contexts` must be a mapping of names to contexts");
+  const contexts: ServerContext[] = [];
+  for (const [name, entry] of Object.entries(raw as Record<string, unknown>)) {
+    if (!CONTEXT_NAME.test(name)) fail(`"${name}" is not a context name (letters, digits, . _ -)`);
+    if (!entry || typeof entry !== "object" || Array.isArray(entry)) fail(`context ${name} must be a mapping`);
+    const c = entry as Record<string, unknown>;
+    for (const key of Object.keys(c)) {
+      if (KEYS.has(key)) continue;
+      if (SECRET_LIKE.test(key)) fail(`context ${name} holds a secret (\`${key}\`), and this file never holds secrets`, SECRET_HINT);
+      fail(`context ${name}: unknown key \`${key}\``);
+    }
+    const str = (key: string): string | undefined => {
+      if (c[key] === undefined || c[key] === null) return undefined;
+      if (typeof c[key] !== "string" || !c[key]) fail(`context ${name}: \`${key}\` must be a non-empty string`);
+      return c[key] as string;
+    };
+    const endpoint = str("endpoint") ?? fail(`context ${name}: missing \`endpoint\``);
+    const tokenId = str("token_id") ?? fail(`context ${name}: missing \`token_id\``);
+    if (tokenId.includes("=")) fail(`context ${name}: \`token_id\` holds a secret (user@realm!tokenid=…), and this file never holds secrets`, SECRET_HINT);
+    if (!TOKEN_ID.test(tokenId)) fail(`context ${name}: \`token_id\` must look like user@realm!tokenid`);
+    if (c.insecure !== undefined && typeof c.insecure !== "boolean") fail(`context ${name}: \`insecure\` must be true or false`);
+    const tls = { fingerprint: str("fingerprint"), ca: str("ca"), insecure: c.insecure === true ? true : undefined };
+    if ([tls.fingerprint, tls.ca, tls.insecure].filter(Boolean).length > 1) fail(`context ${name}: give only one of fingerprint, ca and insecure`);
+    const sources = ["secret_env", "secret_file", "secret_command"].filter((k) => c[k] !== undefined);
+    if (sources.length !== 1) fail(`context ${name}: give exactly one of secret_env, secret_file and secret_command (where the token secret lives)`);
+    const timeout = c.secret_timeout;
+    if (timeout !== undefined && (typeof timeout !== "number" || !(timeout > 0))) fail(`context ${name}: \`secret_timeout\` must be a number of seconds above 0`);
+    const secret: SecretSource =
+      sources[0] === "secret_env"
+        ? { kind: "env", name: str("secret_env")! }
+        : sources[0] === "secret_file"
+          ? { kind: "file", path: str("secret_file")! }
+          : { kind: "command", command: str("secret_command")!, ...(timeout === undefined ? {} : { timeoutSeconds: timeout as number }) };
+    contexts.push({ name, endpoint, tokenId, tls: dropUndefined(tls), secret });
+  }
+  if (doc.current !== undefined && doc.current !== null && typeof doc.current !== "string") fail("`current` must be a context name");
+  const current = (doc.current as string | null | undefined) ?? undefined;
+  return { current: current && contexts.some((c) => c.name === current) ? current : undefined, contexts };
+}
+
+const SECRET_HINT = "Keep the secret in an environment variable (secret_env: VAR), a file (secret_file: PATH, mode 0600) or a command that prints it (secret_command: CMD), and remove it from this file.";
+
+function dropUndefined<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+}
+
+/** Write the contexts file (mode 0600, its folder 0700), atomically. Returns its path. */
+export function writeContexts(env: NodeJS.ProcessEnv, file: ContextsFile): string {
+  const path = contextsPath(env);
+  const dir = dirname(path);
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  chmodSync(dir, 0o700);
+  const doc: Record<string, unknown> = {};
+  if (file.current) doc.current = file.current;
+  doc.contexts = Object.fromEntries(
+    file.contexts.map((c) => {
+      const entry: Record<string, unknown> = { endpoint: c.endpoint, token_id: c.tokenId };
+      if (c.tls.fingerprint) entry.fingerprint = c.tls.fingerprint;
+      if (c.tls.ca) entry.ca = c.tls.ca;
+      if (c.tls.insecure) entry.insecure = true;
+      if (c.secret.kind === "env") entry.secret_env = c.secret.name;
+      if (c.secret.kind === "file") entry.secret_file = c.secret.path;
+      if (c.secret.kind === "command") {
+        entry.secret_command = c.secret.command;
+        if (c.secret.timeoutSeconds !== undefined) entry.secret_timeout = c.secret.timeoutSeconds;
+      }
+      return [c.name, entry];
+    }),
+  );
+  const header =
+    "# proxmox-mpc contexts (proxmox-mpc context --help). No secret is ever stored here: each context\n" +
+    "# says where its token secret lives (secret_env, secret_file or secret_command).\n";
+  const tmp = `${path}.${process.pid}.tmp`;
+  writeFileSync(tmp, header + yaml().dump(doc, { lineWidth: 200 }), { mode: 0o600 });
+  chmodSync(tmp, 0o600);
+  renameSync(tmp, path);
+  return path;
+}
+
+/** The context called `name`, or a usage error that lists the others. */
+export function requireContext(env: NodeJS.ProcessEnv, name: string, file = readContexts(env)): ServerContext {
+  const found = file.contexts.find((c) => c.name === name);
+  if (found) return found;
+  const names = file.contexts.map((c) => c.name);
+  throw new UsageError(
+    `No context named "${name}".`,
+    names.length ? `Contexts: ${names.join(", ")} (proxmox-mpc context list).` : "Add one with `proxmox-mpc context add NAME --endpoint URL --token-id ID --secret-env VAR`.",
+    "no-context",
+  );
+}
+
+/** The context named by --context, else by $PROXMOX_MPC_CONTEXT (a name that does not exist is an error); undefined when neither. */
+export function namedContext(flag: string | undefined, env: NodeJS.ProcessEnv): ContextInEffect | undefined {
+  const name = flag || env.PROXMOX_MPC_CONTEXT || undefined;
+  if (!name) return undefined;
+  return { context: requireContext(env, name), source: flag ? "flag" : "env" };
+}
+
+/**
+ * The context a run uses when neither --context nor $PROXMOX_MPC_CONTEXT names one: the workspace's
+ * (config.yaml `context:`; when that context is gone, the workspace's own settings apply), else,
+ * outside a workspace and without PROXMOX_VE_ENDPOINT / PROXMOX_VE_API_TOKEN, the current one.
+ */
+export function defaultContext(env: NodeJS.ProcessEnv, workspaceContext: string | undefined, inWorkspace: boolean): ContextInEffect | undefined {
+  if (workspaceContext) {
+    const found = readContexts(env).contexts.find((c) => c.name === workspaceContext);
+    return found ? { context: found, source: "workspace" } : undefined;
+  }
+  if (inWorkspace || env.PROXMOX_VE_ENDPOINT || env.PROXMOX_VE_API_TOKEN || !existsSync(contextsPath(env))) return undefined;
+  const file = readContexts(env);
+  const current = file.contexts.find((c) => c.name === file.current);
+  return current ? { context: current, source: "current" } : undefined;
+}
+
+/** The name the console's prompt shows: flag, env, the workspace's, or (outside a workspace) the current one. Never throws. */
+export function contextLabel(flag: string | undefined, env: NodeJS.ProcessEnv, workspaceContext: string | undefined, inWorkspace: boolean): string | undefined {
+  const name = flag || env.PROXMOX_MPC_CONTEXT || workspaceContext;
+  if (name) return name;
+  try {
+    return defaultContext(env, undefined, inWorkspace)?.context.name;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Describe where a secret lives (never the secret). */
+export function describeSecretSource(source: SecretSource): string {
+  switch (source.kind) {
+    case "env":
+      return `environment variable ${source.name}`;
+    case "file":
+      return `file ${source.path}`;
+    case "command":
+      return `command \`${source.command}\``;
+  }
+}
+
+/**
+ * The token secret of a context, from where it lives; registered for redaction before it is returned.
+ * A missing variable or file, or a command that fails, prints nothing or runs past its timeout, is a clear error.
+ */
+export function resolveContextSecret(context: ServerContext, env: NodeJS.ProcessEnv): string {
+  const { secret } = context;
+  const failed = (what: string, hint: string): never => {
+    throw new ProxmoxMpcError(`The token secret of context ${context.name}: ${what}.`, { code: "context-secret", hint, exitCode: 2 });
+  };
+  let value: string | undefined;
+  if (secret.kind === "env") {
+    value = env[secret.name]?.trim();
+    if (!value) failed(`the environment variable ${secret.name} is not set`, `Set ${secret.name} to the secret of ${context.tokenId}.`);
+  } else if (secret.kind === "file") {
+    const path = expandHome(secret.path, env);
+    let text: string;
+    try {
+      text = readFileSync(path, "utf8");
+    } catch {
+      return failed(`cannot read ${path}`, `Write the secret of ${context.tokenId} to ${path} (mode 0600), or change the context.`);
+    }
+    value = text
+      .split("\n")
+      .map((l) => l.trim())
+      .find((l) => l && !l.startsWith("#"));
+    if (!value) failed(`${path} is empty`, `Write the secret of ${context.tokenId} to ${path} (mode 0600).`);
+  } else {
+    const seconds = secret.timeoutSeconds ?? DEFAULT_SECRET_TIMEOUT;
+    const run = spawnSync(secret.command, { shell: true, env, encoding: "utf8", timeout: seconds * 1000, killSignal: "SIGKILL", stdio: ["ignore", "pipe", "pipe"], maxBuffer: 1 << 20 });
+    const hint = `Run the command yourself to check it, or change the context (proxmox-mpc context add ${context.name} … again).`;
+    if ((run.error as NodeJS.ErrnoException | undefined)?.code === "ETIMEDOUT") failed(`the secret command did not finish within ${seconds} s`, hint);
+    if (run.error) failed(`the secret command could not run (${run.error.message})`, hint);
+    if (run.status !== 0) {
+      const why = (run.stderr ?? "").trim().split("\n").pop()?.slice(0, 200);
+      failed(`the secret command failed (${run.signal ? `killed by ${run.signal}` : `exit ${run.status}`})${why ? `: ${why}` : ""}`, hint);
+    }
+    value = (run.stdout ?? "").trim();
+    if (!value) failed("the secret command printed nothing", hint);
+  }
+  registerSecret(value);
+  return value!;
+}
+
+/** `user@realm!tokenid=secret` of a context (the secret registered for redaction). */
+export function contextToken(context: ServerContext, env: NodeJS.ProcessEnv): string {
+  return `${context.tokenId}=${resolveContextSecret(context, env)}`;
+}
+
+/** `~/x` → $HOME/x; other paths as they are. */
+export function expandHome(path: string, env: NodeJS.ProcessEnv): string {
+  return path === "~" || path.startsWith("~/") ? join(env.HOME || homedir(), path.slice(1)) : path;
+}
+
+/** An absolute path for a file given on a command line (secret_file, ca). */
+export function absolutePath(path: string, cwd: string, env: NodeJS.ProcessEnv): string {
+  return resolve(cwd, expandHome(path, env));
+}
