@@ -34,10 +34,9 @@ export class ReadGuests implements RepositoryApi<GuestRepository> {
       const { where, params } = guestWhere(filter);
       const after = request.after === undefined ? [] : [`"vmid" > ?`];
       const clause = (parts: string[]) => (parts.length ? ` WHERE ${parts.join(" AND ")}` : "");
-      const [rows, [count]] = await Promise.all([
-        conn.query(`SELECT * FROM "Guest"${clause([...where, ...after])} ORDER BY "vmid" ASC LIMIT ?`, [...params, ...(request.after === undefined ? [] : [request.after]), request.limit]),
-        conn.query(`SELECT CAST(count(*) AS INTEGER) AS "n" FROM "Guest"${clause(where)}`, params),
-      ]);
+      // One after the other: a PostgreSQL connection runs one query at a time.
+      const rows = await conn.query(`SELECT * FROM "Guest"${clause([...where, ...after])} ORDER BY "vmid" ASC LIMIT ?`, [...params, ...(request.after === undefined ? [] : [request.after]), request.limit]);
+      const [count] = await conn.query(`SELECT CAST(count(*) AS INTEGER) AS "n" FROM "Guest"${clause(where)}`, params);
       return { items: decodeRows("Guest", rows, conn.provider).map(toGuestRecord), total: Number(count.n) };
     });
   }
@@ -57,10 +56,9 @@ export class ReadGuests implements RepositoryApi<GuestRepository> {
       const text = String(nameOrVmid).trim();
       const detail = async (raw: Record<string, unknown>): Promise<GuestDetail> => {
         const row = decodeRow("Guest", raw, conn.provider);
-        const [disks, nets] = await Promise.all([
-          conn.query(`SELECT * FROM "Disk" WHERE "vmid" = ?`, [row.vmid]),
-          conn.query(`SELECT * FROM "NetworkInterface" WHERE "vmid" = ?`, [row.vmid]),
-        ]);
+        // One after the other: a PostgreSQL connection runs one query at a time.
+        const disks = await conn.query(`SELECT * FROM "Disk" WHERE "vmid" = ?`, [row.vmid]);
+        const nets = await conn.query(`SELECT * FROM "NetworkInterface" WHERE "vmid" = ?`, [row.vmid]);
         return toGuestDetail({ ...row, disks: decodeRows("Disk", disks, conn.provider), nets: decodeRows("NetworkInterface", nets, conn.provider) });
       };
       if (/^\d+$/.test(text) && Number(text) <= MAX_INT) {
