@@ -195,12 +195,12 @@ async function execute(command: Command, globals: GlobalOptions, args: string[],
     if (result.kind === "serve") {
       if (!io.serve) throw new UsageError(`The ${result.face} server runs in its own process: run it from a shell: proxmox-mpc ${result.face}`);
       await ctx.services.close();
-      return await io.serve({ face: result.face, cwd: result.cwd, root: result.root, options: result.options, env: io.env, globals, version, signal });
+      return await io.serve({ face: result.face, cwd: result.cwd, root: result.root, options: result.options, env: withContextEnv(io.env, globals), globals, version, signal });
     }
     if (result.kind === "ask") {
       if (!io.naturalLanguage) throw new UsageError("Natural language needs the proxmox-mpc program or its console: run it from a shell: proxmox-mpc ask \"…\"");
       await ctx.services.close();
-      return await io.naturalLanguage({ ...result.request, env: io.env, globals, version, signal, stdout: io.stdout, stderr: io.stderr, isTTY: io.isTTY, columns: io.columns, actor: io.actor ?? "cli" });
+      return await io.naturalLanguage({ ...result.request, env: withContextEnv(io.env, globals), globals, version, signal, stdout: io.stdout, stderr: io.stderr, isTTY: io.isTTY, columns: io.columns, actor: io.actor ?? "cli" });
     }
     const text = await renderResult(result, { format: globals.output, width: io.isTTY ? io.columns : undefined, color });
     if (text) io.stdout.write(text);
@@ -220,6 +220,10 @@ async function execute(command: Command, globals: GlobalOptions, args: string[],
   }
 }
 
+/** The environment of a face a command hands over to (mcp, ask): --context NAME carries on as PROXMOX_MPC_CONTEXT. */
+function withContextEnv(env: NodeJS.ProcessEnv, globals: GlobalOptions): NodeJS.ProcessEnv {
+  return globals.context ? { ...env, PROXMOX_MPC_CONTEXT: globals.context } : env;
+}
 
 /** Hand over to the console a command asked for (demo), then let the command clean up. */
 async function continueInConsole(result: Extract<CommandResult, { kind: "console" }>, io: CliIO, globals: GlobalOptions): Promise<number> {
