@@ -41,7 +41,8 @@ export interface ContextInput {
 /** A context for one command run, with its own correlation id and services. */
 export function createContext(input: ContextInput): CommandContext {
   // --context NAME / $PROXMOX_MPC_CONTEXT: that context's server, trust and token replace the workspace's for this run.
-  const context = namedContext(input.globals.context, input.env);
+  // (Not for `context` itself: PROXMOX_MPC_CONTEXT naming a context not added yet must not stop `context add`.)
+  const context = input.command === "context" ? undefined : namedContext(input.globals.context, input.env);
   if (context && input.workspace) input = { ...input, workspace: withContext(input.workspace, context) };
   const root = input.rootLogger ?? defaultLogger(input);
   const correlationId = newCorrelationId();

@@ -44,7 +44,7 @@ export function banner(input: { version: string; ws?: Workspace; state: QuickSta
 }
 
 /** The banner's first lines, which need no store: version, workspace and server. */
-export function bannerHead(input: { version: string; ws?: Workspace; color: boolean }): string {
+export function bannerHead(input: { version: string; ws?: Workspace; color: boolean; context?: string }): string {
   const { ws, color } = input;
   const lines = [`${bold("proxmox-mpc", color)} ${input.version} ${dim("— Infrastructure as Code for Proxmox VE", color)}`];
   if (ws) {
@@ -53,6 +53,8 @@ export function bannerHead(input: { version: string; ws?: Workspace; color: bool
   } else {
     lines.push(`  No workspace here. ${bold("/init", color)} creates one; ${bold("demo", color)} tries everything on a simulated cluster.`);
   }
+  // The context in effect names the server each command talks to (docs/day2.md "Several clusters").
+  if (input.context) lines.push(`  context    ${input.context} ${dim("(its server and token serve every command; see context show)", color)}`);
   return lines.join("\n") + "\n";
 }
 

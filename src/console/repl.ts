@@ -75,7 +75,7 @@ export async function runConsole(opts: ConsoleOptions): Promise<number> {
 async function interactive(s: Session): Promise<number> {
   const first = s.state.refresh();
   const tail = (): string => bannerTail({ ws: s.ws, state: s.state.current, color: s.color });
-  s.opts.stdout.write(bannerHead({ version: packageVersion(), ws: s.ws, color: s.color }));
+  s.opts.stdout.write(bannerHead({ version: packageVersion(), ws: s.ws, color: s.color, context: sessionContext(s) }));
   // A slow store (PostgreSQL) must not hold up the first prompt: its lines follow when read.
   if (s.state.fast) {
     await first;
@@ -136,7 +136,7 @@ function readLine(s: Session, onPrompt: () => void): Promise<string | null> {
       historySize: 1000,
       removeHistoryDuplicates: true,
       completer: (line: string) => complete(line, COMMANDS.filter((c) => !c.hidden), s.state.current.names),
-      prompt: promptText(s.ws, s.color, contextLabel(flagValue(s.opts.argv, ["--context"]), s.opts.env, s.ws?.config.context, s.ws !== undefined)),
+      prompt: promptText(s.ws, s.color, sessionContext(s)),
     });
     let done = false;
     let interrupts = 0;
@@ -309,6 +309,11 @@ function fail(s: Session, message: string, code: number): number {
   s.opts.stderr.write(`${style(s.color).error("error:")} ${message}\n`);
   s.lastFailure = code;
   return code;
+}
+
+/** The context in effect for the console's commands (--context, PROXMOX_MPC_CONTEXT, the workspace's, or the current one outside a workspace). */
+function sessionContext(s: Session): string | undefined {
+  return contextLabel(flagValue(s.opts.argv, ["--context"]), s.opts.env, s.ws?.config.context, s.ws !== undefined);
 }
 
 function flagValue(argv: string[], names: string[]): string | undefined {

@@ -93,7 +93,7 @@ it("add is refused for a wrong token and for an unknown certificate (its fingerp
   expect(untrusted.stderr).toContain("not saved");
   expect(existsSync(u.file)).toBe(false);
 
-  const unset = await run(["context", "add", "lab", ...labArgs(), "--secret-env", "NOT_SET_ANYWHERE"], u.env);
+  const unset = await run(["context", "add", "lab", ...labArgs(), "--secret-env", "NOT_SET_ANYWHERE"], { ...u.env, PROXMOX_MPC_CONTEXT: "lab" });
   expect(unset.code).toBe(2);
   expect(unset.stderr).toContain("NOT_SET_ANYWHERE is not set");
   expect(existsSync(u.file)).toBe(false);
