@@ -59,7 +59,7 @@ export const backupCommand = defineCommand({
   options: BACKUP_OPTIONS,
   workspace: "required",
   // restore (--force over a guest) and delete ask before acting (ctx.ui.confirm), so the MCP two-step (wouldDo, then confirm: true) covers them.
-  mcp: { tool: "destructive", guests: backupGuests },
+  mcp: { tool: "destructive", guests: backupGuests, views: [{ name: "backup_list", action: "list", summary: "List backup volumes (of one guest, or all), newest first, with size and age" }] },
   run: (ctx, input) => stoppable(ctx.signal, () => runBackup(ctx, input.args[0] as Action, input.args.slice(1), input.options)),
 });
 

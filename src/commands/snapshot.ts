@@ -77,6 +77,7 @@ export const snapshotCommand = defineCommand({
   mcp: {
     tool: "destructive",
     // `snapshot ACTION vm|ct GUEST [SNAP]`: the guest is the third argument (none with --selector / --node).
+    views: [{ name: "snapshot_list", action: "list", summary: "List a guest's snapshots as a tree, with dates" }],
     guests: (input) => ({ names: input.options.selector !== undefined || input.options.node !== undefined ? [] : input.args.slice(2, 3), select: kindOf(input.args[1]) }),
   },
   run: (ctx, input) => stoppable(ctx.signal, () => runSnapshot(ctx, input.args, input.options)),

@@ -60,6 +60,15 @@ export interface CommandInput {
   options: Record<string, unknown>;
 }
 
+/** A read-only tool of a mutating command: the command run with `action` as its first argument (see Command.mcp.views). */
+export interface ReadView {
+  /** The tool's name, e.g. snapshot_list. */
+  name: string;
+  /** The first argument's value that only reads, e.g. list. */
+  action: string;
+  summary: string;
+}
+
 /** The guests a command's input names (see Command.mcp.guests). */
 export interface NamedGuests {
   /** Names or vmids; a name that is not a guest yet (a new vmid) is refused by a --vmids allowlist. */
@@ -97,8 +106,11 @@ export interface Command {
    * before acting) and acts on a second call with `confirm: true`; or kept out, with why.
    * `defaults`: option values a tool call gets when it leaves them out (a list's page size).
    * `guests`: which guests an input names, for the MCP allowlists (default: the arguments completed as guests).
+   * `views`: read-only tools of a mutating command, one per action that only reads (`snapshot list`), offered read-only too.
    */
-  mcp: { tool: "read" | "write" | "destructive"; name?: string; defaults?: Readonly<Record<string, unknown>>; guests?: (input: CommandInput) => NamedGuests } | { tool: false; why: string };
+  mcp:
+    | { tool: "read" | "write" | "destructive"; name?: string; defaults?: Readonly<Record<string, unknown>>; guests?: (input: CommandInput) => NamedGuests; views?: readonly ReadView[] }
+    | { tool: false; why: string };
   /** Validates `input.options` (a UsageError, exit 2, names the flag), then runs. Build commands with defineCommand. */
   run(ctx: CommandContext, input: CommandInput): Promise<CommandResult>;
 }

@@ -45,6 +45,11 @@ export function correlationOf(err: unknown): string | undefined {
   return typeof err === "object" && err !== null ? correlations.get(err) : undefined;
 }
 
+/** Whether `action` is one the command declares as only reading (mcp.views). */
+export function isReadView(command: Command, action: string | undefined): boolean {
+  return command.mcp.tool !== false && action !== undefined && (command.mcp.views ?? []).some((view) => view.action === action);
+}
+
 /** Whether a command is offered under the policy, and how. */
 export function toolKind(command: Command, policy: McpPolicy): "read" | "write" | "destructive" | undefined {
   if (command.mcp.tool === false) return undefined;
@@ -84,7 +89,8 @@ export function createScope(input: ScopeInput): ServerScope {
     async run(name, commandInput, options = {}) {
       const command = findCommand(name);
       if (!command || command.mcp.tool === false) throw new UsageError(`${name} is not offered over MCP.`, command?.mcp.tool === false ? `It ${command.mcp.why}.` : undefined, "unknown-tool");
-      const kind = toolKind(command, input.policy);
+      // An action the command declares read-only (snapshot list) runs as a read tool, also on a read-only server.
+      const kind = isReadView(command, commandInput.args[0]) ? "read" : toolKind(command, input.policy);
       if (!kind) throw new NotAllowed(`${name} changes the cluster or the workspace, and this MCP server is read-only.`, "Whoever starts the server may allow it with `proxmox-mpc mcp --allow-write`.");
       const ui = new McpUI(options.confirm === true);
       const globals: GlobalOptions = { workspace: ws.paths.root, output: "json", debug: false, color: false, input: true, yes: false };

@@ -14,7 +14,7 @@ import type { CallToolResult, ToolAnnotations } from "@modelcontextprotocol/sdk/
 import { z } from "zod";
 import { COMMANDS } from "../commands/registry.js";
 import { inputSchema, toCommandInput } from "../commands/schema.js";
-import type { Command, CommandResult } from "../commands/types.js";
+import type { Command, CommandResult, ReadView } from "../commands/types.js";
 import { asProxmoxMpcError } from "../core/errors.js";
 import { renderResult } from "../core/output.js";
 import { redactString, redactValue } from "../core/redact.js";
@@ -27,6 +27,8 @@ export interface ToolEntry {
   name: string;
   command: Command;
   kind: "read" | "write" | "destructive";
+  /** A read-only view of a mutating command: its first argument is fixed (snapshot_list runs `snapshot list …`). */
+  view?: ReadView;
 }
 
 /** Commands that answer from the workspace alone (the store, terraform/, the logs): every other tool may reach the Proxmox server. */
@@ -59,15 +61,20 @@ export function toolName(command: Command): string {
 
 /** The tools a server with this policy lists. */
 export function toolEntries(policy: McpPolicy, commands: readonly Command[] = COMMANDS): ToolEntry[] {
-  return commands.flatMap((command) => {
+  return commands.flatMap((command): ToolEntry[] => {
     const kind = toolKind(command, policy);
-    return kind ? [{ name: toolName(command), command, kind }] : [];
+    const views = command.mcp.tool !== false ? (command.mcp.views ?? []) : [];
+    return [...(kind ? [{ name: toolName(command), command, kind }] : []), ...views.map((view) => ({ name: view.name, command, kind: "read" as const, view }))];
   });
 }
 
 /** The input a tool takes: the command's arguments and options, and `confirm` for a mutating one. */
 export function toolInputSchema(entry: ToolEntry): z.ZodObject {
   const schema = inputSchema(entry.command);
+  if (entry.view) {
+    const fixed = firstArgument(entry.command);
+    return z.strictObject(Object.fromEntries(Object.entries(schema.shape).filter(([key]) => key !== fixed)));
+  }
   if (entry.kind === "read") return schema;
   return schema.extend({
     confirm: z
@@ -79,7 +86,7 @@ export function toolInputSchema(entry: ToolEntry): z.ZodObject {
 
 export function toolAnnotations(entry: ToolEntry): ToolAnnotations {
   return {
-    title: entry.command.summary,
+    title: entry.view?.summary ?? entry.command.summary,
     readOnlyHint: entry.kind === "read",
     destructiveHint: entry.kind === "destructive",
     ...(entry.kind === "read" ? { idempotentHint: true } : {}),
@@ -89,7 +96,7 @@ export function toolAnnotations(entry: ToolEntry): ToolAnnotations {
 
 export function toolDescription(entry: ToolEntry): string {
   const c = entry.command;
-  const parts = [c.summary + "."];
+  const parts = [entry.view ? `${entry.view.summary} (\`${c.name} ${entry.view.action} …\`; read-only).` : c.summary + "."];
   if (c.description) parts.push(c.description);
   if (entry.kind === "destructive") {
     parts.push("Destructive, in two steps: call it without confirm to get what it would do (wouldDo; nothing is changed), then again with the same arguments and confirm: true to do it.");
@@ -102,12 +109,19 @@ export function toolDescription(entry: ToolEntry): string {
   return parts.join("\n\n");
 }
 
+/** The name of a command's first positional argument (the one a read view fixes). */
+function firstArgument(command: Command): string {
+  const first = command.arguments?.[0];
+  if (!first) throw new Error(`${command.name} declares read views but has no argument to fix.`);
+  return first.name;
+}
+
 /** Register every tool the scope's policy offers. */
 export function registerTools(server: McpServer, scope: McpScope): void {
   for (const entry of toolEntries(scope.policy)) {
     server.registerTool(
       entry.name,
-      { title: entry.command.summary, description: toolDescription(entry), inputSchema: toolInputSchema(entry), outputSchema: TOOL_OUTPUT, annotations: toolAnnotations(entry) },
+      { title: entry.view?.summary ?? entry.command.summary, description: toolDescription(entry), inputSchema: toolInputSchema(entry), outputSchema: TOOL_OUTPUT, annotations: toolAnnotations(entry) },
       async (args: Record<string, unknown>, extra) => callTool(scope, entry, args, extra.signal),
     );
   }
@@ -118,7 +132,8 @@ export async function callTool(scope: McpScope, entry: ToolEntry, args: Record<s
   const { confirm, ...rest } = args;
   try {
     const defaults = entry.command.mcp.tool !== false ? entry.command.mcp.defaults : undefined;
-    const input = toCommandInput(entry.command, { ...defaults, ...(entry.kind === "read" ? args : rest) });
+    const given = entry.kind === "read" ? args : rest;
+    const input = toCommandInput(entry.command, { ...defaults, ...given, ...(entry.view ? { [firstArgument(entry.command)]: entry.view.action } : {}) });
     const run = await scope.run(entry.command.name, input, { confirm: confirm === true, signal });
     return await success(entry, run);
   } catch (err) {

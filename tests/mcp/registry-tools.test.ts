@@ -23,15 +23,18 @@ it("every registered command is a tool or kept out with a reason, and the tool l
       expect(all.map((t) => t.command)).not.toContain(command);
     } else {
       expect(["read", "write", "destructive"]).toContain(command.mcp.tool);
-      expect(all.find((t) => t.command === command)?.kind).toBe(command.mcp.tool);
+      expect(all.find((t) => t.command === command && !t.view)?.kind).toBe(command.mcp.tool);
     }
   }
-  expect(all).toHaveLength(COMMANDS.filter((c) => c.mcp.tool !== false).length);
+  const views = COMMANDS.flatMap((c) => (c.mcp.tool !== false ? (c.mcp.views ?? []) : []));
+  expect(all).toHaveLength(COMMANDS.filter((c) => c.mcp.tool !== false).length + views.length);
 });
 
 it("read-only lists exactly the read tools; --allow-write adds the mutating ones", () => {
-  expect(readOnly.map((t) => t.command.mcp.tool)).toEqual(readOnly.map(() => "read"));
-  expect(readOnly.map((t) => t.name).sort()).toEqual(COMMANDS.filter((c) => c.mcp.tool === "read").map(toolName).sort());
+  expect(readOnly.map((t) => t.kind)).toEqual(readOnly.map(() => "read"));
+  // The read commands, and the read-only views of mutating ones (snapshot list, backup list).
+  expect(readOnly.filter((t) => !t.view).map((t) => t.name).sort()).toEqual(COMMANDS.filter((c) => c.mcp.tool === "read").map(toolName).sort());
+  expect(readOnly.filter((t) => t.view).map((t) => `${t.name}=${t.command.name} ${t.view?.action}`).sort()).toEqual(["backup_list=backup list", "snapshot_list=snapshot list"]);
   const mutating = all.filter((t) => t.kind !== "read").map((t) => t.name);
   expect(mutating).toEqual(expect.arrayContaining(["sync", "create", "delete", "apply", "destroy", "start", "stop"]));
   for (const name of mutating) expect(readOnly.map((t) => t.name)).not.toContain(name);
@@ -65,7 +68,9 @@ it("input schemas: the command's arguments and options, `confirm` on the mutatin
     const keys = Object.keys(json.properties ?? {});
     if (entry.kind === "read") expect(keys).not.toContain("confirm");
     else expect(keys).toContain("confirm");
-    for (const arg of entry.command.arguments ?? []) expect(keys).toContain(arg.name);
+    // A read view fixes the first argument (the action), so it is not an input.
+    for (const arg of (entry.command.arguments ?? []).slice(entry.view ? 1 : 0)) expect(keys).toContain(arg.name);
+    if (entry.view) expect(keys).not.toContain(entry.command.arguments?.[0].name);
   }
   const destroy = all.find((t) => t.name === "destroy")!;
   expect(toolInputSchema(destroy).safeParse({ names: ["web-01"], confirm: true }).success).toBe(true);

@@ -92,6 +92,21 @@ it("describe, status, health, plan, test, test_connection and report_issue answe
   expect(report).toMatchObject({ ok: true, command: "report-issue" });
 });
 
+it("the read-only views of mutating commands: snapshot_list and backup_list answer on a read-only server; the action cannot be changed", async () => {
+  const vm = sim.cluster.guests().find((g) => g.type === "qemu" && !g.template)!;
+  const snapshots = await mcp.call("snapshot_list", { kind: "vm", target: [guestName(vm)] });
+  expect(snapshots.isError).toBe(false);
+  expect(structured(snapshots)).toMatchObject({ ok: true, command: "snapshot" });
+  const backups = await mcp.call("backup_list", {});
+  expect(structured(backups)).toMatchObject({ ok: true, command: "backup" });
+  // The action is fixed: giving one is an unknown key, and the mutating tool itself is not offered.
+  const sneaky = await mcp.call("snapshot_list", { action: "rollback", kind: "vm", target: [guestName(vm), "x"] });
+  expect(sneaky.isError).toBe(true);
+  const { tools } = await mcp.client.listTools();
+  expect(tools.map((t) => t.name)).not.toContain("snapshot");
+  expect(tools.find((t) => t.name === "snapshot_list")?.annotations).toMatchObject({ readOnlyHint: true, destructiveHint: false });
+});
+
 it("failures are isError results with the message and the hint, never protocol errors", async () => {
   const unknown = await mcp.call("describe", { kind: "vm", name: "no-such-guest" });
   expect(unknown.isError).toBe(true);
