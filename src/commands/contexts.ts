@@ -11,7 +11,9 @@ import {
   contextsPath,
   describeSecretSource,
   readContexts,
+  requireContext,
   resolveContextSecret,
+  TOKEN_ID,
   writeContexts,
   type SecretSource,
   type ServerContext,
@@ -141,8 +143,7 @@ function show(ctx: CommandContext, name: string | undefined): CommandResult {
   const file = readContexts(ctx.env);
   const wanted = name ?? file.current;
   if (!wanted) throw new UsageError("No current context.", "Name one (proxmox-mpc context show NAME), or pick one with `proxmox-mpc context use NAME`.");
-  const found = file.contexts.find((c) => c.name === wanted);
-  if (!found) throw noSuchContext(wanted, file.contexts);
+  const found = requireContext(ctx.env, wanted, file);
   const v = view(found, file.current);
   const lines = [
     `Context ${v.name}${v.current ? " (current)" : ""}`,
@@ -156,15 +157,14 @@ function show(ctx: CommandContext, name: string | undefined): CommandResult {
 
 function use(ctx: CommandContext, name: string): CommandResult {
   const file = readContexts(ctx.env);
-  if (!file.contexts.some((c) => c.name === name)) throw noSuchContext(name, file.contexts);
+  requireContext(ctx.env, name, file);
   writeContexts(ctx.env, { ...file, current: name });
   return { kind: "message", level: "success", text: `Current context: ${name} (used outside a workspace; --context NAME picks one for a single run).` };
 }
 
 async function remove(ctx: CommandContext, name: string): Promise<CommandResult> {
   const file = readContexts(ctx.env);
-  const found = file.contexts.find((c) => c.name === name);
-  if (!found) throw noSuchContext(name, file.contexts);
+  const found = requireContext(ctx.env, name, file);
   if (!(await ctx.ui.confirm(`Remove context ${name} (${found.endpoint})?`))) {
     return { kind: "message", level: "info", text: `Kept context ${name}.` };
   }
@@ -183,7 +183,7 @@ async function add(ctx: CommandContext, name: string, o: ContextOptions): Promis
   if (o.tokenId.includes("=")) {
     throw new UsageError("--token-id takes the token id only (user@realm!tokenid), not the secret.", "Say where the secret lives with --secret-env VAR, --secret-file FILE or --secret-command CMD.");
   }
-  if (!/^[^@!\s]+@[^@!\s]+![A-Za-z][\w.-]*$/.test(o.tokenId)) throw new UsageError(`"${o.tokenId}" is not a token id of the form user@realm!tokenid.`);
+  if (!TOKEN_ID.test(o.tokenId)) throw new UsageError(`"${o.tokenId}" is not a token id of the form user@realm!tokenid.`);
   const trusts = [o.fingerprint, o.ca, o.insecure || undefined].filter((v) => v !== undefined);
   if (trusts.length > 1) throw new UsageError("Give only one of --fingerprint, --ca and --insecure.");
   const sources = [o.secretEnv, o.secretFile, o.secretCommand].filter((v) => v !== undefined);
@@ -231,12 +231,4 @@ async function add(ctx: CommandContext, name: string, o: ContextOptions): Promis
     data: { ...v, version: version.version, roundTripMs, file: path },
     text: `Context ${name} added: ${context.endpoint} (Proxmox VE ${version.version}), token ${context.tokenId}, secret from ${v.secretFrom}.\nUse it: proxmox-mpc --context ${name} …, proxmox-mpc context use ${name}, or proxmox-mpc init --context ${name}.\n`,
   };
-}
-
-function noSuchContext(name: string, contexts: ServerContext[]): UsageError {
-  return new UsageError(
-    `No context named "${name}".`,
-    contexts.length ? `Contexts: ${contexts.map((c) => c.name).join(", ")}.` : "Add one with `proxmox-mpc context add NAME --endpoint URL --token-id ID --secret-env VAR`.",
-    "no-context",
-  );
 }

@@ -52,7 +52,8 @@ export interface ContextInEffect {
 export const DEFAULT_SECRET_TIMEOUT = 10;
 
 export const CONTEXT_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
-const TOKEN_ID = /^[^@!\s=]+@[^@!\s=]+![A-Za-z][\w.-]*$/;
+/** `user@realm!tokenid`, without a secret. */
+export const TOKEN_ID = /^[^@!\s=]+@[^@!\s=]+![A-Za-z][\w.-]*$/;
 const KEYS = new Set(["endpoint", "token_id", "fingerprint", "ca", "insecure", "secret_env", "secret_file", "secret_command", "secret_timeout"]);
 /** Keys that would hold a secret itself: refused with a clear error. */
 const SECRET_LIKE = /secret|password|passwd|token$|api_token|apitoken/i;
