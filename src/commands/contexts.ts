@@ -18,6 +18,7 @@ import {
   type SecretSource,
   type ServerContext,
 } from "../core/contexts.js";
+import { statSync } from "node:fs";
 import { asProxmoxMpcError, ProxmoxMpcError, UsageError } from "../core/errors.js";
 import { readCaFile } from "./connection-options.js";
 import { defineCommand } from "./define.js";
@@ -209,6 +210,7 @@ async function add(ctx: CommandContext, name: string, o: ContextOptions): Promis
     secret,
   };
   const tokenSecret = resolveContextSecret(context, ctx.env);
+  if (secret.kind === "file" && statSync(secret.path).mode & 0o077) ctx.ui.warn(`${secret.path} can be read by other users: chmod 600 ${secret.path}`);
   const client = await ctx.services.proxmox({
     connection: { endpoint: context.endpoint, fingerprint: context.tls.fingerprint, ca: context.tls.ca, insecure: context.tls.insecure ?? false },
     token: `${context.tokenId}=${tokenSecret}`,

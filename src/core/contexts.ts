@@ -12,7 +12,7 @@
  * without PROXMOX_VE_*, the current one (`context use`).
  */
 import { spawnSync } from "node:child_process";
-import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { homedir } from "node:os";
 import { dirname, join, resolve } from "node:path";
@@ -73,6 +73,11 @@ function yaml(): typeof import("js-yaml") {
 export function readContexts(env: NodeJS.ProcessEnv): ContextsFile {
   const file = contextsPath(env);
   if (!existsSync(file)) return { contexts: [] };
+  // Its secret_command runs with a shell: a file others may write is refused, like ssh's config.
+  const mode = statSync(file).mode & 0o777;
+  if (mode & 0o022) {
+    throw new UsageError(`${file} is writable by others (mode ${mode.toString(8).padStart(4, "0")}): its secret commands could be anyone's.`, `Check it, then: chmod 600 ${file}`, "contexts-mode");
+  }
   let parsed: unknown;
   try {
     parsed = yaml().load(readFileSync(file, "utf8"));

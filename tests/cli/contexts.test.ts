@@ -8,7 +8,7 @@
  * --all-contexts`, a secret command that fails or hangs, a canary secret
  * that reaches no output and no log, and the console's prompt.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { contextLabel, contextsPath } from "../../src/core/contexts.js";
 import { promptText } from "../../src/console/banner.js";
@@ -65,6 +65,7 @@ it("add with the secret in a file (a relative path is kept absolute) and from a 
   writeFileSync(join(u.dir, "lab.secret"), `${CANARY}\n`, { mode: 0o600 });
   const fromFile = await run(["context", "add", "lab-file", ...labArgs(), "--secret-file", "lab.secret"], u.env, u.dir);
   expect(fromFile.code).toBe(0);
+  expect(fromFile.stderr).not.toContain("can be read by other users");
   const fromCommand = await run(["context", "add", "lab-cmd", ...labArgs(), "--secret-command", "printf '%s\\n' \"$LAB_SECRET\""], u.env);
   expect(fromCommand.code).toBe(0);
   const text = readFileSync(u.file, "utf8");
@@ -126,6 +127,12 @@ it("a contexts file that holds a secret is refused with a clear error", async ()
   const inId = await run(["--context", "lab", "test-connection"], u.env);
   expect(inId.code).toBe(2);
   expect(inId.stderr).toContain("`token_id` holds a secret");
+  // A file others may write could run anyone's secret_command: refused.
+  writeFileSync(u.file, `contexts:\n  lab:\n    endpoint: ${lab.url}\n    token_id: root@pam!mpc\n    secret_command: echo x\n`);
+  chmodSync(u.file, 0o666);
+  const open = await run(["context", "list"], u.env);
+  expect(open.code).toBe(2);
+  expect(open.stderr).toContain("is writable by others (mode 0666)");
 });
 
 it("use, list, show and remove (n keeps it; --no-input without --yes refuses; --yes removes)", async () => {
