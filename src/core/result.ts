@@ -23,7 +23,7 @@ export type OutputFormat = "table" | "wide" | "json" | "yaml";
 export const OUTPUT_FORMATS: readonly OutputFormat[] = ["table", "wide", "json", "yaml"];
 
 /** Who ran a command (recorded with every operation). */
-export type Actor = "cli" | "console" | "mcp" | "nl";
+export type Actor = "cli" | "console" | "mcp" | "nl" | "api";
 
 /** A column of a table rendering. */
 export interface Column {

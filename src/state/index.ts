@@ -10,6 +10,7 @@ export type { LockClock, LockHandle, LockInfo, LockOptions } from "./lock-types.
 export type { GuestRepository, NodeRepository, StorageRepository } from "./guest-repository.js";
 export type { SyncRepository } from "./sync-repository.js";
 export type { LockRepository } from "./lock-repository.js";
+export { API_ROLES, parseApiToken, type ApiRole, type ApiTokenInfo, type TokenRepository } from "./token-repository.js";
 export type {
   OperationRepository,
   OperationActor,

@@ -10,7 +10,7 @@ import { toOperationRecord } from "./mappers.js";
 import type { JsonValue } from "./types.js";
 
 /** Who ran the command. */
-export type OperationActor = "cli" | "console" | "mcp" | "nl";
+export type OperationActor = "cli" | "console" | "mcp" | "nl" | "api";
 
 /** How a command ended. */
 export type OperationResult = "ok" | "failed" | "cancelled";

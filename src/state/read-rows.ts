@@ -5,7 +5,7 @@
  * milliseconds); `pg` hands back parsed jsonb and (with read-connection's
  * parser) UTC dates.
  */
-import type { Disk, Guest, NetworkInterface, Node, Operation, Storage, SyncChange, SyncRun, WorkspaceLock } from "./generated/sqlite/client.js";
+import type { ApiToken, Disk, Guest, NetworkInterface, Node, Operation, Storage, SyncChange, SyncRun, WorkspaceLock } from "./generated/sqlite/client.js";
 import type { RawRow } from "./read-connection.js";
 import type { StoreProvider } from "./url.js";
 
@@ -37,6 +37,7 @@ const MODELS = {
     result: "text", exitCode: "int", error: "text", metrics: "json",
   },
   WorkspaceLock: { name: "text", token: "text", pid: "int", host: "text", correlationId: "text", acquiredAt: "date", heartbeatAt: "date" },
+  ApiToken: { id: "text", name: "text", role: "text", hash: "text", createdAt: "date", expiresAt: "date", revokedAt: "date", lastUsedAt: "date" },
 } satisfies Record<string, Record<string, Kind>>;
 
 /** The Prisma row type of each model. */
@@ -50,6 +51,7 @@ export interface ModelRows {
   SyncChange: SyncChange;
   Operation: Operation;
   WorkspaceLock: WorkspaceLock;
+  ApiToken: ApiToken;
 }
 
 /** A model the read path reads. */

@@ -12,6 +12,7 @@
  * sync-runs.ts, lock-repository.ts). Any other write — a guest's status —
  * opens the full store on the same database on first use and goes through it.
  */
+import { TokenRepository } from "./token-repository.js";
 import { ProxmoxMpcError } from "../core/errors.js";
 import type { DbClient } from "./db.js";
 import type { ReaderOpening, ReadDb, SqlConnection } from "./read-connection.js";
@@ -43,6 +44,7 @@ export class ReadStore implements Store {
   readonly syncs: ReadSyncs;
   readonly operations: ReadOperations;
   readonly locks: LockRepository;
+  readonly tokens: TokenRepository;
   private fullStore: Promise<Store> | undefined;
   private closed = false;
   private readonly connection: SqlConnection;
@@ -62,6 +64,7 @@ export class ReadStore implements Store {
     this.syncs = new ReadSyncs(db, new SyncRuns(sql));
     this.operations = new ReadOperations(db);
     this.locks = new LockRepository(sql, locks);
+    this.tokens = new TokenRepository(sql);
   }
 
   /** The Prisma client is not loaded on the read path. */

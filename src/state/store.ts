@@ -14,6 +14,7 @@ import type { MigrationReport } from "./migrations.js";
 import { OperationRepository } from "./operation-repository.js";
 import { prismaSql } from "./sql-exec.js";
 import { SyncRepository } from "./sync-repository.js";
+import { TokenRepository } from "./token-repository.js";
 import type { StoreCounts } from "./types.js";
 import { parseDatabaseUrl, type StoreProvider } from "./url.js";
 
@@ -57,6 +58,8 @@ export interface Store {
   readonly syncs: RepositoryApi<SyncRepository>;
   readonly operations: RepositoryApi<OperationRepository>;
   readonly locks: RepositoryApi<LockRepository>;
+  /** The API tokens of `serve` (hashed; see token-repository.ts). */
+  readonly tokens: RepositoryApi<TokenRepository>;
   /** Row counts for status/health. */
   counts(): Promise<StoreCounts>;
   info(): StoreInfo;
@@ -80,6 +83,7 @@ class OpenStore implements Store {
   readonly syncs: SyncRepository;
   readonly operations: OperationRepository;
   readonly locks: LockRepository;
+  readonly tokens: TokenRepository;
   private closed = false;
 
   constructor(
@@ -93,6 +97,7 @@ class OpenStore implements Store {
     this.syncs = new SyncRepository(db);
     this.operations = new OperationRepository(db);
     this.locks = new LockRepository(prismaSql(db), locks);
+    this.tokens = new TokenRepository(prismaSql(db));
   }
 
   get prisma(): DbClient {

@@ -67,3 +67,8 @@ export type SchemaMigration = Prisma.SchemaMigrationModel
  * "One sync/apply at a time": a row per held lock, kept alive by a heartbeat.
  */
 export type WorkspaceLock = Prisma.WorkspaceLockModel
+/**
+ * Model ApiToken
+ * An API token of `serve` (`token create`): the secret is never stored, only its scrypt hash.
+ */
+export type ApiToken = Prisma.ApiTokenModel

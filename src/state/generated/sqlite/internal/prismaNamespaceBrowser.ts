@@ -58,7 +58,8 @@ export const ModelName = {
   SyncChange: 'SyncChange',
   Operation: 'Operation',
   SchemaMigration: 'SchemaMigration',
-  WorkspaceLock: 'WorkspaceLock'
+  WorkspaceLock: 'WorkspaceLock',
+  ApiToken: 'ApiToken'
 } as const
 
 export type ModelName = (typeof ModelName)[keyof typeof ModelName]
@@ -238,6 +239,20 @@ export const WorkspaceLockScalarFieldEnum = {
 } as const
 
 export type WorkspaceLockScalarFieldEnum = (typeof WorkspaceLockScalarFieldEnum)[keyof typeof WorkspaceLockScalarFieldEnum]
+
+
+export const ApiTokenScalarFieldEnum = {
+  id: 'id',
+  name: 'name',
+  role: 'role',
+  hash: 'hash',
+  createdAt: 'createdAt',
+  expiresAt: 'expiresAt',
+  revokedAt: 'revokedAt',
+  lastUsedAt: 'lastUsedAt'
+} as const
+
+export type ApiTokenScalarFieldEnum = (typeof ApiTokenScalarFieldEnum)[keyof typeof ApiTokenScalarFieldEnum]
 
 
 export const SortOrder = {

@@ -572,7 +572,7 @@ export type $OperationPayload<ExtArgs extends runtime.Types.Extensions.InternalA
     correlationId: string
     command: string
     /**
-     * cli | console | mcp | nl
+     * cli | console | mcp | nl | api
      */
     actor: string
     arguments: runtime.JsonValue
