@@ -183,7 +183,7 @@ const shaped = (intent, make) => SHAPES.map((shape) => () => { const [v, command
 
 const TARGET_VERBS = {
   describe: ["describe", "tell me about", "show details of", "inspect", "give me info on", "show me the config of", "give me the details for", "look up", "what is the configuration of", "show everything about"],
-  delete: ["delete", "remove", "get rid of", "decommission", "drop", "delete the guest", "tear down", "trash", "remove from the iac"],
+  delete: ["delete", "remove", "destroy", "get rid of", "decommission", "drop", "delete the guest", "tear down", "trash", "remove from the iac"],
   start: ["start", "boot", "power on", "bring up", "fire up", "turn on", "start up", "spin up", "launch"],
   stop: ["stop", "kill", "power off", "hard stop", "force stop", "pull the plug on", "hard-stop", "halt", "force off"],
   shutdown: ["shut down", "shutdown", "cleanly shut down", "gracefully shut down", "turn off", "shut off", "power down"],
@@ -291,6 +291,139 @@ const NONE = [
 ];
 const noneFrames = Array.from({ length: 10 }, (_, k) => () => ex("none", NONE[k + 10 * Math.floor(random() * (NONE.length / 10))], []));
 
+
+// ---- day-2 commands: set, snapshot, backup, clone, migrate, context ----
+const otherNode = (x) => pick(CONTEXT.nodes.filter((n) => n !== x.node));
+const gref = (x) => (chance(0.15) ? `${kindOf(x) === "vm" ? pick(["vm", "the vm", "VM"]) : pick(["container", "ct", "the container"])} ${x.name}` : x.name);
+const SNAP_NAMES = ["pre-patch", "before-upgrade", "nightly", "baseline", "pre-kernel-update", "clean-install", "pre-migration", "known-good"];
+const SNAP_EVENTS = ["upgrade", "update", "patch", "migration", "deploy", "maintenance", "reinstall"];
+const NEW_NAMES = ["web-09", "db-05", "app-01", "staging-01", "test-02", "web-11", "api-03", "worker-07"];
+const VOLIDS = ["nfs-backup:backup/vzdump-qemu-101-2026_11_27-01_00_00.vma.zst", "local:backup/vzdump-lxc-106-2026_11_26-23_30_00.tar.zst", "nfs-backup:backup/vzdump-qemu-104-2026_11_20-02_15_00.vma.zst", "local:backup/vzdump-qemu-115-2026_11_28-12_00_00.vma.zst"];
+const gibText = (n) => pick([`${n}G`, `${n}GB`, `${n} GB`, `${n} gigs`, `${n}GiB`]);
+
+const setFrames = shaped("set", () => {
+  const x = oneGuest();
+  const k = kindOf(x);
+  const r = random();
+  if (r < 0.25) {
+    const n = pick([2, 4, 6, 8, 12, 16]);
+    return [pick([`set ${gref(x)} to ${countText(n)} cores`, `give ${gref(x)} ${countText(n)} cores`, `change ${x.name} to ${n} cpus`, `set the cores of ${x.name} to ${n}`, `resize ${gref(x)} to ${n} vcpus`, `change the cpu count of ${x.name} to ${n}`]), [`set ${k} ${x.name} --cores ${n}`]];
+  }
+  if (r < 0.5) {
+    const gib = pick([2, 4, 8, 16, 32]);
+    return [pick([`set the memory of ${x.name} to ${gibText(gib)}`, `give ${gref(x)} ${gib}GB of RAM`, `change ${x.name}'s memory to ${gibText(gib)}`, `set ${x.name} to ${gib} gigs of ram`, `bump the ram of ${x.name} to ${gibText(gib)}`, `resize the memory of ${gref(x)} to ${gibText(gib)}`]), [`set ${k} ${x.name} --memory ${gib * 1024}`]];
+  }
+  if (r < 0.62) {
+    const n = pick([2, 4, 8]);
+    const gib = pick([4, 8, 16]);
+    return [pick([`give ${x.name} ${n} cores and ${gib}GB of RAM`, `set ${x.name} to ${n} cores and ${gibText(gib)} memory`, `change ${gref(x)} to ${n} cpus and ${gib} gigs of ram`]), [`set ${k} ${x.name} --cores ${n} --memory ${gib * 1024}`]];
+  }
+  const key = k === "vm" ? "scsi0" : "rootfs";
+  if (r < 0.82) {
+    const gib = pick([5, 10, 20, 50, 100]);
+    return [pick([`add ${gibText(gib)} to ${x.name}'s disk`, `grow the disk of ${gref(x)} by ${gibText(gib)}`, `extend ${x.name}'s disk by ${gibText(gib)}`, `give ${x.name} ${gibText(gib)} more disk`, `increase the disk of ${x.name} by ${gibText(gib)}`, `add ${gibText(gib)} of disk space to ${x.name}`]), [`set ${k} ${x.name} --disk ${key}=+${gib}G`]];
+  }
+  if (r < 0.9) {
+    const gib = pick([32, 64, 100, 200]);
+    return [pick([`resize the disk of ${x.name} to ${gibText(gib)}`, `grow ${x.name}'s disk to ${gibText(gib)}`, `make the disk of ${gref(x)} ${gibText(gib)}`]), [`set ${k} ${x.name} --disk ${key}=${gib}G`]];
+  }
+  const tag = pick(["staging", "blue", "internal", "critical", "legacy"]);
+  if (r < 0.96) return [pick([`tag ${x.name} with ${tag}`, `add the tag ${tag} to ${x.name}`, `label ${gref(x)} as ${tag}`, `add tag ${tag} to ${x.name}`]), [`set ${k} ${x.name} --add-tag ${tag}`]];
+  return [pick([`remove the tag ${tag} from ${x.name}`, `drop the tag ${tag} from ${x.name}`, `remove tag ${tag} from ${gref(x)}`]), [`set ${k} ${x.name} --remove-tag ${tag}`]];
+});
+
+const snapshotFrames = shaped("snapshot", () => {
+  const x = oneGuest();
+  const k = kindOf(x);
+  const r = random();
+  if (r < 0.3) {
+    const ev = pick(SNAP_EVENTS);
+    return [pick([`snapshot ${gref(x)} before the ${ev}`, `take a snapshot of ${x.name} before the ${ev}`, `make a snapshot of ${gref(x)} before the ${ev}`, `snapshot ${x.name} before ${ev}`]), [`snapshot create ${k} ${x.name} before-${ev}`]];
+  }
+  if (r < 0.5) {
+    const n = pick(SNAP_NAMES);
+    return [pick([`take a snapshot of ${x.name} called ${n}`, `snapshot ${gref(x)} as ${n}`, `create a snapshot named ${n} of ${x.name}`, `make a snapshot of ${x.name} named ${n}`, `snapshot ${x.name} and call it ${n}`.replace(" and call it", " called")]), [`snapshot create ${k} ${x.name} ${n}`]];
+  }
+  if (r < 0.6) {
+    const tag = pick(["web", "db", "k8s", "cache"]);
+    const kinds = [...new Set(tagged(tag).map(kindOf))].sort().reverse();
+    const ev = pick(SNAP_EVENTS);
+    return [`${pick(["snapshot", "take snapshots of"])} ${pick(["all the", "the", "every"])} ${tag} ${kinds.length === 1 ? kindNoun(kinds[0], 2) : "guests"} before the ${ev}`, kinds.map((kk) => `snapshot create ${kk} before-${ev} --selector tag=${tag}`)];
+  }
+  if (r < 0.75) return [pick([`list the snapshots of ${x.name}`, `show ${x.name}'s snapshots`, `show me the snapshots of ${gref(x)}`, `list snapshots for ${x.name}`, `display the snapshot tree of ${x.name}`]), [`snapshot list ${k} ${x.name}`]];
+  const n = pick(SNAP_NAMES);
+  if (r < 0.9) return [pick([`roll ${x.name} back to ${n}`, `rollback ${gref(x)} to ${n}`, `revert ${x.name} to snapshot ${n}`, `roll back ${x.name} to ${n}`, `restore ${x.name} to the snapshot ${n}`, `revert ${gref(x)} to ${n}`]), [`snapshot rollback ${k} ${x.name} ${n}`]];
+  return [pick([`delete the snapshot ${n} of ${x.name}`, `remove snapshot ${n} from ${x.name}`, `drop ${x.name}'s snapshot ${n}`, `delete snapshot ${n} on ${gref(x)}`]), [`snapshot delete ${k} ${x.name} ${n}`]];
+});
+
+const backupFrames = shaped("backup", () => {
+  const x = oneGuest();
+  const k = kindOf(x);
+  const r = random();
+  if (r < 0.35) {
+    const storage = chance(0.35) ? pick(["nfs-backup", "local"]) : undefined;
+    const mode = chance(0.2) ? pick(["stop", "suspend"]) : undefined;
+    const text = `${pick([`back up ${gref(x)}`, `backup ${x.name}`, `make a backup of ${x.name}`, `take a backup of ${gref(x)}`, `run a backup of ${x.name}`, `create a backup of ${x.name}`])}${storage ? ` ${pick(["to", "on", "onto"])} ${storage}` : ""}${mode ? ` in ${mode} mode` : ""}`;
+    return [text, [`backup create ${k} ${x.name}${storage ? ` --storage ${storage}` : ""}${mode ? ` --mode ${mode}` : ""}`]];
+  }
+  if (r < 0.45) {
+    const pool = GUESTS.filter((y) => kindOf(y) === k);
+    let y = pick(pool); while (y === x) y = pick(pool);
+    return [`${pick(["back up", "backup", "make backups of"])} ${x.name} and ${y.name}`, [`backup create ${k} ${[x.name, y.name].sort(numeric).join(" ")}`]];
+  }
+  if (r < 0.55) {
+    const tag = pick(["web", "db", "k8s", "cache", "monitoring"]);
+    const kinds = [...new Set(tagged(tag).map(kindOf))].sort().reverse();
+    return [`${pick(["back up", "backup", "take backups of"])} ${pick(["all the", "the", "every"])} ${tag} ${kinds.length === 1 ? kindNoun(kinds[0], 2) : "guests"}`, kinds.map((kk) => `backup create ${kk} --selector tag=${tag}`)];
+  }
+  if (r < 0.75) {
+    const rr = random();
+    if (rr < 0.4) return [pick(["list the backups", "show all backups", "list backups", "show me the backups", "which backups do we have"]), ["backup list"]];
+    if (rr < 0.8) return [pick([`list the backups of ${x.name}`, `show backups for ${x.name}`, `show me ${x.name}'s backups`, `list ${x.name}'s backups`]), [`backup list ${x.name}`]];
+    return [pick(["list the backups on nfs-backup", "show backups stored on nfs-backup"]), ["backup list --storage nfs-backup"]];
+  }
+  const v = pick(VOLIDS);
+  if (r < 0.9) return [pick([`restore ${v}`, `restore the backup ${v}`, `restore backup ${v}`, `recover from ${v}`]), [`backup restore ${v}`]];
+  const node = pick(CONTEXT.nodes);
+  return [pick([`restore ${v} on ${node}`, `restore the backup ${v} onto ${node}`]), [`backup restore ${v} --node ${node}`]];
+});
+
+const cloneFrames = shaped("clone", () => {
+  const x = chance(0.15) ? CONTEXT.guests[0] : oneGuest();
+  const k = kindOf(x);
+  const n = pick(NEW_NAMES);
+  const node = chance(0.2) ? otherNode(x) : undefined;
+  const template = chance(0.15);
+  const text = `${pick([`clone ${x.name} as ${n}`, `make a copy of ${x.name} called ${n}`, `duplicate ${x.name} as ${n}`, `create a clone of ${x.name} named ${n}`, `clone ${gref(x)} and name it ${n}`.replace(" and name it", " named"), `copy ${x.name} to a new guest named ${n}`])}${node ? ` on ${node}` : ""}`;
+  const full = template && text.startsWith("clone ");
+  return [full ? text.replace(/^clone /, pick(["full clone ", "make a full clone of "])) : text, [`clone ${k} ${x.name} --name ${n}${full ? " --full" : ""}${node ? ` --node ${node}` : ""}`]];
+});
+
+const migrateFrames = shaped("migrate", () => {
+  const r = random();
+  if (r < 0.65) {
+    const x = oneGuest();
+    const to = otherNode(x);
+    const online = chance(0.25);
+    const text = online ? pick([`live migrate ${gref(x)} to ${to}`, `move ${x.name} to ${to} online`, `migrate ${x.name} live to ${to}`]) : pick([`move ${gref(x)} to ${to}`, `migrate ${x.name} to ${to}`, `migrate ${gref(x)} over to ${to}`, `move ${x.name} onto ${to}`, `relocate ${x.name} to ${to}`, `send ${x.name} over to node ${to}`]);
+    return [text, [`migrate ${kindOf(x)} ${x.name} --to ${to}${online ? " --online" : ""}`]];
+  }
+  const from = pick(CONTEXT.nodes);
+  const to = pick(CONTEXT.nodes.filter((n) => n !== from));
+  if (r < 0.85) return [pick([`drain ${from} into ${to}`, `evacuate ${from} to ${to}`, `move everything off ${from} to ${to}`, `move all guests from ${from} to ${to}`, `empty ${from} onto ${to}`, `drain node ${from} to ${to}`]), [`migrate --from ${from} --to ${to}`]];
+  const kk = pick(["vm", "ct"]);
+  return [pick([`move all ${kindNoun(kk, 2)} from ${from} to ${to}`, `migrate every ${kindNoun(kk, 1)} off ${from} onto ${to}`, `evacuate the ${kindNoun(kk, 2)} of ${from} to ${to}`]), [`migrate ${kk} --from ${from} --to ${to}`]];
+});
+
+const CONTEXT_NAMES = ["lab", "prod", "staging", "homelab", "dr"];
+const contextFrames = shaped("context", () => {
+  const r = random();
+  if (r < 0.35) return [pick(["list my contexts", "show all contexts", "list the contexts", "which contexts do I have", "which contexts can I switch to", "list the configured contexts"]), ["context list"]];
+  if (r < 0.55) return [pick(["show the current context", "which context am I using", "show the active context", "what context am I in"]), ["context show"]];
+  const n = pick(CONTEXT_NAMES);
+  return [pick([`switch to the ${n} context`, `use context ${n}`, `change to the ${n} context`, `switch context to ${n}`, `use the ${n} context`, `select context ${n}`]), [`context use ${n}`]];
+});
+
 const FRAMES = {
   list: [...listFrames, ...questionFrames("list")],
   describe: [...targetFrames("describe"), ...questionFrames("describe")],
@@ -314,6 +447,12 @@ const FRAMES = {
   logs: [...phraseFrames("logs"), ...targetFrames("logs"), ...logsNumberFrames, ...questionFrames("logs")],
   report: reportFrames,
   none: noneFrames,
+  set: setFrames,
+  snapshot: snapshotFrames,
+  backup: backupFrames,
+  clone: cloneFrames,
+  migrate: migrateFrames,
+  context: contextFrames,
   multi: [
     () => ex("multi", pick(["sync and then plan", "sync, then plan", "sync and plan"]), ["sync", "plan"]),
     () => ex("multi", pick(["plan and then apply", "plan then apply"]), ["plan", "apply"]),
@@ -348,12 +487,19 @@ const FRAMES = {
     () => ex("refuse", pick(["remove it", "delete them"]), []),
     () => ex("refuse", `shut down ${pick(["old-box-01", "mail-09"])}`, []),
     () => ex("refuse", pick(["kill it", "stop them all"]), []),
+    () => { const x = oneGuest(); return ex("refuse", pick([`roll ${x.name} back`, `rollback ${x.name}`, `revert ${x.name} to the last snapshot`, `roll ${x.name} back to before the upgrade`]), []); },
+    () => { const x = oneGuest(); return ex("refuse", pick([`restore ${x.name} from last night's backup`, `restore the latest backup of ${x.name}`, `restore ${x.name}`]), []); },
+    () => { const x = oneGuest(); return ex("refuse", pick([`give ${x.name} two more cores`, `add 4GB of RAM to ${x.name}`, `give ${x.name} 8 gigs more memory`]), []); },
+    () => { const x = oneGuest(); return ex("refuse", pick([`move ${x.name} to pve9`, `migrate ${x.name} to node pve7`, `start ${x.name} on pve9`]), []); },
+    () => { const x = oneGuest(); return ex("refuse", pick([`delete ${x.name}'s snapshot`, `remove the snapshots of ${x.name}`, `delete the backup of ${x.name}`]), []); },
+    () => { const x = oneGuest(); return ex("refuse", pick([`migrate ${x.name}`, `move ${x.name} to ${x.node}`, `drain ${x.node}`]), []); },
+    () => { const x = oneGuest(); return ex("refuse", pick([`don't roll back ${x.name}`, `do not migrate ${x.name} to ${otherNode(x)}`, `never restore ${VOLIDS[0]}`]), []); },
   ],
 };
 const CREATE_VERBS = ["create", "spin up", "make", "provision", "set up", "add", "build", "launch", "stand up"];
 const DEPLOY_TAILS = ["and deploy them", "then apply", "and roll them out", "and apply them", "then deploy them", "and provision them", "and push them out", "and then apply them", "and deploy"];
 
-const WEIGHTS = { create: 3, deploy: 1.2, multi: 1, refuse: 0.8, none: 1, list: 1.2, logs: 1, start: 1, stop: 1, shutdown: 0.8, reboot: 0.8 };
+const WEIGHTS = { set: 1.2, snapshot: 1.2, backup: 1.1, clone: 0.8, migrate: 0.9, context: 0.5, create: 3, deploy: 1.2, multi: 1, refuse: 0.8, none: 1, list: 1.2, logs: 1, start: 1, stop: 1, shutdown: 0.8, reboot: 0.8 };
 const splitOf = (i) => (i % 5 === 3 ? "dev" : i % 5 === 4 ? "test" : "train");
 
 function generate(split, size) {

@@ -27,7 +27,7 @@ const require = createRequire(import.meta.url);
 const { NeuralNetwork } = require("@nlpjs/neural");
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 const ctx = JSON.parse(readFileSync(join(ROOT, "data/nl/context.json"), "utf8"));
-const SINGLE = new Set(["list", "describe", "create", "delete", "start", "stop", "shutdown", "reboot", "sync", "plan", "apply", "test", "health", "logs", "report", "none"]);
+const SINGLE = new Set(["list", "describe", "create", "delete", "start", "stop", "shutdown", "reboot", "sync", "plan", "apply", "test", "health", "logs", "report", "set", "snapshot", "backup", "clone", "migrate", "context", "none"]);
 const read = (split) =>
   readFileSync(join(ROOT, `data/nl/${split}.jsonl`), "utf8").trim().split("\n").map((l) => JSON.parse(l)).filter((e) => SINGLE.has(e.intent))
     .map((e) => ({ intent: e.intent, lemmas: analyze(e.input, ctx).features }));

@@ -20,6 +20,8 @@ interface Example {
   commands: string[];
   safety: string;
   intent?: string;
+  /** A store of its own (a hard case whose guests carry cores and memory). */
+  context?: NlContext;
 }
 const read = (split: string): Example[] =>
   readFileSync(new URL(`${split}.jsonl`, DATA), "utf8").split("\n").filter((l) => l.trim()).map((l) => JSON.parse(l) as Example);
@@ -65,7 +67,7 @@ describe("the registry parses every line", () => {
   });
 
   it("every command the engine proposes for the dev, test and hard splits is a valid command line", () => {
-    const proposed = new Set(["dev", "test", "hard"].flatMap((split) => read(split).flatMap((e) => parseLocal(e.input, ctx).commands)));
+    const proposed = new Set(["dev", "test", "hard"].flatMap((split) => read(split).flatMap((e) => parseLocal(e.input, e.context ?? ctx).commands)));
     for (const line of proposed) {
       try {
         parseWithRegistry(line);
@@ -90,7 +92,7 @@ describe("evaluation (the thresholds of npm run eval:nl)", () => {
   });
 
   it("never proposes a dangerous command where the expected plan has none (test and hard splits)", () => {
-    const rows = [...results, ...read("hard").map((e) => ({ e, plan: parseLocal(e.input, ctx) }))];
+    const rows = [...results, ...read("hard").map((e) => ({ e, plan: parseLocal(e.input, e.context ?? ctx) }))];
     const falseDestructive = rows.filter(({ e, plan }) => e.safety !== "dangerous" && planSafety(plan.commands, COMMANDS) === "dangerous");
     expect(falseDestructive.map(({ e }) => e.input)).toEqual([]);
   });
@@ -101,8 +103,8 @@ describe("evaluation (the thresholds of npm run eval:nl)", () => {
 });
 
 describe("hard cases", () => {
-  it.each(read("hard").map((e) => [e.input, e.commands] as const))("%s", (input, commands) => {
-    const plan = parseLocal(input, ctx);
+  it.each(read("hard").map((e) => [e.input, e.commands, e.context] as const))("%s", (input, commands, context) => {
+    const plan = parseLocal(input, context ?? ctx);
     expect(plan.commands).toEqual(commands);
     expect(plan.engine).toBe("local");
   });
@@ -148,6 +150,67 @@ describe("below the threshold", () => {
 
   it("a multi-step request with one step it does not understand proposes nothing", () => {
     expect(parseLocal("sync and then frobnicate the flux", ctx).commands).toEqual([]);
+  });
+});
+
+describe("day-2 commands (set, snapshot, backup, clone, migrate, context)", () => {
+  const sized: NlContext = { ...ctx, guests: ctx.guests.map((g) => (g.name === "web-01" ? { ...g, cores: 4, memory: 8192 } : g)) };
+  const V = "nfs-backup:backup/vzdump-qemu-101-2026_11_27-01_00_00.vma.zst";
+
+  it.each([
+    ["add 10G to web-01's disk", ["set vm web-01 --disk scsi0=+10G"]],
+    ["grow the disk of cache-01 by 4G", ["set ct cache-01 --disk rootfs=+4G"]],
+    ["give db-01 8 cores and 32GB of RAM", ["set vm db-01 --cores 8 --memory 32768"]],
+    ["tag gitlab with legacy", ["set vm gitlab --add-tag legacy"]],
+    ["snapshot web-01 before the upgrade", ["snapshot create vm web-01 before-upgrade"]],
+    ["roll web-01 back to before-upgrade", ["snapshot rollback vm web-01 before-upgrade"]],
+    ["list the snapshots of dns-01", ["snapshot list ct dns-01"]],
+    ["back up web-01", ["backup create vm web-01"]],
+    ["list the backups", ["backup list"]],
+    [`restore ${V}`, [`backup restore ${V}`]],
+    ["clone web-01 as web-09", ["clone vm web-01 --name web-09"]],
+    ["move web-01 to pve2", ["migrate vm web-01 --to pve2"]],
+    ["drain pve1 into pve2", ["migrate --from pve1 --to pve2"]],
+    ["switch to the lab context", ["context use lab"]],
+  ])("%s", (input, commands) => {
+    expect(parseLocal(input, ctx).commands).toEqual(commands);
+  });
+
+  it("a relative change is computed from the store's current value, or refused with why", () => {
+    expect(parseLocal("give web-01 two more cores", sized).commands).toEqual(["set vm web-01 --cores 6"]);
+    const plan = parseLocal("give web-01 two more cores", ctx);
+    expect(plan.commands).toEqual([]);
+    expect(plan.explanation).toMatch(/does not say how many web-01 has now/);
+  });
+
+  it("a rollback or a restore needs exact names; near misses never become a destructive command", () => {
+    for (const text of ["roll web-01 back", "roll web-01 back to before the upgrade", "restore web-01 from last night's backup", "delete web-01's snapshot", "remove the snapshots of db-01", "delete the backup of web-01", "migrate web-01", "drain pve1", "move web-01 to pve1", "clone web-01 as web-02", "roll back the last apply", "don't roll back web-01 to before-upgrade", "do not migrate db-01 to pve3", "what happens if I drain pve1 into pve2?"]) {
+      const plan = parseLocal(text, ctx);
+      expect([text, plan.commands]).toEqual([text, []]);
+    }
+    expect(parseLocal("restore web-01 from last night's backup", ctx).explanation).toMatch(/volume id/);
+  });
+
+  it("safety of the new commands comes from the registry, whatever the engine thought", () => {
+    for (const [text, safety] of [["add 10G to web-01's disk", "requires-confirmation"], ["clone web-01 as web-09", "requires-confirmation"], ["move web-01 to pve2", "dangerous"], ["roll web-01 back to before-upgrade", "dangerous"]] as const) {
+      const plan = parseLocal(text, ctx);
+      expect(planSafety(plan.commands, COMMANDS)).toBe(safety);
+      expect(plan.requiresConfirmation).toBe(true);
+    }
+  });
+
+  it("a node the store does not have is refused, not dropped", () => {
+    for (const text of ["move web-01 to pve9", "start web-01 on pve9", "list vms on pve9", "list vms on node xyz7"]) {
+      const plan = parseLocal(text, ctx);
+      expect(plan.commands).toEqual([]);
+      expect(plan.explanation).toMatch(/not a node of the store/);
+    }
+  });
+
+  it('", please check" at the end of a question is no step of its own', () => {
+    expect(parseLocal("is everything healthy, please check", ctx).commands).toEqual(["health"]);
+    expect(parseLocal("which vms are running, please check?", ctx).commands).toEqual(["get vms --status running"]);
+    expect(parseLocal("sync, then check the health", ctx).commands).toEqual(["sync", "health"]);
   });
 });
 

@@ -21,7 +21,12 @@ const its = wink.its;
 /** What a placeholder stands for. */
 export type Mention =
   | { kind: "guest"; guest: NlGuest; text: string }
-  | { kind: "node"; text: string }
+  /** A node; `unknown` when it only looks like one ("pve9" where the store has pve1…pve3). */
+  | { kind: "node"; text: string; unknown?: boolean }
+  /** A backup's volume id (nfs-backup:backup/vzdump-qemu-101-….vma.zst). */
+  | { kind: "volid"; text: string }
+  /** A hyphenated label in a snapshot request (before-upgrade, pre-patch). */
+  | { kind: "label"; text: string }
   | { kind: "storage"; text: string }
   | { kind: "ip"; text: string }
   | { kind: "text"; text: string }
@@ -48,7 +53,7 @@ export interface Analysis {
   features: string[];
 }
 
-const PLACEHOLDER: Record<Mention["kind"], string> = { guest: "xguest", node: "xnode", storage: "xstore", ip: "xip", text: "xtext", name: "xname" };
+const PLACEHOLDER: Record<Mention["kind"], string> = { guest: "xguest", node: "xnode", storage: "xstore", ip: "xip", text: "xtext", name: "xname", volid: "xvolid", label: "xlabel" };
 const SMALL_NUMBERS: Record<string, number> = { couple: 2, pair: 2, dozen: 12, single: 1, a: 1, an: 1 };
 const wordNumbers = new Map<string, number | undefined>();
 
@@ -122,6 +127,11 @@ function findMentions(lower: string, raw: string, ctx: NlContext): Span[] {
     if (!taken(start, end)) spans.push({ start, end, mention });
   };
   for (const m of lower.matchAll(/"([^"]*)"|“([^”]*)”/g)) add(m.index, m.index + m[0].length, { kind: "text", text: raw.slice(m.index + 1, m.index + m[0].length - 1) });
+  // A backup volume id, before the storage and vmid inside it are read as names.
+  for (const m of lower.matchAll(/(?<![\w.-])[a-z0-9][a-z0-9_.-]*:backup\/[^\s"'?!,;]+/g)) {
+    const text = raw.slice(m.index, m.index + m[0].length).replace(/\.+$/, "");
+    add(m.index, m.index + text.length, { kind: "volid", text });
+  }
   for (const m of lower.matchAll(/\b\d{1,3}(?:\.\d{1,3}){3}(?:\/\d{1,2})?\b/g)) add(m.index, m.index + m[0].length, { kind: "ip", text: m[0] });
   // Every run of name characters, looked up whole (and without a sentence's final dot): a store of any size costs one lookup a word.
   const index = indexOf(ctx);
@@ -131,6 +141,15 @@ function findMentions(lower: string, raw: string, ctx: NlContext): Span[] {
     const mention = index.names.get(run) ?? index.names.get(trimmed);
     if (mention) add(m.index, m.index + (index.names.has(run) ? run.length : trimmed.length), mention);
   }
+  // A node-like word the store does not have ("pve9" where it has pve1…pve3; "node foo2"): kept, so it is refused, not dropped.
+  const nodeStems = [...new Set(ctx.nodes.map((n) => n.toLowerCase().replace(/\d+$/, "")).filter((stem) => /^[a-z][a-z-]*$/.test(stem)))];
+  for (const stem of nodeStems) {
+    for (const m of lower.matchAll(new RegExp(`(?<![\\w.-])${stem}\\d+(?![\\w-])`, "g"))) add(m.index, m.index + m[0].length, { kind: "node", text: raw.slice(m.index, m.index + m[0].length), unknown: true });
+  }
+  for (const m of lower.matchAll(/\bnode\s+([a-z][a-z0-9-]*\d[a-z0-9-]*)(?![\w-])/g)) {
+    const start = m.index + m[0].length - m[1].length;
+    add(start, start + m[1].length, { kind: "node", text: raw.slice(start, start + m[1].length), unknown: true });
+  }
   // The name given to a new guest: "named proxy-edge", "called app-{n}".
   for (const m of lower.matchAll(/\b(?:named|called)\s+([a-z][a-z0-9{}]*(?:-[a-z0-9{}]+)+)(?![a-z0-9_{}-])/g)) {
     const start = m.index + m[0].length - m[1].length;
@@ -138,6 +157,10 @@ function findMentions(lower: string, raw: string, ctx: NlContext): Span[] {
   }
   // Name-like words the store does not know (web-99, api-{n}): kept whole, never matched to a guest.
   for (const m of lower.matchAll(/(?<![a-z0-9_.-])[a-z][a-z0-9]*(?:-[a-z0-9{}]+)*(?:-(?:\d+|\{n\})|\{n\})(?![a-z0-9_-])/g)) add(m.index, m.index + m[0].length, { kind: "name", text: raw.slice(m.index, m.index + m[0].length) });
+  // Snapshot names: a hyphenated word in a request about snapshots ("roll web-01 back to before-upgrade").
+  if (/\b(snap\w*|roll\w*|revert\w*|checkpoint\w*)\b/.test(lower)) {
+    for (const m of lower.matchAll(/(?<![\w.-])[a-z][a-z0-9_]*(?:-[a-z0-9_]+)+(?![\w-])/g)) add(m.index, m.index + m[0].length, { kind: "label", text: raw.slice(m.index, m.index + m[0].length) });
+  }
   // A vmid the store knows, not followed by a unit or a kind ("100 GB", "100 vms" are no vmids).
   const byVmid = index.vmids;
   for (const m of lower.matchAll(/(?<![\w.])(\d{3,9})(?![\w.])(?!\s*(?:[a-z]+))/g)) {
@@ -181,7 +204,7 @@ export function analyze(text: string, ctx: NlContext): Analysis {
   const lemmas = doc.tokens().out(its.lemma as unknown as typeof its.value) as string[];
   const types = doc.tokens().out(its.type);
   const tokens: Token[] = values.map((value, i) => {
-    const m = /^x(guest|node|store|ip|text|name)(\d+)$/.exec(value);
+    const m = /^x(guest|node|store|ip|text|name|volid|label)(\d+)$/.exec(value);
     if (m) {
       const mention = mentions[Number(m[2])];
       // An unknown name reads like a guest to the intent model ("describe web-99" is still a describe); the slots keep it apart.

@@ -12,7 +12,7 @@ import type { Command } from "../../commands/types.js";
 import { planSafety, safetyOf, type NlContext, type NlGuest, type NlPlan } from "../types.js";
 import { analyze, indexOf, type Token } from "./analyze.js";
 import { classify, type Scored } from "./classifier.js";
-import { DEPLOY_WORDS, PRONOUNS, STEP_VERBS, type Intent } from "./lexicon.js";
+import { BACKUP_WORDS, CORE_WORDS, DEPLOY_WORDS, DISK_WORDS, MEMORY_WORDS, PRONOUNS, SNAPSHOT_WORDS, STEP_VERBS, type Intent } from "./lexicon.js";
 import { readSlots, type Slots } from "./slots.js";
 
 /** Below this, a step is not understood. */
@@ -22,6 +22,9 @@ export const DESTRUCTIVE_CONFIDENCE = 0.7;
 
 /** Words that only lead into a request ("go ahead and …", "can you …"). */
 const LEAD_IN = new Set(["go", "ahead", "please", "pls", "ok", "okay", "so", "now", "can", "could", "would", "you", "let", "'s", "us", "hey", ",", "i", "need", "want", "to", "just", "quickly", "then", "first"]);
+
+/** Words that may follow a closing "please check" ("… , please check it for me, thanks?"). */
+const TRAILING = new Set(["please", "pls", "it", "that", "this", "for", "me", "us", "thanks", "thank", "you", "?", ".", "!", ",", "now", "again"]);
 
 /** What one step became. */
 interface Step {
@@ -35,6 +38,10 @@ interface Step {
   targetGuests: NlGuest[];
   /** Why it proposes nothing. */
   problem?: string;
+  /** The step's tokens (snapshot names, tags, disk keys are read from them). */
+  tokens: Token[];
+  /** A destructive line without guests whose every argument is still exact (backup list, a volume id). */
+  exact?: boolean;
 }
 
 /** Split the tokens into steps at "then", and at "and" / "," / ";" before a verb. */
@@ -53,6 +60,8 @@ function splitSteps(tokens: readonly Token[]): Token[][] {
       let j = i + 1;
       while (tokens[j] && ["also", "please", "then", "and", "finally", "afterwards"].includes(tokens[j].text)) j++;
       const next = tokens[j];
+      // "…, please check", "… and check please": politeness at the end, not a step of its own.
+      if (next && ["check", "verify", "confirm"].includes(next.text) && tokens.slice(j + 1).every((w) => TRAILING.has(w.text))) break;
       // "go ahead and create …", "please and thank you": no step before the "and" yet.
       const onlyFiller = current.every((w) => LEAD_IN.has(w.text));
       if (next && (STEP_VERBS.has(next.lemma) || STEP_VERBS.has(next.text)) && current.length && !onlyFiller) {
@@ -286,9 +295,275 @@ function build(step: Step, ctx: NlContext, commands: readonly Command[], previou
       step.commands.push(cmd("report-issue", [summary], { anonymize: ["anonymize", "anonymise", "anonymized", "anonymised", "redact", "anonymous", "scrub"].some((w) => s.words.has(w)) }));
       return;
     }
+    case "set":
+      return buildSet(step, target, unknown, setTargets, cmd);
+    case "snapshot":
+      return buildSnapshot(step, ctx, target, unknown, setTargets, cmd);
+    case "backup":
+      return buildBackup(step, ctx, target, unknown, setTargets, cmd);
+    case "clone":
+      return buildClone(step, target, unknown, setTargets, cmd);
+    case "migrate":
+      return buildMigrate(step, ctx, target, unknown, setTargets, commands);
+    case "context":
+      return buildContext(step, cmd);
     case "none":
       step.problem = "This does not look like a proxmox-mpc request.";
   }
+}
+
+type Cmd = (name: string, args?: string[], options?: Record<string, string | number | boolean | string[] | undefined>) => string;
+type Target = ReturnType<typeof targetsOf>;
+type SetTargets = (guests: NlGuest[], names?: string[]) => void;
+
+const has = (s: Slots, ...words: string[]): boolean => words.some((w) => s.words.has(w));
+/** A plain word (no name, number or placeholder) that can be a snapshot's or a tag's name. */
+const plain = (t: Token | undefined): t is Token => Boolean(t && !t.mention && t.num === undefined && /^[a-z][a-z0-9_]*$/.test(t.text));
+const NOT_A_NAME = new Set(["when", "you", "can", "asap", "right", "thanks", "pls", "now", "ok", "the", "a", "an", "its", "it", "their", "my", "our", "this", "that", "last", "latest", "previous", "earlier", "old", "older", "newest", "before", "after", "yesterday", "today", "now", "snapshot", "snapshots", "snap", "state", "version", "one", "am", "i", "is", "are", "be", "remove", "delete", "drop", "roll", "revert", "restore", "rollback", "go", "of", "on", "for", "from", "to", "with", "and", "please", "back", "again", "vm", "ct", "container", "guest", "server", "machine"]);
+/** One exact guest said by name or vmid (not a tag, prefix or pronoun). */
+const exactOne = (target: Target): NlGuest | undefined => (target.by === "names" && target.guests.length === 1 ? target.guests[0] : undefined);
+/** Size in GiB as `set --disk` takes it. */
+const sizeText = (gib: number): string => (Number.isInteger(gib) ? `${gib}G` : `${Math.round(gib * 1024)}M`);
+
+/** The current value of a guest the store may carry (the console's store can add cores and memory to each guest). */
+function current(g: NlGuest, key: "cores" | "memory"): number | undefined {
+  const value = (g as NlGuest & { cores?: number; memory?: number })[key];
+  return typeof value === "number" && Number.isFinite(value) ? value : undefined;
+}
+
+/** `set vm|ct NAME --cores --memory --disk KEY=[+]SIZE --add-tag/--remove-tag`. */
+function buildSet(step: Step, target: Target, unknown: () => string | undefined, setTargets: SetTargets, cmd: Cmd): void {
+  const s = step.slots;
+  const tokens = step.tokens;
+  if (s.unknown.length) return void (step.problem = unknown());
+  const guests = target.by === "names" || target.by === "previous" ? target.guests : [];
+  if (guests.length !== 1) return void (step.problem = "Which guest? set changes one guest at a time: name it (set vm web-01 --memory 8G).");
+  const g = guests[0];
+  const kind = kindWord(g.type);
+  const relative = has(s, "more", "extra", "additional", "another", "by") || (has(s, "add") && !has(s, "tag", "label"));
+  const diskWord = tokens.some((t) => DISK_WORDS.has(t.lemma) || DISK_WORDS.has(t.text) || /^(scsi|virtio|sata|ide|mp|efidisk)\d+$/.test(t.text));
+  const memoryWord = tokens.some((t) => MEMORY_WORDS.has(t.lemma) || MEMORY_WORDS.has(t.text));
+  const options: Record<string, string | number | string[] | undefined> = {};
+  let memory = s.memory;
+  let disk = s.disk;
+  if (diskWord && !memoryWord && memory !== undefined && disk === undefined) {
+    disk = memory / 1024;
+    memory = undefined;
+  }
+  // "change the cpu count of dns-01 to 16", "set the cores of web-03 to 12": a bare number in a sentence about cores.
+  if (s.cores === undefined && memory === undefined && disk === undefined && tokens.some((t) => CORE_WORDS.has(t.lemma) || CORE_WORDS.has(t.text))) {
+    const bare = tokens.filter((t) => t.num !== undefined && Number.isInteger(t.num) && t.num > 0 && t.num <= 512);
+    if (bare.length === 1) s.cores = bare[0].num;
+  }
+  const why: string[] = [];
+  if (s.cores !== undefined) {
+    if (relative) {
+      const now = current(g, "cores");
+      if (now === undefined) why.push(`${s.cores} more cores: the store does not say how many ${g.name} has now; say the total (set ${kind} ${g.name} --cores N)`);
+      else options.cores = now + s.cores;
+    } else options.cores = s.cores;
+  }
+  if (memory !== undefined) {
+    if (relative) {
+      const now = current(g, "memory");
+      if (now === undefined) why.push(`${memory} MiB more memory: the store does not say how much ${g.name} has now; say the total (set ${kind} ${g.name} --memory 8G)`);
+      else options.memory = now + memory;
+    } else options.memory = memory;
+  }
+  if (disk !== undefined) {
+    const key = tokens.find((t) => /^(scsi|virtio|sata|ide|mp|efidisk)\d+$/.test(t.text) || t.text === "rootfs")?.text ?? (kind === "vm" ? "scsi0" : "rootfs");
+    options.disk = `${key}=${relative ? "+" : ""}${sizeText(disk)}`;
+  }
+  // Tags: "tag web-01 with prod", "add the tag prod to web-01", "remove the tag prod from web-01".
+  const tags: string[] = [];
+  tokens.forEach((t, i) => {
+    if (t.lemma !== "tag" && t.lemma !== "label" && t.text !== "tagged") return;
+    for (let j = i + 1; j < tokens.length && j <= i + 4; j++) {
+      const w = tokens[j];
+      if (w.mention || ["with", "as", "the", "to", "from", ":", "=", "of", "vm", "ct", "container", "guest", "server", "machine"].includes(w.text)) continue;
+      if (plain(w) && !NOT_A_NAME.has(w.text) && !tags.includes(w.text)) tags.push(w.text);
+      break;
+    }
+  });
+  if (tags.length) {
+    if (has(s, "remove", "delete", "drop", "untag", "strip", "clear")) options.removeTag = tags;
+    else options.addTag = tags;
+  }
+  if (why.length) return void (step.problem = `${why.join("; ")}.`);
+  if (!Object.keys(options).length) return void (step.problem = `What should change on ${g.name}? Cores, memory, a disk's size or its tags (set ${kind} ${g.name} --cores 4 --memory 8G).`);
+  step.commands.push(cmd("set", [kind, g.name], options));
+  setTargets([g]);
+}
+
+/** The snapshot's name: quoted, hyphenated, after named/called/as, after "to"/"snapshot" (rollback, delete), or "before the upgrade" (create only). */
+function snapshotName(step: Step, creating: boolean): string | undefined {
+  const s = step.slots;
+  const tokens = step.tokens;
+  const valid = (n: string | undefined): string | undefined => (n && /^[a-z][a-z0-9_-]{0,39}$/i.test(n) ? n : undefined);
+  if (s.quoted !== undefined) return valid(s.quoted.trim().replace(/\s+/g, "-"));
+  if (s.label) return valid(s.label);
+  if (s.newName && !s.newName.includes("{n}")) return valid(s.newName);
+  // "named X" first, then "snapshot X", then "to X" (rollback, delete).
+  const leads = creating ? [["named", "called", "as"]] : [["named", "called", "as"], ["snapshot", "snap"], ["to"]];
+  for (const lead of leads) {
+    for (let i = 0; i < tokens.length; i++) {
+      const next = tokens[i + 1];
+      if (lead.includes(tokens[i].text) && plain(next) && !NOT_A_NAME.has(next.text) && !SNAPSHOT_WORDS.has(next.text)) return valid(next.text);
+    }
+  }
+  if (creating) {
+    const at = tokens.findIndex((t) => t.text === "before" || t.text === "pre");
+    if (at >= 0) {
+      let j = at + 1;
+      while (tokens[j] && ["the", "a", "an", "this", "our", "my", "next"].includes(tokens[j].text)) j++;
+      const w = tokens[j];
+      if (plain(w)) return valid(`before-${w.text}`);
+    }
+  }
+  return undefined;
+}
+
+/** `snapshot list|create|rollback|delete vm|ct NAME [SNAP]`. */
+function buildSnapshot(step: Step, ctx: NlContext, target: Target, unknown: () => string | undefined, setTargets: SetTargets, cmd: Cmd): void {
+  const s = step.slots;
+  if (s.unknown.length) return void (step.problem = unknown());
+  const action = has(s, "roll", "rollback", "revert", "restore", "undo", "reset", "return") ? "rollback"
+    : has(s, "delete", "remove", "drop", "destroy", "discard", "purge", "clean", "prune") ? "delete"
+    : has(s, "list", "show", "which", "what", "display", "get", "many", "exist", "have", "see") && !has(s, "take", "make", "create") ? "list" : "create";
+  if (action === "list") {
+    const g = exactOne(target) ?? (target.by === "previous" && target.guests.length === 1 ? target.guests[0] : undefined);
+    if (!g) return void (step.problem = "Whose snapshots? Name one guest (snapshot list vm web-01).");
+    step.commands.push(cmd("snapshot", ["list", kindWord(g.type), g.name]));
+    return setTargets([g]);
+  }
+  const name = snapshotName(step, action === "create");
+  if (action === "create") {
+    if (!name) return void (step.problem = "What should the snapshot be called? Say it (snapshot web-01 as before-upgrade).");
+    const options = { vmstate: has(s, "ram", "vmstate", "memory") && s.kind !== "ct" ? true : undefined, description: undefined };
+    if (target.by === "names" || target.by === "previous") {
+      for (const g of [...target.guests].sort((a, b) => collator.compare(a.name, b.name))) step.commands.push(cmd("snapshot", ["create", kindWord(g.type), g.name, name], { ...options, vmstate: g.type === "qemu" ? options.vmstate : undefined }));
+      return setTargets(target.guests);
+    }
+    if (s.tag || s.node) {
+      const match = (g: NlGuest): boolean => (!s.tag || tagged(s, ctx).includes(g)) && (!s.node || g.node === s.node);
+      const kinds = kindsFor(s, ctx, match);
+      if (!kinds.length) return void (step.problem = "No guest of the store matches that.");
+      for (const k of kinds) step.commands.push(cmd("snapshot", ["create", k, name], { ...options, selector: s.tag ? `tag=${s.tag}` : undefined, node: s.tag ? undefined : s.node }));
+      return setTargets(pool(s, ctx).filter(match));
+    }
+    return void (step.problem = "Snapshot which guest? Name it, or choose guests by tag or node.");
+  }
+  // rollback / delete lose something: one guest named exactly and the snapshot's exact name.
+  const g = exactOne(target);
+  if (!g) return void (step.problem = `A snapshot ${action} needs one guest named exactly (snapshot ${action} vm web-01 before-upgrade).`);
+  if (!name) return void (step.problem = `Which snapshot of ${g.name}? Give its exact name (snapshot list ${kindWord(g.type)} ${g.name} shows them).`);
+  step.commands.push(cmd("snapshot", [action, kindWord(g.type), g.name, name], { start: action === "rollback" && has(s, "start", "restart", "boot") ? true : undefined }));
+  setTargets([g]);
+}
+
+/** `backup create|list|restore|delete`. */
+function buildBackup(step: Step, ctx: NlContext, target: Target, unknown: () => string | undefined, setTargets: SetTargets, cmd: Cmd): void {
+  const s = step.slots;
+  if (s.unknown.length) return void (step.problem = unknown());
+  const action = has(s, "restore", "recover") ? "restore"
+    : has(s, "delete", "remove", "drop", "destroy", "purge", "prune") ? "delete"
+    : has(s, "list", "show", "which", "what", "display", "get", "many", "exist", "have", "see", "newest", "latest") && !has(s, "take", "make", "create", "run") ? "list" : "create";
+  const nodeOn = s.nodes.find((n) => ["on", "onto", "to"].includes(n.before))?.name ?? s.node;
+  if (action === "restore" || action === "delete") {
+    if (!s.volid) return void (step.problem = `Which backup? A ${action} needs the backup's exact volume id (backup list${target.guests[0] ? ` ${target.guests[0].name}` : ""} shows them).`);
+    if (action === "restore" && s.guests.length) return void (step.problem = `Restoring over ${s.guests.map((g) => g.name).join(", ")} needs --force, which I do not propose: restore to a new vmid, or run backup restore … --force yourself.`);
+    const vmidAt = step.tokens.findIndex((t) => t.text === "vmid" || t.text === "id");
+    const vmid = vmidAt >= 0 ? step.tokens[vmidAt + 1]?.num : undefined;
+    step.commands.push(cmd("backup", [action, s.volid], action === "restore" ? { storage: s.storage, node: nodeOn, vmid } : { node: nodeOn }));
+    step.exact = true;
+    return;
+  }
+  if (action === "list") {
+    const g = exactOne(target);
+    if (target.guests.length > 1) return void (step.problem = "backup list takes one guest (or none for every backup).");
+    step.commands.push(cmd("backup", ["list", ...(g ? [g.name] : [])], { storage: s.storage, node: s.node }));
+    if (g) setTargets([g]);
+    step.exact = true;
+    return;
+  }
+  const mode = has(s, "suspend", "suspended") ? "suspend" : s.words.has("stop") && has(s, "mode", "stopped") ? "stop" : undefined;
+  const compress = ["zstd", "gzip", "lzo"].find((c) => s.words.has(c));
+  const options = { storage: s.storage, mode, compress };
+  if (target.by === "names" || target.by === "previous") {
+    for (const [k, names] of byKind(target.guests)) step.commands.push(cmd("backup", ["create", k, ...names], options));
+    return setTargets(target.guests);
+  }
+  if (s.tag || s.node) {
+    const match = (g: NlGuest): boolean => (!s.tag || tagged(s, ctx).includes(g)) && (!s.node || g.node === s.node);
+    const kinds = kindsFor(s, ctx, match);
+    if (!kinds.length) return void (step.problem = "No guest of the store matches that.");
+    for (const k of kinds) step.commands.push(cmd("backup", ["create", k], { ...options, selector: s.tag ? `tag=${s.tag}` : undefined, node: s.tag ? undefined : s.node }));
+    return setTargets(pool(s, ctx).filter(match));
+  }
+  step.problem = "Back up which guests? Name them, or choose them by tag or node.";
+}
+
+/** `clone vm|ct SRC --name NEW [--full] [--node N] [--storage S]`. */
+function buildClone(step: Step, target: Target, unknown: () => string | undefined, setTargets: SetTargets, cmd: Cmd): void {
+  const s = step.slots;
+  const source = target.by === "names" || target.by === "previous" ? target.guests[0] : undefined;
+  if (!source) return void (step.problem = unknown() ?? "Clone which guest? Name it (clone web-01 as web-09).");
+  if (target.guests.length > 1) return void (step.problem = `${target.guests[1].name} exists already: clone ${source.name} under a new name.`);
+  const name = s.newName ?? (s.unknown.length === 1 ? s.unknown[0].toLowerCase() : undefined);
+  if (!name || name.includes("{n}")) return void (step.problem = `What should the clone of ${source.name} be called? (clone ${source.name} as ${source.name}-copy)`);
+  const node = s.nodes.find((n) => ["on", "onto", "to", "into"].includes(n.before))?.name ?? s.node;
+  step.commands.push(cmd("clone", [kindWord(source.type), source.name], { name, full: has(s, "full", "independent") ? true : undefined, node, storage: s.storage }));
+  step.targets = [name];
+  step.targetGuests = [];
+  void setTargets;
+}
+
+/** `migrate vm|ct NAME --to NODE [--online]`, or a drain: `migrate [vm|ct] --from NODE --to NODE`. */
+function buildMigrate(step: Step, ctx: NlContext, target: Target, unknown: () => string | undefined, setTargets: SetTargets, commands: readonly Command[]): void {
+  const s = step.slots;
+  if (s.unknown.length) return void (step.problem = unknown());
+  const TO = ["to", "onto", "into", "towards", "over", "node"];
+  const FROM = ["from", "off", "of", "leave", "drain", "evacuate", "empty", "clear"];
+  const to = s.nodes.find((n) => TO.includes(n.before))?.name;
+  const from = s.nodes.find((n) => FROM.includes(n.before) && n.name !== to)?.name;
+  const online = has(s, "live", "online", "hot") ? " --online" : "";
+  // Built by hand, --from before --to as people say it; the registry parses it (tests).
+  void commands;
+  const guests = target.by === "names" || target.by === "previous" ? target.guests : [];
+  if (guests.length) {
+    if (!to) return void (step.problem = `Move ${guests.map((g) => g.name).join(", ")} to which node? (${ctx.nodes.join(", ")})`);
+    const already = guests.filter((g) => g.node === to);
+    if (already.length) return void (step.problem = `${already.map((g) => g.name).join(", ")} ${already.length === 1 ? "is" : "are"} on ${to} already.`);
+    for (const g of [...guests].sort((a, b) => collator.compare(a.name, b.name))) step.commands.push(`migrate ${kindWord(g.type)} ${g.name} --to ${to}${online}`);
+    return setTargets(guests);
+  }
+  const draining = Boolean(from) && (has(s, "drain", "evacuate", "empty", "clear", "everything", "all", "every", "guest", "vm", "ct", "container", "workload") || s.vmish || s.kind !== undefined);
+  if (!draining) return void (step.problem = s.nodes.length ? "Move what? Name the guest (move web-01 to pve2), or drain a node (drain pve1 into pve2)." : `Move which guest to which node? (${ctx.nodes.join(", ")})`);
+  if (!to) return void (step.problem = `Drain ${from} into which node? (${ctx.nodes.filter((n) => n !== from).join(", ")})`);
+  const kind = s.kind === "vm" || s.kind === "ct" ? s.kind : s.vmish && !s.kind ? "vm" : undefined;
+  const moving = (indexOf(ctx).byNode.get(from!) ?? []).filter((g) => !kind || kindWord(g.type) === kind);
+  if (!moving.length) return void (step.problem = `The store has no ${kind === "ct" ? "container" : kind === "vm" ? "VM" : "guest"} on ${from}.`);
+  step.commands.push(`migrate${kind ? ` ${kind}` : ""} --from ${from} --to ${to}${online}`);
+  setTargets(moving);
+}
+
+/** `context list|show|use NAME` (add and remove are left to the command itself). */
+function buildContext(step: Step, cmd: Cmd): void {
+  const s = step.slots;
+  const tokens = step.tokens;
+  const at = tokens.findIndex((t) => t.lemma === "context");
+  const word = at >= 0 ? tokens[at].text : "";
+  const usable = (t: Token | undefined): t is Token => plain(t) && !NOT_A_NAME.has(t.text) && !["current", "active", "which", "what", "list", "show", "use", "switch", "change", "select", "all", "other", "another", "different", "i", "named", "called"].includes(t.text);
+  let after = tokens[at + 1];
+  if (after && ["to", "named", "called", ":"].includes(after.text)) after = tokens[at + 2];
+  const before = tokens[at - 1];
+  const name = at < 0 ? undefined : usable(before) ? before.text : usable(after) ? after.text : undefined;
+  if (has(s, "add", "create", "new", "remove", "delete", "drop")) return void (step.problem = "Adding or removing a context needs its endpoint, token and secret: run context add / context remove yourself.");
+  if (tokens.some((t) => ["current", "active", "am", "currently"].includes(t.text)) && !has(s, "list", "all")) return void step.commands.push(cmd("context", ["show"]));
+  if (name && has(s, "use", "switch", "change", "select", "activate", "go", "work")) return void step.commands.push(cmd("context", ["use", name]));
+  if (word.endsWith("s") || has(s, "list", "all")) return void step.commands.push(cmd("context", ["list"]));
+  if (has(s, "use", "switch", "change", "select", "activate") && !has(s, "current", "active", "am")) return void (step.problem = "Switch to which context? (context list shows them)");
+  step.commands.push(cmd("context", ["show", ...(name ? [name] : [])]));
 }
 
 /** The words of a report after its verb phrase: "can you report a bug: sync hangs?" → "sync hangs". */
@@ -301,7 +576,8 @@ function reportSummary(step: Step): string | undefined {
 
 const NEAREST: Record<Intent, string> = {
   list: "get vms", describe: "describe vm NAME", create: "create vm --name NAME", delete: "delete vm NAME", start: "start vm NAME", stop: "stop vm NAME",
-  shutdown: "shutdown vm NAME", reboot: "reboot vm NAME", sync: "sync", plan: "plan", apply: "apply", test: "test", health: "health", logs: "logs --since 1h", report: 'report-issue "what went wrong"', none: "help",
+  shutdown: "shutdown vm NAME", reboot: "reboot vm NAME", sync: "sync", plan: "plan", apply: "apply", test: "test", health: "health", logs: "logs --since 1h", report: 'report-issue "what went wrong"',
+  set: "set vm NAME --cores N --memory 8G", snapshot: "snapshot list vm NAME", backup: "backup list", clone: "clone vm SRC --name NEW", migrate: "migrate vm NAME --to NODE", context: "context list", none: "help",
 };
 
 /** The words of a step as typed (for a report's summary), rebuilt from its tokens. */
@@ -334,13 +610,42 @@ export function parseLocal(text: string, ctx: NlContext, commands: readonly Comm
     }
     const slots = readSlots(tokens, ctx);
     slots.reportText = typedText(analysis.text, tokens, analysis.tokens);
-    const step: Step = { intent, p, ranked, slots, commands: [], targets: [], targetGuests: [] };
+    // Whatever the verb, a step about snapshots or backups is one ("delete the snapshot pre-patch of web-01" is no guest delete); a tag removed is a set.
+    // "the backup boxes": a tag of the store before a kind noun is no backup request.
+    const said = (set: Set<string>): boolean => tokens.some((t, k) => !t.mention && (set.has(t.text) || set.has(t.lemma)) && !asTag(t, tokens[k + 1], ctx));
+    const backUp = tokens.some((t, k) => t.text === "back" && tokens[k + 1]?.text === "up");
+    if (!["report", "logs", "none"].includes(intent) && said(SNAPSHOT_WORDS)) intent = "snapshot";
+    else if (!["report", "logs", "none", "snapshot"].includes(intent) && (said(BACKUP_WORDS) || backUp)) intent = "backup";
+    else if (["delete", "stop", "shutdown"].includes(intent) && tokens.some((t) => t.lemma === "tag" || t.lemma === "label") && slots.guests.length) intent = "set";
+    // "roll back the last apply", "revert to …": a rollback is a snapshot's, never an apply or a deploy.
+    else if (!["report", "logs", "none", "snapshot"].includes(intent) && tokens.some((t, k) => (t.text === "roll" && tokens[k + 1]?.text === "back") || t.text === "rollback" || t.lemma === "revert")) intent = "snapshot";
+    // "give me 2 containers": new guests, not a change of one.
+    else if ((intent === "set" || intent === "none") && (!slots.guests.length || tokens.some((t) => t.text === "cloned" || t.text === "template")) && (slots.kind || slots.vmish) && tokens.some((t, k) => t.lemma === "give" && ["me", "us"].includes(tokens[k + 1]?.text ?? ""))) {
+      intent = "create";
+      p = Math.max(p, MIN_CONFIDENCE);
+    }
+    // "… cloned from debian-12-cloudinit": a create from a template, not a clone command.
+    else if (intent === "clone" && tokens.some((t, k) => t.text === "from" && tokens[k + 1]?.mention?.kind === "guest") && tokens.some((t) => t.text === "cloned")) intent = "create";
+    const step: Step = { intent, p, ranked, slots, commands: [], targets: [], targetGuests: [], tokens };
     if (p < MIN_CONFIDENCE) step.problem = `Not sure what "${slots.reportText}" asks for.`;
     else build(step, ctx, commands, previous);
+    // A set with nothing to set ("logs for gitlab from the last 2 hours"): the runner-up intent, if it is close, reads it instead.
+    const second = ranked[1];
+    if (step.intent === "set" && step.problem && !step.commands.length && second && second.p >= 0.3 && second.intent !== "none") {
+      Object.assign(step, { intent: second.intent, p: second.p, problem: undefined, commands: [], targets: [], targetGuests: [] });
+      intent = second.intent;
+      p = second.p;
+      build(step, ctx, commands, previous);
+    }
     if (previous?.intent === "create" && intent === "start" && step.commands.length && !previous.commands.some((c) => c.startsWith("apply"))) {
       step.commands.unshift(line(commands, "test", [], {}), line(commands, "plan", previous.targets, {}), line(commands, "apply", previous.targets, {}));
     }
-    if (!step.problem && step.commands.some((c) => safetyOf(c, commands) === "dangerous") && (p < DESTRUCTIVE_CONFIDENCE || (intent !== "apply" && !step.targets.length))) {
+    // A node the store does not have ("on pve9") is said back, never dropped.
+    if (slots.unknownNodes.length && step.intent !== "report" && step.intent !== "none") {
+      step.problem = `${slots.unknownNodes.map((n) => `"${n}"`).join(", ")} ${slots.unknownNodes.length === 1 ? "is not a node" : "are not nodes"} of the store (it has ${ctx.nodes.join(", ") || "none"}).`;
+      step.commands = [];
+    }
+    if (!step.problem && step.commands.some((c) => safetyOf(c, commands) === "dangerous" && !READS.test(c)) && (p < DESTRUCTIVE_CONFIDENCE || (intent !== "apply" && !step.targets.length && !step.exact))) {
       step.problem = `"${slots.reportText}" would ${intent} guests, and I am not sure enough of it to propose that.`;
       step.commands = [];
     }
@@ -357,7 +662,7 @@ export function parseLocal(text: string, ctx: NlContext, commands: readonly Comm
   // A question ("why is web-01 down?") asks to read: it never becomes a change.
   if (/^\s*(why|what|how|where|when|who|which)\b/i.test(text)) {
     for (const step of steps) {
-      if (!step.problem && step.commands.some((c) => safetyOf(c, commands) !== "safe")) {
+      if (!step.problem && step.commands.some((c) => safetyOf(c, commands) !== "safe" && !READS.test(c))) {
         step.problem = `"${text.trim()}" is a question; I only answer questions with commands that read.`;
         step.commands = [];
       }
@@ -387,15 +692,25 @@ export function parseLocal(text: string, ctx: NlContext, commands: readonly Comm
   };
 }
 
+/** A word that is a tag of the store and stands before a kind noun ("the backup vms"). */
+function asTag(t: Token, next: Token | undefined, ctx: NlContext): boolean {
+  return indexOf(ctx).tags.has(t.text) && Boolean(next && (KIND_NOUN.test(next.text) || KIND_NOUN.test(next.lemma)));
+}
+const KIND_NOUN = /^(vms?|cts?|containers?|lxcs?|servers?|machines?|boxes|box|ones|guests?|instances?|hosts?|virtual)$/;
+
+/** Actions that only read, of commands the registry rates as a whole (snapshot, backup, context): a question may still list them. */
+const READS = /^(snapshot list|backup list|context (list|show))\b/;
+
 const lowerFirst = (text: string): string => text.charAt(0).toLowerCase() + text.slice(1);
 
 function describeStep(step: Step): string {
   const what: Record<Intent, string> = {
     list: "List from the store", describe: "Show", create: "Write the IaC for", delete: "Remove from the IaC", start: "Start", stop: "Hard-stop", shutdown: "Shut down", reboot: "Reboot",
-    sync: "Sync the store with the cluster", plan: "Plan", apply: "Apply", test: "Check the workspace", health: "Check the health", logs: "Show the logs", report: "Write a diagnostics bundle", none: "",
+    sync: "Sync the store with the cluster", plan: "Plan", apply: "Apply", test: "Check the workspace", health: "Check the health", logs: "Show the logs", report: "Write a diagnostics bundle",
+    set: "Change", snapshot: "Snapshots of", backup: "Back up or restore", clone: "Clone into", migrate: "Migrate", context: "Contexts", none: "",
   };
   const targets = step.targets.length ? ` ${step.targets.slice(0, 5).join(", ")}${step.targets.length > 5 ? ", …" : ""}` : "";
-  return `${what[step.intent]}${["sync", "test", "health", "logs", "report", "list"].includes(step.intent) ? "" : targets}.`;
+  return `${what[step.intent]}${["sync", "test", "health", "logs", "report", "list", "context"].includes(step.intent) ? "" : targets}.`;
 }
 
 export { analyze } from "./analyze.js";

@@ -6,7 +6,7 @@
  */
 
 /** The intents the model tells apart ("none": not a proxmox-mpc request). */
-export const INTENTS = ["list", "describe", "create", "delete", "start", "stop", "shutdown", "reboot", "sync", "plan", "apply", "test", "health", "logs", "report", "none"] as const;
+export const INTENTS = ["list", "describe", "create", "delete", "start", "stop", "shutdown", "reboot", "sync", "plan", "apply", "test", "health", "logs", "report", "set", "snapshot", "backup", "clone", "migrate", "context", "none"] as const;
 export type Intent = (typeof INTENTS)[number];
 
 /** Lemmas that name VMs, containers, or either. */
@@ -37,6 +37,7 @@ export const STEP_VERBS = new Set([
   "deploy", "apply", "start", "boot", "power", "stop", "shut", "shutdown", "reboot", "restart", "plan", "test", "validate", "check", "sync",
   "show", "list", "describe", "delete", "remove", "destroy", "run", "kill", "bring", "spin", "create", "make", "provision", "tail", "follow",
   "report", "display", "get", "fetch", "refresh", "roll", "push", "verify", "halt", "bounce", "cycle", "inspect", "give", "tell", "open", "file",
+  "snapshot", "backup", "migrate", "move", "drain", "evacuate", "resize", "grow", "restore", "revert", "switch", "take", "set",
 ]);
 
 /** Words after "create … and" that mean: write, check, plan and apply the new guests. */
@@ -52,3 +53,7 @@ export const NOT_ROLES = new Set([
   "xstore", "xguest", "xip", "xtag", "and", "with", "on", "for", "to", "in", "up", "please", "me", "us", "dozen", "both", "two", "three", "four",
   "five", "six", "seven", "eight", "nine", "ten", "single", "one", "virtual", "lxc", "qemu", "kvm", "cheap", "powerful", "beefy", "little",
 ]);
+
+/** Words that make a step about snapshots or backups whatever verb it has ("delete the snapshot …" is no guest delete). */
+export const SNAPSHOT_WORDS = new Set(["snapshot", "snapshots", "snap", "snaps", "checkpoint", "checkpoints"]);
+export const BACKUP_WORDS = new Set(["backup", "backups", "vzdump", "dump", "dumps", "archive", "archives"]);

@@ -33,6 +33,14 @@ export interface Slots {
   memory?: number;
   disk?: number;
   node?: string;
+  /** Every node named, with the word before it ("to pve2", "from pve1"). */
+  nodes: { name: string; before: string }[];
+  /** Node-like words the store does not have ("on pve9"). */
+  unknownNodes: string[];
+  /** A backup's volume id. */
+  volid?: string;
+  /** A hyphenated snapshot name (before-upgrade). */
+  label?: string;
   storage?: string;
   ip?: string;
   gateway?: string;
@@ -85,7 +93,7 @@ function wordBefore(tokens: readonly Token[], at: number): "memory" | "disk" | u
 
 /** Read the slots of one step. */
 export function readSlots(tokens: readonly Token[], ctx: NlContext): Slots {
-  const s: Slots = { vmish: false, guests: [], unknown: [], tags: [], pronoun: false, words: new Set(tokens.map((t) => t.lemma)) };
+  const s: Slots = { vmish: false, guests: [], unknown: [], tags: [], pronoun: false, nodes: [], unknownNodes: [], words: new Set(tokens.map((t) => t.lemma)) };
   const index = indexOf(ctx);
   const ctxTags = index.tags;
   const used = new Set<number>();
@@ -123,7 +131,14 @@ export function readSlots(tokens: readonly Token[], ctx: NlContext): Slots {
     const before = tokens[i - 1]?.lemma ?? "";
     if (m.kind === "guest") {
       if (!s.guests.includes(m.guest)) s.guests.push(m.guest);
-    } else if (m.kind === "node") s.node ??= m.text;
+    } else if (m.kind === "node") {
+      if (m.unknown) s.unknownNodes.push(m.text);
+      else {
+        s.node ??= m.text;
+        s.nodes.push({ name: m.text, before: before === "node" ? tokens[i - 2]?.lemma ?? "" : before });
+      }
+    } else if (m.kind === "volid") s.volid ??= m.text;
+    else if (m.kind === "label") s.label ??= m.text;
     else if (m.kind === "storage") s.storage ??= m.text;
     else if (m.kind === "text") s.quoted ??= m.text;
     else if (m.kind === "ip") {
@@ -228,7 +243,9 @@ export function readSlots(tokens: readonly Token[], ctx: NlContext): Slots {
     if (t.mention || t.num !== undefined || used.has(i) || t.text.length < 2) return;
     const word = t.text;
     const singular = word.endsWith("s") ? word.slice(0, -1) : word;
-    const tag = ctxTags.has(word) ? word : ctxTags.has(singular) ? singular : undefined;
+    // "backup all the web VMs": the verb, not the store's tag "backup" (that one stands before a kind noun: "the backup boxes").
+    const verbNotTag = (word === "backup" || word === "backups" || word === "snapshot") && !(at(i + 1) && KIND_NOUNS(at(i + 1)!) || at(i + 1)?.text === "ones");
+    const tag = verbNotTag ? undefined : ctxTags.has(word) ? word : ctxTags.has(singular) ? singular : undefined;
     if (tag && !s.tag) {
       s.tag = tag;
       return;
