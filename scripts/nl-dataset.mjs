@@ -350,7 +350,7 @@ const snapshotFrames = shaped("snapshot", () => {
     const ev = pick(SNAP_EVENTS);
     return [`${pick(["snapshot", "take snapshots of"])} ${pick(["all the", "the", "every"])} ${tag} ${kinds.length === 1 ? kindNoun(kinds[0], 2) : "guests"} before the ${ev}`, kinds.map((kk) => `snapshot create ${kk} before-${ev} --selector tag=${tag}`)];
   }
-  if (r < 0.75) return [pick([`list the snapshots of ${x.name}`, `show ${x.name}'s snapshots`, `show me the snapshots of ${gref(x)}`, `list snapshots for ${x.name}`, `display the snapshot tree of ${x.name}`]), [`snapshot list ${k} ${x.name}`]];
+  if (r < 0.75) return [pick([`list the snapshots of ${x.name}`, `show ${x.name}'s snapshots`, `show the snapshots of ${gref(x)}`, `list snapshots of ${x.name}`, `display the snapshot tree of ${x.name}`]), [`snapshot list ${k} ${x.name}`]];
   const n = pick(SNAP_NAMES);
   if (r < 0.9) return [pick([`roll ${x.name} back to ${n}`, `rollback ${gref(x)} to ${n}`, `revert ${x.name} to snapshot ${n}`, `roll back ${x.name} to ${n}`, `restore ${x.name} to the snapshot ${n}`, `revert ${gref(x)} to ${n}`]), [`snapshot rollback ${k} ${x.name} ${n}`]];
   return [pick([`delete the snapshot ${n} of ${x.name}`, `remove snapshot ${n} from ${x.name}`, `drop ${x.name}'s snapshot ${n}`, `delete snapshot ${n} on ${gref(x)}`]), [`snapshot delete ${k} ${x.name} ${n}`]];
@@ -378,8 +378,8 @@ const backupFrames = shaped("backup", () => {
   }
   if (r < 0.75) {
     const rr = random();
-    if (rr < 0.4) return [pick(["list the backups", "show all backups", "list backups", "show me the backups", "which backups do we have"]), ["backup list"]];
-    if (rr < 0.8) return [pick([`list the backups of ${x.name}`, `show backups for ${x.name}`, `show me ${x.name}'s backups`, `list ${x.name}'s backups`]), [`backup list ${x.name}`]];
+    if (rr < 0.4) return [pick(["list the backups", "show all backups", "list backups", "show the backup list", "which backups do we have"]), ["backup list"]];
+    if (rr < 0.8) return [pick([`list the backups of ${x.name}`, `show backups of ${x.name}`, `show ${x.name}'s backups`, `list ${x.name}'s backups`]), [`backup list ${x.name}`]];
     return [pick(["list the backups on nfs-backup", "show backups stored on nfs-backup"]), ["backup list --storage nfs-backup"]];
   }
   const v = pick(VOLIDS);

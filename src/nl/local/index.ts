@@ -340,7 +340,10 @@ function buildSet(step: Step, target: Target, unknown: () => string | undefined,
   if (guests.length !== 1) return void (step.problem = "Which guest? set changes one guest at a time: name it (set vm web-01 --memory 8G).");
   const g = guests[0];
   const kind = kindWord(g.type);
-  const relative = has(s, "more", "extra", "additional", "another", "by") || (has(s, "add") && !has(s, "tag", "label"));
+  const lowering = has(s, "remove", "reduce", "decrease", "shrink", "lower", "drop", "take", "cut", "less", "fewer", "minus") && !has(s, "tag", "label");
+  const fewer = lowering && (has(s, "less", "fewer", "minus", "by", "from", "away") || s.words.has("remove"));
+  const relative = fewer || has(s, "more", "extra", "additional", "another", "by") || (has(s, "add") && !has(s, "tag", "label"));
+  const sign = fewer ? -1 : 1;
   const diskWord = tokens.some((t) => DISK_WORDS.has(t.lemma) || DISK_WORDS.has(t.text) || /^(scsi|virtio|sata|ide|mp|efidisk)\d+$/.test(t.text));
   const memoryWord = tokens.some((t) => MEMORY_WORDS.has(t.lemma) || MEMORY_WORDS.has(t.text));
   const options: Record<string, string | number | string[] | undefined> = {};
@@ -359,18 +362,21 @@ function buildSet(step: Step, target: Target, unknown: () => string | undefined,
   if (s.cores !== undefined) {
     if (relative) {
       const now = current(g, "cores");
-      if (now === undefined) why.push(`${s.cores} more cores: the store does not say how many ${g.name} has now; say the total (set ${kind} ${g.name} --cores N)`);
-      else options.cores = now + s.cores;
+      if (now === undefined) why.push(`${s.cores} ${sign < 0 ? "fewer" : "more"} cores: the store does not say how many ${g.name} has now; say the total (set ${kind} ${g.name} --cores N)`);
+      else if (now + sign * s.cores < 1) why.push(`${g.name} has ${now} cores: it cannot lose ${s.cores}`);
+      else options.cores = now + sign * s.cores;
     } else options.cores = s.cores;
   }
   if (memory !== undefined) {
     if (relative) {
       const now = current(g, "memory");
-      if (now === undefined) why.push(`${memory} MiB more memory: the store does not say how much ${g.name} has now; say the total (set ${kind} ${g.name} --memory 8G)`);
-      else options.memory = now + memory;
+      if (now === undefined) why.push(`${memory} MiB ${sign < 0 ? "less" : "more"} memory: the store does not say how much ${g.name} has now; say the total (set ${kind} ${g.name} --memory 8G)`);
+      else if (now + sign * memory < 16) why.push(`${g.name} has ${now} MiB: it cannot lose ${memory}`);
+      else options.memory = now + sign * memory;
     } else options.memory = memory;
   }
-  if (disk !== undefined) {
+  if (disk !== undefined && lowering) why.push("a disk only grows (PVE cannot shrink one): say the size to grow it to, or by how much");
+  else if (disk !== undefined) {
     const key = tokens.find((t) => /^(scsi|virtio|sata|ide|mp|efidisk)\d+$/.test(t.text) || t.text === "rootfs")?.text ?? (kind === "vm" ? "scsi0" : "rootfs");
     options.disk = `${key}=${relative ? "+" : ""}${sizeText(disk)}`;
   }
@@ -631,7 +637,8 @@ export function parseLocal(text: string, ctx: NlContext, commands: readonly Comm
     else build(step, ctx, commands, previous);
     // A set with nothing to set ("logs for gitlab from the last 2 hours"): the runner-up intent, if it is close, reads it instead.
     const second = ranked[1];
-    if (step.intent === "set" && step.problem && !step.commands.length && second && second.p >= 0.3 && second.intent !== "none") {
+    // Only to an intent that reads, and only when set found nothing to change (a refused relative change stays refused).
+    if (step.intent === "set" && step.problem?.startsWith("What should change") && !step.commands.length && second && second.p >= 0.3 && READ_INTENTS.has(second.intent)) {
       Object.assign(step, { intent: second.intent, p: second.p, problem: undefined, commands: [], targets: [], targetGuests: [] });
       intent = second.intent;
       p = second.p;
@@ -691,6 +698,9 @@ export function parseLocal(text: string, ctx: NlContext, commands: readonly Comm
     requiresConfirmation: safety !== "safe",
   };
 }
+
+/** Intents whose commands only read. */
+const READ_INTENTS = new Set<Intent>(["list", "describe", "logs", "health", "plan", "test"]);
 
 /** A word that is a tag of the store and stands before a kind noun ("the backup vms"). */
 function asTag(t: Token, next: Token | undefined, ctx: NlContext): boolean {
