@@ -28,8 +28,32 @@ export function corruptDatabaseError(file: string, detail: string, cause?: unkno
   });
 }
 
+/**
+ * Connections this process holds open, by file. Closing any descriptor of a file drops every POSIX
+ * lock this process holds on it (fcntl semantics): checkFile's own open/close, run while a connection
+ * is open (a long-lived server opening the full store beside its read store), would drop that
+ * connection's WAL lock, and the next process to close the database would delete the WAL under it.
+ */
+const inUse = new Map<string, number>();
+
+/** Count a connection to `file` as open; the function that counts it closed (once). */
+function hold(file: string): () => void {
+  const key = path.resolve(file);
+  inUse.set(key, (inUse.get(key) ?? 0) + 1);
+  let released = false;
+  return () => {
+    if (released) return;
+    released = true;
+    const left = (inUse.get(key) ?? 1) - 1;
+    if (left > 0) inUse.set(key, left);
+    else inUse.delete(key);
+  };
+}
+
 /** Cheap checks before SQLite reads the file: header magic, and a file shorter than its header says. */
 function checkFile(file: string): void {
+  // Already open in this process: it was checked then, and opening it again would drop our locks (see inUse).
+  if (inUse.has(path.resolve(file))) return;
   if (!existsSync(file)) return;
   const size = statSync(file).size;
   if (size === 0) return; // SQLite treats an empty file as a new database
@@ -168,11 +192,13 @@ export async function openSqlite(file: string): Promise<Db> {
   ]);
   const adapter = new PrismaBetterSQLite3({ url: file, timeout: SQLITE_BUSY_TIMEOUT_MS });
   const client: DbClient = new PrismaClient({ adapter });
+  const release = hold(file);
   try {
     // WAL + NORMAL: no corruption on power loss, at most the last commit lost; much faster commits.
     await client.$queryRawUnsafe("PRAGMA synchronous = NORMAL");
   } catch (err) {
     await client.$disconnect().catch(() => undefined);
+    release();
     throw translate(err);
   }
   return {
@@ -181,7 +207,7 @@ export async function openSqlite(file: string): Promise<Db> {
     label: file,
     migrations,
     translate,
-    close: () => client.$disconnect(),
+    close: () => client.$disconnect().finally(release),
   };
 }
 
@@ -197,5 +223,9 @@ export async function openSqliteReader(file: string): Promise<ReaderOpening> {
     raw.close();
     throw translate(err);
   }
-  return { connection: sqliteConnection(raw, whenNotBusy), label: file, migrations, translate };
+  const release = hold(file);
+  const connection = sqliteConnection(raw, whenNotBusy);
+  const close = connection.close.bind(connection);
+  connection.close = () => close().finally(release);
+  return { connection, label: file, migrations, translate };
 }
