@@ -46,6 +46,10 @@ async function openConsole(request: ConsoleRequest, isTTY: boolean): Promise<num
 
 /** The long-running face a command asked for (mcp) on the process's streams, until a signal ends it. */
 async function serve(request: ServeRequest): Promise<number> {
+  if (request.face === "api") {
+    const { serveApi } = await import("./api/serve.js");
+    return serveApi({ ...request, stdout: process.stdout, stderr: process.stderr });
+  }
   const { serveMcp } = await import("./mcp/serve.js");
   return serveMcp({ ...request, stdin: process.stdin, stdout: process.stdout, stderr: process.stderr });
 }

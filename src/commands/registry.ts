@@ -24,6 +24,7 @@ import { mcpCommand } from "./mcp.js";
 import { migrateCommand } from "./migrate.js";
 import { rebootCommand, shutdownCommand, startCommand, stopCommand } from "./power.js";
 import { reportIssueCommand } from "./report-issue.js";
+import { serveCommand } from "./serve.js";
 import { setCommand } from "./set.js";
 import { simCommand } from "./sim.js";
 import { snapshotCommand } from "./snapshot.js";
@@ -31,9 +32,10 @@ import { statusCommand } from "./status.js";
 import { syncCommand } from "./sync.js";
 import { testConnectionCommand } from "./test-connection.js";
 import { testCommand } from "./test.js";
+import { tokenCommand } from "./token.js";
 import type { Command } from "./types.js";
 
-export const COMMANDS: readonly Command[] = [initCommand, testConnectionCommand, syncCommand, statusCommand, healthCommand, reportIssueCommand, getCommand, describeCommand, createCommand, deleteCommand, setCommand, testCommand, planCommand, applyCommand, destroyCommand, startCommand, stopCommand, shutdownCommand, rebootCommand, snapshotCommand, backupCommand, cloneCommand, migrateCommand, contextCommand, simCommand, demoCommand, logsCommand, mcpCommand, askCommand, debugCommand, completionCommand, completeCommand];
+export const COMMANDS: readonly Command[] = [initCommand, testConnectionCommand, syncCommand, statusCommand, healthCommand, reportIssueCommand, getCommand, describeCommand, createCommand, deleteCommand, setCommand, testCommand, planCommand, applyCommand, destroyCommand, startCommand, stopCommand, shutdownCommand, rebootCommand, snapshotCommand, backupCommand, cloneCommand, migrateCommand, contextCommand, simCommand, demoCommand, logsCommand, mcpCommand, serveCommand, tokenCommand, askCommand, debugCommand, completionCommand, completeCommand];
 
 /** Find a command by name or alias. */
 export function findCommand(name: string): Command | undefined {

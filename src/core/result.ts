@@ -55,7 +55,7 @@ export type CommandResult =
    * run's signal ends it. A command cannot import a face: the shell face hands this to the server
    * the entry point loads; the console refuses it.
    */
-  | { kind: "serve"; face: "mcp"; cwd: string; root: string; options: ServeOptions; exitCode?: number }
+  | { kind: "serve"; face: "mcp" | "api"; cwd: string; root: string; options: ServeOptions; exitCode?: number }
   /**
    * Hand a request in plain English to the natural-language face (`ask`, `report-issue --analyze`):
    * it proposes commands, shows them, confirms and runs them. A command cannot import a face: the

@@ -42,11 +42,14 @@ it("every `proxmox-mpc WORD` the user is told to run names a registered command"
   expect(unknown).toEqual([]);
 });
 
-it.each(PLANNED.filter((name) => !findCommand(name)))("no hint points to %s, which does not exist yet", (name) => {
-  // "run report-issue", "use `health`", "`/logs`": a command offered to the user (not an API path like /snapshot/).
-  const pattern = new RegExp(`(\\b(use|run|try)\\s+\`?(proxmox-mpc\\s+)?/?|\`/?)${name}\\b(?![/-])`, "i");
-  const offenders = files.filter(({ text }) => pattern.test(text)).map((f) => f.path);
-  expect(offenders).toEqual([]);
+it("no hint points to a planned command that does not exist yet", () => {
+  // (Every planned command may exist by now: then there is nothing to check.)
+  for (const name of PLANNED.filter((n) => !findCommand(n))) {
+    // "run report-issue", "use `health`", "`/logs`": a command offered to the user (not an API path like /snapshot/).
+    const pattern = new RegExp(`(\\b(use|run|try)\\s+\`?(proxmox-mpc\\s+)?/?|\`/?)${name}\\b(?![/-])`, "i");
+    const offenders = files.filter(({ text }) => pattern.test(text)).map((f) => `${name}: ${f.path}`);
+    expect(offenders).toEqual([]);
+  }
 });
 
 it("the unexpected-error hint points to --debug, the workspace log, the logs command and report-issue", async () => {

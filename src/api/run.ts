@@ -1,0 +1,87 @@
+/**
+ * The API face's one way to run a command: a context of its own per request
+ * (actor `api`, a new correlation id, the server's logger, the store kept
+ * open across requests), a UI that keeps what the command shows and answers
+ * its confirmation from the request's `confirm`, and a record of the
+ * operation (every call is recorded). The same runCommand as every face.
+ */
+import { createContext } from "../commands/context.js";
+import { runCommand } from "../commands/runner.js";
+import type { Command, CommandContext, CommandInput, CommandResult, GlobalOptions } from "../commands/types.js";
+import { ProxmoxMpcError, UsageError } from "../core/errors.js";
+import type { Logger } from "../core/logger.js";
+import { redactString } from "../core/redact.js";
+import type { Question, Spinner, UI } from "../core/ui.js";
+import type { Workspace } from "../core/workspace.js";
+import type { Store } from "../state/store.js";
+
+/** The command asked to confirm and the request did not: nothing was done; what it showed is the plan. */
+export class NeedsConfirmation extends ProxmoxMpcError {
+  constructor(
+    readonly question: string,
+    readonly wouldDo: string[],
+  ) {
+    super(`Confirmation required: ${question}`, { code: "confirmation-required", hint: 'Nothing was done. Send the same request again with "confirm": true to go ahead.', exitCode: 2 });
+  }
+}
+
+/** Lines a command shows, kept in order for the answer (no terminal: no frames, no colours). */
+class ApiUI implements UI {
+  readonly interactive = false;
+  readonly shown: string[] = [];
+  constructor(private readonly confirmed: boolean) {}
+  info(message: string): void {
+    this.keep(message);
+  }
+  warn(message: string): void {
+    this.keep(`warning: ${message}`);
+  }
+  success(message: string): void {
+    this.keep(message);
+  }
+  emit(line: string): void {
+    this.keep(line);
+  }
+  spinner(text: string): Spinner {
+    this.keep(text);
+    return { update: () => undefined, succeed: (t) => t && this.keep(t), fail: (t) => t && this.keep(t), stop: () => undefined };
+  }
+  async confirm(question: string): Promise<boolean> {
+    if (!this.confirmed) throw new NeedsConfirmation(redactString(question), [...this.shown]);
+    this.keep(`${question} yes (confirm: true)`);
+    return true;
+  }
+  async ask(question: Question): Promise<string> {
+    throw new UsageError(`Input needed: ${question.message}`, "Give it in the request (see the route's schema in /api/openapi.json).", "input-required");
+  }
+  private keep(text: string): void {
+    this.shown.push(...redactString(text).replace(/\x1b\[[0-9;?]*[A-Za-z]/g, "").split("\n"));
+  }
+}
+
+export interface ApiRunner {
+  /** A new run: its context (correlation id known at once) and the promise of its result. */
+  start(command: Command, input: CommandInput, options: { confirm: boolean }): { ctx: CommandContext; done: Promise<ApiRun> };
+}
+
+/** How a run ended: its result or its failure, what it showed, its correlation id. */
+export type ApiRun = { correlationId: string; shown: string[] } & ({ result: CommandResult; error?: undefined } | { error: unknown; result?: undefined });
+
+export function createRunner(input: { workspace: Workspace; version: string; env: NodeJS.ProcessEnv; signal: AbortSignal; log: Logger; store: () => Promise<Store>; commands: readonly Command[]; context?: string }): ApiRunner {
+  const ws = input.workspace;
+  return {
+    start(command, commandInput, options) {
+      const ui = new ApiUI(options.confirm);
+      const globals: GlobalOptions = { workspace: ws.paths.root, output: "json", debug: false, color: false, input: true, yes: false, context: input.context };
+      const ctx = createContext({ cwd: ws.paths.root, env: input.env, globals, ui, signal: input.signal, actor: "api", version: input.version, command: command.name, commands: input.commands, rootLogger: input.log, workspace: ws, sharedStore: input.store });
+      const done = runCommand(command, ctx, commandInput, { record: true })
+        .then((result): ApiRun => ({ result, shown: ui.shown, correlationId: ctx.correlationId }))
+        .catch((error: unknown): ApiRun => {
+          if (!(error instanceof NeedsConfirmation)) ctx.log.error({ err: error }, "api call failed");
+          return { error, shown: ui.shown, correlationId: ctx.correlationId };
+        })
+        .finally(() => ctx.services.close());
+      return { ctx, done };
+    },
+  };
+}

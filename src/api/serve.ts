@@ -1,0 +1,70 @@
+/**
+ * `proxmox-mpc serve` as a process: the workspace's REST API on host:port.
+ * The first start makes an admin token and prints it once, on the first
+ * line: `listening on URL token TOKEN` (later starts: `token (existing)`).
+ * Runs until the signal (SIGINT/SIGTERM): runs in flight are cancelled as on
+ * Ctrl-C (they stop between steps, recorded as cancelled), the server waits
+ * for them and for the answers in flight, then closes the store and the log.
+ */
+import type { AddressInfo } from "node:net";
+import { createLogger } from "../core/logger.js";
+import { registerSecret } from "../core/redact.js";
+import type { ServeOptions } from "../core/result.js";
+import { databaseUrl, loadWorkspace } from "../core/workspace.js";
+import { DEFAULT_LOG_SETTINGS, isDebugOn, RotatingLogDestination } from "../observability/log-files.js";
+import type { Store } from "../state/store.js";
+import { createApiApp } from "./app.js";
+
+export interface ApiServeRequest {
+  root: string;
+  options: ServeOptions;
+  env: NodeJS.ProcessEnv;
+  globals: { debug: boolean; context?: string };
+  version: string;
+  signal: AbortSignal;
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+}
+
+/** The name of the token the first start makes. */
+export const FIRST_TOKEN = "admin";
+
+/** Serve until the signal ends it; the exit code. */
+export async function serveApi(request: ApiServeRequest): Promise<number> {
+  const ws = await loadWorkspace(request.root);
+  const file = new RotatingLogDestination(ws.paths.logs, { ...DEFAULT_LOG_SETTINGS, ...ws.config.logs });
+  const debug = request.globals.debug || isDebugOn(ws.paths.dir);
+  const destination = debug ? { write: (line: string) => (file.write(line), request.stderr.write(line)) } : file;
+  const log = createLogger({ level: debug ? "debug" : "info", destination, base: { workspace: ws.name, face: "api" } });
+  const { openStore } = await import("../state/store.js");
+  let store: Store | undefined;
+  try {
+    store = await openStore({ url: databaseUrl(ws, request.env), readOnly: true });
+    const opened = store;
+    let token = "(existing)";
+    if (!(await opened.tokens.list()).length) {
+      const made = await opened.tokens.create(FIRST_TOKEN, "admin");
+      registerSecret(made.token); // printed once, below; never in a log line or an answer
+      token = made.token;
+    }
+    const { app, running } = createApiApp({ workspace: ws, version: request.version, env: request.env, signal: request.signal, log, store: async () => opened, context: request.globals.context });
+    await app.listen({ host: request.options.host, port: request.options.port ?? 8080 });
+    const port = (app.server.address() as AddressInfo).port;
+    const host = request.options.host.includes(":") ? `[${request.options.host}]` : request.options.host;
+    const url = `http://${host}:${port}`;
+    log.info({ url }, "api server listening");
+    request.stdout.write(`listening on ${url} token ${token}\n`);
+    await new Promise<void>((resolve) => {
+      if (request.signal.aborted) resolve();
+      request.signal.addEventListener("abort", () => resolve(), { once: true });
+    });
+    log.info({ running: running().length }, "api server stopping");
+    await Promise.allSettled(running());
+    await app.close();
+    log.info("api server stopped");
+    return 0;
+  } finally {
+    await store?.close();
+    file.close();
+  }
+}

@@ -1,0 +1,129 @@
+/**
+ * Who may call what, for every route the API derives from the registry:
+ * 401 without a token, with a malformed, unknown, wrong, expired or revoked
+ * one; 403 with a role below the route's; never any data on either. Every
+ * command offered as a tool gets a role (a new one cannot be routed without
+ * one), and the overrides name real commands and actions.
+ */
+import path from "node:path";
+import { COMMANDS } from "../../src/commands/registry.js";
+import { apiRoutes } from "../../src/api/routes.js";
+import { lowestRole, OVERRIDES, ROLES, roleFor, type Role } from "../../src/api/roles.js";
+import { openStore } from "../../src/state/index.js";
+import { apiServer, call, type ApiServer } from "./helpers.js";
+import { initWorkspace, startSim, type RunningSimulator } from "../helpers/sim.js";
+
+const routes = apiRoutes(COMMANDS);
+let sim: RunningSimulator;
+let ws: Awaited<ReturnType<typeof initWorkspace>>;
+let server: ApiServer;
+const tokens: Record<string, string> = {};
+
+beforeAll(async () => {
+  sim = await startSim({ size: 6, randomSeed: 3 });
+  ws = await initWorkspace(sim);
+  expect((await ws.run(["sync"])).code).toBe(0);
+  const store = await openStore({ url: `file:${path.join(ws.dir, ".proxmox-mpc", "state.db")}` });
+  try {
+    for (const role of ROLES) tokens[role] = (await store.tokens.create(role === "admin" ? "root" : role, role)).token;
+    const past = new Date(Date.now() - 2 * 864e5);
+    tokens.expired = (await store.tokens.create("expired", "admin", { now: past, expiresAt: new Date(past.getTime() + 864e5) })).token;
+    tokens.revoked = (await store.tokens.create("revoked", "admin")).token;
+    await store.tokens.revoke("revoked");
+  } finally {
+    await store.close();
+  }
+  server = await apiServer(ws.dir, ws.env);
+}, 90_000);
+
+afterAll(async () => {
+  await server?.stop();
+  await sim?.close();
+  ws?.cleanup();
+});
+
+const filled = (p: string) => p.replace(/\{\w+\}/g, "x-guest");
+
+test("every command offered as a tool is routed with a role; the others are not routed", () => {
+  for (const command of COMMANDS) {
+    const mine = routes.filter((r) => r.command === command);
+    if (command.mcp.tool === false) expect([command.name, mine.length]).toEqual([command.name, 0]);
+    else {
+      expect([command.name, lowestRole(command)]).toEqual([command.name, expect.stringMatching(/^(viewer|operator|admin)$/)]);
+      expect(mine.map((r) => r.path)).toContain(`/api/v1/commands/${command.name}`);
+    }
+  }
+  for (const route of routes) expect(ROLES).toContain(route.role);
+  for (const [name, rule] of Object.entries(OVERRIDES)) {
+    const command = COMMANDS.find((c) => c.name === name);
+    expect([name, command?.mcp.tool]).toEqual([name, expect.stringMatching(/read|write|destructive/)]);
+    if (typeof rule === "object" && rule.byAction) {
+      for (const action of Object.keys(rule.byAction)) expect(command?.arguments?.[0]?.choices).toContain(action);
+    }
+  }
+  // The roles of the issue: viewer reads; operator power, create, plan, sync, snapshots; admin apply, destroy, delete, restore, migrate.
+  const role = (name: string, args: string[] = [], options: Record<string, unknown> = {}) => roleFor(COMMANDS.find((c) => c.name === name)!, { args, options });
+  expect(["get", "describe", "status", "health", "logs"].map((n) => role(n))).toEqual(Array(5).fill("viewer"));
+  expect(["start", "stop", "shutdown", "reboot", "create", "plan", "sync"].map((n) => role(n))).toEqual(Array(7).fill("operator"));
+  expect([role("snapshot", ["create"]), role("snapshot", ["list"]), role("snapshot", ["rollback"]), role("snapshot", ["delete"])]).toEqual(["operator", "viewer", "admin", "admin"]);
+  expect(["apply", "destroy", "delete", "migrate"].map((n) => role(n))).toEqual(Array(4).fill("admin"));
+  expect(role("backup", ["restore"])).toBe("admin");
+  expect([role("set"), role("set", [], { apply: true })]).toEqual(["operator", "admin"]);
+});
+
+const UNAUTHENTICATED: Array<[string, () => Record<string, string>]> = [
+  ["no token", () => ({})],
+  ["not a bearer", () => ({ authorization: `Basic ${tokens.admin}` })],
+  ["malformed", () => ({ authorization: "Bearer not-a-token" })],
+  ["unknown id", () => ({ authorization: `Bearer pmpc_AAAAAAAAAAAA_${tokens.admin.slice(18)}` })],
+  ["wrong secret", () => ({ authorization: `Bearer ${tokens.admin.slice(0, 18)}${"A".repeat(32)}` })],
+  ["expired", () => ({ authorization: `Bearer ${tokens.expired}` })],
+  ["revoked", () => ({ authorization: `Bearer ${tokens.revoked}` })],
+];
+
+/** Nothing but the refusal: no data, no command output, no correlation id. */
+function refusalOnly(body: Record<string, unknown>, code: string): void {
+  expect(Object.keys(body).sort()).toEqual(["error", "ok"]);
+  expect(body.ok).toBe(false);
+  expect((body.error as { code: string }).code).toBe(code);
+}
+
+describe.each(routes.map((r) => [`${r.method} ${r.path}`, r] as const))("%s", (_label, route) => {
+  test("401 without a valid token", async () => {
+    for (const [, headers] of UNAUTHENTICATED) {
+      const answer = await call(server, route.method, filled(route.path), { headers: headers(), body: route.method === "POST" ? {} : undefined });
+      expect([route.path, answer.status]).toEqual([route.path, 401]);
+      expect(answer.headers.get("www-authenticate")).toMatch(/^Bearer/);
+      refusalOnly(answer.body, "unauthorized");
+    }
+  });
+
+  const below = ROLES.slice(0, ROLES.indexOf(route.role));
+  if (below.length) {
+    test(`403 for ${below.join(", ")} (needs ${route.role})`, async () => {
+      for (const role of below as Role[]) {
+        const answer = await call(server, route.method, filled(route.path), { token: tokens[role], body: route.method === "POST" ? {} : undefined });
+        expect([route.path, role, answer.status]).toEqual([route.path, role, 403]);
+        refusalOnly(answer.body, "forbidden");
+      }
+    });
+  }
+});
+
+test("the operations route needs a token too; the role an action needs is checked once the input is read", async () => {
+  for (const [, headers] of UNAUTHENTICATED) {
+    const answer = await call(server, "GET", "/api/v1/operations/c-anything", { headers: headers() });
+    expect(answer.status).toBe(401);
+    refusalOnly(answer.body, "unauthorized");
+  }
+  const rollback = await call(server, "POST", "/api/v1/commands/snapshot", { token: tokens.operator, body: { action: "rollback", kind: "vm", target: ["x"] } });
+  expect(rollback.status).toBe(403);
+  refusalOnly(rollback.body, "forbidden");
+  const restore = await call(server, "POST", "/api/v1/commands/backup", { token: tokens.operator, body: { action: "restore", target: ["x"] } });
+  expect(restore.status).toBe(403);
+  const setApply = await call(server, "POST", "/api/v1/commands/set", { token: tokens.operator, body: { kind: "vm", name: "x", cores: 2, apply: true } });
+  expect(setApply.status).toBe(403);
+  // Nothing of these reached a command: no operation was recorded for them.
+  const ops = JSON.parse((await ws.run(["logs", "--operations", "-o", "json"])).stdout) as Array<{ actor: string }>;
+  expect(ops.filter((o) => o.actor === "api")).toEqual([]);
+});
