@@ -401,6 +401,16 @@ function buildSet(step: Step, target: Target, unknown: () => string | undefined,
   setTargets([g]);
 }
 
+/** One line per kind for the guests of a tag (`--selector tag=…`) or a node (`--node`), as snapshot and backup create take them. */
+function bySelection(step: Step, ctx: NlContext, setTargets: SetTargets, line: (kind: "vm" | "ct", selection: { selector?: string; node?: string }) => string): void {
+  const s = step.slots;
+  const match = (g: NlGuest): boolean => (!s.tag || tagged(s, ctx).includes(g)) && (!s.node || g.node === s.node);
+  const kinds = kindsFor(s, ctx, match);
+  if (!kinds.length) return void (step.problem = "No guest of the store matches that.");
+  for (const k of kinds) step.commands.push(line(k, { selector: s.tag ? `tag=${s.tag}` : undefined, node: s.tag ? undefined : s.node }));
+  setTargets(pool(s, ctx).filter(match));
+}
+
 /** The snapshot's name: quoted, hyphenated, after named/called/as, after "to"/"snapshot" (rollback, delete), or "before the upgrade" (create only). */
 function snapshotName(step: Step, creating: boolean): string | undefined {
   const s = step.slots;
@@ -450,13 +460,7 @@ function buildSnapshot(step: Step, ctx: NlContext, target: Target, unknown: () =
       for (const g of [...target.guests].sort((a, b) => collator.compare(a.name, b.name))) step.commands.push(cmd("snapshot", ["create", kindWord(g.type), g.name, name], { ...options, vmstate: g.type === "qemu" ? options.vmstate : undefined }));
       return setTargets(target.guests);
     }
-    if (s.tag || s.node) {
-      const match = (g: NlGuest): boolean => (!s.tag || tagged(s, ctx).includes(g)) && (!s.node || g.node === s.node);
-      const kinds = kindsFor(s, ctx, match);
-      if (!kinds.length) return void (step.problem = "No guest of the store matches that.");
-      for (const k of kinds) step.commands.push(cmd("snapshot", ["create", k, name], { ...options, selector: s.tag ? `tag=${s.tag}` : undefined, node: s.tag ? undefined : s.node }));
-      return setTargets(pool(s, ctx).filter(match));
-    }
+    if (s.tag || s.node) return bySelection(step, ctx, setTargets, (k, selection) => cmd("snapshot", ["create", k, name], { ...options, ...selection }));
     return void (step.problem = "Snapshot which guest? Name it, or choose guests by tag or node.");
   }
   // rollback / delete lose something: one guest named exactly and the snapshot's exact name.
@@ -499,13 +503,7 @@ function buildBackup(step: Step, ctx: NlContext, target: Target, unknown: () => 
     for (const [k, names] of byKind(target.guests)) step.commands.push(cmd("backup", ["create", k, ...names], options));
     return setTargets(target.guests);
   }
-  if (s.tag || s.node) {
-    const match = (g: NlGuest): boolean => (!s.tag || tagged(s, ctx).includes(g)) && (!s.node || g.node === s.node);
-    const kinds = kindsFor(s, ctx, match);
-    if (!kinds.length) return void (step.problem = "No guest of the store matches that.");
-    for (const k of kinds) step.commands.push(cmd("backup", ["create", k], { ...options, selector: s.tag ? `tag=${s.tag}` : undefined, node: s.tag ? undefined : s.node }));
-    return setTargets(pool(s, ctx).filter(match));
-  }
+  if (s.tag || s.node) return bySelection(step, ctx, setTargets, (k, selection) => cmd("backup", ["create", k], { ...options, ...selection }));
   step.problem = "Back up which guests? Name them, or choose them by tag or node.";
 }
 
