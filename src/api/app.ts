@@ -9,7 +9,6 @@
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 import { COMMANDS } from "../commands/registry.js";
 import { toCommandInput } from "../commands/schema.js";
-import type { CommandResult } from "../commands/types.js";
 import { asProxmoxMpcError, UsageError } from "../core/errors.js";
 import type { Logger } from "../core/logger.js";
 import { redactValue } from "../core/redact.js";
@@ -221,7 +220,9 @@ function answer(command: string, run: ApiRun): [number, Envelope] {
   const base = { command, correlationId: run.correlationId };
   if (run.result) {
     const exitCode = run.result.exitCode ?? 0;
-    return [200, { ok: exitCode === 0, ...base, exitCode, ...payload(run.result), shown: run.shown.length ? run.shown : undefined }];
+    const r = run.result;
+    const shown = run.shown.length ? run.shown : undefined;
+    return [200, { ok: exitCode === 0, ...base, exitCode, data: r.kind === "data" ? r.data : undefined, text: r.kind === "data" || r.kind === "message" ? r.text : undefined, shown }];
   }
   if (run.error instanceof NeedsConfirmation) {
     const how = 'Nothing was done. Send the same request again with "confirm": true to go ahead.';
@@ -230,15 +231,4 @@ function answer(command: string, run: ApiRun): [number, Envelope] {
   const e = asProxmoxMpcError(run.error);
   const status = e.exitCode === 2 ? (/not-found$|^unknown-/.test(e.code) ? 404 : e.code === "not-allowed" ? 403 : 400) : e.code === "cancelled" ? 503 : 500;
   return [status, { ok: false, ...base, exitCode: e.exitCode, shown: run.shown.length ? run.shown : undefined, error: { code: e.code, message: e.message, hint: e.hint } }];
-}
-
-function payload(result: CommandResult): Pick<Envelope, "data" | "text"> {
-  switch (result.kind) {
-    case "data":
-      return { data: result.data, text: result.text };
-    case "message":
-      return { text: result.text };
-    default:
-      return {};
-  }
 }

@@ -8,10 +8,9 @@
 import { createContext } from "../commands/context.js";
 import { runCommand } from "../commands/runner.js";
 import type { Command, CommandContext, CommandInput, CommandResult, GlobalOptions } from "../commands/types.js";
-import { ProxmoxMpcError, UsageError } from "../core/errors.js";
+import { ProxmoxMpcError } from "../core/errors.js";
 import type { Logger } from "../core/logger.js";
-import { redactString } from "../core/redact.js";
-import type { Question, Spinner, UI } from "../core/ui.js";
+import { RecordingUI } from "../core/recording-ui.js";
 import type { Workspace } from "../core/workspace.js";
 import type { Store } from "../state/store.js";
 
@@ -22,40 +21,6 @@ export class NeedsConfirmation extends ProxmoxMpcError {
     readonly wouldDo: string[],
   ) {
     super(`Confirmation required: ${question}`, { code: "confirmation-required", hint: 'Nothing was done. Send the same request again with "confirm": true to go ahead.', exitCode: 2 });
-  }
-}
-
-/** Lines a command shows, kept in order for the answer (no terminal: no frames, no colours). */
-class ApiUI implements UI {
-  readonly interactive = false;
-  readonly shown: string[] = [];
-  constructor(private readonly confirmed: boolean) {}
-  info(message: string): void {
-    this.keep(message);
-  }
-  warn(message: string): void {
-    this.keep(`warning: ${message}`);
-  }
-  success(message: string): void {
-    this.keep(message);
-  }
-  emit(line: string): void {
-    this.keep(line);
-  }
-  spinner(text: string): Spinner {
-    this.keep(text);
-    return { update: () => undefined, succeed: (t) => t && this.keep(t), fail: (t) => t && this.keep(t), stop: () => undefined };
-  }
-  async confirm(question: string): Promise<boolean> {
-    if (!this.confirmed) throw new NeedsConfirmation(redactString(question), [...this.shown]);
-    this.keep(`${question} yes (confirm: true)`);
-    return true;
-  }
-  async ask(question: Question): Promise<string> {
-    throw new UsageError(`Input needed: ${question.message}`, "Give it in the request (see the route's schema in /api/openapi.json).", "input-required");
-  }
-  private keep(text: string): void {
-    this.shown.push(...redactString(text).replace(/\x1b\[[0-9;?]*[A-Za-z]/g, "").split("\n"));
   }
 }
 
@@ -71,7 +36,11 @@ export function createRunner(input: { workspace: Workspace; version: string; env
   const ws = input.workspace;
   return {
     start(command, commandInput, options) {
-      const ui = new ApiUI(options.confirm);
+      const ui = new RecordingUI({
+        confirmed: options.confirm,
+        refuse: (question, wouldDo) => new NeedsConfirmation(question, wouldDo),
+        inputHint: "Give it in the request (see the route's schema in /api/openapi.json).",
+      });
       const globals: GlobalOptions = { workspace: ws.paths.root, output: "json", debug: false, color: false, input: true, yes: false, context: input.context };
       const ctx = createContext({ cwd: ws.paths.root, env: input.env, globals, ui, signal: input.signal, actor: "api", version: input.version, command: command.name, commands: input.commands, rootLogger: input.log, workspace: ws, sharedStore: input.store });
       const done = runCommand(command, ctx, commandInput, { record: true })

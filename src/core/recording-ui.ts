@@ -1,0 +1,67 @@
+/**
+ * The UI of a face with no terminal (MCP tool calls, REST requests): what the
+ * command shows (its plan, warnings, progress) is kept in order, secrets and
+ * terminal control sequences removed, and handed back with the result. A
+ * confirmation is answered by the call: confirmed, it is yes; otherwise the
+ * run stops right there with the face's error carrying everything shown so
+ * far — the plan — and nothing has been done, because every command asks
+ * before it acts. A question for input is refused with the face's hint.
+ */
+import { UsageError } from "./errors.js";
+import { redactString } from "./redact.js";
+import type { Question, Spinner, UI } from "./ui.js";
+
+export interface RecordingOptions {
+  /** The call said go ahead (`confirm: true`). */
+  confirmed: boolean;
+  /** The error that stops an unconfirmed run (question redacted; wouldDo: the lines shown so far). */
+  refuse: (question: string, wouldDo: string[]) => Error;
+  /** Where the caller gives input the command asked for. */
+  inputHint: string;
+}
+
+export class RecordingUI implements UI {
+  /** No person is there to type answers. */
+  readonly interactive = false;
+  readonly shown: string[] = [];
+
+  constructor(private readonly options: RecordingOptions) {}
+
+  info(message: string): void {
+    this.show(message);
+  }
+  warn(message: string): void {
+    this.show(`warning: ${message}`);
+  }
+  success(message: string): void {
+    this.show(message);
+  }
+  emit(line: string): void {
+    this.show(line);
+  }
+  spinner(text: string): Spinner {
+    this.show(text);
+    return {
+      update: () => undefined, // progress frames would only bloat the answer
+      succeed: (t) => t && this.show(t),
+      fail: (t) => t && this.show(t),
+      stop: () => undefined,
+    };
+  }
+  async confirm(question: string): Promise<boolean> {
+    if (this.options.confirmed) {
+      this.show(`${question} yes (confirm: true)`);
+      return true;
+    }
+    throw this.options.refuse(redactString(question), [...this.shown]);
+  }
+  async ask(question: Question): Promise<string> {
+    throw new UsageError(`Input needed: ${question.message}`, this.options.inputHint, "input-required");
+  }
+
+  private show(text: string): void {
+    // Terminal control sequences (a redrawn frame) mean nothing to a client.
+    const plain = redactString(text).replace(/\x1b\[[0-9;?]*[A-Za-z]/g, "");
+    for (const line of plain.split("\n")) this.shown.push(line);
+  }
+}
