@@ -6,9 +6,12 @@ import type { NlContext } from "./types.js";
 export async function readNlContext(store: () => Promise<Store>): Promise<NlContext> {
   try {
     const s = await store();
-    const [guests, nodes, storages] = await Promise.all([s.guests.list({}), s.nodes.list(), s.storage.list()]);
+    // One after the other: a PostgreSQL store has one connection.
+    const guests = await s.guests.list({});
+    const nodes = await s.nodes.list();
+    const storages = await s.storage.list();
     return {
-      guests: guests.map((g) => ({ name: g.name, vmid: g.vmid, type: g.type, node: g.node, tags: [...g.tags], status: g.status })),
+      guests: guests.map((g) => ({ name: g.name, vmid: g.vmid, type: g.type, node: g.node, tags: [...g.tags], status: g.status, cores: g.cores, memory: g.memory })),
       nodes: nodes.map((n) => n.name),
       storages: [...new Set(storages.map((x) => x.storage))],
     };

@@ -29,6 +29,10 @@ export interface NlGuest {
   node: string;
   tags: string[];
   status: string;
+  /** From the store, for relative changes ("two more cores", "add 4GB of RAM"). */
+  cores?: number;
+  /** MiB. */
+  memory?: number;
 }
 
 /** What the engines may match names against: the store's guests, nodes and storages. */
@@ -49,9 +53,11 @@ const RANK: Record<Safety, number> = { safe: 0, "requires-confirmation": 1, dang
  * MCP, is "requires-confirmation" at least (never silently safe).
  */
 export function safetyOf(commandLine: string, commands: readonly Command[]): Safety {
-  const [name] = tokenize(commandLine);
+  const [name, action] = tokenize(commandLine);
   const command = commands.find((c) => c.name === name || c.aliases?.includes(name));
   if (!command || command.mcp.tool === false) return "requires-confirmation";
+  // An action the command declares as only reading (snapshot list, backup list: mcp.views).
+  if (command.mcp.views?.some((view) => view.action === action)) return "safe";
   return command.mcp.tool === "read" ? "safe" : command.mcp.tool === "write" ? "requires-confirmation" : "dangerous";
 }
 
