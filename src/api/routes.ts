@@ -32,8 +32,17 @@ export interface ApiRoute {
 
 export const API_PREFIX = "/api/v1";
 
-/** Options that follow or watch (a terminal's), or hand over to another face: not offered over HTTP. */
-export const NOT_OVER_HTTP = new Set(["follow", "watch", "interval", "copyPrompt", "analyze"]);
+/**
+ * Options not offered over HTTP: following or watching (a terminal's) and handing over to another
+ * face; another server, trust or context for the connection (a caller must not point the server,
+ * with the workspace's Proxmox token, somewhere else); paths on the server's own disk (a caller
+ * must not make it read or write files there).
+ */
+export const NOT_OVER_HTTP = new Set([
+  ...["follow", "watch", "interval", "copyPrompt", "analyze"],
+  ...["endpoint", "fingerprint", "ca", "insecure", "allContexts"],
+  ...["sshKey", "out"],
+]);
 
 /** Commands that may run long: once confirmed (or when they never ask) they answer 202 and run on. */
 const LONG = new Set(["sync", "apply", "destroy", "migrate", "backup", "clone"]);

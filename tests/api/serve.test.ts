@@ -101,6 +101,11 @@ it("validates query parameters with the command's schema: typed, known, and refu
   // The path fixes the resource; a follow would need a terminal.
   expect((await req("GET", "/api/v1/vms?resource=nodes", { token: viewer })).status).toBe(400);
   expect((await req("GET", "/api/v1/logs?follow=true", { token: viewer })).status).toBe(400);
+  // Nothing points the server (and the workspace's Proxmox token) elsewhere, or at files on its disk.
+  const elsewhere = await req("POST", "/api/v1/commands/test-connection", { token: admin, body: { endpoint: "https://evil.example:8006" } });
+  expect([elsewhere.status, (elsewhere.body.error as { message: string }).message]).toEqual([400, expect.stringMatching(/takes no "endpoint"/)]);
+  expect((await req("POST", "/api/v1/commands/create", { token: admin, body: { kind: "vm", name: "x", sshKey: "/etc/passwd" } })).status).toBe(400);
+  expect((await req("POST", "/api/v1/commands/report-issue", { token: admin, body: { summary: "x", out: "/tmp" } })).status).toBe(400);
   const missing = await req("GET", "/api/v1/vms/no-such-guest", { token: viewer });
   expect(missing.status).toBeGreaterThanOrEqual(400);
   expect(missing.body.ok).toBe(false);
