@@ -49,6 +49,8 @@ function info(row: ApiToken, now: Date): ApiTokenInfo {
 export class TokenRepository {
   /** sha256(token) → the hash it was verified against. */
   private readonly verified = new Map<string, string>();
+  /** Token name → when this process last noted its use. */
+  private readonly touched = new Map<string, number>();
 
   constructor(private readonly sql: SqlDatabase) {}
 
@@ -111,8 +113,11 @@ export class TokenRepository {
     return found;
   }
 
-  /** Note when a token was last used (at most once a minute per token). */
+  /** Note when a token was last used (at most once a minute per token: no write on every request). */
   async touch(name: string, now = new Date()): Promise<void> {
+    const last = this.touched.get(name);
+    if (last !== undefined && now.getTime() - last < 60_000) return;
+    this.touched.set(name, now.getTime());
     const p = stamp(this.sql.provider);
     await this.sql.guard(() => this.sql.run(`UPDATE "ApiToken" SET "lastUsedAt" = ${p} WHERE "name" = ? AND ("lastUsedAt" IS NULL OR "lastUsedAt" < ${p})`, [now, name, new Date(now.getTime() - 60_000)]));
   }
