@@ -125,13 +125,20 @@ export function createApiApp(input: ApiAppInput): ApiApp {
     return send(reply, 200, { id, command: op.command, status, startedAt: op.startedAt.toISOString(), finishedAt: op.finishedAt?.toISOString(), exitCode: op.exitCode, error: op.error ?? undefined });
   });
 
+  // The token is checked as the request arrives, before its body is read: nothing but 401/403 without it.
+  const callers = new WeakMap<FastifyRequest, { role: Role; name: string }>();
   for (const route of routes) {
     app.route({
       method: route.method,
       url: fastifyPath(route.path),
-      handler: async (request, reply) => {
+      onRequest: async (request, reply) => {
         const caller = await authenticate(request, reply, route.role);
-        if (!caller) return reply;
+        if (caller) callers.set(request, caller);
+        return reply.sent ? reply : undefined;
+      },
+      handler: async (request, reply) => {
+        const caller = callers.get(request);
+        if (!caller) return refuse(reply, 401, "Send a token: Authorization: Bearer TOKEN.");
         return handle(route, caller, request, reply);
       },
     });

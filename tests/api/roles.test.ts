@@ -127,3 +127,11 @@ test("the operations route needs a token too; the role an action needs is checke
   const ops = JSON.parse((await ws.run(["logs", "--operations", "-o", "json"])).stdout) as Array<{ actor: string }>;
   expect(ops.filter((o) => o.actor === "api")).toEqual([]);
 });
+
+test("a body is not even read without a valid token", async () => {
+  const res = await fetch(`${server.url}/api/v1/commands/get`, { method: "POST", headers: { "content-type": "application/json" }, body: "{not json" });
+  expect(res.status).toBe(401);
+  refusalOnly((await res.json()) as Record<string, unknown>, "unauthorized");
+  const ok = await fetch(`${server.url}/api/v1/commands/get`, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${tokens.viewer}` }, body: "{not json" });
+  expect(ok.status).toBe(400);
+});
