@@ -193,7 +193,7 @@ async function execute(command: Command, globals: GlobalOptions, args: string[],
     const result = await runCommand(command, ctx, { args, options });
     if (result.kind === "console") return await continueInConsole(result, io, globals);
     if (result.kind === "serve") {
-      if (!io.serve) throw new UsageError(`The ${result.face} server runs in its own process: run it from a shell: proxmox-mpc ${result.face}`);
+      if (!io.serve) throw new UsageError(`The ${result.face === "api" ? "API" : "MCP"} server runs in its own process: run it from a shell: proxmox-mpc ${result.face === "api" ? "serve" : "mcp"}`);
       await ctx.services.close();
       return await io.serve({ face: result.face, cwd: result.cwd, root: result.root, options: result.options, env: withContextEnv(io.env, globals), globals, version, signal });
     }

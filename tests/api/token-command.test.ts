@@ -62,3 +62,12 @@ it("reads durations in hours, days and weeks", () => {
   expect(expiryFrom("2w", now).toISOString()).toBe("2026-01-15T00:00:00.000Z");
   expect(() => expiryFrom("0d", now)).toThrow(/duration/);
 });
+
+it("`serve` run where no process can be handed over (in-process, or the console) says how to start it", async () => {
+  const run = await ws.run(["serve", "--port", "0"]);
+  expect(run.code).toBe(2);
+  expect(run.stderr).toMatch(/The API server runs in its own process: run it from a shell: proxmox-mpc serve/);
+  const bad = await ws.run(["serve", "--port", "70000"]);
+  expect(bad.code).toBe(2);
+  expect(bad.stderr).toMatch(/--port/);
+});
