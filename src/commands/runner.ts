@@ -42,13 +42,23 @@ export async function runCommand(command: Command, ctx: CommandContext, input: C
   } finally {
     const durationMs = Date.now() - started.getTime();
     const error = failure === undefined ? undefined : asProxmoxMpcError(failure);
-    const outcome = error ? (error.code === "cancelled" || error.code === "aborted" || ctx.signal.aborted ? "cancelled" : "failed") : "ok";
+    const outcome = runOutcome(error, result?.exitCode ?? 0, ctx.signal.aborted);
     const metrics = ctx.metrics.empty ? null : ctx.metrics.snapshot();
     ctx.log.info({ durationMs, result: outcome, error: error?.message, metrics: metrics ?? undefined }, "command finished");
     if (ctx.workspace && (options.record ?? command.record !== false)) {
       await record(ctx, command, input, { startedAt: started, durationMs, result: outcome, exitCode: error?.exitCode ?? result?.exitCode ?? 0, error: error?.message, metrics });
     }
   }
+}
+
+/**
+ * How a run ended: cancelled (Ctrl-C, exit 130, or stopped at an MCP confirmation), failed (it threw, or returned a non-zero exit code:
+ * `test` with failed checks, a batch with a failed step), else ok.
+ */
+export function runOutcome(error: { code: string } | undefined, exitCode: number, aborted: boolean): "ok" | "failed" | "cancelled" {
+  // A first MCP call that stops at the confirmation did nothing, on purpose: not a failure.
+  if (aborted || exitCode === 130 || error?.code === "cancelled" || error?.code === "aborted" || error?.code === "confirmation-required") return "cancelled";
+  return error || exitCode !== 0 ? "failed" : "ok";
 }
 
 /** How a run ended, as recorded. */

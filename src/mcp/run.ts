@@ -10,13 +10,13 @@ import { COMMANDS, findCommand } from "../commands/registry.js";
 import { runCommand } from "../commands/runner.js";
 import type { Command, GlobalOptions } from "../commands/types.js";
 import { createLogger, type Logger } from "../core/logger.js";
-import { UsageError } from "../core/errors.js";
+import { asProxmoxMpcError, UsageError } from "../core/errors.js";
 import { databaseUrl, type Workspace } from "../core/workspace.js";
 import type { Store } from "../state/store.js";
 import { DEFAULT_LOG_SETTINGS, isDebugOn, RotatingLogDestination } from "../observability/log-files.js";
 import { guardedCommand, NotAllowed } from "./guard.js";
 import type { McpPolicy, McpScope } from "./scope.js";
-import { McpUI } from "./ui.js";
+import { ConfirmationRequired, McpUI } from "./ui.js";
 
 export interface ScopeInput {
   workspace: Workspace;
@@ -102,7 +102,10 @@ export function createScope(input: ScopeInput): ServerScope {
         return { result, shown: ui.shown, correlationId: ctx.correlationId };
       } catch (err) {
         if (typeof err === "object" && err !== null) correlations.set(err, ctx.correlationId);
-        ctx.log.error({ err }, "tool call failed");
+        // Asking for confirmation is the two-step working, not a failure; a refusal (exit 2) changed nothing.
+        if (err instanceof ConfirmationRequired) ctx.log.info({ question: err.question }, "tool call needs confirmation");
+        else if (asProxmoxMpcError(err).exitCode === 2) ctx.log.warn({ err }, "tool call refused");
+        else ctx.log.error({ err }, "tool call failed");
         throw err;
       } finally {
         await ctx.services.close();

@@ -76,6 +76,9 @@ it("stop asks first, then stops the guest", async () => {
   const first = structured(await mcp.call("stop", { kind: "vm", names: [target.name] }));
   expect(first.confirmationRequired).toBe(true);
   expect(sim.cluster.guest(target.vmid)?.status).toBe("running");
+  // Stopping at the confirmation is the two-step working: recorded as cancelled (nothing done), not as a failure.
+  const recorded = JSON.parse((await ws.run(["logs", "--operations", "--op", "stop", "-o", "json"])).stdout) as { correlationId: string; result: string; exitCode: number }[];
+  expect(recorded.find((op) => op.correlationId === first.correlationId)).toMatchObject({ result: "cancelled", exitCode: 2 });
   const second = structured(await mcp.call("stop", { kind: "vm", names: [target.name], confirm: true }));
   expect(second.ok).toBe(true);
   expect(sim.cluster.guest(target.vmid)?.status).toBe("stopped");

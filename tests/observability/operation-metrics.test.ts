@@ -99,6 +99,8 @@ it("health shows the recent operations with their figures, and warns on a failur
   const failed = await ws.run(["reboot", "vm", String(running?.name)]);
   expect([failed.code, failed.stdout + failed.stderr]).toEqual([1, expect.stringContaining("guest agent not running")]);
   const [start] = (await operations()).filter((op) => op.command === "reboot");
+  // The batch returned exit 1 (it did not throw): recorded as failed, not ok.
+  expect(start).toMatchObject({ result: "failed", exitCode: 1 });
   const warned = JSON.parse((await ws.run(["health", "-o", "json", "--timeout", "60"])).stdout) as HealthReport;
   expect(warned.checks.find((c) => c.name === "Recent operations")).toMatchObject({
     status: "warn",
