@@ -5,6 +5,8 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { createInterface } from "node:readline";
 import { BIN } from "../helpers/cli.js";
+import { initWorkspace, startSim, type RunningSimulator } from "../helpers/sim.js";
+import type { SimulatorOptions } from "../../src/sim/index.js";
 
 export interface ApiServer {
   url: string;
@@ -71,4 +73,22 @@ export async function settled(server: Pick<ApiServer, "url">, token: string, id:
     if (Date.now() > until) throw new Error(`operation ${id} still running`);
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+type Workspace = Awaited<ReturnType<typeof initWorkspace>>;
+
+/** A simulator and a workspace synced from it (init options: another database). */
+export async function syncedWorkspace(simOptions: SimulatorOptions, initOptions: { database?: string } = {}): Promise<{ sim: RunningSimulator; ws: Workspace }> {
+  const sim = await startSim(simOptions);
+  const ws = await initWorkspace(sim, initOptions);
+  const synced = await ws.run(["sync"]);
+  if (synced.code !== 0) throw new Error(`sync failed (${synced.code}): ${synced.stderr}`);
+  return { sim, ws };
+}
+
+/** Stop what a test file started (whatever of it did start). */
+export async function stopAll(server: ApiServer | undefined, sim: RunningSimulator | undefined, ws: Workspace | undefined): Promise<void> {
+  await server?.stop();
+  await sim?.close();
+  ws?.cleanup();
 }

@@ -6,8 +6,8 @@
  */
 import { missingPart } from "../helpers/real-parts.js";
 import { createPgDatabase } from "../state/helpers.js";
-import { apiServer, call, settled, type ApiServer } from "./helpers.js";
-import { initWorkspace, startSim, type RunningSimulator } from "../helpers/sim.js";
+import { apiServer, call, settled, stopAll, syncedWorkspace, type ApiServer } from "./helpers.js";
+import type { initWorkspace, RunningSimulator } from "../helpers/sim.js";
 
 const pg = await createPgDatabase();
 if (pg.url === null) {
@@ -20,15 +20,11 @@ if (pg.url === null) {
   let server: ApiServer;
 
   beforeAll(async () => {
-    sim = await startSim({ size: 8, randomSeed: 9 });
-    ws = await initWorkspace(sim, { database: url });
-    expect((await ws.run(["sync"])).code).toBe(0);
+    ({ sim, ws } = await syncedWorkspace({ size: 8, randomSeed: 9 }, { database: url }));
     server = await apiServer(ws.dir, ws.env);
   }, 90_000);
   afterAll(async () => {
-    await server?.stop();
-    await sim?.close();
-    ws?.cleanup();
+    await stopAll(server, sim, ws);
     await pg.drop();
   });
 

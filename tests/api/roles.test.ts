@@ -10,8 +10,8 @@ import { COMMANDS } from "../../src/commands/registry.js";
 import { apiRoutes } from "../../src/api/routes.js";
 import { lowestRole, OVERRIDES, ROLES, roleFor, type Role } from "../../src/api/roles.js";
 import { openStore } from "../../src/state/index.js";
-import { apiServer, call, type ApiServer } from "./helpers.js";
-import { initWorkspace, startSim, type RunningSimulator } from "../helpers/sim.js";
+import { apiServer, call, stopAll, syncedWorkspace, type ApiServer } from "./helpers.js";
+import type { initWorkspace, RunningSimulator } from "../helpers/sim.js";
 
 const routes = apiRoutes(COMMANDS);
 let sim: RunningSimulator;
@@ -20,9 +20,7 @@ let server: ApiServer;
 const tokens: Record<string, string> = {};
 
 beforeAll(async () => {
-  sim = await startSim({ size: 6, randomSeed: 3 });
-  ws = await initWorkspace(sim);
-  expect((await ws.run(["sync"])).code).toBe(0);
+  ({ sim, ws } = await syncedWorkspace({ size: 6, randomSeed: 3 }));
   const store = await openStore({ url: `file:${path.join(ws.dir, ".proxmox-mpc", "state.db")}` });
   try {
     for (const role of ROLES) tokens[role] = (await store.tokens.create(role === "admin" ? "root" : role, role)).token;
@@ -36,11 +34,7 @@ beforeAll(async () => {
   server = await apiServer(ws.dir, ws.env);
 }, 90_000);
 
-afterAll(async () => {
-  await server?.stop();
-  await sim?.close();
-  ws?.cleanup();
-});
+afterAll(() => stopAll(server, sim, ws));
 
 const filled = (p: string) => p.replace(/\{\w+\}/g, "x-guest");
 

@@ -7,8 +7,8 @@
  * with actor "api", the OpenAPI document and the docs page, a clean stop on
  * SIGTERM. The Proxmox token secret (a canary) never appears in any answer.
  */
-import { apiServer, call, settled, type Answer, type ApiServer } from "./helpers.js";
-import { guestName, initWorkspace, startSim, type RunningSimulator } from "../helpers/sim.js";
+import { apiServer, call, settled, stopAll, syncedWorkspace, type Answer, type ApiServer } from "./helpers.js";
+import { guestName, type initWorkspace, type RunningSimulator } from "../helpers/sim.js";
 
 const CANARY = "canary-api-serve-7f3a91c2";
 let sim: RunningSimulator;
@@ -32,20 +32,14 @@ async function makeToken(name: string, role: string): Promise<string> {
 }
 
 beforeAll(async () => {
-  sim = await startSim({ size: 12, randomSeed: 7, token: `root@pam!mpc=${CANARY}` });
-  ws = await initWorkspace(sim);
-  expect((await ws.run(["sync"])).code).toBe(0);
+  ({ sim, ws } = await syncedWorkspace({ size: 12, randomSeed: 7, token: `root@pam!mpc=${CANARY}` }));
   server = await apiServer(ws.dir, ws.env);
   admin = server.token;
   operator = await makeToken("ops", "operator");
   viewer = await makeToken("dash", "viewer");
 }, 90_000);
 
-afterAll(async () => {
-  await server?.stop();
-  await sim?.close();
-  ws?.cleanup();
-});
+afterAll(() => stopAll(server, sim, ws));
 
 afterAll(() => {
   // No answer of any test carried the Proxmox token secret.
