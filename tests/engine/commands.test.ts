@@ -111,8 +111,13 @@ it("destroy needs names or --all, and destroys a named guest after confirmation"
   expect(refused.code).toBe(2);
   expect(refused.stderr).toMatch(/will be DESTROYED/);
   expect(sim.cluster.guest(victim.vmid)).toBeDefined();
-  expect((await ws.run(["destroy", guestName(victim), ...native, "--yes"])).code).toBe(0);
+  const done = await ws.run(["destroy", guestName(victim), ...native, "--yes"]);
+  expect(done.code).toBe(0);
   expect(sim.cluster.guest(victim.vmid)).toBeUndefined();
+  // Like terraform destroy: the file stays, the next plan would create the guest again, and destroy says so.
+  expect(done.stderr).toContain("Their .tf files are kept (like terraform destroy): `apply` would create them again");
+  const plan = await ws.run(["plan", ...native, "-o", "json"]);
+  expect(JSON.parse(plan.stdout).changes).toEqual(expect.arrayContaining([expect.objectContaining({ action: "create", name: guestName(victim) })]));
 });
 
 it("create --apply creates the guest in one step", async () => {
