@@ -133,11 +133,35 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
   } catch (err) {
     if (err instanceof CommanderError) {
       if (err.code === "commander.helpDisplayed" || err.code === "commander.version" || err.code === "commander.help") return EXIT_OK;
-      return err.code === "commander.executeSubCommandAsync" ? EXIT_FAILED : EXIT_USAGE;
+      if (err.code === "commander.executeSubCommandAsync") return EXIT_FAILED;
+      const hint = usageHint(err, argv);
+      if (hint) io.stderr.write(`hint: ${hint}\n`);
+      return EXIT_USAGE;
     }
     throw err;
   }
   return exitCode;
+}
+
+/**
+ * What to try after commander refused a command line: for a kind (`stop web-01`) the line with
+ * `vm` put in; for a missing or wrong argument the command's first example.
+ */
+function usageHint(err: CommanderError, argv: string[]): string | undefined {
+  const words = argv.filter((w) => !w.startsWith("-"));
+  const command = words.length ? COMMANDS.find((c) => c.name === words[0] || c.aliases?.includes(words[0])) : undefined;
+  if (!command) return undefined;
+  const kind = command.arguments?.[0]?.name === "kind" || command.arguments?.[1]?.name === "kind";
+  const bad = /value '([^']+)' is invalid for argument 'kind'/.exec(err.message)?.[1];
+  if (kind && bad !== undefined) {
+    const at = argv.indexOf(bad);
+    const fixed = [...argv.slice(0, at), "vm", ...argv.slice(at)].join(" ");
+    return `name the kind first: \`proxmox-mpc ${fixed}\` (vm for a VM, ct for a container).`;
+  }
+  if (err.code === "commander.missingArgument" || err.code === "commander.invalidArgument" || err.code === "commander.excessArguments") {
+    return `e.g. \`${command.examples[0]}\` (see \`proxmox-mpc ${command.name} --help\`).`;
+  }
+  return undefined;
 }
 
 type Action = (globals: GlobalOptions, args: string[], options: Record<string, unknown>) => Promise<void>;

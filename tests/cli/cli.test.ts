@@ -36,6 +36,15 @@ describe("proxmox-mpc CLI", () => {
     expect(run.stderr).toMatch(/Did you mean test-connection\?/);
   });
 
+  it("a missing kind (`stop web-01`) gets the line with the kind put in; a missing argument gets an example", async () => {
+    const stop = await cli(["stop", "web-01", "--no-wait"]);
+    expect(stop.code).toBe(2);
+    expect(stop.stderr).toContain("hint: name the kind first: `proxmox-mpc stop vm web-01 --no-wait` (vm for a VM, ct for a container).");
+    const describe = await cli(["describe", "web-01"]);
+    expect(describe.code).toBe(2);
+    expect(describe.stderr).toMatch(/missing required argument 'name'\nhint: e\.g\. `proxmox-mpc describe vm /);
+  });
+
   it("a bad option value is a usage error (2)", async () => {
     const run = await cli(["test-connection", "--timeout", "soon"]);
     expect(run.code).toBe(2);
