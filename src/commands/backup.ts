@@ -279,7 +279,15 @@ async function restore(ctx: CommandContext, volid: string, options: BackupOption
   spinner.succeed(`Restored ${kindWord} ${targetVmid} on ${node} from ${volid}.`);
   const report = await syncInContext(ctx, {});
   const store = await ctx.services.store();
-  const restored = (await store.guests.list({})).find((g) => g.vmid === targetVmid);
+  const guests = await store.guests.list({});
+  const restored = guests.find((g) => g.vmid === targetVmid);
+  const twins = restored ? guests.filter((g) => g.name === restored.name && g.vmid !== targetVmid) : [];
+  if (restored && twins.length) {
+    // PVE keeps the backed-up name: two guests answer to it now, and commands by name refuse it as ambiguous.
+    ctx.ui.warn(
+      `${restored.name} now names ${twins.length + 1} guests (vmid ${[targetVmid, ...twins.map((g) => g.vmid)].join(", ")}): commands by name refuse it as ambiguous; name them by vmid, or rename the copy in its .tf (name = "…") and apply.`,
+    );
+  }
   const data = { volid, vmid: targetVmid, type, node, name: restored?.name ?? null, overwritten: Boolean(existing), unique: Boolean(unique), upid, sync: { run: report.syncRun, added: report.added.length, changed: report.changed.length } };
   return {
     kind: "data",

@@ -91,6 +91,8 @@ it("restore to a new vmid (the next free one): the guest is created from the arc
   const restored = sim.cluster.guest(next)!;
   expect(restored.config.name).toBe(g.config.name);
   expect(restored.config.net0).not.toBe(g.config.net0);
+  // PVE keeps the name: the operator is told two guests answer to it now.
+  expect(run.stderr).toContain(`warning: ${String(g.config.name)} now names 2 guests (vmid ${next}, ${g.vmid}): commands by name refuse it as ambiguous`);
   expect(fileOf(next)).toBeDefined();
   expect(await planChanges()).toEqual([]);
 });
