@@ -12,6 +12,7 @@ import { z } from "zod";
 import { inputSchema } from "../commands/schema.js";
 import type { Command } from "../commands/types.js";
 import { lowestRole, type Role } from "./roles.js";
+import { LOCAL_ONLY_OPTIONS } from "../commands/remote.js";
 
 export type ToolKind = "read" | "write" | "destructive";
 
@@ -32,17 +33,8 @@ export interface ApiRoute {
 
 export const API_PREFIX = "/api/v1";
 
-/**
- * Options not offered over HTTP: following or watching (a terminal's) and handing over to another
- * face; another server, trust or context for the connection (a caller must not point the server,
- * with the workspace's Proxmox token, somewhere else); paths on the server's own disk (a caller
- * must not make it read or write files there).
- */
-export const NOT_OVER_HTTP = new Set([
-  ...["follow", "watch", "interval", "copyPrompt", "analyze"],
-  ...["endpoint", "fingerprint", "ca", "insecure", "allContexts"],
-  ...["sshKey", "out"],
-]);
+/** Options not offered over HTTP: those no remote caller may give (commands/remote.ts). */
+export const NOT_OVER_HTTP = LOCAL_ONLY_OPTIONS;
 
 /** Commands that may run long: once confirmed (or when they never ask) they answer 202 and run on. */
 const LONG = new Set(["sync", "apply", "destroy", "migrate", "backup", "clone"]);

@@ -55,9 +55,6 @@ export const logsCommand = defineCommand({
       if (o.follow || o.level || o.resource || o.grep) throw new UsageError("--operations takes only --since, --op, --correlation and --limit.", "Example: proxmox-mpc logs --operations --since 1d");
       return listOperations(await ctx.services.store(), { since, command: o.op, correlation: o.correlation, limit: o.limit });
     }
-    if (o.follow && ctx.actor === "mcp") {
-      throw new UsageError("--follow streams until Ctrl-C, which a tool call cannot do.", "Call logs again with --since (e.g. since: \"5m\") to get what is new.");
-    }
     if (o.follow) {
       const { followLogs } = await import("../observability/log-follow.js");
       const json = ctx.globals.output === "json";

@@ -13,9 +13,10 @@ import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import type { CallToolResult, ToolAnnotations } from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
 import { COMMANDS } from "../commands/registry.js";
+import { LOCAL_ONLY_OPTIONS } from "../commands/remote.js";
 import { inputSchema, toCommandInput } from "../commands/schema.js";
 import type { Command, CommandResult, ReadView } from "../commands/types.js";
-import { asProxmoxMpcError } from "../core/errors.js";
+import { asProxmoxMpcError, UsageError } from "../core/errors.js";
 import { renderResult } from "../core/output.js";
 import { redactString, redactValue } from "../core/redact.js";
 import { correlationOf, toolKind } from "./run.js";
@@ -70,7 +71,7 @@ export function toolEntries(policy: McpPolicy, commands: readonly Command[] = CO
 
 /** The input a tool takes: the command's arguments and options, and `confirm` for a mutating one. */
 export function toolInputSchema(entry: ToolEntry): z.ZodObject {
-  const schema = inputSchema(entry.command);
+  const schema = offered(inputSchema(entry.command));
   if (entry.view) {
     const fixed = firstArgument(entry.command);
     return z.strictObject(Object.fromEntries(Object.entries(schema.shape).filter(([key]) => key !== fixed)));
@@ -109,6 +110,13 @@ export function toolDescription(entry: ToolEntry): string {
   return parts.join("\n\n");
 }
 
+/** A command's input without the options no remote caller may give (commands/remote.ts): a call naming one is refused as an unknown key. */
+function offered(schema: z.ZodObject): z.ZodObject {
+  const keys = Object.keys(schema.shape);
+  if (!keys.some((key) => LOCAL_ONLY_OPTIONS.has(key))) return schema;
+  return z.strictObject(Object.fromEntries(Object.entries(schema.shape).filter(([key]) => !LOCAL_ONLY_OPTIONS.has(key))));
+}
+
 /** The name of a command's first positional argument (the one a read view fixes). */
 function firstArgument(command: Command): string {
   const first = command.arguments?.[0];
@@ -131,6 +139,8 @@ export function registerTools(server: McpServer, scope: McpScope): void {
 export async function callTool(scope: McpScope, entry: ToolEntry, args: Record<string, unknown>, signal?: AbortSignal): Promise<CallToolResult> {
   const { confirm, ...rest } = args;
   try {
+    const local = Object.keys(args).filter((key) => LOCAL_ONLY_OPTIONS.has(key));
+    if (local.length) throw new UsageError(`${local.join(", ")}: not offered over MCP.`, "Streaming, another server or trust, and files on the server's disk are for a person at the command line.");
     const defaults = entry.command.mcp.tool !== false ? entry.command.mcp.defaults : undefined;
     const given = entry.kind === "read" ? args : rest;
     const input = toCommandInput(entry.command, { ...defaults, ...given, ...(entry.view ? { [firstArgument(entry.command)]: entry.view.action } : {}) });

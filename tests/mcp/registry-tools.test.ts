@@ -122,3 +122,15 @@ describe("the mcp command", () => {
     expect(shell.stderr).toContain("run it from a shell: proxmox-mpc mcp");
   });
 });
+
+it("no tool takes an option only a person at the command line may give (another endpoint or trust, files on the server's disk, streaming)", async () => {
+  const { LOCAL_ONLY_OPTIONS } = await import("../../src/commands/remote.js");
+  for (const entry of all) {
+    const keys = Object.keys((z.toJSONSchema(toolInputSchema(entry), { io: "input" }) as { properties?: Record<string, unknown> }).properties ?? {});
+    for (const key of keys) expect([entry.name, key, LOCAL_ONLY_OPTIONS.has(key)]).toEqual([entry.name, key, false]);
+  }
+  // They exist on the commands themselves: the filter is what keeps them out.
+  expect(Object.keys(z.toJSONSchema(toolInputSchema(all.find((t) => t.name === "test_connection")!), { io: "input" }).properties ?? {})).not.toContain("endpoint");
+  expect(COMMANDS.find((c) => c.name === "test-connection")?.options?.map((o) => o.key)).toContain("endpoint");
+  expect(COMMANDS.find((c) => c.name === "create")?.options?.map((o) => o.key)).toContain("sshKey");
+});

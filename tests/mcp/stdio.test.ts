@@ -121,10 +121,16 @@ it("failures are isError results with the message and the hint, never protocol e
   expect(unknownKey.isError).toBe(true);
   const missing = await mcp.call("describe", {});
   expect(missing.isError).toBe(true);
-  // logs --follow would stream until cancelled: refused at once, with what to do instead.
+  // Options no remote caller may give are not in the tool's input: following logs (it streams until
+  // Ctrl-C), another endpoint or trust (the workspace's token sent to a host of the caller's choosing).
+  const tools = (await mcp.client.listTools()).tools;
+  const props = (name: string) => Object.keys(tools.find((t) => t.name === name)?.inputSchema.properties ?? {});
+  expect(props("logs")).not.toContain("follow");
+  expect(props("test_connection")).toEqual(expect.not.arrayContaining(["endpoint", "insecure", "fingerprint", "ca"]));
   const follow = await mcp.call("logs", { follow: true });
   expect(follow.isError).toBe(true);
-  expect(textOf(follow)).toMatch(/--follow .*\n?hint: Call logs again with --since/);
+  const elsewhere = await mcp.call("test_connection", { endpoint: "https://attacker.example:8006", insecure: true });
+  expect(elsewhere.isError).toBe(true);
   // A mutating tool on a read-only server: not listed, and a call is refused with nothing done.
   const vm = sim.cluster.guests().find((g) => g.type === "qemu" && !g.template)!;
   const destroy = await mcp.call("destroy", { names: [guestName(vm)], confirm: true });

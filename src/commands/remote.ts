@@ -1,0 +1,14 @@
+/**
+ * Options a remote caller — an MCP client, an HTTP API call — may not give, whatever its rights:
+ * following or watching (they stream until a person presses Ctrl-C) and handing over to another
+ * face; another server, trust or context for the connection (a caller must not point the server,
+ * with the workspace's Proxmox token, at a host of its choosing); paths on the server's own disk
+ * (a caller must not make it read a file — an ssh key file's text would land in a .tf anyone can
+ * read — or write one). The faces leave them out of the input they accept, so a call naming one
+ * is refused as an unknown key.
+ */
+export const LOCAL_ONLY_OPTIONS: ReadonlySet<string> = new Set([
+  ...["follow", "watch", "interval", "copyPrompt", "analyze"],
+  ...["endpoint", "fingerprint", "ca", "insecure", "allContexts"],
+  ...["sshKey", "out"],
+]);
