@@ -6,8 +6,8 @@
  * and the error classification — with secrets removed (sanitize.ts) and, when
  * asked, identifiers replaced (anonymize.ts). Written as JSON and Markdown.
  */
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { arch, hostname, release, type as osType, userInfo } from "node:os";
+import { chmodSync, existsSync, mkdirSync, readFileSync, realpathSync, writeFileSync } from "node:fs";
+import { arch, homedir, hostname, release, type as osType, userInfo } from "node:os";
 import { join } from "node:path";
 import { readDrift, type DriftRecord } from "../core/drift.js";
 import { ProxmoxMpcError } from "../core/errors.js";
@@ -123,7 +123,7 @@ export async function writeIssueReport(src: ReportSources): Promise<ReportOutcom
   if (existsSync(ws.paths.secrets)) for (const line of readFileSync(ws.paths.secrets, "utf8").split("\n")) scrub.add(line.replace(/^token_secret\s*[:=]\s*/, ""));
   for (const text of [...files.map((f) => f.content), ...[...lines, ...trace].map((l) => JSON.stringify(l)), ...taskLogs.tasks.flatMap((t) => [t.exitstatus ?? "", ...t.lines]), ...operations.map((o) => o.error ?? "")]) scrub.learnFrom(text);
 
-  const raw: IssueBundle = {
+  const raw: Omit<IssueBundle, "removed"> = {
     format: "proxmox-mpc-issue/1",
     createdAt: now.toISOString(),
     summary: src.summary,
@@ -139,15 +139,20 @@ export async function writeIssueReport(src: ReportSources): Promise<ReportOutcom
     lastSync: { completed, latest: latest && latest.id !== completed?.id ? latest : null },
     drift: readDrift(ws.paths) ?? null,
     files,
-    removed: { secrets: 0 },
   };
-  let bundle = scrub.value(raw);
+  // The count itself is no secret (nor counted): it is added after the removal.
+  let bundle: IssueBundle = { ...scrub.value(raw), removed: { secrets: 0 } };
   bundle.removed.secrets = scrub.removed;
   if (src.anonymize) {
     const anonymizer = new Anonymizer();
-    anonymizer.addHostnames([...nodes.map((n) => n.name), ...guests.map((g) => g.name), endpointHost(ws.config.endpoint), hostname(), completed?.host, latest?.host]);
+    anonymizer.addHostnames([...nodes.map((n) => n.name), ...guests.map((g) => g.name), endpointHost(ws.config.endpoint)]);
+    // This machine: where a field names it (a sync's host), not as a word (it may be "vm" or "build").
+    anonymizer.addHostnames([hostname(), completed?.host, latest?.host], { words: false });
     anonymizer.addUsernames([ws.config.tokenId.split("@")[0], safeUser()]);
     for (const file of bundle.files) anonymizer.learnUsernames(file.content);
+    anonymizer.addWorkspace(ws.paths.root);
+    anonymizer.addWorkspace(safe(() => realpathSync(ws.paths.root)));
+    anonymizer.addHome(safe(() => homedir()));
     bundle = anonymizer.value(bundle);
   }
   const prompt = scrub.knownOnly(buildPrompt(bundle));
@@ -235,6 +240,14 @@ function endpointHost(endpoint: string): string | undefined {
 function safeToken(token: () => string | undefined): string | undefined {
   try {
     return token();
+  } catch {
+    return undefined;
+  }
+}
+
+function safe<T>(get: () => T): T | undefined {
+  try {
+    return get();
   } catch {
     return undefined;
   }
