@@ -99,12 +99,13 @@ function coresPhrase() {
 }
 
 /** A create request: head frame + random specs; returns input, the create line and the new names. */
-function createExample(head) {
+function createExample(head, { bare = false } = {}) {
   const kind = chance(0.7) ? "vm" : "ct";
-  const count = chance(0.45) ? 1 : int(2, 8);
-  const useRole = chance(0.75);
+  // bare: a new numbered name said right after the kind word ("create a vm qa-02 with 4G") is the name (one guest).
+  const count = bare || chance(0.45) ? 1 : int(2, 8);
+  const useRole = !bare && chance(0.75);
   const role = useRole ? pick(ROLES) : undefined;
-  const named = !useRole && chance(0.6) ? pick(["gitlab2", "builder", "files", "vault", "bastion", "media", "wiki", "proxy-edge"]) : undefined;
+  const named = bare ? pick(["qa-02", "lab-07", "sandbox-03", "demo-05", "tmp-11", "test-04", "staging-09", "dev-12"]) : !useRole && chance(0.6) ? pick(["gitlab2", "builder", "files", "vault", "bastion", "media", "wiki", "proxy-edge"]) : undefined;
   const specs = [];
   const opts = {};
   if (chance(0.5)) { const [t, n] = coresPhrase(); specs.push(t); opts.cores = n; }
@@ -120,12 +121,12 @@ function createExample(head) {
   if (extraTag) specs.push(pick([`tagged ${extraTag}`, `with tag ${extraTag}`]));
   const name = named ? (count > 1 ? `${named}-{n}` : named) : count > 1 ? `${role ?? kind}-{n}` : freeName(role ?? kind);
   const tags = [...(role ? [role] : []), ...(extraTag && extraTag !== role ? [extraTag] : [])];
-  const countWord = count === 1 ? pick(["a", "a new", "one", "1", "a single"]) : `${countText(count)}${chance(0.2) ? " new" : ""}`;
+  const countWord = bare ? pick(["a", "a new", "new", ""]) : count === 1 ? pick(["a", "a new", "one", "1", "a single"]) : `${countText(count)}${chance(0.2) ? " new" : ""}`;
   const noun = `${role ? `${role} ` : ""}${kindNoun(kind, count)}`;
-  const nameText = named ? ` ${pick(["named", "called"])} ${count > 1 ? `${named}-{n}` : named}` : "";
+  const nameText = bare ? ` ${named}` : named ? ` ${pick(["named", "called"])} ${count > 1 ? `${named}-{n}` : named}` : "";
   const specText = specs.length ? ` ${pick(["with", "having", "with"])} ${joinList(specs)}` : "";
   const whereText = where.length ? ` ${where.join(" ")}` : "";
-  const input = head({ count: countWord, noun, rest: `${nameText}${specText}${whereText}` });
+  const input = head({ count: countWord, noun, rest: `${nameText}${specText}${whereText}` }).replace(/ {2,}/g, " ");
   const width = Math.max(2, String(count).length);
   let names = name.includes("{n}") ? Array.from({ length: count }, (_, i) => name.replace("{n}", String(i + 1).padStart(width, "0"))) : [name];
   // Names the store has already: one create per new guest, with the next free names (--count always starts at 01).
@@ -424,16 +425,20 @@ const contextFrames = shaped("context", () => {
   return [pick([`switch to the ${n} context`, `use context ${n}`, `change to the ${n} context`, `switch context to ${n}`, `use the ${n} context`, `select context ${n}`]), [`context use ${n}`]];
 });
 
-const FRAMES = {
-  list: [...listFrames, ...questionFrames("list")],
-  describe: [...targetFrames("describe"), ...questionFrames("describe")],
-  create: [
+/** The head frames of a create request. */
+const CREATE_HEADS = [
     ({ count, noun, rest }) => `create ${count} ${noun}${rest}`, ({ count, noun, rest }) => `please VERB ${count} ${noun}${rest}`, ({ count, noun, rest }) => `I need ${count} ${noun}${rest}`,
     ({ count, noun, rest }) => `can you VERB ${count} ${noun}${rest}?`, ({ count, noun, rest }) => `VERB ${count} ${noun}${rest} please`, ({ count, noun, rest }) => `VERB ${count} ${noun}${rest}`,
     ({ count, noun, rest }) => `we want ${count} ${noun}${rest}`, ({ count, noun, rest }) => `I'd like ${count} ${noun}${rest}`, ({ count, noun, rest }) => `let's VERB ${count} ${noun}${rest}`,
     ({ count, noun, rest }) => `give me ${count} ${noun}${rest}`, ({ count, noun, rest }) => `VERB ${count} ${noun} for me${rest}`, ({ count, noun, rest }) => `go ahead and VERB ${count} ${noun}${rest}`,
     ({ count, noun, rest }) => `VERB ${count} ${noun}${rest} asap`, ({ count, noun, rest }) => `could you VERB ${count} ${noun}${rest}`, ({ count, noun, rest }) => `I want you to VERB ${count} ${noun}${rest}`,
-  ].map((head) => () => createExample((parts) => head(parts).replace("VERB", pick(CREATE_VERBS)))),
+  ];
+
+const FRAMES = {
+  list: [...listFrames, ...questionFrames("list")],
+  describe: [...targetFrames("describe"), ...questionFrames("describe")],
+  create: CREATE_HEADS.map((head) => () => createExample((parts) => head(parts).replace("VERB", pick(CREATE_VERBS)))),
+
   delete: targetFrames("delete").concat([() => { const tag = pick(["cache", "dns", "mail", "backup", "k8s"]); const gs = tagged(tag); const k = kindOf(gs[0]); return ex("delete", `${pick(TARGET_VERBS.delete)} the ${tag} ${kindNoun(k, 2)}`, [`delete ${k} ${gs.map((x) => x.name).sort(numeric).join(" ")}`]); }]),
   start: powerFrames("start"),
   stop: powerFrames("stop"),
@@ -531,6 +536,19 @@ writeFileSync(join(OUT, "context.json"), `${JSON.stringify(CONTEXT, null, 1)}\n`
 for (const [split, size] of Object.entries(SIZES)) {
   random = rng(20261128 + split.length * 7919 + split.charCodeAt(0));
   const rows = generate(split, size);
+  // Added after the rest with a seed of their own (the examples above stay as they were): "create a vm qa-02 with 4G".
+  random = rng(20261128 + 104729 + split.length * 7919 + split.charCodeAt(0));
+  const bare = CREATE_HEADS.filter((head, i) => splitOf(i) === split && !String(head).includes("for me"));
+  const seen = new Set(rows.map((r) => r.input.toLowerCase()));
+  for (let n = 0, guard = 0; n < Math.round(size * 0.01) && guard < size; guard++) {
+    const head = pick(bare);
+    // Verbs that only create (launch or spin up an existing guest is a start).
+    const e = createExample((parts) => head(parts).replace("VERB", pick(["create", "make", "provision", "build", "set up", "add"])), { bare: true });
+    if (seen.has(e.input.toLowerCase())) continue;
+    seen.add(e.input.toLowerCase());
+    rows.push({ input: e.input, commands: e.commands, safety: planSafety(e.commands, COMMANDS), intent: e.intent });
+    n++;
+  }
   writeFileSync(join(OUT, `${split}.jsonl`), rows.map((r) => JSON.stringify(r)).join("\n") + "\n");
   console.log(`${split}: ${rows.length} examples`);
 }

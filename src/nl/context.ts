@@ -11,7 +11,7 @@ export async function readNlContext(store: () => Promise<Store>): Promise<NlCont
     const nodes = await s.nodes.list();
     const storages = await s.storage.list();
     return {
-      guests: guests.map((g) => ({ name: g.name, vmid: g.vmid, type: g.type, node: g.node, tags: [...g.tags], status: g.status, cores: g.cores, memory: g.memory })),
+      guests: guests.map((g) => ({ name: g.name, vmid: g.vmid, type: g.type, node: g.node, tags: [...g.tags], status: g.status, ...(g.template ? { template: true } : {}), cores: g.cores, memory: g.memory })),
       nodes: nodes.map((n) => n.name),
       storages: [...new Set(storages.map((x) => x.storage))],
     };

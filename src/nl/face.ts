@@ -4,7 +4,9 @@
  * commands. The engine (claude, else local; claude falls back to local with a
  * one-line reason) proposes; the registry checks every line before anything
  * runs; the plan is shown with each step's safety; anything that writes or
- * destroys is confirmed (or --yes); the steps then run one by one through the
+ * destroys is confirmed (or --yes), and a dangerous step (a hard stop, a delete)
+ * still shows its own confirmation with its real targets unless ask was given
+ * --yes; the steps then run one by one through the
  * same CLI program as the console, as actor "nl", and the first failure stops
  * the plan and says which step failed and which did not run.
  */
@@ -162,12 +164,15 @@ function showPlan(plan: NlPlan, steps: readonly PlanStep[], say: (line: string) 
 /** Run the steps in order through the CLI program (actor "nl"); the first failure stops the rest. */
 async function runSteps(req: NlRequest, steps: readonly PlanStep[], confirmed: boolean, say: (line: string) => void, s: ReturnType<typeof style>): Promise<number> {
   const g = req.globals;
-  const globals = ["-C", req.root, "-o", g.output, ...(g.color ? [] : ["--no-color"]), ...(g.input ? [] : ["--no-input"]), ...(g.debug ? ["--debug"] : []), ...(confirmed || g.yes ? ["--yes"] : [])];
+  const globals = ["-C", req.root, "-o", g.output, ...(g.color ? [] : ["--no-color"]), ...(g.input ? [] : ["--no-input"]), ...(g.debug ? ["--debug"] : [])];
   for (const [i, step] of steps.entries()) {
     const n = `${i + 1}/${steps.length}`;
     say(s.strong(`▶ Step ${n}: ${step.line}`));
     const started = Date.now();
-    const code = await runCli([...globals, ...step.argv], { stdout: req.stdout, stderr: req.stderr, env: req.env, cwd: req.cwd, isTTY: req.isTTY, columns: req.columns, signal: req.signal, actor: "nl" });
+    // The plan's "y" stands for the steps that write; a dangerous step still asks itself, naming its real targets
+    // (a hard stop, a delete), unless ask itself was given --yes.
+    const yes = g.yes || (confirmed && step.safety !== "dangerous") ? ["--yes"] : [];
+    const code = await runCli([...globals, ...yes, ...step.argv], { stdout: req.stdout, stderr: req.stderr, env: req.env, cwd: req.cwd, isTTY: req.isTTY, columns: req.columns, signal: req.signal, actor: "nl" });
     if (code !== EXIT_OK) {
       const left = steps.length - i - 1;
       const notRun = left === 0 ? "" : left === 1 ? ` Step ${steps.length} (${steps[i + 1].line}) did not run.` : ` Steps ${i + 2}–${steps.length} did not run.`;

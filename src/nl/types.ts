@@ -29,6 +29,8 @@ export interface NlGuest {
   node: string;
   tags: string[];
   status: string;
+  /** A template (power commands never select one). */
+  template?: boolean;
   /** From the store, for relative changes ("two more cores", "add 4GB of RAM"). */
   cores?: number;
   /** MiB. */

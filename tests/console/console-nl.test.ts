@@ -88,4 +88,22 @@ describeWith("tmux")("English in the console", () => {
     await term.waitFor(/did not run\.\n(.*\n)*proxmox-mpc \S+> $/m);
     expect(statusOf(name)).toBe("running");
   }, 90_000);
+
+  it("a dangerous step still asks itself after the plan's y, naming its real targets (no --yes passed on)", async () => {
+    const [name] = guests("running");
+    const vmid = f.sim.cluster.guests().find((g) => g.type === "qemu" && g.config.name === name)!.vmid;
+    plan([`stop vm ${name}`], `Hard-stops ${name}.`);
+    term.type(`pull the plug on ${name}`);
+    term.send("Enter");
+    await term.waitFor(/Run this step \(1 dangerous\)\? \[y\/N\] $/m, 60_000);
+    term.type("y");
+    term.send("Enter");
+    // The stop command's own confirmation, with the guest it will act on.
+    await term.waitFor(new RegExp(`Hard-stop 1 VM: ${name} \\(${vmid} on \\S+\\)\\? \\[y/N\\] $`, "m"), 60_000);
+    expect(statusOf(name)).toBe("running");
+    term.type("y");
+    term.send("Enter");
+    await term.waitFor(/✔ Step 1\/1 done/, 60_000);
+    expect(statusOf(name)).toBe("stopped");
+  }, 90_000);
 });

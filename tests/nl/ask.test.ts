@@ -154,4 +154,24 @@ describe("proxmox-mpc ask", () => {
     expect(r.stdout).toMatch(/1\. get nodes\s+safe/);
     expect(r.stdout).toMatch(/pve1\s+online/);
   }, 60_000);
+
+  it("a node the store does not have is refused with the known nodes, never dropped (list vms on pve3 with no pve3)", async () => {
+    const nodes = (JSON.parse((await f.ws.run(["get", "nodes", "-o", "json"])).stdout) as { name: string }[]).map((n) => n.name).sort();
+    const missing = `pve${nodes.length + 1}`;
+    expect(nodes).not.toContain(missing);
+    const r = await f.run(["ask", "--engine", "local", "--dry-run", "-o", "json", `list vms on ${missing}`]);
+    expect(r.code).toBe(0);
+    const plan = JSON.parse(r.stdout) as { commands: string[]; explanation: string };
+    expect(plan.commands).toEqual([]);
+    expect(plan.explanation).toContain(`"${missing}" is not a node of the store (it has ${nodes.join(", ")}).`);
+    const run = await f.run(["ask", "--engine", "local", `list vms on ${missing}`]);
+    expect(run.code).toBe(2);
+    expect(run.stdout).toContain("Nothing to run.");
+  }, 60_000);
+
+  it("a new guest's name after the kind word is kept (create a vm qa-02 …)", async () => {
+    const r = await f.run(["ask", "--engine", "local", "--dry-run", "-o", "json", "create a vm qa-02 with 2 cores, 4 gigs of ram and 20 gb disk"]);
+    expect(r.code).toBe(0);
+    expect((JSON.parse(r.stdout) as { commands: string[] }).commands).toEqual(["create vm --name qa-02 --cores 2 --memory 4096 --disk 20"]);
+  }, 60_000);
 });

@@ -229,3 +229,61 @@ describe("safetyOf", () => {
     expect(planSafety([], COMMANDS)).toBe("safe");
   });
 });
+
+describe("a power selection names exactly what the command acts on", () => {
+  // The QA store: the tag staging on VMs and containers, some running, some stopped, and a template.
+  const g = (name: string, vmid: number, type: "qemu" | "lxc", status: string, extra: Partial<NlContext["guests"][number]> = {}): NlContext["guests"][number] => ({ name, vmid, type, node: "pve1", tags: ["staging"], status, ...extra });
+  const staging: NlContext = {
+    nodes: ["pve1", "pve2"],
+    storages: ["local-lvm"],
+    guests: [
+      g("app-04", 104, "qemu", "running"), g("web-02", 102, "qemu", "stopped"), g("tpl-01", 900, "qemu", "stopped", { template: true }),
+      g("monitor-02", 202, "lxc", "running"), g("proxy-02", 203, "lxc", "running"), g("proxy-03", 204, "lxc", "stopped", { node: "pve2" }),
+    ],
+  };
+
+  it("stop the staging containers: the containers only (no VM), the stopped one said apart", () => {
+    const plan = parseLocal("hard stop the staging containers", staging);
+    expect(plan.commands).toEqual(["stop ct --selector tag=staging"]);
+    expect(plan.explanation).toMatch(/^Hard-stop monitor-02, proxy-02 \(proxy-03 is stopped already in the store: skipped\)\./);
+    expect(plan.explanation).not.toMatch(/app-04|web-02/);
+  });
+
+  it("start the staging vms: the stopped VMs, no container and no template", () => {
+    const plan = parseLocal("start the staging vms", staging);
+    expect(plan.commands).toEqual(["start vm --selector tag=staging"]);
+    expect(plan.explanation).toMatch(/^Start web-02 \(app-04 is running already in the store: skipped\)\./);
+    expect(plan.explanation).not.toMatch(/monitor-02|proxy-0|tpl-01/);
+  });
+
+  it("both kinds when no kind is said, each guest once", () => {
+    const plan = parseLocal("reboot all staging guests", staging);
+    expect(plan.commands).toEqual(["reboot vm --selector tag=staging", "reboot ct --selector tag=staging"]);
+    expect(plan.explanation).toMatch(/^Reboot app-04, monitor-02, proxy-02 \(proxy-03, web-02 are stopped already in the store: skipped\)\./);
+  });
+});
+
+describe("a new guest's name said after the kind word", () => {
+  it("is the name (not vm-01)", () => {
+    expect(parseLocal("create a vm qa-02 with 2 cores, 4 gigs of ram and 20 gb disk", ctx).commands).toEqual(["create vm --name qa-02 --cores 2 --memory 4096 --disk 20"]);
+    expect(parseLocal("spin up a new vm qa-02 with 4G", ctx).commands).toEqual(["create vm --name qa-02 --memory 4096"]);
+    expect(parseLocal("create vm qa-02", ctx).commands).toEqual(["create vm --name qa-02"]);
+    expect(parseLocal("give me a container qa-03", ctx).commands).toEqual(["create ct --name qa-03"]);
+  });
+
+  it("is still unknown to a command that needs an existing guest", () => {
+    for (const text of ["start vm qa-02", "stop vm qa-02", "describe vm qa-02", "delete vm qa-02"]) expect(parseLocal(text, ctx)).toMatchObject({ commands: [], explanation: expect.stringMatching(/"qa-02" is not in the store/) });
+    expect(parseLocal("start vm 999", ctx).commands).toEqual([]);
+  });
+});
+
+describe("a node the store does not have", () => {
+  it("is refused with the known nodes, never dropped (list vms on pve3)", () => {
+    const two: NlContext = { ...ctx, nodes: ["pve1", "pve2"] };
+    for (const text of ["list vms on pve3", "show the containers on node pve3", "start the web vms on pve3"]) {
+      const plan = parseLocal(text, two);
+      expect(plan.commands).toEqual([]);
+      expect(plan.explanation).toMatch(/^"pve3" is not a node of the store \(it has pve1, pve2\)\./);
+    }
+  });
+});

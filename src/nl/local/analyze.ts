@@ -236,6 +236,16 @@ export function analyze(text: string, ctx: NlContext): Analysis {
     // "a couple of VMs", "a pair of containers".
     if (t.num === undefined && (t.text === "couple" || t.text === "pair") && kept[i + 1]?.text === "of") kept[i] = { text: t.text, lemma: "xnum", num: 2 };
   }
-  const features = kept.map((t) => (t.num !== undefined ? "xnum" : t.lemma)).filter((l) => /[a-z0-9]/.test(l));
+  const features = kept.map((t, i) => featureOf(t, kept[i - 1])).filter((l) => /[a-z0-9]/.test(l));
   return { text: raw, tokens: kept, features };
+}
+
+/**
+ * The word the intent model reads for a token: numbers as xnum, except a vmid-like number right
+ * after a kind word ("start vm 999"), which reads like a guest (an unknown one: the slots refuse it).
+ */
+export function featureOf(t: Token, before: Token | undefined): string {
+  if (t.num === undefined) return t.lemma;
+  const kindWord = before && /^(vms?|cts?|containers?|lxcs?)$/.test(before.text);
+  return kindWord && Number.isInteger(t.num) && t.num >= 100 ? "xguest" : "xnum";
 }

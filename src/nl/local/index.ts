@@ -10,7 +10,7 @@
 import { COMMANDS } from "../../commands/registry.js";
 import type { Command } from "../../commands/types.js";
 import { planSafety, safetyOf, type NlContext, type NlGuest, type NlPlan } from "../types.js";
-import { analyze, indexOf, type Token } from "./analyze.js";
+import { analyze, featureOf, indexOf, type Token } from "./analyze.js";
 import { classify, type Scored } from "./classifier.js";
 import { BACKUP_WORDS, CORE_WORDS, DEPLOY_WORDS, DISK_WORDS, MEMORY_WORDS, PRONOUNS, SNAPSHOT_WORDS, STEP_VERBS, type Intent } from "./lexicon.js";
 import { readSlots, type Slots } from "./slots.js";
@@ -42,6 +42,8 @@ interface Step {
   tokens: Token[];
   /** A destructive line without guests whose every argument is still exact (backup list, a volume id). */
   exact?: boolean;
+  /** Power by selection: the selected guests the store already has in the wanted state (the command skips them). */
+  skipped?: { names: string[]; state: string };
 }
 
 /** Split the tokens into steps at "then", and at "and" / "," / ";" before a verb. */
@@ -194,10 +196,12 @@ function build(step: Step, ctx: NlContext, commands: readonly Command[], previou
     case "create": {
       const kind = s.kind === "ct" ? "ct" : "vm";
       const count = s.count ?? 1;
-      const base = s.newName ?? s.role ?? kind;
-      const name = count > 1 ? (base.includes("{n}") ? base : `${base}-{n}`) : s.newName ?? freeName(base, ctx);
+      // "create a vm qa-02": a name the store does not have, right after the kind word, is the new guest's.
+      const given = s.newName ?? s.kindName;
+      const base = given ?? s.role ?? kind;
+      const name = count > 1 ? (base.includes("{n}") ? base : `${base}-{n}`) : given ?? freeName(base, ctx);
       const clone = s.guests.find((g) => g.type === (kind === "vm" ? "qemu" : "lxc"));
-      const tags = [...(s.role && !s.newName ? [s.role] : []), ...s.tags.filter((t) => t !== s.role)];
+      const tags = [...(s.role && !given ? [s.role] : []), ...s.tags.filter((t) => t !== s.role)];
       const options = {
         node: s.node, cores: s.cores, memory: s.memory, disk: s.disk, storage: s.storage, clone: clone?.name,
         ip: s.ip ?? (s.words.has("dhcp") ? "dhcp" : undefined), gateway: s.ip ? s.gateway : undefined, tag: tags.length ? tags : undefined,
@@ -244,12 +248,18 @@ function build(step: Step, ctx: NlContext, commands: readonly Command[], previou
         return;
       }
       if (!s.tag && !s.node && !s.status) return void (step.problem = `Which guests? Name them, or choose them by tag or node (e.g. ${action} vm --selector tag=web).`);
-      const selector = [s.tag ? `tag=${s.tag}` : "", s.status && !s.tag ? `status=${s.status}` : ""].filter(Boolean).join(",") || undefined;
+      const status = s.status && !s.tag ? s.status : undefined;
+      const selector = [s.tag ? `tag=${s.tag}` : "", status ? `status=${status}` : ""].filter(Boolean).join(",") || undefined;
       const match = (g: NlGuest): boolean => (!s.tag || tagged(s, ctx).includes(g)) && (!s.node || g.node === s.node);
       const kinds = kindsFor(s, ctx, match);
       if (!kinds.length) return void (step.problem = `No guest of the store has ${s.tag ? `the tag ${s.tag}` : ""}${s.tag && s.node ? " on " : ""}${s.node ? `node ${s.node}` : ""}.`);
       for (const k of kinds) step.commands.push(cmd(action, [k], { selector, node: s.node }));
-      setTargets(pool(s, ctx).filter(match));
+      // Exactly the guests the power command's own selection picks (src/commands/power.ts `select`): its kinds only, tag, node, status, no template.
+      const picked = pool(s, ctx).filter((g) => match(g) && kinds.includes(kindWord(g.type)) && (!status || g.status === status) && !g.template);
+      setTargets(picked);
+      // The command skips a guest already in the wanted state: those the store says so are said apart.
+      const done = action === "start" ? "running" : "stopped";
+      step.skipped = { names: sortNames(picked.filter((g) => g.status === done)), state: done };
       return;
     }
     case "sync":
@@ -604,7 +614,7 @@ export function parseLocal(text: string, ctx: NlContext, commands: readonly Comm
     const previous = steps[steps.length - 1];
     // "… and delete it": a pronoun that points at the step before's guests reads as a guest.
     const refers = (t: Token): boolean => Boolean(previous?.targets.length) && PRONOUNS.has(t.text);
-    const lemmas = tokens.map((t) => (t.num !== undefined ? "xnum" : refers(t) ? "xguest" : t.lemma)).filter((l) => /[a-z0-9]/.test(l));
+    const lemmas = tokens.map((t, k) => (t.num !== undefined ? featureOf(t, tokens[k - 1]) : refers(t) ? "xguest" : t.lemma)).filter((l) => /[a-z0-9]/.test(l));
     const ranked = classify(lemmas);
     let { intent, p } = ranked[0];
     // "create … and deploy them": deploying new guests is an apply.
@@ -630,6 +640,12 @@ export function parseLocal(text: string, ctx: NlContext, commands: readonly Comm
     }
     // "… cloned from debian-12-cloudinit": a create from a template, not a clone command.
     else if (intent === "clone" && tokens.some((t, k) => t.text === "from" && tokens[k + 1]?.mention?.kind === "guest") && tokens.some((t) => t.text === "cloned")) intent = "create";
+    // "give me ct staging-09", "provision a new vm qa-02": a name the store does not have, right after the kind word,
+    // with a word that only creates, is a new guest (a start, stop or describe of it is refused as unknown).
+    if (intent !== "create" && intent !== "report" && slots.kindName && !slots.guests.length && !tokens.some((t) => t.lemma === "tag" || t.lemma === "label") && tokens.some((t, k) => CREATES.has(t.lemma) || CREATES.has(t.text) || (t.lemma === "give" && ["me", "us"].includes(tokens[k + 1]?.text ?? "")) || (["set", "stand", "spin"].includes(t.lemma) && tokens[k + 1]?.text === "up"))) {
+      intent = "create";
+      p = Math.max(p, MIN_CONFIDENCE);
+    }
     const step: Step = { intent, p, ranked, slots, commands: [], targets: [], targetGuests: [], tokens };
     if (p < MIN_CONFIDENCE) step.problem = `Not sure what "${slots.reportText}" asks for.`;
     else build(step, ctx, commands, previous);
@@ -697,6 +713,9 @@ export function parseLocal(text: string, ctx: NlContext, commands: readonly Comm
   };
 }
 
+/** Words that only create (a new guest's name after the kind word makes the step a create). */
+const CREATES = new Set(["create", "make", "provision", "build", "new"]);
+
 /** Intents whose commands only read. */
 const READ_INTENTS = new Set<Intent>(["list", "describe", "logs", "health", "plan", "test"]);
 
@@ -717,8 +736,12 @@ function describeStep(step: Step): string {
     sync: "Sync the store with the cluster", plan: "Plan", apply: "Apply", test: "Check the workspace", health: "Check the health", logs: "Show the logs", report: "Write a diagnostics bundle",
     set: "Change", snapshot: "Snapshots of", backup: "Back up or restore", clone: "Clone into", migrate: "Migrate", context: "Contexts", none: "",
   };
-  const targets = step.targets.length ? ` ${step.targets.slice(0, 5).join(", ")}${step.targets.length > 5 ? ", …" : ""}` : "";
-  return `${what[step.intent]}${["sync", "test", "health", "logs", "report", "list", "context"].includes(step.intent) ? "" : targets}.`;
+  const skipped = new Set(step.skipped?.names ?? []);
+  const acting = step.targets.filter((n) => !skipped.has(n));
+  const targets = acting.length ? ` ${acting.slice(0, 5).join(", ")}${acting.length > 5 ? ", …" : ""}` : "";
+  const note = skipped.size ? ` (${[...skipped].slice(0, 5).join(", ")}${skipped.size > 5 ? ", …" : ""} ${skipped.size === 1 ? "is" : "are"} ${step.skipped!.state} already in the store: skipped)` : "";
+  if (skipped.size && !acting.length) return `${what[step.intent]} nothing${note}.`;
+  return `${what[step.intent]}${["sync", "test", "health", "logs", "report", "list", "context"].includes(step.intent) ? "" : targets}${note}.`;
 }
 
 export { analyze } from "./analyze.js";

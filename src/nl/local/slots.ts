@@ -28,6 +28,8 @@ export interface Slots {
   /** Tags said with tag/tagged/label. */
   tags: string[];
   newName?: string;
+  /** A name the store does not know, said right after a kind word ("create a vm qa-02"): a new guest's name when the step creates. */
+  kindName?: string;
   count?: number;
   cores?: number;
   memory?: number;
@@ -146,7 +148,10 @@ export function readSlots(tokens: readonly Token[], ctx: NlContext): Slots {
       else s.ip ??= m.text.includes("/") ? m.text : `${m.text}/24`;
     } else if (m.kind === "name") {
       if (["name", "call", "named", "called", "as"].includes(before) || tokens[i - 2]?.text === "name") s.newName ??= m.text.toLowerCase();
-      else s.unknown.push(m.text);
+      else {
+        if (VM_WORDS.has(before) || CT_WORDS.has(before) || VM_WORDS.has(tokens[i - 1]?.text ?? "") || CT_WORDS.has(tokens[i - 1]?.text ?? "")) s.kindName ??= m.text.toLowerCase();
+        s.unknown.push(m.text);
+      }
     }
     used.add(i);
   });
