@@ -18,7 +18,7 @@ import { paramError, serverError } from "../pve-error.js";
 import { hash32, Random } from "../random.js";
 import { createLines } from "../task-logs.js";
 import type { GuestConfig, GuestType, SimGuest } from "../types.js";
-import { guestCreateRoutes } from "./guest-create.js";
+import { guestCreateRoutes, requireAllocate } from "./guest-create.js";
 import { archiveInfo, checkRunning, fallbackConfig, findVolume, parseBackupName, pause, stepMs } from "./backup.js";
 
 /** Parameters a qemu restore takes beside `archive`; anything else conflicts (PVE's check). */
@@ -37,9 +37,7 @@ function restore(ctx: HandlerContext, type: GuestType, archive: string): string 
   const node = String(ctx.params.node);
   const vmid = Number(ctx.params.vmid);
   const pool = str(ctx, "pool");
-  if (!ctx.principal.has(`/vms/${vmid}`, "VM.Allocate") && !(pool && ctx.principal.has(`/pool/${pool}`, "VM.Allocate"))) {
-    ctx.principal.require(`/vms/${vmid}`, ["VM.Allocate"]);
-  }
+  requireAllocate(ctx, vmid, pool);
   if (type === "qemu") {
     const extra = Object.keys(ctx.params).filter((k) => !QEMU_RESTORE_PARAMS.has(k));
     if (extra.length) throw paramError({ archive: `option conflicts with other options (${extra.join(" ")})` });

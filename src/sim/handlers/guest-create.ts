@@ -70,16 +70,20 @@ function ctVolumes(ctx: HandlerContext, node: string, params: Record<string, str
   }
 }
 
+/** PVE's check for a new guest: VM.Allocate on /vms/{vmid}, or on the pool it goes into. */
+export function requireAllocate(ctx: HandlerContext, vmid: number, pool: string | undefined): void {
+  if (!ctx.principal.has(`/vms/${vmid}`, "VM.Allocate") && !(pool && ctx.principal.has(`/pool/${pool}`, "VM.Allocate"))) {
+    ctx.principal.require(`/vms/${vmid}`, ["VM.Allocate"]);
+  }
+}
+
 function create(type: GuestType) {
   return (ctx: HandlerContext): string => {
     const { cluster } = ctx;
     const node = String(ctx.params.node);
     const vmid = Number(ctx.params.vmid);
     const pool = str(ctx, "pool");
-    if (!ctx.principal.has(`/vms/${vmid}`, "VM.Allocate") && !(pool && ctx.principal.has(`/pool/${pool}`, "VM.Allocate"))) {
-      ctx.principal.require(`/vms/${vmid}`, ["VM.Allocate"]);
-    }
-    if (ctx.params.archive !== undefined || flag(ctx, "restore")) throw serverError("restoring backups is not supported by the simulator");
+    requireAllocate(ctx, vmid, pool);
     assertFree(ctx, vmid, type);
     const g = newGuest(ctx, type, vmid, node, {});
     const params = { ...ctx.params };
