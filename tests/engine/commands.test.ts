@@ -124,6 +124,8 @@ it("create --apply creates the guest in one step", async () => {
   const run = await ws.run(["create", "ct", "--name", "oneshot-01", "--memory", "256", "--apply", "--yes", ...native]);
   expect(run.stderr).toMatch(/Wrote terraform\/oneshot_01\.tf/);
   expect(run.code).toBe(0);
+  // The summary once: in the result, not again from the progress line.
+  expect((run.stdout + run.stderr).match(/Apply complete!/g)).toHaveLength(1);
   const ct = sim.cluster.guests().find((g) => guestName(g) === "oneshot-01")!;
   expect(ct.type).toBe("lxc");
   expect(Number(ct.config.memory)).toBe(256);

@@ -67,7 +67,8 @@ export async function applyNative(ctx: EngineContext, plan: EnginePlan, tuning: 
   const ok = steps.every((s) => s.status === "done");
   const text = renderApply(steps);
   const last = text.split("\n").pop();
-  if (ok) spinner.succeed(last);
+  // On success the summary is the result's own last line (printed once, by the face); a failure is said here too.
+  if (ok) spinner.stop();
   else spinner.fail(last);
   return { ok, steps, text };
 }
