@@ -57,7 +57,7 @@ export const deleteCommand = defineCommand({
         },
       });
     }
-    for (const f of files) ctx.ui.info(`Removes terraform/${f}`);
+    for (const f of files) ctx.ui.info(`Removes ${f}`);
     const question = `Remove ${chosen.length === 1 ? "this guest" : `these ${chosen.length} guests`} from the IaC? ${chosen.length === 1 ? "It keeps" : "They keep"} running in the cluster.`;
     if (!(await ctx.ui.confirm(question))) return { kind: "message", text: "Nothing was changed.", exitCode: 1 };
     await removeFromIac(ctx, chosen);

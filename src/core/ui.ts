@@ -4,7 +4,7 @@
  * the terminal implementation; tests and MCP use a scripted one.
  */
 import { clearLine, cursorTo } from "node:readline";
-import { CancelledError, UsageError } from "./errors.js";
+import { CancelledError, ProxmoxMpcError, UsageError } from "./errors.js";
 import { redactString } from "./redact.js";
 import { style } from "./style.js";
 
@@ -190,6 +190,11 @@ function defaultAsk(stderr: NodeJS.WritableStream): (q: string) => Promise<strin
     const rl = createInterface({ input: process.stdin, output: stderr });
     try {
       return await rl.question(question);
+    } catch (err) {
+      // Ctrl-C at the question: readline rejects with an AbortError ("Aborted with Ctrl+C").
+      // Exit 130 like any Ctrl-C (readline takes the SIGINT, so the process's own handler never sees it).
+      if (err instanceof Error && err.name === "AbortError") throw new ProxmoxMpcError("Cancelled at the question: nothing was changed.", { code: "cancelled", exitCode: 130 });
+      throw err;
     } finally {
       rl.close();
     }
