@@ -8,6 +8,7 @@
  */
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 import { COMMANDS } from "../commands/registry.js";
+import { remoteDefaults } from "../commands/remote.js";
 import { toCommandInput } from "../commands/schema.js";
 import { asProxmoxMpcError, UsageError } from "../core/errors.js";
 import type { Logger } from "../core/logger.js";
@@ -155,8 +156,7 @@ export function createApiApp(input: ApiAppInput): ApiApp {
       const fromPath = Object.fromEntries(Object.entries(route.params).map(([param, key]) => [key, (command.arguments ?? []).find((a) => a.name === key)?.variadic ? [params[param]] : params[param]]));
       const { confirm: c, ...rest } = checkInput(route, given as Record<string, unknown>, { ...route.fixed, ...fromPath });
       confirm = c === true;
-      const defaults = command.mcp.tool !== false ? command.mcp.defaults : undefined;
-      toolInput = { ...defaults, ...rest, ...route.fixed, ...fromPath };
+      toolInput = { ...remoteDefaults(command), ...rest, ...route.fixed, ...fromPath };
     } catch (err) {
       const e = asProxmoxMpcError(err);
       return send(reply, 400, { ok: false, command: command.name, exitCode: 2, error: { code: e.code, message: e.message, hint: e.hint } });

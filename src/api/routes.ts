@@ -5,14 +5,13 @@
  * their own paths onto the same commands (RESOURCES, ACTIONS): reads as GET
  * with the input in the query, actions as POST with it in the body. Each
  * route's input is the command's zod input schema (schema.ts) without what the
- * path fixes and without the options that need a terminal (NOT_OVER_HTTP),
+ * path fixes and without the options that need a terminal (commands/remote.ts),
  * plus `confirm` for the mutating ones. Every route has a role (roles.ts).
  */
 import { z } from "zod";
-import { inputSchema } from "../commands/schema.js";
 import type { Command } from "../commands/types.js";
 import { lowestRole, type Role } from "./roles.js";
-import { LOCAL_ONLY_OPTIONS } from "../commands/remote.js";
+import { remoteInputSchema } from "../commands/remote.js";
 
 export type ToolKind = "read" | "write" | "destructive";
 
@@ -33,8 +32,6 @@ export interface ApiRoute {
 
 export const API_PREFIX = "/api/v1";
 
-/** Options not offered over HTTP: those no remote caller may give (commands/remote.ts). */
-export const NOT_OVER_HTTP = LOCAL_ONLY_OPTIONS;
 
 /** Commands that may run long: once confirmed (or when they never ask) they answer 202 and run on. */
 const LONG = new Set(["sync", "apply", "destroy", "migrate", "backup", "clone"]);
@@ -105,8 +102,9 @@ const schemas = new WeakMap<ApiRoute, z.ZodObject>();
 export function routeInputSchema(route: ApiRoute): z.ZodObject {
   let schema = schemas.get(route);
   if (schema) return schema;
-  const full = inputSchema(route.command);
-  const drop = new Set([...Object.keys(route.fixed), ...Object.values(route.params), ...NOT_OVER_HTTP]);
+  // Without the options no remote caller may give (commands/remote.ts), nor those the path fixes.
+  const full = remoteInputSchema(route.command);
+  const drop = new Set([...Object.keys(route.fixed), ...Object.values(route.params)]);
   const shape = Object.fromEntries(Object.entries(full.shape).filter(([key]) => !drop.has(key)));
   schema = z.strictObject(shape);
   if (route.kind !== "read") {

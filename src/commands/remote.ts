@@ -1,3 +1,7 @@
+import { z } from "zod";
+import { inputSchema } from "./schema.js";
+import type { Command } from "./types.js";
+
 /**
  * Options a remote caller — an MCP client, an HTTP API call — may not give, whatever its rights:
  * following or watching (they stream until a person presses Ctrl-C) and handing over to another
@@ -12,3 +16,21 @@ export const LOCAL_ONLY_OPTIONS: ReadonlySet<string> = new Set([
   ...["endpoint", "fingerprint", "ca", "insecure", "allContexts"],
   ...["sshKey", "out"],
 ]);
+
+const remoteSchemas = new WeakMap<Command, z.ZodObject>();
+
+/** What a remote caller may give a command: its input (inputSchema) without the local-only options. */
+export function remoteInputSchema(command: Command): z.ZodObject {
+  let schema = remoteSchemas.get(command);
+  if (!schema) {
+    const full = inputSchema(command);
+    schema = z.strictObject(Object.fromEntries(Object.entries(full.shape).filter(([key]) => !LOCAL_ONLY_OPTIONS.has(key))));
+    remoteSchemas.set(command, schema);
+  }
+  return schema;
+}
+
+/** The option values a remote call gets when it leaves them out (the command's `mcp.defaults`). */
+export function remoteDefaults(command: Command): Readonly<Record<string, unknown>> | undefined {
+  return command.mcp.tool !== false ? command.mcp.defaults : undefined;
+}

@@ -132,13 +132,18 @@ function timedStore(store: Store, metrics: OperationMetrics): Store {
       const out = fn.apply(self, args);
       return out instanceof Promise ? out.finally(() => metrics.dbQuery(performance.now() - started)) : out;
     };
-  const repository = (target: object) =>
-    new Proxy(target, {
+  const repository = (target: object) => {
+    // One wrapper per method, made on first use (not a new closure on every access).
+    const wrapped = new Map<PropertyKey, unknown>();
+    return new Proxy(target, {
       get(t, key) {
         const value: unknown = Reflect.get(t, key, t);
-        return typeof value === "function" ? time(value as (...args: unknown[]) => unknown, t) : value;
+        if (typeof value !== "function") return value;
+        if (!wrapped.has(key)) wrapped.set(key, time(value as (...args: unknown[]) => unknown, t));
+        return wrapped.get(key);
       },
     });
+  };
   return new Proxy(store, {
     get(t, key) {
       const value: unknown = Reflect.get(t, key, t);

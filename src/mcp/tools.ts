@@ -13,8 +13,8 @@ import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import type { CallToolResult, ToolAnnotations } from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
 import { COMMANDS } from "../commands/registry.js";
-import { LOCAL_ONLY_OPTIONS } from "../commands/remote.js";
-import { inputSchema, toCommandInput } from "../commands/schema.js";
+import { LOCAL_ONLY_OPTIONS, remoteDefaults, remoteInputSchema } from "../commands/remote.js";
+import { toCommandInput } from "../commands/schema.js";
 import type { Command, CommandResult, ReadView } from "../commands/types.js";
 import { asProxmoxMpcError, UsageError } from "../core/errors.js";
 import { renderResult } from "../core/output.js";
@@ -71,7 +71,7 @@ export function toolEntries(policy: McpPolicy, commands: readonly Command[] = CO
 
 /** The input a tool takes: the command's arguments and options, and `confirm` for a mutating one. */
 export function toolInputSchema(entry: ToolEntry): z.ZodObject {
-  const schema = offered(inputSchema(entry.command));
+  const schema = remoteInputSchema(entry.command);
   if (entry.view) {
     const fixed = firstArgument(entry.command);
     return z.strictObject(Object.fromEntries(Object.entries(schema.shape).filter(([key]) => key !== fixed)));
@@ -104,17 +104,10 @@ export function toolDescription(entry: ToolEntry): string {
   } else if (entry.kind === "write") {
     parts.push("Changes the cluster or the workspace. When it would ask a person first (a batch, an apply), a call without confirm returns what it would do and changes nothing; call again with confirm: true.");
   }
-  const defaults = c.mcp.tool !== false ? c.mcp.defaults : undefined;
+  const defaults = remoteDefaults(c);
   if (defaults) parts.push(`Left out, these are given for you: ${Object.entries(defaults).map(([k, v]) => `${k} ${JSON.stringify(v)}`).join(", ")}.`);
   parts.push(`Same as the command line: ${c.examples.join(" | ")}. Tool arguments are the positionals by name and the options by key (--dry-run is dryRun).`);
   return parts.join("\n\n");
-}
-
-/** A command's input without the options no remote caller may give (commands/remote.ts): a call naming one is refused as an unknown key. */
-function offered(schema: z.ZodObject): z.ZodObject {
-  const keys = Object.keys(schema.shape);
-  if (!keys.some((key) => LOCAL_ONLY_OPTIONS.has(key))) return schema;
-  return z.strictObject(Object.fromEntries(Object.entries(schema.shape).filter(([key]) => !LOCAL_ONLY_OPTIONS.has(key))));
 }
 
 /** The name of a command's first positional argument (the one a read view fixes). */
@@ -141,9 +134,8 @@ export async function callTool(scope: McpScope, entry: ToolEntry, args: Record<s
   try {
     const local = Object.keys(args).filter((key) => LOCAL_ONLY_OPTIONS.has(key));
     if (local.length) throw new UsageError(`${local.join(", ")}: not offered over MCP.`, "Streaming, another server or trust, and files on the server's disk are for a person at the command line.");
-    const defaults = entry.command.mcp.tool !== false ? entry.command.mcp.defaults : undefined;
     const given = entry.kind === "read" ? args : rest;
-    const input = toCommandInput(entry.command, { ...defaults, ...given, ...(entry.view ? { [firstArgument(entry.command)]: entry.view.action } : {}) });
+    const input = toCommandInput(entry.command, { ...remoteDefaults(entry.command), ...given, ...(entry.view ? { [firstArgument(entry.command)]: entry.view.action } : {}) });
     const run = await scope.run(entry.command.name, input, { confirm: confirm === true, signal });
     return await success(entry, run);
   } catch (err) {

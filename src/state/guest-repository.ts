@@ -13,15 +13,7 @@ export class GuestRepository {
   /** Guests ordered by vmid; every given filter field must match (tag: one of the guest's tags). */
   list(filter: GuestFilter = {}): Promise<GuestRecord[]> {
     return guard(this.db, async () => {
-      const rows = await this.db.client.guest.findMany({
-        where: {
-          ...(filter.node !== undefined ? { node: filter.node } : {}),
-          ...(filter.status !== undefined ? { status: filter.status } : {}),
-          ...(filter.type !== undefined ? { type: filter.type } : {}),
-          ...(filter.template !== undefined ? { template: filter.template } : {}),
-        },
-        orderBy: { vmid: "asc" },
-      });
+      const rows = await this.db.client.guest.findMany({ where: guestWhere(filter), orderBy: { vmid: "asc" } });
       const guests = rows.map(toGuestRecord);
       // Tags are a JSON array: filtered here, the same way on SQLite and PostgreSQL.
       return filter.tag === undefined ? guests : guests.filter((g) => g.tags.includes(filter.tag as string));
@@ -36,12 +28,7 @@ export class GuestRepository {
   page(filter: GuestFilter, request: GuestPageRequest): Promise<GuestPage> {
     if (filter.tag !== undefined) return this.list(filter).then((all) => pageInMemory(all, request));
     return guard(this.db, async () => {
-      const where = {
-        ...(filter.node !== undefined ? { node: filter.node } : {}),
-        ...(filter.status !== undefined ? { status: filter.status } : {}),
-        ...(filter.type !== undefined ? { type: filter.type } : {}),
-        ...(filter.template !== undefined ? { template: filter.template } : {}),
-      };
+      const where = guestWhere(filter);
       const [rows, total] = await Promise.all([
         this.db.client.guest.findMany({ where: { ...where, ...(request.after !== undefined ? { vmid: { gt: request.after } } : {}) }, orderBy: { vmid: "asc" }, take: request.limit }),
         this.db.client.guest.count({ where }),
@@ -129,6 +116,16 @@ export class StorageRepository {
       return rows.map(toStorageRecord);
     });
   }
+}
+
+/** The columns of a guest filter as a Prisma `where` (tags, a JSON array, are filtered by the caller). */
+function guestWhere(filter: GuestFilter) {
+  return {
+    ...(filter.node !== undefined ? { node: filter.node } : {}),
+    ...(filter.status !== undefined ? { status: filter.status } : {}),
+    ...(filter.type !== undefined ? { type: filter.type } : {}),
+    ...(filter.template !== undefined ? { template: filter.template } : {}),
+  };
 }
 
 /** A page cut from a whole list (sorted by vmid), as `page()` reads one from the database. */
