@@ -66,7 +66,7 @@ describe.each(cases)("queries on $name", ({ name, newUrl }) => {
     expect(await store.nodes.get("pve2")).toMatchObject({ maxcpu: 16, lastSyncId: 1 });
     expect((await store.storage.list("pve1")).map((s) => s.storage)).toEqual(["local", "local-lvm"]);
     expect(await store.storage.list()).toHaveLength(6);
-    expect(store.info()).toMatchObject({ provider: name, schemaVersion: "0004" });
+    expect(store.info()).toMatchObject({ provider: name, schemaVersion: "0005" });
     expect(await store.ping()).toBeGreaterThanOrEqual(0);
   });
 

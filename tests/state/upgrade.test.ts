@@ -1,7 +1,7 @@
 /**
  * Upgrading a database written by an older proxmox-mpc: a store at migration
  * 0001 with guests and sync history is opened by this build, which applies
- * 0002 (stale guests), 0003 (operation metrics) and 0004 (API tokens) and keeps every row, on
+ * 0002 (stale guests), 0003 (operation metrics) and 0004 (API tokens), 0005 (audit columns, webhooks) and keeps every row, on
  * SQLite and on PostgreSQL.
  */
 import Database from "better-sqlite3";
@@ -54,12 +54,12 @@ async function createAt0001(provider: "sqlite" | "postgresql", url: string): Pro
 }
 
 describe.each(cases)("upgrading a 0001 database on $name", ({ name, newUrl }) => {
-  test("applies 0002, 0003 and 0004 and keeps the guests, the whole sync history and the operations", async () => {
+  test("applies 0002 to 0005 and keeps the guests, the whole sync history and the operations", async () => {
     const url = newUrl();
     await createAt0001(name, url);
     const store = await openStore({ url });
     try {
-      expect(store.info().migrations.newlyApplied).toEqual(["0002", "0003", "0004"]);
+      expect(store.info().migrations.newlyApplied).toEqual(["0002", "0003", "0004", "0005"]);
       expect(await store.operations.list()).toEqual([expect.objectContaining({ correlationId: "c-old", durationMs: 1000, result: "ok", metrics: null })]);
       expect(await store.syncs.changes(1)).toEqual([expect.objectContaining({ vmid: 100, name: "web", kind: "added" })]);
       expect(await store.syncs.last()).toMatchObject({ id: 1, status: "completed", guests: 1, added: 1, stale: 0 });

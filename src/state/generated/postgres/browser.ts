@@ -72,3 +72,18 @@ export type WorkspaceLock = Prisma.WorkspaceLockModel
  * An API token of `serve` (`token create`): the secret is never stored, only its scrypt hash.
  */
 export type ApiToken = Prisma.ApiTokenModel
+/**
+ * Model Webhook
+ * An outbound webhook (`webhook add URL --events …`): a JSON POST for each event it names, signed with HMAC-SHA256 when it has a secret.
+ */
+export type Webhook = Prisma.WebhookModel
+/**
+ * Model WebhookDelivery
+ * One delivery attempt of an event to a webhook (`webhook deliveries`).
+ */
+export type WebhookDelivery = Prisma.WebhookDeliveryModel
+/**
+ * Model InboundHook
+ * An inbound hook (`POST /api/v1/hooks/{id}`): an HMAC-verified request that runs one configured action.
+ */
+export type InboundHook = Prisma.InboundHookModel

@@ -59,7 +59,10 @@ export const ModelName = {
   Operation: 'Operation',
   SchemaMigration: 'SchemaMigration',
   WorkspaceLock: 'WorkspaceLock',
-  ApiToken: 'ApiToken'
+  ApiToken: 'ApiToken',
+  Webhook: 'Webhook',
+  WebhookDelivery: 'WebhookDelivery',
+  InboundHook: 'InboundHook'
 } as const
 
 export type ModelName = (typeof ModelName)[keyof typeof ModelName]
@@ -215,7 +218,11 @@ export const OperationScalarFieldEnum = {
   result: 'result',
   exitCode: 'exitCode',
   error: 'error',
-  metrics: 'metrics'
+  metrics: 'metrics',
+  principal: 'principal',
+  role: 'role',
+  source: 'source',
+  target: 'target'
 } as const
 
 export type OperationScalarFieldEnum = (typeof OperationScalarFieldEnum)[keyof typeof OperationScalarFieldEnum]
@@ -256,6 +263,48 @@ export const ApiTokenScalarFieldEnum = {
 } as const
 
 export type ApiTokenScalarFieldEnum = (typeof ApiTokenScalarFieldEnum)[keyof typeof ApiTokenScalarFieldEnum]
+
+
+export const WebhookScalarFieldEnum = {
+  id: 'id',
+  url: 'url',
+  events: 'events',
+  secret: 'secret',
+  createdAt: 'createdAt',
+  disabledAt: 'disabledAt'
+} as const
+
+export type WebhookScalarFieldEnum = (typeof WebhookScalarFieldEnum)[keyof typeof WebhookScalarFieldEnum]
+
+
+export const WebhookDeliveryScalarFieldEnum = {
+  id: 'id',
+  webhookId: 'webhookId',
+  eventId: 'eventId',
+  event: 'event',
+  attempt: 'attempt',
+  status: 'status',
+  httpStatus: 'httpStatus',
+  error: 'error',
+  durationMs: 'durationMs',
+  createdAt: 'createdAt'
+} as const
+
+export type WebhookDeliveryScalarFieldEnum = (typeof WebhookDeliveryScalarFieldEnum)[keyof typeof WebhookDeliveryScalarFieldEnum]
+
+
+export const InboundHookScalarFieldEnum = {
+  id: 'id',
+  name: 'name',
+  action: 'action',
+  secret: 'secret',
+  allowApply: 'allowApply',
+  createdAt: 'createdAt',
+  disabledAt: 'disabledAt',
+  lastCalledAt: 'lastCalledAt'
+} as const
+
+export type InboundHookScalarFieldEnum = (typeof InboundHookScalarFieldEnum)[keyof typeof InboundHookScalarFieldEnum]
 
 
 export const SortOrder = {

@@ -49,6 +49,10 @@ export type OperationMinAggregateOutputType = {
   result: string | null
   exitCode: number | null
   error: string | null
+  principal: string | null
+  role: string | null
+  source: string | null
+  target: string | null
 }
 
 export type OperationMaxAggregateOutputType = {
@@ -62,6 +66,10 @@ export type OperationMaxAggregateOutputType = {
   result: string | null
   exitCode: number | null
   error: string | null
+  principal: string | null
+  role: string | null
+  source: string | null
+  target: string | null
 }
 
 export type OperationCountAggregateOutputType = {
@@ -77,6 +85,10 @@ export type OperationCountAggregateOutputType = {
   exitCode: number
   error: number
   metrics: number
+  principal: number
+  role: number
+  source: number
+  target: number
   _all: number
 }
 
@@ -104,6 +116,10 @@ export type OperationMinAggregateInputType = {
   result?: true
   exitCode?: true
   error?: true
+  principal?: true
+  role?: true
+  source?: true
+  target?: true
 }
 
 export type OperationMaxAggregateInputType = {
@@ -117,6 +133,10 @@ export type OperationMaxAggregateInputType = {
   result?: true
   exitCode?: true
   error?: true
+  principal?: true
+  role?: true
+  source?: true
+  target?: true
 }
 
 export type OperationCountAggregateInputType = {
@@ -132,6 +152,10 @@ export type OperationCountAggregateInputType = {
   exitCode?: true
   error?: true
   metrics?: true
+  principal?: true
+  role?: true
+  source?: true
+  target?: true
   _all?: true
 }
 
@@ -234,6 +258,10 @@ export type OperationGroupByOutputType = {
   exitCode: number | null
   error: string | null
   metrics: runtime.JsonValue | null
+  principal: string | null
+  role: string | null
+  source: string | null
+  target: string | null
   _count: OperationCountAggregateOutputType | null
   _avg: OperationAvgAggregateOutputType | null
   _sum: OperationSumAggregateOutputType | null
@@ -272,6 +300,10 @@ export type OperationWhereInput = {
   exitCode?: Prisma.IntNullableFilter<"Operation"> | number | null
   error?: Prisma.StringNullableFilter<"Operation"> | string | null
   metrics?: Prisma.JsonNullableFilter<"Operation">
+  principal?: Prisma.StringNullableFilter<"Operation"> | string | null
+  role?: Prisma.StringNullableFilter<"Operation"> | string | null
+  source?: Prisma.StringNullableFilter<"Operation"> | string | null
+  target?: Prisma.StringNullableFilter<"Operation"> | string | null
 }
 
 export type OperationOrderByWithRelationInput = {
@@ -287,6 +319,10 @@ export type OperationOrderByWithRelationInput = {
   exitCode?: Prisma.SortOrderInput | Prisma.SortOrder
   error?: Prisma.SortOrderInput | Prisma.SortOrder
   metrics?: Prisma.SortOrderInput | Prisma.SortOrder
+  principal?: Prisma.SortOrderInput | Prisma.SortOrder
+  role?: Prisma.SortOrderInput | Prisma.SortOrder
+  source?: Prisma.SortOrderInput | Prisma.SortOrder
+  target?: Prisma.SortOrderInput | Prisma.SortOrder
 }
 
 export type OperationWhereUniqueInput = Prisma.AtLeast<{
@@ -305,6 +341,10 @@ export type OperationWhereUniqueInput = Prisma.AtLeast<{
   exitCode?: Prisma.IntNullableFilter<"Operation"> | number | null
   error?: Prisma.StringNullableFilter<"Operation"> | string | null
   metrics?: Prisma.JsonNullableFilter<"Operation">
+  principal?: Prisma.StringNullableFilter<"Operation"> | string | null
+  role?: Prisma.StringNullableFilter<"Operation"> | string | null
+  source?: Prisma.StringNullableFilter<"Operation"> | string | null
+  target?: Prisma.StringNullableFilter<"Operation"> | string | null
 }, "id">
 
 export type OperationOrderByWithAggregationInput = {
@@ -320,6 +360,10 @@ export type OperationOrderByWithAggregationInput = {
   exitCode?: Prisma.SortOrderInput | Prisma.SortOrder
   error?: Prisma.SortOrderInput | Prisma.SortOrder
   metrics?: Prisma.SortOrderInput | Prisma.SortOrder
+  principal?: Prisma.SortOrderInput | Prisma.SortOrder
+  role?: Prisma.SortOrderInput | Prisma.SortOrder
+  source?: Prisma.SortOrderInput | Prisma.SortOrder
+  target?: Prisma.SortOrderInput | Prisma.SortOrder
   _count?: Prisma.OperationCountOrderByAggregateInput
   _avg?: Prisma.OperationAvgOrderByAggregateInput
   _max?: Prisma.OperationMaxOrderByAggregateInput
@@ -343,6 +387,10 @@ export type OperationScalarWhereWithAggregatesInput = {
   exitCode?: Prisma.IntNullableWithAggregatesFilter<"Operation"> | number | null
   error?: Prisma.StringNullableWithAggregatesFilter<"Operation"> | string | null
   metrics?: Prisma.JsonNullableWithAggregatesFilter<"Operation">
+  principal?: Prisma.StringNullableWithAggregatesFilter<"Operation"> | string | null
+  role?: Prisma.StringNullableWithAggregatesFilter<"Operation"> | string | null
+  source?: Prisma.StringNullableWithAggregatesFilter<"Operation"> | string | null
+  target?: Prisma.StringNullableWithAggregatesFilter<"Operation"> | string | null
 }
 
 export type OperationCreateInput = {
@@ -357,6 +405,10 @@ export type OperationCreateInput = {
   exitCode?: number | null
   error?: string | null
   metrics?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  principal?: string | null
+  role?: string | null
+  source?: string | null
+  target?: string | null
 }
 
 export type OperationUncheckedCreateInput = {
@@ -372,6 +424,10 @@ export type OperationUncheckedCreateInput = {
   exitCode?: number | null
   error?: string | null
   metrics?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  principal?: string | null
+  role?: string | null
+  source?: string | null
+  target?: string | null
 }
 
 export type OperationUpdateInput = {
@@ -386,6 +442,10 @@ export type OperationUpdateInput = {
   exitCode?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   error?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   metrics?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  principal?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  role?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  source?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  target?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
 }
 
 export type OperationUncheckedUpdateInput = {
@@ -401,6 +461,10 @@ export type OperationUncheckedUpdateInput = {
   exitCode?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   error?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   metrics?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  principal?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  role?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  source?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  target?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
 }
 
 export type OperationCreateManyInput = {
@@ -416,6 +480,10 @@ export type OperationCreateManyInput = {
   exitCode?: number | null
   error?: string | null
   metrics?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  principal?: string | null
+  role?: string | null
+  source?: string | null
+  target?: string | null
 }
 
 export type OperationUpdateManyMutationInput = {
@@ -430,6 +498,10 @@ export type OperationUpdateManyMutationInput = {
   exitCode?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   error?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   metrics?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  principal?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  role?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  source?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  target?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
 }
 
 export type OperationUncheckedUpdateManyInput = {
@@ -445,6 +517,10 @@ export type OperationUncheckedUpdateManyInput = {
   exitCode?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   error?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   metrics?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  principal?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  role?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  source?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  target?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
 }
 
 export type OperationCountOrderByAggregateInput = {
@@ -460,6 +536,10 @@ export type OperationCountOrderByAggregateInput = {
   exitCode?: Prisma.SortOrder
   error?: Prisma.SortOrder
   metrics?: Prisma.SortOrder
+  principal?: Prisma.SortOrder
+  role?: Prisma.SortOrder
+  source?: Prisma.SortOrder
+  target?: Prisma.SortOrder
 }
 
 export type OperationAvgOrderByAggregateInput = {
@@ -479,6 +559,10 @@ export type OperationMaxOrderByAggregateInput = {
   result?: Prisma.SortOrder
   exitCode?: Prisma.SortOrder
   error?: Prisma.SortOrder
+  principal?: Prisma.SortOrder
+  role?: Prisma.SortOrder
+  source?: Prisma.SortOrder
+  target?: Prisma.SortOrder
 }
 
 export type OperationMinOrderByAggregateInput = {
@@ -492,6 +576,10 @@ export type OperationMinOrderByAggregateInput = {
   result?: Prisma.SortOrder
   exitCode?: Prisma.SortOrder
   error?: Prisma.SortOrder
+  principal?: Prisma.SortOrder
+  role?: Prisma.SortOrder
+  source?: Prisma.SortOrder
+  target?: Prisma.SortOrder
 }
 
 export type OperationSumOrderByAggregateInput = {
@@ -515,6 +603,10 @@ export type OperationSelect<ExtArgs extends runtime.Types.Extensions.InternalArg
   exitCode?: boolean
   error?: boolean
   metrics?: boolean
+  principal?: boolean
+  role?: boolean
+  source?: boolean
+  target?: boolean
 }, ExtArgs["result"]["operation"]>
 
 export type OperationSelectCreateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetSelect<{
@@ -530,6 +622,10 @@ export type OperationSelectCreateManyAndReturn<ExtArgs extends runtime.Types.Ext
   exitCode?: boolean
   error?: boolean
   metrics?: boolean
+  principal?: boolean
+  role?: boolean
+  source?: boolean
+  target?: boolean
 }, ExtArgs["result"]["operation"]>
 
 export type OperationSelectUpdateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetSelect<{
@@ -545,6 +641,10 @@ export type OperationSelectUpdateManyAndReturn<ExtArgs extends runtime.Types.Ext
   exitCode?: boolean
   error?: boolean
   metrics?: boolean
+  principal?: boolean
+  role?: boolean
+  source?: boolean
+  target?: boolean
 }, ExtArgs["result"]["operation"]>
 
 export type OperationSelectScalar = {
@@ -560,9 +660,13 @@ export type OperationSelectScalar = {
   exitCode?: boolean
   error?: boolean
   metrics?: boolean
+  principal?: boolean
+  role?: boolean
+  source?: boolean
+  target?: boolean
 }
 
-export type OperationOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "correlationId" | "command" | "actor" | "arguments" | "startedAt" | "finishedAt" | "durationMs" | "result" | "exitCode" | "error" | "metrics", ExtArgs["result"]["operation"]>
+export type OperationOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "correlationId" | "command" | "actor" | "arguments" | "startedAt" | "finishedAt" | "durationMs" | "result" | "exitCode" | "error" | "metrics" | "principal" | "role" | "source" | "target", ExtArgs["result"]["operation"]>
 
 export type $OperationPayload<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   name: "Operation"
@@ -589,6 +693,22 @@ export type $OperationPayload<ExtArgs extends runtime.Types.Extensions.InternalA
      * figures of the run: {phases: {name: ms}, api: {requests, errors, retries, bytesIn, bytesOut, ms}, db: {queries, ms}}
      */
     metrics: runtime.JsonValue | null
+    /**
+     * Audit: who, as the face knows them: the API token's name, `mcp` token holder, or the OS user of a CLI/console run.
+     */
+    principal: string | null
+    /**
+     * Audit: the role the call was allowed with (viewer | operator | admin); null where there are no roles (CLI, console).
+     */
+    role: string | null
+    /**
+     * Audit: where the call came from: the client's address (API, MCP over HTTP), `stdio`, or the host of a shell run.
+     */
+    source: string | null
+    /**
+     * Audit: what the call names: guests, a snapshot, a file (`web-01`, `vm 100 snapshot pre`), null when nothing in particular.
+     */
+    target: string | null
   }, ExtArgs["result"]["operation"]>
   composites: {}
 }
@@ -1024,6 +1144,10 @@ export interface OperationFieldRefs {
   readonly exitCode: Prisma.FieldRef<"Operation", 'Int'>
   readonly error: Prisma.FieldRef<"Operation", 'String'>
   readonly metrics: Prisma.FieldRef<"Operation", 'Json'>
+  readonly principal: Prisma.FieldRef<"Operation", 'String'>
+  readonly role: Prisma.FieldRef<"Operation", 'String'>
+  readonly source: Prisma.FieldRef<"Operation", 'String'>
+  readonly target: Prisma.FieldRef<"Operation", 'String'>
 }
     
 
