@@ -11,6 +11,7 @@ import { COMMANDS } from "../commands/registry.js";
 import { remoteDefaults } from "../commands/remote.js";
 import { toCommandInput } from "../commands/schema.js";
 import { asProxmoxMpcError, UsageError } from "../core/errors.js";
+import type { EventBus } from "../core/events.js";
 import type { Logger } from "../core/logger.js";
 import { redactValue } from "../core/redact.js";
 import type { Workspace } from "../core/workspace.js";
@@ -31,6 +32,8 @@ export interface ApiAppInput {
   store: () => Promise<Store>;
   /** --context of the run that started the server. */
   context?: string;
+  /** The server's one event bus: every run emits on it; the event stream, webhooks and metrics listen. */
+  events: EventBus;
 }
 
 /** The answer of every command route. */

@@ -9,6 +9,7 @@ import { createContext } from "../commands/context.js";
 import { runCommand } from "../commands/runner.js";
 import type { Command, CommandContext, CommandInput, CommandResult, GlobalOptions } from "../commands/types.js";
 import { ProxmoxMpcError } from "../core/errors.js";
+import type { EventBus } from "../core/events.js";
 import type { Logger } from "../core/logger.js";
 import { RecordingUI } from "../core/recording-ui.js";
 import type { Workspace } from "../core/workspace.js";
@@ -32,7 +33,7 @@ export interface ApiRunner {
 /** How a run ended: its result or its failure, what it showed, its correlation id. */
 export type ApiRun = { correlationId: string; shown: string[] } & ({ result: CommandResult; error?: undefined } | { error: unknown; result?: undefined });
 
-export function createRunner(input: { workspace: Workspace; version: string; env: NodeJS.ProcessEnv; signal: AbortSignal; log: Logger; store: () => Promise<Store>; commands: readonly Command[]; context?: string }): ApiRunner {
+export function createRunner(input: { workspace: Workspace; version: string; env: NodeJS.ProcessEnv; signal: AbortSignal; log: Logger; store: () => Promise<Store>; commands: readonly Command[]; context?: string; events: EventBus }): ApiRunner {
   const ws = input.workspace;
   return {
     start(command, commandInput, options) {
@@ -42,7 +43,7 @@ export function createRunner(input: { workspace: Workspace; version: string; env
         inputHint: "Give it in the request (see the route's schema in /api/openapi.json).",
       });
       const globals: GlobalOptions = { workspace: ws.paths.root, output: "json", debug: false, color: false, input: true, yes: false, context: input.context };
-      const ctx = createContext({ cwd: ws.paths.root, env: input.env, globals, ui, signal: input.signal, actor: "api", version: input.version, command: command.name, commands: input.commands, rootLogger: input.log, workspace: ws, sharedStore: input.store });
+      const ctx = createContext({ cwd: ws.paths.root, env: input.env, globals, ui, signal: input.signal, actor: "api", version: input.version, command: command.name, commands: input.commands, rootLogger: input.log, workspace: ws, sharedStore: input.store, events: input.events });
       const done = runCommand(command, ctx, commandInput, { record: true })
         .then((result): ApiRun => ({ result, shown: ui.shown, correlationId: ctx.correlationId }))
         .catch((error: unknown): ApiRun => {

@@ -7,6 +7,7 @@
  * for them and for the answers in flight, then closes the store and the log.
  */
 import type { AddressInfo } from "node:net";
+import { EventBus } from "../core/events.js";
 import { createLogger } from "../core/logger.js";
 import { registerSecret } from "../core/redact.js";
 import type { ServeOptions } from "../core/result.js";
@@ -41,13 +42,14 @@ export async function serveApi(request: ApiServeRequest): Promise<number> {
   try {
     store = await openStore({ url: databaseUrl(ws, request.env), readOnly: true });
     const opened = store;
+    const events = new EventBus();
     let token = "(existing)";
     if (!(await opened.tokens.list()).length) {
       const made = await opened.tokens.create(FIRST_TOKEN, "admin");
       registerSecret(made.token); // printed once, below; never in a log line or an answer
       token = made.token;
     }
-    const { app, running } = createApiApp({ workspace: ws, version: request.version, env: request.env, signal: request.signal, log, store: async () => opened, context: request.globals.context });
+    const { app, running } = createApiApp({ workspace: ws, version: request.version, env: request.env, signal: request.signal, log, store: async () => opened, context: request.globals.context, events });
     await app.listen({ host: request.options.host, port: request.options.port ?? 8080 });
     const port = (app.server.address() as AddressInfo).port;
     const host = request.options.host.includes(":") ? `[${request.options.host}]` : request.options.host;

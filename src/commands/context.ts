@@ -7,6 +7,7 @@
 import { setMaxListeners } from "node:events";
 import { namedContext, type ContextInEffect } from "../core/contexts.js";
 import { UsageError } from "../core/errors.js";
+import { EventBus } from "../core/events.js";
 import { createLogger, newCorrelationId, operationLogger, type Logger } from "../core/logger.js";
 import { OperationMetrics } from "../core/metrics.js";
 import type { Actor, GlobalOptions } from "../core/result.js";
@@ -36,6 +37,8 @@ export interface ContextInput {
   workspace?: Workspace;
   /** A store a long-lived face keeps open across runs (the MCP server); the run uses it and leaves it open. */
   sharedStore?: () => Promise<Store>;
+  /** The bus a long-lived face shares across its runs (the API server); default: one of this run's own. */
+  events?: EventBus;
 }
 
 /** A context for one command run, with its own correlation id and services. */
@@ -63,6 +66,7 @@ export function createContext(input: ContextInput): CommandContext {
     workspace: input.workspace,
     commands: input.commands,
     metrics,
+    events: input.events ?? new EventBus(),
     services: createServices({ cwd: input.cwd, env: input.env, workspace: input.workspace, log, ui: input.ui, signal: input.signal, version: input.version, metrics, sharedStore: input.sharedStore, context }),
   };
 }

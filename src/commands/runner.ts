@@ -31,6 +31,7 @@ export async function resolveWorkspace(command: Command, globals: GlobalOptions,
 export async function runCommand(command: Command, ctx: CommandContext, input: CommandInput, options: { record?: boolean } = {}): Promise<CommandResult> {
   const started = new Date();
   ctx.log.info({ args: input.args, options: redactValue(input.options) }, "command started");
+  ctx.events.emit("operation.started", { command: command.name, actor: ctx.actor, args: redactValue(input.args) }, ctx.correlationId);
   let result: CommandResult | undefined;
   let failure: unknown;
   try {
@@ -45,6 +46,7 @@ export async function runCommand(command: Command, ctx: CommandContext, input: C
     const outcome = runOutcome(error, result?.exitCode ?? 0, ctx.signal.aborted);
     const metrics = ctx.metrics.empty ? null : ctx.metrics.snapshot();
     ctx.log.info({ durationMs, result: outcome, error: error?.message, metrics: metrics ?? undefined }, "command finished");
+    ctx.events.emit("operation.finished", { command: command.name, actor: ctx.actor, result: outcome, exitCode: error?.exitCode ?? result?.exitCode ?? 0, durationMs, ...(error ? { error: redactValue(error.message) } : {}) }, ctx.correlationId);
     if (ctx.workspace && (options.record ?? command.record !== false)) {
       await record(ctx, command, input, { startedAt: started, durationMs, result: outcome, exitCode: error?.exitCode ?? result?.exitCode ?? 0, error: error?.message, metrics });
     }

@@ -6,6 +6,7 @@
  */
 import type { Logger } from "../core/logger.js";
 import type { OperationMetrics } from "../core/metrics.js";
+import type { EventBus } from "../core/events.js";
 import type { UI } from "../core/ui.js";
 import type { Actor, CommandResult, GlobalOptions } from "../core/result.js";
 import type { Workspace } from "../core/workspace.js";
@@ -48,6 +49,8 @@ export interface CommandContext {
   commands: readonly Command[];
   /** Figures of this run (phases, API requests and bytes, retries, DB time), recorded with the operation. */
   metrics: OperationMetrics;
+  /** What happened, for whoever listens in this process (the API's event stream, webhooks, metrics): core/events.ts. */
+  events: EventBus;
 }
 
 /**
