@@ -20,7 +20,7 @@ import { DOCS_PAGE } from "./docs.js";
 import { openApiDocument } from "./openapi.js";
 import { allows, roleFor, type Role } from "./roles.js";
 import { API_PREFIX, apiRoutes, fastifyPath, fromQuery, routeInputSchema, runsLong, type ApiRoute } from "./routes.js";
-import { createRunner, NeedsConfirmation, type ApiRun } from "./run.js";
+import { createRunner, NeedsConfirmation, type ApiRun, type ApiRunner } from "./run.js";
 
 export interface ApiAppInput {
   workspace: Workspace;
@@ -66,6 +66,27 @@ interface Tracked {
 
 const MAX_TRACKED = 500;
 
+/** Who called: the token's name and role, and the client's address. */
+export interface ApiCaller {
+  role: Role;
+  name: string;
+  /** The client's address (request.ip). */
+  source: string;
+}
+
+/**
+ * What a part of the server registered beside the command routes (its own file: the event
+ * stream, metrics, hooks, the dashboard…) gets: the app's input, the one way to check a token,
+ * the one way to answer (JSON, secrets removed), and the runner of commands.
+ */
+export interface ApiKit {
+  input: ApiAppInput;
+  /** The caller, or undefined when a 401/403 was already sent. */
+  authenticate(request: FastifyRequest, reply: FastifyReply, needed: Role): Promise<ApiCaller | undefined>;
+  send(reply: FastifyReply, status: number, body: unknown): FastifyReply;
+  runner: ApiRunner;
+}
+
 export interface ApiApp {
   app: FastifyInstance;
   /** Runs answered with 202 still going (the server waits for them, or cancels them, when it stops). */
@@ -87,7 +108,7 @@ export function createApiApp(input: ApiAppInput): ApiApp {
   };
 
   /** The token's role, or the refusal already sent. */
-  const authenticate = async (request: FastifyRequest, reply: FastifyReply, needed: Role): Promise<{ role: Role; name: string } | undefined> => {
+  const authenticate = async (request: FastifyRequest, reply: FastifyReply, needed: Role): Promise<ApiCaller | undefined> => {
     const header = request.headers.authorization ?? "";
     const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
     const store = await input.store();
@@ -101,8 +122,11 @@ export function createApiApp(input: ApiAppInput): ApiApp {
       await refuse(reply, 403, `This needs the ${needed} role; the token ${token.name} is ${token.role}.`);
       return undefined;
     }
-    return { role: token.role, name: token.name };
+    return { role: token.role, name: token.name, source: request.ip };
   };
+  const kit: ApiKit = { input, authenticate, send, runner };
+  // Parts beside the command routes, each in its own file, registered with the kit (one line each):
+  void kit;
 
   app.setNotFoundHandler((request, reply) => send(reply, 404, { ok: false, error: { code: "not-found", message: `No route ${request.method} ${request.url.split("?")[0]}.`, hint: "The routes are listed in /api/openapi.json and at /api/docs." } }));
   app.setErrorHandler((err: { statusCode?: number; message: string; code?: string }, _request, reply) => {
@@ -130,7 +154,7 @@ export function createApiApp(input: ApiAppInput): ApiApp {
   });
 
   // The token is checked as the request arrives, before its body is read: nothing but 401/403 without it.
-  const callers = new WeakMap<FastifyRequest, { role: Role; name: string }>();
+  const callers = new WeakMap<FastifyRequest, ApiCaller>();
   for (const route of routes) {
     app.route({
       method: route.method,
@@ -148,7 +172,7 @@ export function createApiApp(input: ApiAppInput): ApiApp {
     });
   }
 
-  const handle = async (route: ApiRoute, caller: { role: Role; name: string }, request: FastifyRequest, reply: FastifyReply) => {
+  const handle = async (route: ApiRoute, caller: ApiCaller, request: FastifyRequest, reply: FastifyReply) => {
     const command = route.command;
     const given = route.method === "GET" ? fromQuery(route, (request.query ?? {}) as Record<string, unknown>) : (request.body ?? {});
     if (typeof given !== "object" || given === null || Array.isArray(given)) return send(reply, 400, { ok: false, command: command.name, error: { code: "usage", message: "The body must be a JSON object: the command's input (see /api/openapi.json)." } });
