@@ -1,6 +1,6 @@
 /**
  * The real third-party parts the tests drive (PostgreSQL, ansible,
- * python3-proxmoxer, tmux). On a developer's machine a missing part skips its
+ * python3-proxmoxer, tmux, Debian's chromium). On a developer's machine a missing part skips its
  * tests with the reason printed; with CI=true a missing part fails the run,
  * so CI can never lose coverage silently (.ci/run installs them all).
  */
@@ -12,6 +12,8 @@ export const REAL_PARTS = {
   // Debian's python (/usr/bin/python3), where apt installs proxmoxer; not a pyenv shim's.
   proxmoxer: { check: ["/usr/bin/python3", "-c", "import proxmoxer, requests"], install: "apt-get install -y python3-proxmoxer python3-requests" },
   tmux: { check: ["tmux", "-V"], install: "apt-get install -y tmux" },
+  // Debian's chromium, driven by playwright-core for the dashboard's browser tests (no browser download).
+  chromium: { check: ["/usr/bin/chromium", "--version"], install: "apt-get install -y chromium" },
 } as const;
 
 export type RealPart = keyof typeof REAL_PARTS | "postgresql";
