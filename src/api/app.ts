@@ -21,6 +21,7 @@ import { openApiDocument } from "./openapi.js";
 import { allows, roleFor, type Role } from "./roles.js";
 import { API_PREFIX, apiRoutes, fastifyPath, fromQuery, routeInputSchema, runsLong, type ApiRoute } from "./routes.js";
 import { createRunner, NeedsConfirmation, type ApiRun, type ApiRunner } from "./run.js";
+import { FailedAuthLimiter } from "./rate-limit.js";
 
 export interface ApiAppInput {
   workspace: Workspace;
@@ -81,7 +82,7 @@ export interface ApiCaller {
  */
 export interface ApiKit {
   input: ApiAppInput;
-  /** The caller, or undefined when a 401/403 was already sent. */
+  /** The caller, or undefined when a 401/403 (or 429: too many wrong tokens) was already sent. */
   authenticate(request: FastifyRequest, reply: FastifyReply, needed: Role): Promise<ApiCaller | undefined>;
   send(reply: FastifyReply, status: number, body: unknown): FastifyReply;
   runner: ApiRunner;
@@ -107,16 +108,25 @@ export function createApiApp(input: ApiAppInput): ApiApp {
     return send(reply, status, { ok: false, error: { code: status === 401 ? "unauthorized" : "forbidden", message } });
   };
 
+  const limiter = new FailedAuthLimiter();
   /** The token's role, or the refusal already sent. */
   const authenticate = async (request: FastifyRequest, reply: FastifyReply, needed: Role): Promise<ApiCaller | undefined> => {
     const header = request.headers.authorization ?? "";
     const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
+    // Too many wrong tokens from this address: no scrypt for it until its window passes (rate-limit.ts).
+    const wait = m && !limiter.knows(m[1]) ? limiter.blocked(request.ip) : undefined;
+    if (wait !== undefined) {
+      await send(reply.header("retry-after", String(wait)), 429, { ok: false, error: { code: "rate-limited", message: `Too many wrong tokens from ${request.ip}: try again in ${wait} s.`, hint: "Check the token you send (proxmox-mpc token list)." } });
+      return undefined;
+    }
     const store = await input.store();
     const token = m ? await store.tokens.verify(m[1]) : undefined;
     if (!token) {
+      if (m) limiter.failed(request.ip);
       await refuse(reply, 401, m ? "The token is not valid (unknown, expired or revoked)." : "Send a token: Authorization: Bearer TOKEN (`proxmox-mpc token create NAME --role viewer`).");
       return undefined;
     }
+    if (m) limiter.succeeded(m[1]);
     void store.tokens.touch(token.name).catch(() => undefined);
     if (!allows(token.role, needed)) {
       await refuse(reply, 403, `This needs the ${needed} role; the token ${token.name} is ${token.role}.`);
