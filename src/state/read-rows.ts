@@ -5,7 +5,7 @@
  * milliseconds); `pg` hands back parsed jsonb and (with read-connection's
  * parser) UTC dates.
  */
-import type { ApiToken, Disk, Guest, NetworkInterface, Node, Operation, Storage, SyncChange, SyncRun, WorkspaceLock } from "./generated/sqlite/client.js";
+import type { ApiToken, Disk, Guest, InboundHook, NetworkInterface, Node, Operation, Storage, SyncChange, SyncRun, Webhook, WebhookDelivery, WorkspaceLock } from "./generated/sqlite/client.js";
 import type { RawRow } from "./read-connection.js";
 import type { StoreProvider } from "./url.js";
 
@@ -38,6 +38,9 @@ const MODELS = {
   },
   WorkspaceLock: { name: "text", token: "text", pid: "int", host: "text", correlationId: "text", acquiredAt: "date", heartbeatAt: "date" },
   ApiToken: { id: "text", name: "text", role: "text", hash: "text", createdAt: "date", expiresAt: "date", revokedAt: "date", lastUsedAt: "date" },
+  Webhook: { id: "text", url: "text", events: "text", secret: "text", createdAt: "date", disabledAt: "date" },
+  WebhookDelivery: { id: "int", webhookId: "text", eventId: "text", event: "text", attempt: "int", status: "text", httpStatus: "int", error: "text", durationMs: "int", createdAt: "date" },
+  InboundHook: { id: "text", name: "text", action: "text", secret: "text", allowApply: "bool", createdAt: "date", disabledAt: "date", lastCalledAt: "date" },
 } satisfies Record<string, Record<string, Kind>>;
 
 /** The Prisma row type of each model. */
@@ -52,6 +55,9 @@ export interface ModelRows {
   Operation: Operation;
   WorkspaceLock: WorkspaceLock;
   ApiToken: ApiToken;
+  Webhook: Webhook;
+  WebhookDelivery: WebhookDelivery;
+  InboundHook: InboundHook;
 }
 
 /** A model the read path reads. */

@@ -13,6 +13,7 @@
  * opens the full store on the same database on first use and goes through it.
  */
 import { TokenRepository } from "./token-repository.js";
+import { InboundHookRepository, WebhookRepository } from "./webhook-repository.js";
 import { ProxmoxMpcError } from "../core/errors.js";
 import type { DbClient } from "./db.js";
 import type { ReaderOpening, ReadDb, SqlConnection } from "./read-connection.js";
@@ -45,6 +46,8 @@ export class ReadStore implements Store {
   readonly operations: ReadOperations;
   readonly locks: LockRepository;
   readonly tokens: TokenRepository;
+  readonly webhooks: WebhookRepository;
+  readonly hooks: InboundHookRepository;
   private fullStore: Promise<Store> | undefined;
   private closed = false;
   private readonly connection: SqlConnection;
@@ -65,6 +68,8 @@ export class ReadStore implements Store {
     this.operations = new ReadOperations(db);
     this.locks = new LockRepository(sql, locks);
     this.tokens = new TokenRepository(sql);
+    this.webhooks = new WebhookRepository(sql);
+    this.hooks = new InboundHookRepository(sql);
   }
 
   /** The Prisma client is not loaded on the read path. */

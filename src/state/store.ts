@@ -15,6 +15,7 @@ import { OperationRepository } from "./operation-repository.js";
 import { prismaSql } from "./sql-exec.js";
 import { SyncRepository } from "./sync-repository.js";
 import { TokenRepository } from "./token-repository.js";
+import { InboundHookRepository, WebhookRepository } from "./webhook-repository.js";
 import type { StoreCounts } from "./types.js";
 import { parseDatabaseUrl, type StoreProvider } from "./url.js";
 
@@ -60,6 +61,10 @@ export interface Store {
   readonly locks: RepositoryApi<LockRepository>;
   /** The API tokens of `serve` (hashed; see token-repository.ts). */
   readonly tokens: RepositoryApi<TokenRepository>;
+  /** Outbound webhooks and their delivery log (webhook-repository.ts). */
+  readonly webhooks: RepositoryApi<WebhookRepository>;
+  /** Inbound hooks (`POST /api/v1/hooks/{id}`). */
+  readonly hooks: RepositoryApi<InboundHookRepository>;
   /** Row counts for status/health. */
   counts(): Promise<StoreCounts>;
   info(): StoreInfo;
@@ -84,6 +89,8 @@ class OpenStore implements Store {
   readonly operations: OperationRepository;
   readonly locks: LockRepository;
   readonly tokens: TokenRepository;
+  readonly webhooks: WebhookRepository;
+  readonly hooks: InboundHookRepository;
   private closed = false;
 
   constructor(
@@ -98,6 +105,8 @@ class OpenStore implements Store {
     this.operations = new OperationRepository(db);
     this.locks = new LockRepository(prismaSql(db), locks);
     this.tokens = new TokenRepository(prismaSql(db));
+    this.webhooks = new WebhookRepository(prismaSql(db));
+    this.hooks = new InboundHookRepository(prismaSql(db));
   }
 
   get prisma(): DbClient {
