@@ -17,6 +17,7 @@ import { redactValue } from "../core/redact.js";
 import type { Workspace } from "../core/workspace.js";
 import type { Store } from "../state/store.js";
 import { DOCS_PAGE } from "./docs.js";
+import { registerEvents } from "./events.js";
 import { openApiDocument } from "./openapi.js";
 import { allows, roleFor, type Role } from "./roles.js";
 import { API_PREFIX, apiRoutes, fastifyPath, fromQuery, routeInputSchema, runsLong, type ApiRoute } from "./routes.js";
@@ -136,6 +137,7 @@ export function createApiApp(input: ApiAppInput): ApiApp {
   };
   const kit: ApiKit = { input, authenticate, send, runner };
   // Parts beside the command routes, each in its own file, registered with the kit (one line each):
+  registerEvents(app, kit);
   void kit;
 
   app.setNotFoundHandler((request, reply) => send(reply, 404, { ok: false, error: { code: "not-found", message: `No route ${request.method} ${request.url.split("?")[0]}.`, hint: "The routes are listed in /api/openapi.json and at /api/docs." } }));

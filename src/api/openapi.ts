@@ -120,6 +120,24 @@ export function openApiDocument(routes: readonly ApiRoute[], version: string): J
       responses: { "200": json(ref("Operation"), "The operation"), "401": json(ref("Error"), "No valid token"), "404": json(ref("Error"), "No such operation") },
     },
   };
+  paths[`${API_PREFIX}/events`] = {
+    get: {
+      operationId: "streamEvents",
+      summary: "The workspace's live events as Server-Sent Events (docs/api.md, Events)",
+      tags: ["resources"],
+      "x-role": "viewer",
+      security: [{ bearer: [] }],
+      parameters: [
+        { name: "types", in: "query", required: false, schema: { type: "string" }, description: "only these event types, comma-separated (e.g. sync.done,drift.found)" },
+        { name: "Last-Event-ID", in: "header", required: false, schema: { type: "string", pattern: "^[0-9]+$" }, description: "resume after this event id (the events the server still keeps)" },
+      ],
+      responses: {
+        "200": { description: "`id: SEQ`, `event: TYPE`, `data: JSON` per event; `: keep-alive` every 15 s", content: { "text/event-stream": { schema: { type: "string" } } } },
+        "400": json(ref("Error"), "An unknown event type or query key, or a bad Last-Event-ID"),
+        "401": json(ref("Error"), "No valid token (in the Authorization header; never in the URL)"),
+      },
+    },
+  };
   return {
     openapi: "3.1.0",
     info: {
