@@ -15,7 +15,7 @@ export const EVENT_TYPES = [
   "operation.started",
   /** A line of progress a running command showed: {command, text, level}. */
   "operation.progress",
-  /** A command ended: {command, actor, result, exitCode, durationMs, error?}. */
+  /** A command ended: {command, actor, result, exitCode, durationMs, api?: {requests, retries, errors} (its Proxmox API figures), error?}. */
   "operation.finished",
   /** A Proxmox task changed state: {upid, node, type, id?, status, exitstatus?}. */
   "task.status",
