@@ -21,6 +21,7 @@ import { registerEvents } from "./events.js";
 import { openApiDocument } from "./openapi.js";
 import { allows, roleFor, type Role } from "./roles.js";
 import { API_PREFIX, apiRoutes, fastifyPath, fromQuery, routeInputSchema, runsLong, type ApiRoute } from "./routes.js";
+import { registerMetrics } from "./metrics.js";
 import { createRunner, NeedsConfirmation, type ApiRun, type ApiRunner } from "./run.js";
 import { FailedAuthLimiter } from "./rate-limit.js";
 
@@ -137,6 +138,7 @@ export function createApiApp(input: ApiAppInput): ApiApp {
   };
   const kit: ApiKit = { input, authenticate, send, runner };
   // Parts beside the command routes, each in its own file, registered with the kit (one line each):
+  registerMetrics(app, kit);
   registerEvents(app, kit);
   void kit;
 
