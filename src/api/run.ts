@@ -7,11 +7,11 @@
  */
 import { createContext } from "../commands/context.js";
 import { runCommand } from "../commands/runner.js";
-import type { Command, CommandContext, CommandInput, CommandResult, GlobalOptions } from "../commands/types.js";
+import type { Caller, Command, CommandContext, CommandInput, CommandResult, GlobalOptions } from "../commands/types.js";
 import { ProxmoxMpcError } from "../core/errors.js";
 import type { EventBus } from "../core/events.js";
 import type { Logger } from "../core/logger.js";
-import { RecordingUI } from "../core/recording-ui.js";
+import { RecordingUI, type LineLevel } from "../core/recording-ui.js";
 import type { Workspace } from "../core/workspace.js";
 import type { Store } from "../state/store.js";
 
@@ -27,7 +27,8 @@ export class NeedsConfirmation extends ProxmoxMpcError {
 
 export interface ApiRunner {
   /** A new run: its context (correlation id known at once) and the promise of its result. */
-  start(command: Command, input: CommandInput, options: { confirm: boolean }): { ctx: CommandContext; done: Promise<ApiRun> };
+  /** `caller`: the token's name and role and the client's address, recorded with the operation (the audit trail). */
+  start(command: Command, input: CommandInput, options: { confirm: boolean; caller?: Caller }): { ctx: CommandContext; done: Promise<ApiRun> };
 }
 
 /** How a run ended: its result or its failure, what it showed, its correlation id. */
@@ -41,9 +42,10 @@ export function createRunner(input: { workspace: Workspace; version: string; env
         confirmed: options.confirm,
         refuse: (question, wouldDo) => new NeedsConfirmation(question, wouldDo),
         inputHint: "Give it in the request (see the route's schema in /api/openapi.json).",
+        onLine: progressEvents(input.events, command.name, () => ctx.correlationId),
       });
       const globals: GlobalOptions = { workspace: ws.paths.root, output: "json", debug: false, color: false, input: true, yes: false, context: input.context };
-      const ctx = createContext({ cwd: ws.paths.root, env: input.env, globals, ui, signal: input.signal, actor: "api", version: input.version, command: command.name, commands: input.commands, rootLogger: input.log, workspace: ws, sharedStore: input.store, events: input.events });
+      const ctx = createContext({ cwd: ws.paths.root, env: input.env, globals, ui, signal: input.signal, actor: "api", caller: options.caller, version: input.version, command: command.name, commands: input.commands, rootLogger: input.log, workspace: ws, sharedStore: input.store, events: input.events });
       const done = runCommand(command, ctx, commandInput, { record: true })
         .then((result): ApiRun => ({ result, shown: ui.shown, correlationId: ctx.correlationId }))
         .catch((error: unknown): ApiRun => {
@@ -53,5 +55,22 @@ export function createRunner(input: { workspace: Workspace; version: string; env
         .finally(() => ctx.services.close());
       return { ctx, done };
     },
+  };
+}
+
+/** Spinner frames at most this often per run (a sync of 1,000 guests redraws its counter 1,000 times). */
+const FRAME_MS = 250;
+
+/** operation.progress for every line a run shows; nothing is built while nobody listens. */
+function progressEvents(events: EventBus, command: string, correlationId: () => string): (text: string, level: LineLevel) => void {
+  let lastFrame = 0;
+  return (text, level) => {
+    if (!events.listened || !text) return;
+    if (level === "progress") {
+      const now = Date.now();
+      if (now - lastFrame < FRAME_MS) return;
+      lastFrame = now;
+    }
+    events.emit("operation.progress", { command, text, level }, correlationId());
   };
 }

@@ -18,7 +18,12 @@ export interface RecordingOptions {
   refuse: (question: string, wouldDo: string[]) => Error;
   /** Where the caller gives input the command asked for. */
   inputHint: string;
+  /** Each line as it is shown (the API's operation.progress events), and each spinner frame, which is not kept. */
+  onLine?: (line: string, level: LineLevel) => void;
 }
+
+/** How a line was shown: info/success (a spinner's first text too), a warning, a data line, a spinner's later frame (progress). */
+export type LineLevel = "info" | "warn" | "data" | "progress";
 
 export class RecordingUI implements UI {
   /** No person is there to type answers. */
@@ -31,20 +36,21 @@ export class RecordingUI implements UI {
     this.show(message);
   }
   warn(message: string): void {
-    this.show(`warning: ${message}`);
+    this.show(`warning: ${message}`, "warn");
   }
   success(message: string): void {
     this.show(message);
   }
   emit(line: string): void {
-    this.show(line);
+    this.show(line, "data");
   }
   spinner(text: string): Spinner {
     this.show(text);
     return {
-      update: () => undefined, // progress frames would only bloat the answer
+      // Progress frames would only bloat the answer; a listener still gets them.
+      update: (t) => this.options.onLine?.(plain(t), "progress"),
       succeed: (t) => t && this.show(t),
-      fail: (t) => t && this.show(t),
+      fail: (t) => t && this.show(t, "warn"),
       stop: () => undefined,
     };
   }
@@ -59,9 +65,15 @@ export class RecordingUI implements UI {
     throw new UsageError(`Input needed: ${question.message}`, this.options.inputHint, "input-required");
   }
 
-  private show(text: string): void {
-    // Terminal control sequences (a redrawn frame) mean nothing to a client.
-    const plain = redactString(text).replace(/\x1b\[[0-9;?]*[A-Za-z]/g, "");
-    for (const line of plain.split("\n")) this.shown.push(line);
+  private show(text: string, level: LineLevel = "info"): void {
+    for (const line of plain(text).split("\n")) {
+      this.shown.push(line);
+      this.options.onLine?.(line, level);
+    }
   }
+}
+
+/** Secrets and terminal control sequences (a redrawn frame means nothing to a client) removed. */
+function plain(text: string): string {
+  return redactString(text).replace(/\x1b\[[0-9;?]*[A-Za-z]/g, "");
 }

@@ -8,7 +8,7 @@
 import { createContext } from "../commands/context.js";
 import { COMMANDS, findCommand } from "../commands/registry.js";
 import { runCommand } from "../commands/runner.js";
-import type { Command, GlobalOptions } from "../commands/types.js";
+import type { Caller, Command, GlobalOptions } from "../commands/types.js";
 import { createLogger, type Logger } from "../core/logger.js";
 import { asProxmoxMpcError, UsageError } from "../core/errors.js";
 import { databaseUrl, type Workspace } from "../core/workspace.js";
@@ -29,6 +29,16 @@ export interface ScopeInput {
   stderr: NodeJS.WritableStream;
   /** --debug of the `mcp` command: every line also on stderr. */
   debug?: boolean;
+  /** Who calls, unless a call says (the audit trail): `mcp-stdio` from `stdio` by default. */
+  caller?: Caller;
+}
+
+/** The caller of an MCP server over stdio: whoever started it, through its pipe. */
+export const STDIO_CALLER: Caller = { principal: "mcp-stdio", source: "stdio" };
+
+/** The same scope, its calls recorded as this caller's (a session over HTTP: its token holder and address). */
+export function withCaller(scope: McpScope, caller: Caller): McpScope {
+  return { ...scope, run: (name, commandInput, options = {}) => scope.run(name, commandInput, { ...options, caller }) };
 }
 
 export interface ServerScope extends McpScope {
@@ -95,7 +105,7 @@ export function createScope(input: ScopeInput): ServerScope {
       const ui = new McpUI(options.confirm === true);
       const globals: GlobalOptions = { workspace: ws.paths.root, output: "json", debug: false, color: false, input: true, yes: false };
       const signal = options.signal ? AbortSignal.any([input.signal, options.signal]) : input.signal;
-      const ctx = createContext({ cwd: ws.paths.root, env: input.env, globals, ui, signal, actor: "mcp", version: input.version, command: command.name, commands: COMMANDS, rootLogger: log, stderr: input.stderr, workspace: ws, sharedStore });
+      const ctx = createContext({ cwd: ws.paths.root, env: input.env, globals, ui, signal, actor: "mcp", caller: options.caller ?? input.caller ?? STDIO_CALLER, version: input.version, command: command.name, commands: COMMANDS, rootLogger: log, stderr: input.stderr, workspace: ws, sharedStore });
       const runnable = kind === "read" ? command : guardedCommand(command, input.policy);
       try {
         const result = await runCommand(runnable, ctx, commandInput, { record: true });

@@ -7,7 +7,7 @@
  */
 import type { CommandResult } from "../core/result.js";
 import type { Workspace } from "../core/workspace.js";
-import type { CommandInput } from "../commands/types.js";
+import type { Caller, CommandInput } from "../commands/types.js";
 
 /** What `mcp` was started with. */
 export interface McpPolicy {
@@ -37,6 +37,7 @@ export interface McpScope {
    * `confirm`: the answer to the command's confirmation question; without it a command that
    * asks stops there and the run ends with a ConfirmationRequired error carrying what was shown.
    * `signal`: the client cancelled the call (the run stops as on Ctrl-C).
+   * `caller`: who called, recorded with the operation (default: the server's, see ScopeInput.caller).
    */
-  run(name: string, input: CommandInput, options?: { confirm?: boolean; signal?: AbortSignal }): Promise<McpRun>;
+  run(name: string, input: CommandInput, options?: { confirm?: boolean; signal?: AbortSignal; caller?: Caller }): Promise<McpRun>;
 }

@@ -14,7 +14,7 @@ import type { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/se
 import type { ServeOptions } from "../core/result.js";
 import { registerSecret } from "../core/redact.js";
 import { loadWorkspace } from "../core/workspace.js";
-import { createScope, type ServerScope } from "./run.js";
+import { createScope, withCaller, type ServerScope } from "./run.js";
 import { createMcpServer } from "./server.js";
 
 export interface McpServeRequest {
@@ -89,7 +89,8 @@ async function serveHttp(scope: ServerScope, request: McpServeRequest): Promise<
     const existing = typeof id === "string" ? sessions.get(id) : undefined;
     if (existing) return existing.transport.handleRequest(req, res);
     if (id !== undefined) return rpcError(res, 404, "Session not found: initialize a new one.");
-    const server = createMcpServer(scope);
+    // The session's calls are recorded as the token holder's, from the address that opened it (the audit trail).
+    const server = createMcpServer(withCaller(scope, { principal: "mcp-http", source: req.socket.remoteAddress ?? "unknown" }));
     const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
       sessionIdGenerator: () => randomUUID(),
       onsessioninitialized: (sid) => void sessions.set(sid, { transport, server }),
