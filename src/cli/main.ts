@@ -8,7 +8,7 @@ import { COMMANDS } from "../commands/registry.js";
 import type { AskRequest } from "../core/result.js";
 import { resolveWorkspace, runCommand } from "../commands/runner.js";
 import { OUTPUT_FORMATS, type Actor, type Command, type CommandContext, type CommandResult, type GlobalOptions } from "../commands/types.js";
-import { createContext } from "../commands/context.js";
+import { createContext, localCaller } from "../commands/context.js";
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError, asProxmoxMpcError } from "../core/errors.js";
 import { parseOutputFormat, renderResult } from "../core/output.js";
 import { redactString } from "../core/redact.js";
@@ -213,7 +213,8 @@ async function execute(command: Command, globals: GlobalOptions, args: string[],
   let ctx: CommandContext | undefined;
   try {
     const workspace = await resolveWorkspace(command, globals, io.cwd);
-    ctx = createContext({ cwd: io.cwd, env: io.env, globals, ui, signal, actor: io.actor ?? "cli", version, command: command.name, commands: COMMANDS, stderr: io.stderr, workspace });
+    // CLI, console and nl alike: the OS user on this host (the audit trail's principal and source).
+    ctx = createContext({ cwd: io.cwd, env: io.env, globals, ui, signal, actor: io.actor ?? "cli", caller: localCaller(io.env), version, command: command.name, commands: COMMANDS, stderr: io.stderr, workspace });
     const result = await runCommand(command, ctx, { args, options });
     if (result.kind === "console") return await continueInConsole(result, io, globals);
     if (result.kind === "serve") {

@@ -5,6 +5,7 @@
  * contexts here; tests build theirs the same way.
  */
 import { setMaxListeners } from "node:events";
+import { hostname, userInfo } from "node:os";
 import { namedContext, type ContextInEffect } from "../core/contexts.js";
 import { UsageError } from "../core/errors.js";
 import { EventBus } from "../core/events.js";
@@ -17,7 +18,7 @@ import type { Store } from "../state/store.js";
 import { DEFAULT_LOG_SETTINGS, isDebugOn, RotatingLogDestination } from "../observability/log-files.js";
 import { teeDestination } from "../observability/log-echo.js";
 import { createServices } from "./services.js";
-import type { Command, CommandContext } from "./types.js";
+import type { Caller, Command, CommandContext } from "./types.js";
 
 export interface ContextInput {
   cwd: string;
@@ -26,6 +27,8 @@ export interface ContextInput {
   ui: UI;
   signal: AbortSignal;
   actor: Actor;
+  /** Who called (the audit trail): the face's token holder, role and the client's address; default none. */
+  caller?: Caller;
   version: string;
   /** The command being run (logged with every line). */
   command: string;
@@ -62,6 +65,7 @@ export function createContext(input: ContextInput): CommandContext {
     ui: input.ui,
     signal: input.signal,
     actor: input.actor,
+    caller: input.caller ?? {},
     version: input.version,
     workspace: input.workspace,
     commands: input.commands,
@@ -69,6 +73,20 @@ export function createContext(input: ContextInput): CommandContext {
     events: input.events ?? new EventBus(),
     services: createServices({ cwd: input.cwd, env: input.env, workspace: input.workspace, log, ui: input.ui, signal: input.signal, version: input.version, metrics, sharedStore: input.sharedStore, context }),
   };
+}
+
+/**
+ * The caller of a shell run (CLI, console, nl): the OS user, on this host (a shared PostgreSQL
+ * store gets rows from several machines); no role (the shell has none).
+ */
+export function localCaller(env: NodeJS.ProcessEnv): Caller {
+  let user: string | undefined;
+  try {
+    user = userInfo().username;
+  } catch {
+    // A uid without a passwd entry (some containers): the environment's name for it.
+  }
+  return { principal: user || env.USER || env.LOGNAME || env.USERNAME || `uid ${process.getuid?.() ?? "?"}`, source: hostname() };
 }
 
 /** The workspace as the run sees it with a context in effect: the context's endpoint, token id and trust. */

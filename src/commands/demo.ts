@@ -72,7 +72,7 @@ async function step(ctx: CommandContext, env: NodeJS.ProcessEnv, cwd: string, wo
     confirm: (q, o) => ctx.ui.confirm(q, o),
     ask: (q) => ctx.ui.ask(q),
   };
-  const c = createContext({ cwd, env, globals: { ...ctx.globals, input: false }, ui: quiet, signal: ctx.signal, actor: ctx.actor, version: ctx.version, command: "demo", commands: ctx.commands, rootLogger: ctx.log, workspace });
+  const c = createContext({ cwd, env, globals: { ...ctx.globals, input: false }, ui: quiet, signal: ctx.signal, actor: ctx.actor, caller: ctx.caller, version: ctx.version, command: "demo", commands: ctx.commands, rootLogger: ctx.log, workspace });
   try {
     await run(c);
   } finally {

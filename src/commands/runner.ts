@@ -7,6 +7,7 @@ import { UsageError, asProxmoxMpcError } from "../core/errors.js";
 import type { MetricsSnapshot } from "../core/metrics.js";
 import { redactValue } from "../core/redact.js";
 import { findWorkspaceRoot, loadWorkspace, type Workspace } from "../core/workspace.js";
+import { targetOf } from "./audit-fields.js";
 import type { Command, CommandContext, CommandInput, CommandResult, GlobalOptions } from "./types.js";
 
 /** The workspace a command runs in: -C DIR, else found from cwd; required ones fail with exit 2. */
@@ -87,6 +88,9 @@ async function record(ctx: CommandContext, command: Command, input: CommandInput
       exitCode: end.exitCode,
       error: end.error,
       metrics: end.metrics,
+      // The audit trail: who, with which role, from where, naming what (audit-fields.ts).
+      ...ctx.caller,
+      target: targetOf(command, input),
     });
   } catch (err) {
     // A broken or locked database must not turn a finished command into a failure.

@@ -40,6 +40,8 @@ export interface CommandContext {
   /** Aborted on Ctrl-C: long work stops cleanly between steps. */
   signal: AbortSignal;
   actor: Actor;
+  /** Who called, as the face knows them (recorded with the operation: the audit trail). */
+  caller: Caller;
   version: string;
   /** The workspace found from cwd or -C (always set for commands with workspace "required"). */
   workspace?: Workspace;
@@ -51,6 +53,17 @@ export interface CommandContext {
   metrics: OperationMetrics;
   /** What happened, for whoever listens in this process (the API's event stream, webhooks, metrics): core/events.ts. */
   events: EventBus;
+}
+
+/**
+ * Who called, for the audit trail: the API token's name and role and the client's address; `mcp-stdio`
+ * / `mcp-http` and `stdio` / the client's address for MCP; the OS user and the host name for a shell run.
+ */
+export interface Caller {
+  principal?: string;
+  /** viewer | operator | admin; none where the face has no roles (CLI, console, nl, MCP). */
+  role?: string;
+  source?: string;
 }
 
 /**

@@ -232,6 +232,10 @@ export function toOperationRecord(row: Operation): OperationRecord {
     exitCode: row.exitCode,
     error: row.error,
     metrics: isMetrics(row.metrics) ? row.metrics : null,
+    principal: row.principal,
+    role: row.role,
+    source: row.source,
+    target: row.target,
   };
 }
 

@@ -2,6 +2,7 @@
  * The operation log in the database: one row per command run, with its
  * arguments redacted (secret keys and registered secrets never reach a row).
  */
+import { ProxmoxMpcError } from "../core/errors.js";
 import type { MetricsSnapshot } from "../core/metrics.js";
 import { redactString, redactValue } from "../core/redact.js";
 import { guard, type Db, type DbJson } from "./db.js";
@@ -23,6 +24,11 @@ export interface OperationStart {
   /** Redacted before it is written. */
   arguments: Record<string, unknown>;
   startedAt?: Date;
+  /** Audit: who (token name, `mcp-stdio`, OS user), with which role, from where, naming what (redacted, as written). */
+  principal?: string | null;
+  role?: string | null;
+  source?: string | null;
+  target?: string | null;
 }
 
 /** What `finish()` needs. */
@@ -52,6 +58,11 @@ export interface OperationRecord {
   error: string | null;
   /** The run's figures; null for runs recorded without them (older rows, runs that did no work). */
   metrics: MetricsSnapshot | null;
+  /** Audit (see OperationStart); null on rows written before they were recorded. */
+  principal: string | null;
+  role: string | null;
+  source: string | null;
+  target: string | null;
 }
 
 /** Filter of `operations.list()`. */
@@ -60,13 +71,36 @@ export interface OperationQuery {
   command?: string;
   correlationId?: string;
   actor?: OperationActor;
+  /** The command's first argument (the action of `snapshot create`); with `command`. */
+  action?: string;
+  principal?: string;
+  result?: OperationResult;
   /** default 100 */
   limit?: number;
+}
+
+/** The audit fields as written: redacted, and never longer than a column should hold. */
+export function auditFields(input: Pick<OperationStart, "principal" | "role" | "source" | "target">): { principal: string | null; role: string | null; source: string | null; target: string | null } {
+  const clean = (value: string | null | undefined, max: number): string | null => (value == null || value === "" ? null : redactString(value).slice(0, max));
+  return { principal: clean(input.principal, 200), role: clean(input.role, 40), source: clean(input.source, 200), target: clean(input.target, 200) };
 }
 
 /** JSON-safe and redacted: undefined dropped, Dates as ISO strings, secrets replaced. */
 function safeArguments(args: Record<string, unknown>): DbJson {
   return JSON.parse(JSON.stringify(redactValue(args) ?? {})) as DbJson;
+}
+
+/**
+ * The operation log is the audit trail, append-only: a row is written once when a command starts (or once,
+ * whole, when it ended) and finished at most once; no method deletes or rewrites one (tests/observability/audit.test.ts).
+ */
+export function finishedOnce(id: number): ProxmoxMpcError {
+  return new ProxmoxMpcError(`Operation ${id} is already finished; the operation log is append-only.`, { code: "operation-finished" });
+}
+
+/** Arguments whose first positional (`{args: [first, …]}`) is `value`: a JSON path, as each database spells it. */
+function firstArgumentIs(provider: Db["provider"], value: string): { path: string | string[]; equals: string } {
+  return provider === "postgresql" ? { path: ["args", "0"], equals: value } : { path: "$.args[0]", equals: value };
 }
 
 /** `store.operations` */
@@ -83,16 +117,18 @@ export class OperationRepository {
           actor: input.actor,
           arguments: safeArguments(input.arguments),
           startedAt: input.startedAt ?? new Date(),
+          ...auditFields(input),
         },
       });
       return toOperationRecord(row);
     });
   }
 
-  /** Record how a started command ended. */
+  /** Record how a started command ended (once: a finished operation is never changed, see finishedOnce). */
   finish(id: number, end: OperationEnd): Promise<OperationRecord> {
     return guard(this.db, async () => {
-      const started = await this.db.client.operation.findUniqueOrThrow({ where: { id }, select: { startedAt: true } });
+      const started = await this.db.client.operation.findUniqueOrThrow({ where: { id }, select: { startedAt: true, finishedAt: true } });
+      if (started.finishedAt !== null) throw finishedOnce(id);
       const finishedAt = end.finishedAt ?? new Date();
       const row = await this.db.client.operation.update({
         where: { id },
@@ -124,6 +160,9 @@ export class OperationRepository {
           ...(query.command !== undefined ? { command: query.command } : {}),
           ...(query.correlationId !== undefined ? { correlationId: query.correlationId } : {}),
           ...(query.actor !== undefined ? { actor: query.actor } : {}),
+          ...(query.principal !== undefined ? { principal: query.principal } : {}),
+          ...(query.result !== undefined ? { result: query.result } : {}),
+          ...(query.action !== undefined ? { arguments: firstArgumentIs(this.db.provider, query.action) } : {}),
         },
         orderBy: [{ startedAt: "desc" }, { id: "desc" }],
         take: query.limit ?? 100,

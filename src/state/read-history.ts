@@ -8,12 +8,14 @@ import { ProxmoxMpcError } from "../core/errors.js";
 import { redactString, redactValue } from "../core/redact.js";
 import type { Operation } from "./generated/sqlite/client.js";
 import { toOperationRecord, toSyncChangeRecord, toSyncRunRecord } from "./mappers.js";
-import type {
-  OperationEnd,
-  OperationQuery,
-  OperationRecord,
-  OperationRepository,
-  OperationStart,
+import {
+  auditFields,
+  finishedOnce,
+  type OperationEnd,
+  type OperationQuery,
+  type OperationRecord,
+  type OperationRepository,
+  type OperationStart,
 } from "./operation-repository.js";
 import type { ReadDb, SqlValue } from "./read-connection.js";
 import { decodeRow, decodeRows } from "./read-rows.js";
@@ -92,9 +94,10 @@ export class ReadOperations implements RepositoryApi<OperationRepository> {
 
   finish(id: number, end: OperationEnd): Promise<OperationRecord> {
     return this.db.run(async (conn) => {
-      const [found] = await conn.query(`SELECT "startedAt" FROM "Operation" WHERE "id" = ?`, [id]);
+      const [found] = await conn.query(`SELECT "startedAt", "finishedAt" FROM "Operation" WHERE "id" = ?`, [id]);
       if (!found) throw new ProxmoxMpcError(`No operation ${id} in the store.`, { code: "not-found" });
-      const startedAt = decodeRow("Operation", found, conn.provider).startedAt;
+      const { startedAt, finishedAt: finishedBefore } = decodeRow("Operation", found, conn.provider);
+      if (finishedBefore !== null) throw finishedOnce(id);
       const finishedAt = end.finishedAt ?? new Date();
       const [row] = await conn.query(
         `UPDATE "Operation" SET "finishedAt" = ?, "durationMs" = ?, "result" = ?, "exitCode" = ?, "error" = ?, "metrics" = ${jsonParam(conn.provider)} WHERE "id" = ? RETURNING *`,
@@ -117,7 +120,11 @@ export class ReadOperations implements RepositoryApi<OperationRepository> {
         where.push(`"startedAt" >= ?`);
         params.push(query.since);
       }
-      for (const key of ["command", "correlationId", "actor"] as const) {
+      if (query.action !== undefined) {
+        where.push(conn.provider === "postgresql" ? `"arguments"->'args'->>0 = ?` : `json_extract("arguments", '$.args[0]') = ?`);
+        params.push(query.action);
+      }
+      for (const key of ["command", "correlationId", "actor", "principal", "result"] as const) {
         if (query[key] === undefined) continue;
         where.push(`"${key}" = ?`);
         params.push(query[key] as string);
@@ -132,8 +139,9 @@ export class ReadOperations implements RepositoryApi<OperationRepository> {
     return this.db.run(async (conn) => {
       const startedAt = input.startedAt ?? new Date();
       const json = jsonParam(conn.provider);
-      const columns = ["correlationId", "command", "actor", "arguments", "startedAt"];
-      const values: SqlValue[] = [input.correlationId, input.command, input.actor, argumentsJson(input.arguments), startedAt];
+      const audit = auditFields(input);
+      const columns = ["correlationId", "command", "actor", "arguments", "startedAt", "principal", "role", "source", "target"];
+      const values: SqlValue[] = [input.correlationId, input.command, input.actor, argumentsJson(input.arguments), startedAt, audit.principal, audit.role, audit.source, audit.target];
       if (end) {
         const finishedAt = end.finishedAt ?? new Date();
         columns.push("finishedAt", "durationMs", "result", "exitCode", "error", "metrics");

@@ -34,7 +34,7 @@ const MODELS = {
   SyncChange: { id: "int", syncRunId: "int", vmid: "int", name: "text", kind: "text", diff: "json" },
   Operation: {
     id: "int", correlationId: "text", command: "text", actor: "text", arguments: "json", startedAt: "date", finishedAt: "date", durationMs: "int",
-    result: "text", exitCode: "int", error: "text", metrics: "json",
+    result: "text", exitCode: "int", error: "text", metrics: "json", principal: "text", role: "text", source: "text", target: "text",
   },
   WorkspaceLock: { name: "text", token: "text", pid: "int", host: "text", correlationId: "text", acquiredAt: "date", heartbeatAt: "date" },
   ApiToken: { id: "text", name: "text", role: "text", hash: "text", createdAt: "date", expiresAt: "date", revokedAt: "date", lastUsedAt: "date" },
