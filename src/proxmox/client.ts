@@ -7,7 +7,7 @@ import type { Logger } from "../core/logger.js";
 import { toNumber } from "../pve/scalars.js";
 import { resolveConnection, type ConnectionInput, type ConnectionSettings } from "./connection.js";
 import { normalizeEntry } from "./normalize.js";
-import { waitForTask, type TaskApi, type WaitOptions } from "./tasks.js";
+import { waitForTask, type TaskApi, type TaskState, type WaitOptions } from "./tasks.js";
 import { Transport, type HttpMethod, type Params, type RequestOptions, type TransportOptions } from "./transport.js";
 import type {
   GuestType,
@@ -30,7 +30,10 @@ import type {
   ResourceType,
 } from "./types.js";
 
-export type ClientOptions = Omit<TransportOptions, "settings">;
+export type ClientOptions = Omit<TransportOptions, "settings"> & {
+  /** Every task this client waits for, as it runs and once it stopped (the run's task.status events). */
+  onTask?: (state: TaskState) => void;
+};
 
 /** GET …/migrate, evened out between qemu (`allowed_nodes`) and lxc (`allowed-nodes`). */
 export interface PveMigratePrecondition {
@@ -51,7 +54,7 @@ export class ProxmoxClient implements TaskApi {
 
   constructor(
     readonly settings: ConnectionSettings,
-    options: ClientOptions = {},
+    private readonly options: ClientOptions = {},
   ) {
     this.transport = new Transport({ ...options, settings });
   }
@@ -284,8 +287,10 @@ export class ProxmoxClient implements TaskApi {
   }
 
   /** Wait for a UPID to finish (see tasks.ts). */
-  waitForTask(upid: string, options?: WaitOptions): Promise<PveTaskStatus> {
-    return waitForTask(this, upid, options);
+  waitForTask(upid: string, options: WaitOptions = {}): Promise<PveTaskStatus> {
+    const { onTask } = this.options;
+    if (!onTask) return waitForTask(this, upid, options);
+    return waitForTask(this, upid, { ...options, onState: (state) => (onTask(state), options.onState?.(state)) });
   }
 
   /** Run a call that may return a UPID and wait for it if it does. */

@@ -57,6 +57,18 @@ export interface WaitOptions {
   signal?: AbortSignal;
   /** Called after each poll while the task runs. */
   onProgress?: (status: PveTaskStatus, elapsedMs: number) => void;
+  /** Called as the wait begins (the task runs) and once the task is seen stopped, with its exit status (the task.status event). */
+  onState?: (state: TaskState) => void;
+}
+
+/** A task's state as a waiter saw it. */
+export interface TaskState {
+  upid: string;
+  node: string;
+  type: string;
+  id?: string;
+  status: "running" | "stopped";
+  exitstatus?: string;
 }
 
 /** What the waiter needs from the client. */
@@ -72,10 +84,13 @@ export async function waitForTask(api: TaskApi, upid: string, options: WaitOptio
   const maxPoll = options.maxPollMs ?? 2_000;
   let interval = options.pollMs ?? 200;
   const started = Date.now();
+  const state = { upid, node, type, ...(id ? { id } : {}) };
+  options.onState?.({ ...state, status: "running" });
   for (;;) {
     const status = await api.taskStatus(node, upid, { signal: options.signal });
     const elapsed = Date.now() - started;
     if (status.status === "stopped") {
+      options.onState?.({ ...state, status: "stopped", exitstatus: status.exitstatus });
       if (taskSucceeded(status.exitstatus)) return status;
       const tail = await lastLogLines(api, node, upid, options.logLines ?? 10, options.signal);
       const exit = status.exitstatus ?? "unknown error";
