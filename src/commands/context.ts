@@ -56,6 +56,7 @@ export function createContext(input: ContextInput): CommandContext {
   setMaxListeners(0, input.signal);
   const log = operationLogger(root, { correlationId, command: input.command, actor: input.actor });
   const metrics = new OperationMetrics();
+  const events = input.events ?? new EventBus();
   return {
     cwd: input.cwd,
     env: input.env,
@@ -70,8 +71,8 @@ export function createContext(input: ContextInput): CommandContext {
     workspace: input.workspace,
     commands: input.commands,
     metrics,
-    events: input.events ?? new EventBus(),
-    services: createServices({ cwd: input.cwd, env: input.env, workspace: input.workspace, log, ui: input.ui, signal: input.signal, version: input.version, metrics, sharedStore: input.sharedStore, context }),
+    events,
+    services: createServices({ cwd: input.cwd, env: input.env, workspace: input.workspace, log, ui: input.ui, signal: input.signal, version: input.version, metrics, sharedStore: input.sharedStore, context, emit: (type, data) => events.emit(type, data, correlationId) }),
   };
 }
 

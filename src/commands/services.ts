@@ -8,6 +8,7 @@
 import { resolve } from "node:path";
 import { contextToken, defaultContext, type ContextInEffect } from "../core/contexts.js";
 import { UsageError } from "../core/errors.js";
+import type { EventType } from "../core/events.js";
 import type { Logger } from "../core/logger.js";
 import type { OperationMetrics } from "../core/metrics.js";
 import type { UI } from "../core/ui.js";
@@ -62,6 +63,8 @@ export interface ServiceScope {
   sharedStore?: () => Promise<Store>;
   /** The context named by --context or $PROXMOX_MPC_CONTEXT (its server, trust and token replace the workspace's). */
   context?: ContextInEffect;
+  /** An event of the run (on its bus, with its correlation id): the client's task waits as task.status. */
+  emit?: (type: EventType, data: Record<string, unknown>) => void;
 }
 
 /** The services of one run; nothing is created until asked for. */
@@ -181,6 +184,7 @@ async function createClient(scope: ServiceScope, tuning: ClientTuning): Promise<
       concurrency: tuning.concurrency,
       retries: tuning.retries,
       onRequest: scope.metrics ? (r) => scope.metrics?.apiRequest(r) : undefined,
+      onTask: scope.emit ? (state) => scope.emit?.("task.status", { ...state }) : undefined,
     },
   );
 }
