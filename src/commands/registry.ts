@@ -33,9 +33,11 @@ import { syncCommand } from "./sync.js";
 import { testConnectionCommand } from "./test-connection.js";
 import { testCommand } from "./test.js";
 import { tokenCommand } from "./token.js";
+import { hookCommand } from "./hook.js";
+import { webhookCommand } from "./webhook.js";
 import type { Command } from "./types.js";
 
-export const COMMANDS: readonly Command[] = [initCommand, testConnectionCommand, syncCommand, statusCommand, healthCommand, reportIssueCommand, getCommand, describeCommand, createCommand, deleteCommand, setCommand, testCommand, planCommand, applyCommand, destroyCommand, startCommand, stopCommand, shutdownCommand, rebootCommand, snapshotCommand, backupCommand, cloneCommand, migrateCommand, contextCommand, simCommand, demoCommand, logsCommand, mcpCommand, serveCommand, tokenCommand, askCommand, debugCommand, completionCommand, completeCommand];
+export const COMMANDS: readonly Command[] = [initCommand, testConnectionCommand, syncCommand, statusCommand, healthCommand, reportIssueCommand, getCommand, describeCommand, createCommand, deleteCommand, setCommand, testCommand, planCommand, applyCommand, destroyCommand, startCommand, stopCommand, shutdownCommand, rebootCommand, snapshotCommand, backupCommand, cloneCommand, migrateCommand, contextCommand, simCommand, demoCommand, logsCommand, mcpCommand, serveCommand, tokenCommand, webhookCommand, hookCommand, askCommand, debugCommand, completionCommand, completeCommand];
 
 /** Find a command by name or alias. */
 export function findCommand(name: string): Command | undefined {
