@@ -90,7 +90,8 @@ export function registerMetrics(app: FastifyInstance, kit: ApiKit): void {
   app.get("/metrics", async (request, reply) => {
     if (!(await kit.authenticate(request, reply, "viewer"))) return reply;
     const synced = await fromStore();
-    const text = (await registry.metrics()) + (synced ? await sync.metrics() : "");
+    // prom-client writes NaN as "Nan" (the event-loop figures before their first sample); the format says NaN.
+    const text = ((await registry.metrics()) + (synced ? await sync.metrics() : "")).replace(/ Nan$/gm, " NaN");
     return reply.type(registry.contentType).send(text);
   });
 }

@@ -18,6 +18,7 @@ import type { Store } from "../state/store.js";
 import { DEFAULT_LOG_SETTINGS, isDebugOn, RotatingLogDestination } from "../observability/log-files.js";
 import { teeDestination } from "../observability/log-echo.js";
 import { createServices } from "./services.js";
+import { withWebhooks } from "./webhook-attach.js";
 import type { Caller, Command, CommandContext } from "./types.js";
 
 export interface ContextInput {
@@ -57,6 +58,7 @@ export function createContext(input: ContextInput): CommandContext {
   const log = operationLogger(root, { correlationId, command: input.command, actor: input.actor });
   const metrics = new OperationMetrics();
   const events = input.events ?? new EventBus();
+  const services = createServices({ cwd: input.cwd, env: input.env, workspace: input.workspace, log, ui: input.ui, signal: input.signal, version: input.version, metrics, sharedStore: input.sharedStore, context, emit: (type, data) => events.emit(type, data, correlationId) });
   return {
     cwd: input.cwd,
     env: input.env,
@@ -72,7 +74,8 @@ export function createContext(input: ContextInput): CommandContext {
     commands: input.commands,
     metrics,
     events,
-    services: createServices({ cwd: input.cwd, env: input.env, workspace: input.workspace, log, ui: input.ui, signal: input.signal, version: input.version, metrics, sharedStore: input.sharedStore, context, emit: (type, data) => events.emit(type, data, correlationId) }),
+    // A run with a bus of its own delivers its events to the workspace's webhooks itself (webhook-attach.ts).
+    services: input.events ? services : withWebhooks(events, services, { workspace: input.workspace, log, env: input.env, waitAtClose: !input.sharedStore }),
   };
 }
 
