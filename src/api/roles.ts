@@ -17,6 +17,8 @@ type RoleRule = Role | { byAction: Readonly<Record<string, Role>>; otherwise: Ro
 export const OVERRIDES: Readonly<Record<string, RoleRule>> = {
   // Reads that change the workspace or cost the cluster work.
   plan: "operator",
+  // Who did what, from which address, with which token: an admin's, like the tokens themselves (a viewer sees what happened in logs --operations).
+  audit: "admin",
   "report-issue": "operator",
   // A power action: operator, although MCP asks before stopping.
   stop: "operator",

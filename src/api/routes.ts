@@ -60,6 +60,7 @@ const RESOURCES: Shortcut[] = [
   { method: "GET", path: "/health", command: "health", summary: "Health checks (health)" },
   { method: "GET", path: "/status", command: "status", summary: "Workspace, server, last sync, drift (status)" },
   { method: "GET", path: "/logs", command: "logs", summary: "The operation log (logs)" },
+  { method: "GET", path: "/audit", command: "audit", summary: "Who did what: the audit trail (audit)" },
 ];
 
 /** Actions, with POST. */

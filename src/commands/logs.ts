@@ -93,7 +93,8 @@ async function listOperations(store: Store, query: { since?: Date; command?: str
   });
   return {
     kind: "data",
-    data: operations,
+    // Who and from where is the audit trail's (`audit`, admin over the API): a viewer's operations say what happened.
+    data: operations.map(({ principal: _p, role: _r, source: _s, target: _t, ...op }) => op),
     text: rows.length ? undefined : "No recorded operations match (try --since 7d or fewer filters).",
     table: {
       columns: [

@@ -20,6 +20,7 @@ import { getCommand } from "./get.js";
 import { healthCommand } from "./health.js";
 import { initCommand } from "./init.js";
 import { logsCommand } from "./logs.js";
+import { auditCommand } from "./audit.js";
 import { mcpCommand } from "./mcp.js";
 import { migrateCommand } from "./migrate.js";
 import { rebootCommand, shutdownCommand, startCommand, stopCommand } from "./power.js";
@@ -37,7 +38,7 @@ import { hookCommand } from "./hook.js";
 import { webhookCommand } from "./webhook.js";
 import type { Command } from "./types.js";
 
-export const COMMANDS: readonly Command[] = [initCommand, testConnectionCommand, syncCommand, statusCommand, healthCommand, reportIssueCommand, getCommand, describeCommand, createCommand, deleteCommand, setCommand, testCommand, planCommand, applyCommand, destroyCommand, startCommand, stopCommand, shutdownCommand, rebootCommand, snapshotCommand, backupCommand, cloneCommand, migrateCommand, contextCommand, simCommand, demoCommand, logsCommand, mcpCommand, serveCommand, tokenCommand, webhookCommand, hookCommand, askCommand, debugCommand, completionCommand, completeCommand];
+export const COMMANDS: readonly Command[] = [initCommand, testConnectionCommand, syncCommand, statusCommand, healthCommand, reportIssueCommand, getCommand, describeCommand, createCommand, deleteCommand, setCommand, testCommand, planCommand, applyCommand, destroyCommand, startCommand, stopCommand, shutdownCommand, rebootCommand, snapshotCommand, backupCommand, cloneCommand, migrateCommand, contextCommand, simCommand, demoCommand, logsCommand, auditCommand, mcpCommand, serveCommand, tokenCommand, webhookCommand, hookCommand, askCommand, debugCommand, completionCommand, completeCommand];
 
 /** Find a command by name or alias. */
 export function findCommand(name: string): Command | undefined {
