@@ -1,0 +1,93 @@
+/**
+ * Wrong tokens are rate-limited per client address, over real HTTP: the
+ * test's requests leave from 127.0.0.2 and 127.0.0.3 (both loopback) to the
+ * server on 127.0.0.1. After ten failed checks one address gets 429 with
+ * Retry-After — even for a right token the server has not checked yet (so
+ * no scrypt ran) — while a token it already verified still gets in, and the
+ * other address is not affected. The window's end is checked on the limiter
+ * itself with a manual clock (no waiting).
+ */
+import { request } from "node:http";
+import path from "node:path";
+import { FailedAuthLimiter } from "../../src/api/rate-limit.js";
+import { openStore } from "../../src/state/index.js";
+import { initWorkspace, startSim, type RunningSimulator } from "../helpers/sim.js";
+import { apiServer, stopAll, type ApiServer } from "./helpers.js";
+
+let sim: RunningSimulator;
+let ws: Awaited<ReturnType<typeof initWorkspace>>;
+let server: ApiServer;
+const tokens: Record<string, string> = {};
+
+beforeAll(async () => {
+  sim = await startSim({ size: 2 });
+  ws = await initWorkspace(sim);
+  const store = await openStore({ url: `file:${path.join(ws.dir, ".proxmox-mpc", "state.db")}` });
+  try {
+    for (const name of ["used", "fresh", "other"]) tokens[name] = (await store.tokens.create(name, "viewer")).token;
+  } finally {
+    await store.close();
+  }
+  server = await apiServer(ws.dir, ws.env);
+}, 60_000);
+
+afterAll(() => stopAll(server, sim, ws));
+
+/** GET path from a given local address; status, Retry-After and body. */
+function get(from: string, path: string, token: string): Promise<{ status: number; retryAfter?: string; body: string }> {
+  const url = new URL(path, server.url);
+  return new Promise((resolve, reject) => {
+    const req = request({ host: url.hostname, port: url.port, path: url.pathname, localAddress: from, headers: { authorization: `Bearer ${token}` } }, (res) => {
+      let body = "";
+      res.on("data", (d: Buffer) => (body += d.toString()));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, retryAfter: res.headers["retry-after"], body }));
+    });
+    req.on("error", reject);
+    req.end();
+  });
+}
+
+/** A token of the right shape whose secret is wrong. */
+const wrong = (token: string) => token.replace(/_[^_]+$/, `_${"x".repeat(32)}`);
+
+test("ten wrong tokens from one address, then 429 without a check; checked tokens and other addresses unaffected", async () => {
+  const attacker = "127.0.0.2";
+  expect((await get(attacker, "/api/v1/status", tokens.used)).status).toBe(200);
+  for (let i = 0; i < 10; i++) expect((await get(attacker, "/api/v1/status", wrong(tokens.used))).status).toBe(401);
+
+  const limited = await get(attacker, "/api/v1/status", wrong(tokens.used));
+  expect(limited.status).toBe(429);
+  expect(Number(limited.retryAfter)).toBeGreaterThanOrEqual(1);
+  expect(Number(limited.retryAfter)).toBeLessThanOrEqual(60);
+  expect(JSON.parse(limited.body)).toEqual({ ok: false, error: { code: "rate-limited", message: expect.stringMatching(/Too many wrong tokens from 127\.0\.0\.2: try again in \d+ s\./), hint: expect.any(String) } });
+  expect(limited.body).not.toContain(tokens.used.split("_")[2]);
+  // A right token this server never checked is not checked either (that would be a scrypt): 429.
+  expect((await get(attacker, "/api/v1/status", tokens.fresh)).status).toBe(429);
+  // The token already verified from here still gets in (a cached check, no scrypt).
+  expect((await get(attacker, "/api/v1/status", tokens.used)).status).toBe(200);
+  expect((await get(attacker, "/metrics", tokens.used)).status).toBe(200);
+
+  const neighbour = "127.0.0.3";
+  expect((await get(neighbour, "/api/v1/status", tokens.fresh)).status).toBe(200);
+  expect((await get(neighbour, "/api/v1/status", wrong(tokens.other))).status).toBe(401);
+  expect((await get(neighbour, "/api/v1/status", tokens.other)).status).toBe(200);
+});
+
+test("the limiter: blocked from the tenth failure until its window has passed, per address", () => {
+  let now = 1_000_000;
+  const limiter = new FailedAuthLimiter(10, 60_000, () => now);
+  for (let i = 0; i < 9; i++) limiter.failed("a");
+  expect(limiter.blocked("a")).toBeUndefined();
+  limiter.failed("a");
+  expect(limiter.blocked("a")).toBe(60);
+  expect(limiter.blocked("b")).toBeUndefined();
+  now += 59_500;
+  expect(limiter.blocked("a")).toBe(1);
+  now += 500;
+  expect(limiter.blocked("a")).toBeUndefined();
+  limiter.failed("a");
+  expect(limiter.blocked("a")).toBeUndefined();
+  expect(limiter.knows("pmpc_x")).toBe(false);
+  limiter.succeeded("pmpc_x");
+  expect(limiter.knows("pmpc_x")).toBe(true);
+});
