@@ -18,6 +18,7 @@ import type { Workspace } from "../core/workspace.js";
 import type { Store } from "../state/store.js";
 import { DOCS_PAGE } from "./docs.js";
 import { registerEvents } from "./events.js";
+import { registerHooks } from "./hooks.js";
 import { openApiDocument } from "./openapi.js";
 import { allows, roleFor, type Role } from "./roles.js";
 import { API_PREFIX, apiRoutes, fastifyPath, fromQuery, routeInputSchema, runsLong, type ApiRoute } from "./routes.js";
@@ -88,6 +89,8 @@ export interface ApiKit {
   authenticate(request: FastifyRequest, reply: FastifyReply, needed: Role): Promise<ApiCaller | undefined>;
   send(reply: FastifyReply, status: number, body: unknown): FastifyReply;
   runner: ApiRunner;
+  /** Keep a started run for GET /api/v1/operations/{id} (and for shutdown); the path to answer 202 with. */
+  follow(command: string, correlationId: string, done: Promise<ApiRun>): string;
 }
 
 export interface ApiApp {
@@ -136,10 +139,25 @@ export function createApiApp(input: ApiAppInput): ApiApp {
     }
     return { role: token.role, name: token.name, source: request.ip };
   };
-  const kit: ApiKit = { input, authenticate, send, runner };
+  const follow = (command: string, correlationId: string, done: Promise<ApiRun>): string => {
+    const entry: Tracked = { id: correlationId, command, status: "running", startedAt: new Date().toISOString() };
+    remember(entry);
+    const followed = done.then((run) => {
+      const [, body] = answer(command, run);
+      const code = run.error === undefined ? undefined : asProxmoxMpcError(run.error).code;
+      entry.status = body.ok ? "ok" : code === "cancelled" || code === "aborted" ? "cancelled" : "failed";
+      entry.finishedAt = new Date().toISOString();
+      entry.result = body;
+    });
+    inFlight.add(followed);
+    void followed.finally(() => inFlight.delete(followed));
+    return `${API_PREFIX}/operations/${correlationId}`;
+  };
+  const kit: ApiKit = { input, authenticate, send, runner, follow };
   // Parts beside the command routes, each in its own file, registered with the kit (one line each):
   registerMetrics(app, kit);
   registerEvents(app, kit);
+  registerHooks(app, kit);
   void kit;
 
   app.setNotFoundHandler((request, reply) => send(reply, 404, { ok: false, error: { code: "not-found", message: `No route ${request.method} ${request.url.split("?")[0]}.`, hint: "The routes are listed in /api/openapi.json and at /api/docs." } }));
@@ -218,18 +236,7 @@ export function createApiApp(input: ApiAppInput): ApiApp {
       const [status, body] = answer(command.name, await done);
       return send(reply, status, body);
     }
-    const entry: Tracked = { id: ctx.correlationId, command: command.name, status: "running", startedAt: new Date().toISOString() };
-    remember(entry);
-    const followed = done.then((run) => {
-      const [, body] = answer(command.name, run);
-      const code = run.error === undefined ? undefined : asProxmoxMpcError(run.error).code;
-      entry.status = body.ok ? "ok" : code === "cancelled" || code === "aborted" ? "cancelled" : "failed";
-      entry.finishedAt = new Date().toISOString();
-      entry.result = body;
-    });
-    inFlight.add(followed);
-    void followed.finally(() => inFlight.delete(followed));
-    const where = `${API_PREFIX}/operations/${ctx.correlationId}`;
+    const where = follow(command.name, ctx.correlationId, done);
     reply.header("location", where);
     return send(reply, 202, { ok: true, command: command.name, correlationId: ctx.correlationId, status: "running", operation: where } satisfies Envelope);
   };

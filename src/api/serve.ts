@@ -13,6 +13,7 @@ import { registerSecret } from "../core/redact.js";
 import type { ServeOptions } from "../core/result.js";
 import { databaseUrl, loadWorkspace } from "../core/workspace.js";
 import { DEFAULT_LOG_SETTINGS, isDebugOn, RotatingLogDestination } from "../observability/log-files.js";
+import { WebhookDispatcher, webhookSettings } from "../observability/webhooks.js";
 import type { Store } from "../state/store.js";
 import { createApiApp } from "./app.js";
 
@@ -43,6 +44,10 @@ export async function serveApi(request: ApiServeRequest): Promise<number> {
     store = await openStore({ url: databaseUrl(ws, request.env), readOnly: true });
     const opened = store;
     const events = new EventBus();
+    // Outbound webhooks: one dispatcher on the server's one bus (the list of webhooks re-read at most once a second).
+    const hookSettings = webhookSettings(request.env);
+    const webhooks = new WebhookDispatcher({ log: opened.webhooks, workspace: ws.name, logger: log, settings: hookSettings, refreshMs: 1000 });
+    webhooks.attach(events);
     let token = "(existing)";
     if (!(await opened.tokens.list()).length) {
       const made = await opened.tokens.create(FIRST_TOKEN, "admin");
@@ -63,6 +68,7 @@ export async function serveApi(request: ApiServeRequest): Promise<number> {
     log.info({ running: running().length }, "api server stopping");
     await Promise.allSettled(running());
     await app.close();
+    await webhooks.settle(hookSettings.exitWaitMs);
     log.info("api server stopped");
     return 0;
   } finally {
