@@ -131,7 +131,7 @@ export class OperationRepository {
       if (started.finishedAt !== null) throw finishedOnce(id);
       const finishedAt = end.finishedAt ?? new Date();
       const row = await this.db.client.operation.update({
-        where: { id },
+        where: { id, finishedAt: null },
         data: {
           finishedAt,
           durationMs: Math.max(0, finishedAt.getTime() - started.startedAt.getTime()),

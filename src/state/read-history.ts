@@ -100,9 +100,10 @@ export class ReadOperations implements RepositoryApi<OperationRepository> {
       if (finishedBefore !== null) throw finishedOnce(id);
       const finishedAt = end.finishedAt ?? new Date();
       const [row] = await conn.query(
-        `UPDATE "Operation" SET "finishedAt" = ?, "durationMs" = ?, "result" = ?, "exitCode" = ?, "error" = ?, "metrics" = ${jsonParam(conn.provider)} WHERE "id" = ? RETURNING *`,
+        `UPDATE "Operation" SET "finishedAt" = ?, "durationMs" = ?, "result" = ?, "exitCode" = ?, "error" = ?, "metrics" = ${jsonParam(conn.provider)} WHERE "id" = ? AND "finishedAt" IS NULL RETURNING *`,
         [finishedAt, Math.max(0, finishedAt.getTime() - startedAt.getTime()), ...ending(end), id],
       );
+      if (!row) throw finishedOnce(id); // finished by another process between the two statements
       return toOperationRecord(decodeRow("Operation", row, conn.provider));
     });
   }
