@@ -38,6 +38,8 @@ export interface ApiAppInput {
   context?: string;
   /** The server's one event bus: every run emits on it; the event stream, webhooks and metrics listen. */
   events: EventBus;
+  /** serve --cert/--key: HTTPS with this certificate (PEM, its chain after it) and private key. */
+  tls?: { cert: Buffer; key: Buffer };
 }
 
 /** The answer of every command route. */
@@ -100,7 +102,9 @@ export interface ApiApp {
 }
 
 export function createApiApp(input: ApiAppInput): ApiApp {
-  const app = Fastify({ logger: false, bodyLimit: 1 << 20 });
+  const options = { logger: false, bodyLimit: 1 << 20 };
+  // With TLS the raw server is an https.Server; its requests and replies are node:http's as without: one instance type.
+  const app = input.tls ? (Fastify({ ...options, https: input.tls }) as unknown as FastifyInstance) : Fastify(options);
   const runner = createRunner({ ...input, commands: COMMANDS });
   const tracked = new Map<string, Tracked>();
   const inFlight = new Set<Promise<unknown>>();

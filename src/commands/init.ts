@@ -11,7 +11,8 @@ import type { ProxmoxClient } from "../proxmox/client.js";
 import type { PveNodeListEntry, PveStorage } from "../proxmox/types.js";
 import { readCaFile } from "./connection-options.js";
 import { defineCommand } from "./define.js";
-import { defineOptions, flag, text, type OptionsOf } from "./options.js";
+import { addPipeline, CI_SYSTEMS, ciRoot, pipelineDeclined, pipelineNextSteps, preparePipeline, type CiReport } from "./init-ci.js";
+import { choice, defineOptions, flag, text, type OptionsOf } from "./options.js";
 import type { CommandContext, CommandResult } from "./types.js";
 
 const INIT_OPTIONS = defineOptions({
@@ -25,6 +26,7 @@ const INIT_OPTIONS = defineOptions({
   defaultStorage: text("--default-storage <storage>", "storage for new disks (default: the node's first storage for disk images)"),
   database: text("--database <url>", "state database: file:PATH (SQLite, default .proxmox-mpc/state.db) or postgresql://…"),
   force: flag("--force", "re-create the config of an existing workspace (keeps its database and files)"),
+  ci: choice("--ci <system>", "also write the CI pipeline: github (.github/workflows/proxmox-mpc.yml) or gitlab (.gitlab-ci.yml); in an existing workspace only the pipeline is written (docs/ci.md)", CI_SYSTEMS),
 });
 
 /** The flags of init (demo passes its own). */
@@ -43,30 +45,37 @@ export interface InitReport {
   defaultStorage?: string;
   database: string;
   version: string;
+  /** init --ci: the pipeline written. */
+  ci?: CiReport;
 }
 
 export const initCommand = defineCommand({
   name: "init",
   summary: "Create a workspace against a Proxmox VE server",
   description:
-    "With --context NAME (or PROXMOX_MPC_CONTEXT), the endpoint, trust and token come from that context and the workspace records the context's name, not the secret. Tests the connection and the token, then writes .proxmox-mpc/config.yaml, the state database, terraform/, ansible/, tests/, diagnostics/ and a .gitignore. Interactive on a terminal when flags are missing; with --no-input every missing value is an error. The token secret comes from PROXMOX_VE_API_TOKEN (and then stays in the environment) or from --token-secret-file / the prompt (and is then kept in .proxmox-mpc/secrets, mode 0600), never in config.yaml.",
+    "With --context NAME (or PROXMOX_MPC_CONTEXT), the endpoint, trust and token come from that context and the workspace records the context's name, not the secret. Tests the connection and the token, then writes .proxmox-mpc/config.yaml, the state database, terraform/, ansible/, tests/, diagnostics/ and a .gitignore. Interactive on a terminal when flags are missing; with --no-input every missing value is an error. The token secret comes from PROXMOX_VE_API_TOKEN (and then stays in the environment) or from --token-secret-file / the prompt (and is then kept in .proxmox-mpc/secrets, mode 0600), never in config.yaml. --ci github|gitlab also writes a CI pipeline (test on every change, the plan on a pull/merge request, apply on the default branch after approval); in an existing workspace it only adds the pipeline, and a pipeline file that differs is shown and replaced only after confirmation (--yes).",
   examples: [
     "proxmox-mpc init",
     "PROXMOX_VE_API_TOKEN='root@pam!mpc=…' proxmox-mpc init my-infra --endpoint https://pve1:8006 --fingerprint AB:CD:… --no-input",
     "proxmox-mpc init lab-infra --context lab --no-input",
     "proxmox-mpc init --endpoint pve1 --token-id ops@pve!mpc --token-secret-file ~/.pve-secret --ca pve-root-ca.pem --database postgresql://mpc@db/mpc --no-input",
+    "proxmox-mpc init --ci github",
+    "proxmox-mpc init --ci gitlab --yes",
   ],
   arguments: [{ name: "dir", description: "folder of the workspace (default: the current folder)" }],
   options: INIT_OPTIONS,
   workspace: "none",
   mcp: { tool: false, why: "creates the workspace the server serves; run it at a terminal before `mcp`" },
   slash: true,
-  run: (ctx, input) => initWorkspace(ctx, resolve(ctx.cwd, input.args[0] ?? "."), input.options),
+  run: (ctx, input) => initWorkspace(ctx, resolve(ctx.cwd, input.args[0] ?? (input.options.ci ? ciRoot(ctx.cwd) : ".")), input.options),
 });
 
 /** Create the workspace in `root` (init, and demo for its throw-away workspace): ask what is missing, test the connection, then write. */
 export async function initWorkspace(ctx: CommandContext, root: string, flags: InitFlags): Promise<CommandResult> {
   const paths = workspacePaths(root);
+  if (flags.ci && existsSync(paths.config) && !flags.force) return addPipeline(ctx, root, flags.ci);
+  const pipeline = flags.ci ? await preparePipeline(ctx, root, flags.ci) : undefined;
+  if (flags.ci && !pipeline) return pipelineDeclined(flags.ci);
   if (existsSync(paths.config) && !flags.force) {
     throw new UsageError(`A workspace already exists in ${root}.`, "Use it as it is, or pass --force to re-create its config (the database and files are kept).", "workspace-exists");
   }
@@ -99,6 +108,7 @@ export async function initWorkspace(ctx: CommandContext, root: string, flags: In
     if (answers.secretSource !== "environment" && answers.secretSource !== "context") writeSecret(paths, answers.secret);
     writeGitignore(root, texts.gitignore);
     writeExampleSpec(paths, texts.exampleSpec);
+    pipeline?.write();
     const report: InitReport = {
       workspace: root,
       endpoint: client.baseUrl,
@@ -110,6 +120,7 @@ export async function initWorkspace(ctx: CommandContext, root: string, flags: In
       defaultStorage,
       database: database || "file:.proxmox-mpc/state.db",
       version: version.version,
+      ...(pipeline ? { ci: pipeline.report } : {}),
     };
     const text = [
       `Workspace created in ${root}`,
@@ -119,6 +130,7 @@ export async function initWorkspace(ctx: CommandContext, root: string, flags: In
       `  database   ${report.database}`,
       "",
       "Next: proxmox-mpc sync",
+      ...(pipeline ? ["", pipelineNextSteps(pipeline.report, root)] : []),
     ].join("\n");
     return { kind: "data", data: report, text };
   } finally {
