@@ -3,11 +3,12 @@
  * and the IaC (a sync). One apply at a time per workspace.
  */
 import { recordDrift } from "../core/drift.js";
-import type { PlanChange } from "../engine/types.js";
+import { asProxmoxMpcError } from "../core/errors.js";
+import type { ApplyResult, EnginePlan, PlanChange } from "../engine/types.js";
 import { defineCommand } from "./define.js";
 import { ENGINE_OPTION } from "./engine-context.js";
 import { defineOptions, negated, type OptionsOf } from "./options.js";
-import { planJson, planText } from "./plan.js";
+import { announceDrift, planJson, planText } from "./plan.js";
 import { requireWorkspace } from "./context.js";
 import type { CommandContext, CommandResult } from "./types.js";
 
@@ -61,6 +62,7 @@ export async function runApply(ctx: CommandContext, request: ApplyRequest): Prom
     const plan = await ctx.metrics.timed("plan", () => engine.plan(ectx, { targets: request.targets, destroy: request.destroy }));
     const total = plan.changes.length;
     if (!request.targets && !request.destroy) recordDrift(requireWorkspace(ctx).paths, plan.engine, plan.summary);
+    if (!request.destroy) announceDrift(ctx, plan, request.targets);
     const followUp = request.followUp;
     if (total === 0 && !followUp) return { kind: "data", data: { ...planJson(plan), applied: false }, text: planText(plan) };
     // terraform streamed its plan already; the native engine's plan is shown here.
@@ -73,7 +75,11 @@ export async function runApply(ctx: CommandContext, request: ApplyRequest): Prom
       const lines = await followUp!.run({ planned: [], done: [], ok: true });
       return { kind: "data", data: { ...planJson(plan), applied: true, ok: true, steps: [] }, text: lines.join("\n") };
     }
-    const result = await ctx.metrics.timed("apply", () => engine.apply(ectx, plan));
+    const result = await ctx.metrics.timed("apply", () => engine.apply(ectx, plan)).catch((err: unknown) => {
+      applyDone(ctx, plan, { ok: false, steps: [], text: "" }, err);
+      throw err;
+    });
+    applyDone(ctx, plan, result);
     const data = { ...planJson(plan), applied: true, ok: result.ok, steps: result.steps };
     if (result.ok && !request.targets && !request.destroy) recordDrift(requireWorkspace(ctx).paths, plan.engine, { create: 0, update: 0, delete: 0, replace: 0 });
     let text = result.text;
@@ -88,6 +94,16 @@ export async function runApply(ctx: CommandContext, request: ApplyRequest): Prom
   } finally {
     await lock.release();
   }
+}
+
+/** apply.done: how it ended and what it did (a replace counts as created and destroyed, as terraform counts it). */
+function applyDone(ctx: CommandContext, plan: EnginePlan, result: ApplyResult, error?: unknown): void {
+  const done = (...actions: string[]) => result.steps.filter((s) => s.status === "done" && actions.includes(s.change.action)).length;
+  const thrown = error === undefined ? undefined : asProxmoxMpcError(error);
+  const outcome = result.ok ? "ok" : ctx.signal.aborted || thrown?.code === "cancelled" ? "cancelled" : "failed";
+  const failed = result.steps.filter((s) => s.status === "failed").map((s) => s.change.name);
+  const counts = { created: done("create", "replace"), changed: done("update"), destroyed: done("delete", "replace"), failed: failed.length };
+  ctx.events.emit("apply.done", { result: outcome, engine: plan.engine, ...counts, failedNames: failed, ...(thrown ? { error: thrown.message } : {}) }, ctx.correlationId);
 }
 
 /** "Apply these 3 changes (1 guest will be DESTROYED)?" */

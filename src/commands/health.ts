@@ -52,7 +52,7 @@ export const healthCommand = defineCommand({
 
 async function check(ctx: CommandContext, timeout: number): Promise<HealthReport> {
   const { runHealth } = await import("../observability/health.js");
-  return runHealth({
+  const report = await runHealth({
     env: ctx.env,
     workspace: ctx.workspace,
     client: () => ctx.services.proxmox({ retries: 0, connection: { timeout } }),
@@ -60,6 +60,21 @@ async function check(ctx: CommandContext, timeout: number): Promise<HealthReport
     signal: ctx.signal,
     timeoutMs: timeout * 1000,
   });
+  if (!ctx.signal.aborted) await announce(ctx, report);
+  return report;
+}
+
+/** health.failed when a check failed; health.changed when the overall status differs from the last run's in this workspace. */
+async function announce(ctx: CommandContext, report: HealthReport): Promise<void> {
+  const failed = report.checks.filter((c) => c.status === "fail");
+  if (failed.length) ctx.events.emit("health.failed", { status: report.status, failed: failed.map((c) => ({ name: c.name, group: c.group, message: c.message })) }, ctx.correlationId);
+  if (!ctx.workspace) return;
+  const { readLastHealth, recordLastHealth } = await import("../observability/health-last.js");
+  const previous = readLastHealth(ctx.workspace.paths);
+  recordLastHealth(ctx.workspace.paths, report.status);
+  if (previous && previous.status !== report.status) {
+    ctx.events.emit("health.changed", { status: report.status, previous: previous.status, since: previous.at, failed: failed.map((c) => c.name) }, ctx.correlationId);
+  }
 }
 
 async function draw(ctx: CommandContext, report: HealthReport): Promise<string> {

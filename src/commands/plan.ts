@@ -4,6 +4,7 @@ import type { EnginePlan } from "../engine/types.js";
 import { defineCommand } from "./define.js";
 import { ENGINE_OPTION } from "./engine-context.js";
 import { defineOptions } from "./options.js";
+import type { CommandContext } from "./types.js";
 
 export const planCommand = defineCommand({
   name: "plan",
@@ -20,11 +21,23 @@ export const planCommand = defineCommand({
     const { engine, context } = await ctx.services.engine(input.options.engine);
     const plan = await ctx.metrics.timed("plan", () => engine.plan(context, { targets: input.args.length ? input.args : undefined }));
     if (!input.args.length && ctx.workspace) recordDrift(ctx.workspace.paths, plan.engine, plan.summary);
+    announceDrift(ctx, plan, input.args);
     // terraform's own plan output was streamed while it ran; do not print it twice.
     const text = plan.engine === "terraform" ? planText({ ...plan, text: summaryLine(plan) }) : planText(plan);
     return { kind: "data", data: planJson(plan), text };
   },
 });
+
+/** Changes a drift.found event lists at most (its count is always whole). */
+const MAX_DRIFT_ITEMS = 50;
+
+/** drift.found when a plan of the IaC against the cluster has changes (`plan`, and `apply` before it asks); `targets`: the guests it was limited to. */
+export function announceDrift(ctx: CommandContext, plan: EnginePlan, targets: string[] = []): void {
+  if (!plan.changes.length) return;
+  const items = plan.changes.slice(0, MAX_DRIFT_ITEMS).map((c) => ({ name: c.name, kind: c.type === "qemu" ? "vm" : "ct", what: c.action, fields: Object.keys(c.diff) }));
+  const more = plan.changes.length - items.length;
+  ctx.events.emit("drift.found", { count: plan.changes.length, items, ...(more ? { more } : {}), summary: plan.summary, engine: plan.engine, ...(targets.length ? { targets } : {}) }, ctx.correlationId);
+}
 
 /** `Plan: 1 to add, …` in Terraform's words. */
 export function summaryLine(plan: EnginePlan): string {

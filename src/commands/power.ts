@@ -104,7 +104,9 @@ async function runPower(ctx: CommandContext, action: PowerAction, args: string[]
           continue;
         }
         await client.waitForTask(outcome.upid, { signal: ctx.signal, timeoutMs });
-        await store.guests.setStatus(g.vmid, action === "start" || action === "reboot" ? "running" : "stopped");
+        const status = action === "start" || action === "reboot" ? "running" : "stopped";
+        await store.guests.setStatus(g.vmid, status);
+        ctx.events.emit("guest.status", { name: g.name, vmid: g.vmid, node: g.node, kind: type === "qemu" ? "vm" : "ct", status, previous: live.status, action }, ctx.correlationId);
       } catch (err) {
         outcome.result = ctx.signal.aborted ? "cancelled" : "failed";
         outcome.message = err instanceof Error ? err.message : String(err);
