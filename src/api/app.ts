@@ -13,7 +13,7 @@ import { toCommandInput } from "../commands/schema.js";
 import { asProxmoxMpcError, UsageError } from "../core/errors.js";
 import type { EventBus } from "../core/events.js";
 import type { Logger } from "../core/logger.js";
-import { redactValue } from "../core/redact.js";
+import { redactedJson } from "../core/redact.js";
 import type { Workspace } from "../core/workspace.js";
 import type { Store } from "../state/store.js";
 import { DOCS_PAGE } from "./docs.js";
@@ -111,7 +111,7 @@ export function createApiApp(input: ApiAppInput): ApiApp {
   const routes = apiRoutes(COMMANDS);
   let spec: unknown;
 
-  const send = (reply: FastifyReply, status: number, body: unknown) => reply.code(status).type("application/json; charset=utf-8").send(JSON.stringify(redactValue(body)));
+  const send = (reply: FastifyReply, status: number, body: unknown) => reply.code(status).type("application/json; charset=utf-8").send(redactedJson(body));
   const refuse = (reply: FastifyReply, status: 401 | 403, message: string) => {
     if (status === 401) reply.header("www-authenticate", 'Bearer realm="proxmox-mpc"');
     return send(reply, status, { ok: false, error: { code: status === 401 ? "unauthorized" : "forbidden", message } });

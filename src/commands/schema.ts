@@ -48,6 +48,15 @@ export function validateOptions(command: Pick<Command, "name" | "options">, raw:
  * takes; `z.toJSONSchema(schema, { io: "input" })` the JSON Schema.
  */
 export function inputSchema(command: Command): z.ZodObject {
+  let schema = inputSchemas.get(command);
+  if (!schema) inputSchemas.set(command, (schema = buildInputSchema(command)));
+  return schema;
+}
+
+/** Built once per command: a zod schema compiles its checks on first use, so every call after that is fast. */
+const inputSchemas = new WeakMap<Command, z.ZodObject>();
+
+function buildInputSchema(command: Command): z.ZodObject {
   const shape: Record<string, z.ZodType> = {};
   for (const arg of command.arguments ?? []) shape[arg.name] = argumentSchema(arg);
   for (const [key, schema] of Object.entries(optionsSchema(command.options).shape)) {

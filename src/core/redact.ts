@@ -23,6 +23,8 @@ export const SECRET_KEYS = [
 ];
 
 const SECRET_KEY_SET = new Set(SECRET_KEYS.map((k) => k.toLowerCase()));
+/** A secret key as a key of JSON text (`"password":`). */
+const SECRET_KEY_IN_JSON = new RegExp(`"(?:${SECRET_KEYS.join("|")})"\\s*:`, "i");
 /** Registered secrets, each with its URL-encoded form (scrubbed too). */
 const registered = new Map<string, string>();
 
@@ -68,4 +70,19 @@ export function redactValue<T>(value: T, depth = 0): T {
     return out as T;
   }
   return value;
+}
+
+/**
+ * JSON text of a value with secret keys and registered secrets redacted: what
+ * `JSON.stringify(redactValue(value))` gives, in one pass and without a copy
+ * (the API's answers are serialized this way).
+ */
+export function redactedJson(value: unknown): string {
+  const plain = JSON.stringify(value);
+  // Most answers name no secret key: then scrubbing the text once is the same as scrubbing each string.
+  if (plain === undefined || !SECRET_KEY_IN_JSON.test(plain)) return plain === undefined ? plain : redactString(plain);
+  return JSON.stringify(value, (key, v: unknown) => {
+    if (key !== "" && isSecretKey(key) && v !== undefined && v !== null && v !== "") return REDACTED;
+    return typeof v === "string" ? redactString(v) : v;
+  });
 }

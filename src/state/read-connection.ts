@@ -22,6 +22,13 @@ export interface SqlConnection {
   readonly provider: StoreProvider;
   /** Run one statement (`?` placeholders) and return its rows (none for a statement without RETURNING). */
   query(sql: string, params?: SqlValue[]): Promise<RawRow[]>;
+  /**
+   * A number that changes whenever `table` may have changed since it was last read: a commit by
+   * another connection (SQLite's data_version), or this connection's own write to that table (or to
+   * one it cannot name).
+   * Undefined where there is no cheap way to know (PostgreSQL): callers then cache nothing.
+   */
+  version?(table: string): string | undefined;
   close(): Promise<void>;
 }
 
@@ -58,6 +65,10 @@ export type BusyRetry = <T>(fn: () => T) => Promise<T>;
 export function sqliteConnection(db: BetterSqlite3.Database, whenNotBusy: BusyRetry): SqlConnection {
   const statements = new Map<string, BetterSqlite3.Statement>();
   const encode = (v: SqlValue): string | number | null => (typeof v === "boolean" ? (v ? 1 : 0) : v instanceof Date ? sqliteDateText(v) : v);
+  /** This connection's own writes per table ("" for a statement whose table is not plain to see). */
+  const ownWrites = new Map<string, number>();
+  const writtenTable = new Map<string, string | null>();
+  let dataVersion: BetterSqlite3.Statement | undefined;
   return {
     provider: "sqlite",
     query(sql, params = []) {
@@ -65,6 +76,10 @@ export function sqliteConnection(db: BetterSqlite3.Database, whenNotBusy: BusyRe
         let stmt = statements.get(sql);
         if (!stmt) statements.set(sql, (stmt = db.prepare(sql)));
         const values = params.map(encode);
+        // A write (an INSERT … RETURNING is a "reader" to better-sqlite3, so the text tells): counted for version().
+        let table = writtenTable.get(sql);
+        if (table === undefined) writtenTable.set(sql, (table = writeTarget(sql)));
+        if (table !== null) ownWrites.set(table, (ownWrites.get(table) ?? 0) + 1);
         if (!stmt.reader) {
           stmt.run(...values);
           return [];
@@ -72,10 +87,25 @@ export function sqliteConnection(db: BetterSqlite3.Database, whenNotBusy: BusyRe
         return stmt.all(...values) as RawRow[];
       });
     },
+    version(table) {
+      try {
+        dataVersion ??= db.prepare("PRAGMA data_version").pluck();
+        // data_version changes with every commit of another connection; this one's own writes are counted here.
+        return `${dataVersion.get() as number}:${ownWrites.get(table) ?? 0}:${ownWrites.get("") ?? 0}`;
+      } catch {
+        return undefined; // busy or closed: no version, so nothing is answered from memory
+      }
+    },
     async close() {
       db.close();
     },
   };
+}
+
+/** The table a statement writes (null: it only reads; "": it writes, but which table is not plain to see). */
+function writeTarget(sql: string): string | null {
+  if (!/^\s*(INSERT|UPDATE|DELETE|REPLACE|CREATE|DROP|ALTER|WITH)\b/i.test(sql)) return null;
+  return /^\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"(\w+)"/i.exec(sql)?.[1] ?? "";
 }
 
 /** `?` → `$1`, `$2` … (the statements of the read path have no `?` inside literals). */

@@ -6,7 +6,7 @@
 import { UsageError } from "../core/errors.js";
 import { pageInMemory, type GuestRepository, type NodeRepository, type StorageRepository } from "./guest-repository.js";
 import { toGuestDetail, toGuestRecord, toNodeRecord, toStorageRecord } from "./mappers.js";
-import type { ReadDb, SqlValue } from "./read-connection.js";
+import type { ReadDb, SqlConnection, SqlValue } from "./read-connection.js";
 import { decodeRow, decodeRows } from "./read-rows.js";
 import type { RepositoryApi } from "./store.js";
 import type { GuestDetail, GuestFilter, GuestName, GuestPage, GuestPageRequest, GuestRecord, NodeRecord, StorageRecord } from "./types.js";
@@ -28,17 +28,38 @@ export class ReadGuests implements RepositoryApi<GuestRepository> {
     });
   }
 
+  /** The pages read since the database last changed (SQLite only; see SqlConnection.version). */
+  private pages = new Map<string, GuestPage>();
+  private pagesVersion: string | undefined;
+
   page(filter: GuestFilter, request: GuestPageRequest): Promise<GuestPage> {
     if (filter.tag !== undefined) return this.list(filter).then((all) => pageInMemory(all, request));
     return this.db.run(async (conn) => {
-      const { where, params } = guestWhere(filter);
-      const after = request.after === undefined ? [] : [`"vmid" > ?`];
-      const clause = (parts: string[]) => (parts.length ? ` WHERE ${parts.join(" AND ")}` : "");
-      // One after the other: a PostgreSQL connection runs one query at a time.
-      const rows = await conn.query(`SELECT * FROM "Guest"${clause([...where, ...after])} ORDER BY "vmid" ASC LIMIT ?`, [...params, ...(request.after === undefined ? [] : [request.after]), request.limit]);
-      const [count] = await conn.query(`SELECT CAST(count(*) AS INTEGER) AS "n" FROM "Guest"${clause(where)}`, params);
-      return { items: decodeRows("Guest", rows, conn.provider).map(toGuestRecord), total: Number(count.n) };
+      // A page asked again before anything was written is answered from memory: a dashboard or a
+      // script polling the same list costs no query and no decoding (bench/api.mjs).
+      const version = conn.version?.("Guest");
+      const key = JSON.stringify([filter.node, filter.status, filter.type, filter.template, request.after, request.limit]);
+      if (version === undefined || version !== this.pagesVersion) {
+        this.pages.clear();
+        this.pagesVersion = version;
+      } else {
+        const known = this.pages.get(key);
+        if (known) return copyPage(known);
+      }
+      const read = await this.readPage(conn, filter, request);
+      if (version !== undefined && this.pages.size < 256) this.pages.set(key, read);
+      return copyPage(read);
     });
+  }
+
+  private async readPage(conn: SqlConnection, filter: GuestFilter, request: GuestPageRequest): Promise<GuestPage> {
+    const { where, params } = guestWhere(filter);
+    const after = request.after === undefined ? [] : [`"vmid" > ?`];
+    const clause = (parts: string[]) => (parts.length ? ` WHERE ${parts.join(" AND ")}` : "");
+    // One after the other: a PostgreSQL connection runs one query at a time.
+    const rows = await conn.query(`SELECT * FROM "Guest"${clause([...where, ...after])} ORDER BY "vmid" ASC LIMIT ?`, [...params, ...(request.after === undefined ? [] : [request.after]), request.limit]);
+    const [count] = await conn.query(`SELECT CAST(count(*) AS INTEGER) AS "n" FROM "Guest"${clause(where)}`, params);
+    return { items: decodeRows("Guest", rows, conn.provider).map(toGuestRecord), total: Number(count.n) };
   }
 
   names(): Promise<GuestName[]> {
@@ -120,4 +141,9 @@ function guestWhere(filter: GuestFilter): { where: string[]; params: SqlValue[] 
     params.push(filter[key] as SqlValue);
   }
   return { where, params };
+}
+
+/** A page the caller may change (records are shallow-copied; their arrays and objects are not changed by callers). */
+function copyPage(page: GuestPage): GuestPage {
+  return { items: page.items.map((g) => ({ ...g })), total: page.total };
 }
