@@ -6,6 +6,7 @@
  * Ctrl-C (they stop between steps, recorded as cancelled), the server waits
  * for them and for the answers in flight, then closes the store and the log.
  */
+import { readFileSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 import { EventBus } from "../core/events.js";
 import { createLogger } from "../core/logger.js";
@@ -54,11 +55,14 @@ export async function serveApi(request: ApiServeRequest): Promise<number> {
       registerSecret(made.token); // printed once, below; never in a log line or an answer
       token = made.token;
     }
-    const { app, running } = createApiApp({ workspace: ws, version: request.version, env: request.env, signal: request.signal, log, store: async () => opened, context: request.globals.context, events });
+    // serve --cert/--key (checked by the command): HTTPS.
+    const given = request.options.tls;
+    const tls = given ? { cert: readFileSync(given.cert), key: readFileSync(given.key) } : undefined;
+    const { app, running } = createApiApp({ workspace: ws, version: request.version, env: request.env, signal: request.signal, log, store: async () => opened, context: request.globals.context, events, tls });
     await app.listen({ host: request.options.host, port: request.options.port ?? 8080 });
     const port = (app.server.address() as AddressInfo).port;
     const host = request.options.host.includes(":") ? `[${request.options.host}]` : request.options.host;
-    const url = `http://${host}:${port}`;
+    const url = `${tls ? "https" : "http"}://${host}:${port}`;
     log.info({ url }, "api server listening");
     request.stdout.write(`listening on ${url} token ${token}\n`);
     await new Promise<void>((resolve) => {

@@ -90,6 +90,8 @@ export interface ServeOptions {
   port?: number;
   /** The bearer token HTTP clients must send (generated at start when absent). */
   token?: string;
+  /** `serve --cert/--key`: serve HTTPS with this certificate and key (absolute paths of PEM files, checked by the command). */
+  tls?: { cert: string; key: string };
   /** List and run the mutating commands too. */
   allowWrite: boolean;
   /** Only guests on these nodes may be touched. */
