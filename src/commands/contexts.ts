@@ -19,6 +19,7 @@ import {
   type ServerContext,
 } from "../core/contexts.js";
 import { statSync } from "node:fs";
+import { vaultReferenceProblem } from "../core/secret-source.js";
 import { asProxmoxMpcError, ProxmoxMpcError, UsageError } from "../core/errors.js";
 import { readCaFile } from "./connection-options.js";
 import { defineCommand } from "./define.js";
@@ -38,6 +39,7 @@ const CONTEXT_OPTIONS = defineOptions({
   secretFile: text("--secret-file <file>", "add: the token secret is in this file (first line; keep it mode 0600)"),
   secretCommand: text("--secret-command <cmd>", "add: the token secret is what this shell command prints (e.g. `pass show pve/lab`)"),
   secretTimeout: number("--secret-timeout <seconds>", "add: how long the secret command may run (default 10)", { min: 1 }),
+  secretVault: text("--secret-vault <ref>", "add: the token secret is a key in HashiCorp Vault KV v2, vault://MOUNT/PATH#KEY (read with $VAULT_ADDR and $VAULT_TOKEN)"),
   force: flag("--force", "add: replace a context of the same name"),
 });
 
@@ -69,10 +71,11 @@ export const contextCommand = defineCommand({
   name: "context",
   summary: "List, add, switch and remove contexts: the Proxmox VE servers you work with",
   description:
-    "Contexts live in $XDG_CONFIG_HOME/proxmox-mpc/contexts.yaml (default ~/.config/proxmox-mpc/, mode 0600): endpoint, token id, certificate trust and where the token secret lives (--secret-env VAR, --secret-file FILE or --secret-command CMD), never the secret itself. `add` checks the connection and the token before saving. `use` sets the current context (used outside a workspace); `--context NAME` or PROXMOX_MPC_CONTEXT uses one for a single run, in place of the workspace's server; `init --context NAME` makes a workspace from one. `remove` asks first (--yes skips).",
+    "Contexts live in $XDG_CONFIG_HOME/proxmox-mpc/contexts.yaml (default ~/.config/proxmox-mpc/, mode 0600): endpoint, token id, certificate trust and where the token secret lives (--secret-env VAR, --secret-file FILE, --secret-command CMD, or --secret-vault vault://MOUNT/PATH#KEY: a key of a Vault KV v2 secret, read with VAULT_ADDR, VAULT_TOKEN and, when set, VAULT_NAMESPACE and VAULT_CACERT), never the secret itself. `add` checks the connection and the token before saving. `use` sets the current context (used outside a workspace); `--context NAME` or PROXMOX_MPC_CONTEXT uses one for a single run, in place of the workspace's server; `init --context NAME` makes a workspace from one. `remove` asks first (--yes skips).",
   examples: [
     "proxmox-mpc context add lab --endpoint https://pve-lab:8006 --token-id root@pam!mpc --fingerprint AB:CD:… --secret-env LAB_TOKEN",
     "proxmox-mpc context add prod --endpoint pve1.example.com --token-id ops@pve!mpc --ca /etc/pve-ca.pem --secret-command 'pass show pve/prod'",
+    "VAULT_ADDR=https://vault.example.com:8200 VAULT_TOKEN=$(vault print token) proxmox-mpc context add dc2 --endpoint pve-dc2:8006 --token-id ops@pve!mpc --secret-vault vault://kv/proxmox/dc2#token",
     "proxmox-mpc context list",
     "proxmox-mpc context use lab",
     "proxmox-mpc --context prod get vms --live",
@@ -182,14 +185,19 @@ async function add(ctx: CommandContext, name: string, o: ContextOptions): Promis
   if (!o.endpoint) throw new UsageError("context add needs --endpoint URL.");
   if (!o.tokenId) throw new UsageError("context add needs --token-id user@realm!tokenid.");
   if (o.tokenId.includes("=")) {
-    throw new UsageError("--token-id takes the token id only (user@realm!tokenid), not the secret.", "Say where the secret lives with --secret-env VAR, --secret-file FILE or --secret-command CMD.");
+    throw new UsageError("--token-id takes the token id only (user@realm!tokenid), not the secret.", "Say where the secret lives with --secret-env VAR, --secret-file FILE, --secret-command CMD or --secret-vault vault://MOUNT/PATH#KEY.");
   }
   if (!TOKEN_ID.test(o.tokenId)) throw new UsageError(`"${o.tokenId}" is not a token id of the form user@realm!tokenid.`);
   const trusts = [o.fingerprint, o.ca, o.insecure || undefined].filter((v) => v !== undefined);
   if (trusts.length > 1) throw new UsageError("Give only one of --fingerprint, --ca and --insecure.");
-  const sources = [o.secretEnv, o.secretFile, o.secretCommand].filter((v) => v !== undefined);
+  const sources = [o.secretEnv, o.secretFile, o.secretCommand, o.secretVault].filter((v) => v !== undefined);
   if (sources.length !== 1) {
-    throw new UsageError("Say where the token secret lives: exactly one of --secret-env VAR, --secret-file FILE and --secret-command CMD.", "The secret itself is never stored in contexts.yaml.");
+    throw new UsageError("Say where the token secret lives: exactly one of --secret-env VAR, --secret-file FILE, --secret-command CMD and --secret-vault vault://MOUNT/PATH#KEY.", "The secret itself is never stored in contexts.yaml.");
+  }
+  if (o.secretVault !== undefined) {
+    // Never echo what is not a reference: it may be the secret itself.
+    const problem = vaultReferenceProblem(o.secretVault, "contexts.yaml");
+    if (problem) throw new UsageError(`--secret-vault: ${problem.what.replace("`secret`", "the value")}.`, problem.hint, "vault-reference");
   }
   if (o.secretTimeout !== undefined && o.secretCommand === undefined) throw new UsageError("--secret-timeout goes with --secret-command.");
   const { normalizeEndpoint, normalizeFingerprint } = await import("../proxmox/connection.js");
@@ -198,7 +206,9 @@ async function add(ctx: CommandContext, name: string, o: ContextOptions): Promis
       ? { kind: "env", name: o.secretEnv }
       : o.secretFile !== undefined
         ? { kind: "file", path: absolutePath(o.secretFile, ctx.cwd, ctx.env) }
-        : { kind: "command", command: o.secretCommand!, ...(o.secretTimeout !== undefined ? { timeoutSeconds: o.secretTimeout } : {}) };
+        : o.secretVault !== undefined
+          ? { kind: "vault", reference: o.secretVault }
+          : { kind: "command", command: o.secretCommand!, ...(o.secretTimeout !== undefined ? { timeoutSeconds: o.secretTimeout } : {}) };
   if (secret.kind === "env" && !/^[A-Za-z_][A-Za-z0-9_]*$/.test(secret.name)) throw new UsageError(`"${secret.name}" is not an environment variable name.`);
   const ca = o.ca === undefined ? undefined : absolutePath(o.ca, ctx.cwd, ctx.env);
   if (ca) readCaFile(ca);
@@ -209,7 +219,7 @@ async function add(ctx: CommandContext, name: string, o: ContextOptions): Promis
     tls: { ...(o.fingerprint ? { fingerprint: normalizeFingerprint(o.fingerprint) } : {}), ...(ca ? { ca } : {}), ...(o.insecure ? { insecure: true } : {}) },
     secret,
   };
-  const tokenSecret = resolveContextSecret(context, ctx.env);
+  const tokenSecret = await resolveContextSecret(context, ctx.env);
   if (secret.kind === "file" && statSync(secret.path).mode & 0o077) ctx.ui.warn(`${secret.path} can be read by other users: chmod 600 ${secret.path}`);
   const client = await ctx.services.proxmox({
     connection: { endpoint: context.endpoint, fingerprint: context.tls.fingerprint, ca: context.tls.ca, insecure: context.tls.insecure ?? false },

@@ -156,7 +156,7 @@ async function gather(ctx: CommandContext, flags: InitFlags): Promise<Answers> {
     }
     const { resolveContextSecret } = await import("../core/contexts.js");
     const c = named.context;
-    return { endpoint: c.endpoint, tokenId: c.tokenId, secret: resolveContextSecret(c, ctx.env), secretSource: "context", context: c.name, trust: c.tls };
+    return { endpoint: c.endpoint, tokenId: c.tokenId, secret: await resolveContextSecret(c, ctx.env), secretSource: "context", context: c.name, trust: c.tls };
   }
   const { parseApiToken } = await import("../proxmox/connection.js");
   const envToken = ctx.env.PROXMOX_VE_API_TOKEN ? parseApiToken(ctx.env.PROXMOX_VE_API_TOKEN) : undefined;

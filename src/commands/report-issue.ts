@@ -42,6 +42,8 @@ export const reportIssueCommand = defineCommand({
     if (!since) throw new UsageError(`--since must be an age such as 30m, 2h or 1d, or an ISO time, got "${input.options.since}".`);
     const { timeout } = input.options;
     const spinner = ctx.ui.spinner("🔍 Collecting diagnostic information…");
+    // The token (its secret is scrubbed from the bundle); none when it cannot be had (Vault down, no secret).
+    const token = await ctx.services.token().catch(() => undefined);
     const outcome = await writeIssueReport({
       summary,
       workspace: ws,
@@ -54,7 +56,7 @@ export const reportIssueCommand = defineCommand({
       store: () => ctx.services.store(),
       proxmox: () => ctx.services.proxmox({ retries: 0, connection: { timeout } }),
       signal: ctx.signal,
-      token: () => ctx.services.token(),
+      token: () => token,
     }).finally(() => spinner.stop());
     if (input.options.analyze) {
       // The natural-language face takes over: Claude reads the bundle and the workspace (read-only) and proposes fixes.

@@ -8,6 +8,7 @@
 import { resolve } from "node:path";
 import { contextToken, defaultContext, type ContextInEffect } from "../core/contexts.js";
 import { UsageError } from "../core/errors.js";
+import { resolveSecretSource } from "../core/secret-source.js";
 import type { EventType } from "../core/events.js";
 import type { Logger } from "../core/logger.js";
 import type { OperationMetrics } from "../core/metrics.js";
@@ -40,8 +41,8 @@ export interface Services {
   store(): Promise<Store>;
   /** The engine asked for (flag, else $PROXMOX_MPC_ENGINE, else terraform when installed, else native) and the context it runs in. */
   engine(requested?: unknown): Promise<{ engine: Engine; context: EngineContext }>;
-  /** The full API token (PROXMOX_VE_API_TOKEN, else token id + secrets file); undefined outside a workspace. */
-  token(): string | undefined;
+  /** The full API token (the context's, else PROXMOX_VE_API_TOKEN, else token id + the secret from config.yaml's source or the secrets file); undefined outside a workspace. */
+  token(): Promise<string | undefined>;
   /** The context in effect (--context, $PROXMOX_MPC_CONTEXT, the workspace's, or the current one outside a workspace), if any. */
   context(): ContextInEffect | undefined;
   /** Close everything opened so far (the faces call it after each command). */
@@ -175,7 +176,7 @@ async function createClient(scope: ServiceScope, tuning: ClientTuning): Promise<
   const caPem = caFile ? readCaFile(caFile) : undefined;
   if (flags.timeout !== undefined && !(flags.timeout > 0)) throw new UsageError("--timeout must be a positive number of seconds.");
   return ProxmoxClient.fromInput(
-    { endpoint: flags.endpoint ?? server?.endpoint, token: tuning.token ?? (cx ? memoContextToken(scope, cx) : workspaceToken(scope.env, ws)), fingerprint: tls.fingerprint, caPem, caFile, insecure: tls.insecure },
+    { endpoint: flags.endpoint ?? server?.endpoint, token: tuning.token ?? (cx ? await memoContextToken(scope, cx) : await memoWorkspaceToken(scope)), fingerprint: tls.fingerprint, caPem, caFile, insecure: tls.insecure },
     scope.env,
     {
       log: scope.log,
@@ -202,7 +203,7 @@ function engineContext(scope: ServiceScope, services: Services): EngineContext {
     client: () => services.proxmox(),
     metrics: scope.metrics,
     credentials: async () => {
-      const token = services.token();
+      const token = await services.token();
       if (!token) throw new UsageError("No API token for terraform.", "Set PROXMOX_VE_API_TOKEN.", "no-token");
       const creds: Record<string, string> = { PROXMOX_VE_ENDPOINT: ws.config.endpoint, PROXMOX_VE_API_TOKEN: token };
       if (ws.config.tls.insecure) creds.PROXMOX_VE_INSECURE = "true";
@@ -220,31 +221,46 @@ function contextInEffect(scope: ServiceScope): ContextInEffect | undefined {
   return effect;
 }
 
-/** Per run: the context in effect and its token, resolved once (a secret_command runs once per run). */
-const runContexts = new WeakMap<ServiceScope, { effect: ContextInEffect | undefined; token?: string }>();
+/** Per run: the context in effect and the tokens, resolved once (a secret_command runs, and Vault is read, once per run). */
+const runContexts = new WeakMap<ServiceScope, { effect: ContextInEffect | undefined; token?: Promise<string>; workspaceToken?: Promise<string | undefined> }>();
 
 /** A context's full token, resolved once per run. */
-function memoContextToken(scope: ServiceScope, context: ContextInEffect["context"]): string {
+function memoContextToken(scope: ServiceScope, context: ContextInEffect["context"]): Promise<string> {
   contextInEffect(scope);
   const memo = runContexts.get(scope)!;
   if (memo.effect?.context !== context) return contextToken(context, scope.env);
   return (memo.token ??= contextToken(context, scope.env));
 }
 
-/** The run's full API token: the context's in effect, else the workspace's. */
-function runToken(scope: ServiceScope): string | undefined {
-  const cx = contextInEffect(scope);
-  return cx ? memoContextToken(scope, cx.context) : workspaceToken(scope.env, scope.workspace);
+/** The workspace's full token (or PROXMOX_VE_API_TOKEN), resolved once per run. */
+function memoWorkspaceToken(scope: ServiceScope): Promise<string | undefined> {
+  contextInEffect(scope);
+  const memo = runContexts.get(scope)!;
+  return (memo.workspaceToken ??= workspaceToken(scope.env, scope.workspace));
 }
 
-/** The full API token: PROXMOX_VE_API_TOKEN, else the workspace's token id + secrets file (undefined outside a workspace). */
-function workspaceToken(env: NodeJS.ProcessEnv, ws: Workspace | undefined): string | undefined {
+/** The run's full API token: the context's in effect, else the workspace's. */
+function runToken(scope: ServiceScope): Promise<string | undefined> {
+  const cx = contextInEffect(scope);
+  return cx ? memoContextToken(scope, cx.context) : memoWorkspaceToken(scope);
+}
+
+/**
+ * The full API token: PROXMOX_VE_API_TOKEN, else the workspace's token id + the secret from where
+ * config.yaml says it lives (Vault, a command), else from the secrets file (undefined outside a workspace).
+ */
+async function workspaceToken(env: NodeJS.ProcessEnv, ws: Workspace | undefined): Promise<string | undefined> {
   if (env.PROXMOX_VE_API_TOKEN || !ws) return env.PROXMOX_VE_API_TOKEN;
+  const source = ws.config.secretSource;
+  if (source) {
+    const what = `The token secret of this workspace (${source.kind === "vault" ? "secret" : "secret_command"} in ${ws.paths.config})`;
+    return `${ws.config.tokenId}=${await resolveSecretSource(source, env, { what, tokenId: ws.config.tokenId, change: `change it in ${ws.paths.config}` })}`;
+  }
   const secret = readSecretFile(ws);
   if (!secret) {
     throw new UsageError(
       `No API token secret for ${ws.config.tokenId}.`,
-      `Set PROXMOX_VE_API_TOKEN='${ws.config.tokenId}=SECRET', or write the secret to ${ws.paths.secrets} (mode 0600).`,
+      `Set PROXMOX_VE_API_TOKEN='${ws.config.tokenId}=SECRET', write the secret to ${ws.paths.secrets} (mode 0600), or say where it lives in ${ws.paths.config} (secret: vault://MOUNT/PATH#KEY or secret_command: CMD).`,
       "no-token",
     );
   }

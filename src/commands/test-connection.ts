@@ -122,7 +122,7 @@ async function checkAllContexts(ctx: CommandContext, timeout: number | undefined
   const checks = await Promise.all(
     contexts.map(async (c): Promise<ContextCheck> => {
       try {
-        const token = `${c.tokenId}=${resolveContextSecret(c, ctx.env)}`;
+        const token = `${c.tokenId}=${await resolveContextSecret(c, ctx.env)}`;
         const client = await ctx.services.proxmox({
           connection: { endpoint: c.endpoint, fingerprint: c.tls.fingerprint, ca: c.tls.ca, insecure: c.tls.insecure ?? false, timeout: timeout ?? 10 },
           token,

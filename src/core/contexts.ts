@@ -3,28 +3,24 @@
  * `$XDG_CONFIG_HOME/proxmox-mpc/contexts.yaml` (default ~/.config/…; the file
  * mode 0600, its folder 0700), like kubectl's contexts. Each names an
  * endpoint, a token id, how the certificate is trusted and where the token
- * secret lives (an environment variable, a file, or a command whose output is
- * the secret) — never the secret itself: a file that holds one is refused.
+ * secret lives (an environment variable, a file, a command whose output is
+ * the secret, or a key in HashiCorp Vault: `secret: vault://kv/proxmox#token`;
+ * core/secret-source.ts) — never the secret itself: a file that holds one is
+ * refused.
  *
  * Which context a run uses (docs/day2.md "Several clusters"): --context NAME,
  * else $PROXMOX_MPC_CONTEXT, else the workspace's own (`context:` in
  * config.yaml, written by `init --context`), else, outside a workspace and
  * without PROXMOX_VE_*, the current one (`context use`).
  */
-import { spawnSync } from "node:child_process";
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { homedir } from "node:os";
 import { dirname, join, resolve } from "node:path";
-import { ProxmoxMpcError, UsageError } from "./errors.js";
-import { registerSecret } from "./redact.js";
+import { UsageError } from "./errors.js";
+import { expandHome, resolveSecretSource, vaultReferenceProblem, type SecretSource } from "./secret-source.js";
 
-/** Where a context's token secret lives. */
-export type SecretSource =
-  | { kind: "env"; name: string }
-  | { kind: "file"; path: string }
-  /** Run with a shell; its standard output, trimmed, is the secret. */
-  | { kind: "command"; command: string; timeoutSeconds?: number };
+export { DEFAULT_SECRET_TIMEOUT, describeSecretSource, expandHome, type SecretSource } from "./secret-source.js";
 
 /** One context (the file's keys are snake_case: token_id, secret_env, …). */
 export interface ServerContext {
@@ -48,13 +44,10 @@ export interface ContextInEffect {
   source: "flag" | "env" | "workspace" | "current";
 }
 
-/** How long a secret_command may run (seconds) unless the context says (secret_timeout). */
-export const DEFAULT_SECRET_TIMEOUT = 10;
-
 export const CONTEXT_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 /** `user@realm!tokenid`, without a secret. */
 export const TOKEN_ID = /^[^@!\s=]+@[^@!\s=]+![A-Za-z][\w.-]*$/;
-const KEYS = new Set(["endpoint", "token_id", "fingerprint", "ca", "insecure", "secret_env", "secret_file", "secret_command", "secret_timeout"]);
+const KEYS = new Set(["endpoint", "token_id", "fingerprint", "ca", "insecure", "secret_env", "secret_file", "secret_command", "secret_timeout", "secret"]);
 /** Keys that would hold a secret itself: refused with a clear error. */
 const SECRET_LIKE = /secret|password|passwd|token$|api_token|apitoken/i;
 
@@ -126,16 +119,24 @@ export function checkContexts(value: unknown, file: string): ContextsFile {
     if (c.insecure !== undefined && typeof c.insecure !== "boolean") fail(`context ${name}: \`insecure\` must be true or false`);
     const tls = { fingerprint: str("fingerprint"), ca: str("ca"), insecure: c.insecure === true ? true : undefined };
     if ([tls.fingerprint, tls.ca, tls.insecure].filter(Boolean).length > 1) fail(`context ${name}: give only one of fingerprint, ca and insecure`);
-    const sources = ["secret_env", "secret_file", "secret_command"].filter((k) => c[k] !== undefined);
-    if (sources.length !== 1) fail(`context ${name}: give exactly one of secret_env, secret_file and secret_command (where the token secret lives)`);
+    const sources = ["secret_env", "secret_file", "secret_command", "secret"].filter((k) => c[k] !== undefined);
+    if (sources.length !== 1) fail(`context ${name}: give exactly one of secret_env, secret_file, secret_command and secret (vault://…: where the token secret lives)`);
     const timeout = c.secret_timeout;
     if (timeout !== undefined && (typeof timeout !== "number" || !(timeout > 0))) fail(`context ${name}: \`secret_timeout\` must be a number of seconds above 0`);
+    if (sources[0] === "secret") {
+      // Never echo a value that is not a reference: it may be the secret itself, pasted by mistake.
+      if (typeof c.secret !== "string" || !c.secret.startsWith("vault://")) fail(`context ${name} holds a secret (\`secret\`), and this file never holds secrets`, SECRET_HINT);
+      const problem = vaultReferenceProblem(c.secret, "this file");
+      if (problem) fail(`context ${name}: ${problem.what}`, problem.hint);
+    }
     const secret: SecretSource =
       sources[0] === "secret_env"
         ? { kind: "env", name: str("secret_env")! }
         : sources[0] === "secret_file"
           ? { kind: "file", path: str("secret_file")! }
-          : { kind: "command", command: str("secret_command")!, ...(timeout === undefined ? {} : { timeoutSeconds: timeout as number }) };
+          : sources[0] === "secret"
+            ? { kind: "vault", reference: c.secret as string }
+            : { kind: "command", command: str("secret_command")!, ...(timeout === undefined ? {} : { timeoutSeconds: timeout as number }) };
     contexts.push({ name, endpoint, tokenId, tls: dropUndefined(tls), secret });
   }
   if (doc.current !== undefined && doc.current !== null && typeof doc.current !== "string") fail("`current` must be a context name");
@@ -143,7 +144,7 @@ export function checkContexts(value: unknown, file: string): ContextsFile {
   return { current: current && contexts.some((c) => c.name === current) ? current : undefined, contexts };
 }
 
-const SECRET_HINT = "Keep the secret in an environment variable (secret_env: VAR), a file (secret_file: PATH, mode 0600) or a command that prints it (secret_command: CMD), and remove it from this file.";
+const SECRET_HINT = "Keep the secret in an environment variable (secret_env: VAR), a file (secret_file: PATH, mode 0600), a command that prints it (secret_command: CMD) or Vault (secret: vault://MOUNT/PATH#KEY), and remove it from this file.";
 
 function dropUndefined<T extends object>(value: T): T {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
@@ -169,12 +170,13 @@ export function writeContexts(env: NodeJS.ProcessEnv, file: ContextsFile): strin
         entry.secret_command = c.secret.command;
         if (c.secret.timeoutSeconds !== undefined) entry.secret_timeout = c.secret.timeoutSeconds;
       }
+      if (c.secret.kind === "vault") entry.secret = c.secret.reference;
       return [c.name, entry];
     }),
   );
   const header =
     "# proxmox-mpc contexts (proxmox-mpc context --help). No secret is ever stored here: each context\n" +
-    "# says where its token secret lives (secret_env, secret_file or secret_command).\n";
+    "# says where its token secret lives (secret_env, secret_file, secret_command, or secret: vault://MOUNT/PATH#KEY).\n";
   const tmp = `${path}.${process.pid}.tmp`;
   writeFileSync(tmp, header + yaml().dump(doc, { lineWidth: 200 }), { mode: 0o600 });
   chmodSync(tmp, 0o600);
@@ -228,69 +230,21 @@ export function contextLabel(flag: string | undefined, env: NodeJS.ProcessEnv, w
   }
 }
 
-/** Describe where a secret lives (never the secret). */
-export function describeSecretSource(source: SecretSource): string {
-  switch (source.kind) {
-    case "env":
-      return `environment variable ${source.name}`;
-    case "file":
-      return `file ${source.path}`;
-    case "command":
-      return `command \`${source.command}\``;
-  }
-}
-
 /**
- * The token secret of a context, from where it lives; registered for redaction before it is returned.
- * A missing variable or file, or a command that fails, prints nothing or runs past its timeout, is a clear error.
+ * The token secret of a context, from where it lives (an environment variable, a file, a command or
+ * Vault); registered for redaction before it is returned. Every failure is a clear error (exit 2).
  */
-export function resolveContextSecret(context: ServerContext, env: NodeJS.ProcessEnv): string {
-  const { secret } = context;
-  const failed = (what: string, hint: string): never => {
-    throw new ProxmoxMpcError(`The token secret of context ${context.name}: ${what}.`, { code: "context-secret", hint, exitCode: 2 });
-  };
-  let value: string | undefined;
-  if (secret.kind === "env") {
-    value = env[secret.name]?.trim();
-    if (!value) failed(`the environment variable ${secret.name} is not set`, `Set ${secret.name} to the secret of ${context.tokenId}.`);
-  } else if (secret.kind === "file") {
-    const path = expandHome(secret.path, env);
-    let text: string;
-    try {
-      text = readFileSync(path, "utf8");
-    } catch {
-      return failed(`cannot read ${path}`, `Write the secret of ${context.tokenId} to ${path} (mode 0600), or change the context.`);
-    }
-    value = text
-      .split("\n")
-      .map((l) => l.trim())
-      .find((l) => l && !l.startsWith("#"));
-    if (!value) failed(`${path} is empty`, `Write the secret of ${context.tokenId} to ${path} (mode 0600).`);
-  } else {
-    const seconds = secret.timeoutSeconds ?? DEFAULT_SECRET_TIMEOUT;
-    const run = spawnSync(secret.command, { shell: true, env, encoding: "utf8", timeout: seconds * 1000, killSignal: "SIGKILL", stdio: ["ignore", "pipe", "pipe"], maxBuffer: 1 << 20 });
-    const hint = `Run the command yourself to check it, or change the context (proxmox-mpc context add ${context.name} … again).`;
-    if ((run.error as NodeJS.ErrnoException | undefined)?.code === "ETIMEDOUT") failed(`the secret command did not finish within ${seconds} s`, hint);
-    if (run.error) failed(`the secret command could not run (${run.error.message})`, hint);
-    if (run.status !== 0) {
-      const why = (run.stderr ?? "").trim().split("\n").pop()?.slice(0, 200);
-      failed(`the secret command failed (${run.signal ? `killed by ${run.signal}` : `exit ${run.status}`})${why ? `: ${why}` : ""}`, hint);
-    }
-    value = (run.stdout ?? "").trim();
-    if (!value) failed("the secret command printed nothing", hint);
-  }
-  registerSecret(value);
-  return value!;
+export function resolveContextSecret(context: ServerContext, env: NodeJS.ProcessEnv): Promise<string> {
+  return resolveSecretSource(context.secret, env, {
+    what: `The token secret of context ${context.name}`,
+    tokenId: context.tokenId,
+    change: `change the context (proxmox-mpc context add ${context.name} … --force)`,
+  });
 }
 
 /** `user@realm!tokenid=secret` of a context (the secret registered for redaction). */
-export function contextToken(context: ServerContext, env: NodeJS.ProcessEnv): string {
-  return `${context.tokenId}=${resolveContextSecret(context, env)}`;
-}
-
-/** `~/x` → $HOME/x; other paths as they are. */
-export function expandHome(path: string, env: NodeJS.ProcessEnv): string {
-  return path === "~" || path.startsWith("~/") ? join(env.HOME || homedir(), path.slice(1)) : path;
+export async function contextToken(context: ServerContext, env: NodeJS.ProcessEnv): Promise<string> {
+  return `${context.tokenId}=${await resolveContextSecret(context, env)}`;
 }
 
 /** An absolute path for a file given on a command line (secret_file, ca). */

@@ -1,11 +1,14 @@
 /**
  * The workspace: a project folder with `.proxmox-mpc/config.yaml`, found by
  * walking up from the current directory like git. The token secret is never
- * in config.yaml: it comes from the environment or `.proxmox-mpc/secrets`.
+ * in config.yaml: it comes from the environment (PROXMOX_VE_API_TOKEN), from
+ * where config.yaml says it lives (`secret: vault://MOUNT/PATH#KEY` or
+ * `secret_command: CMD`), or from `.proxmox-mpc/secrets`.
  */
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { dirname, isAbsolute, join, resolve } from "node:path";
 import { ProxmoxMpcError, UsageError } from "./errors.js";
+import { vaultReferenceProblem, type SecretSource } from "./secret-source.js";
 
 export const WORKSPACE_DIR = ".proxmox-mpc";
 export const CONFIG_VERSION = 1;
@@ -28,6 +31,8 @@ export interface WorkspaceConfig {
   ai?: AiConfig;
   /** The context (contexts.yaml) this workspace was made from (`init --context`): its server, trust and token secret. */
   context?: string;
+  /** Where the token secret lives when PROXMOX_VE_API_TOKEN is not set: Vault (`secret: vault://…`) or a command (`secret_command`, `secret_timeout`). */
+  secretSource?: Extract<SecretSource, { kind: "vault" | "command" }>;
 }
 
 /** `ai:` in config.yaml (docs/natural-language.md). */
@@ -147,6 +152,7 @@ export function checkConfig(value: unknown, file: string): WorkspaceConfig {
   if (ai.claudePath !== undefined && (typeof ai.claudePath !== "string" || !ai.claudePath)) fail("`ai.claudePath` must be a path");
   if (ai.timeoutSeconds !== undefined && (typeof ai.timeoutSeconds !== "number" || !(ai.timeoutSeconds > 0))) fail("`ai.timeoutSeconds` must be a number above 0");
   if (c.context !== undefined && (typeof c.context !== "string" || !c.context)) fail("`context` must be a context name");
+  const secretSource = checkSecretSource(c, file, fail);
   return {
     version: c.version as number,
     endpoint: c.endpoint as string,
@@ -162,6 +168,7 @@ export function checkConfig(value: unknown, file: string): WorkspaceConfig {
     database: database.url ? { url: database.url as string } : undefined,
     ...(c.logs === undefined ? {} : { logs: Object.fromEntries(Object.entries(logs).filter(([k, v]) => (k === "retentionDays" || k === "maxFileMiB") && v !== undefined)) }),
     ...(typeof c.context === "string" ? { context: c.context } : {}),
+    ...(secretSource ? { secretSource } : {}),
     ...(c.ai === undefined
       ? {}
       : {
@@ -172,6 +179,25 @@ export function checkConfig(value: unknown, file: string): WorkspaceConfig {
           },
         }),
   };
+}
+
+/** `secret: vault://…` or `secret_command: CMD` (with `secret_timeout: SECONDS`) of config.yaml, checked. */
+function checkSecretSource(c: Record<string, unknown>, file: string, fail: (what: string) => never): WorkspaceConfig["secretSource"] {
+  if (c.secret !== undefined && c.secret_command !== undefined) fail("give only one of `secret` (vault://…) and `secret_command`");
+  if (c.secret_timeout !== undefined && (c.secret_command === undefined || typeof c.secret_timeout !== "number" || !(c.secret_timeout > 0))) {
+    fail("`secret_timeout` must be a number of seconds above 0, beside `secret_command`");
+  }
+  if (c.secret !== undefined) {
+    // Never echo a value that is not a reference: it may be the secret itself, pasted by mistake.
+    const problem = vaultReferenceProblem(c.secret, "config.yaml (it may be in Vault, PROXMOX_VE_API_TOKEN or .proxmox-mpc/secrets)");
+    if (problem) throw new UsageError(`${file}: ${problem.what}.`, problem.hint, "invalid-config");
+    return { kind: "vault", reference: c.secret as string };
+  }
+  if (c.secret_command !== undefined) {
+    if (typeof c.secret_command !== "string" || !c.secret_command.trim()) fail("`secret_command` must be a shell command that prints the token secret");
+    return { kind: "command", command: c.secret_command as string, ...(c.secret_timeout === undefined ? {} : { timeoutSeconds: c.secret_timeout as number }) };
+  }
+  return undefined;
 }
 
 /** The database URL: DATABASE_URL, else config, else the SQLite file of the workspace. */
