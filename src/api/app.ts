@@ -22,6 +22,7 @@ import { registerHooks } from "./hooks.js";
 import { openApiDocument } from "./openapi.js";
 import { allows, roleFor, type Role } from "./roles.js";
 import { API_PREFIX, apiRoutes, fastifyPath, fromQuery, routeInputSchema, runsLong, type ApiRoute } from "./routes.js";
+import { registerMcp } from "./mcp.js";
 import { registerMetrics } from "./metrics.js";
 import { createRunner, NeedsConfirmation, type ApiRun, type ApiRunner } from "./run.js";
 import { FailedAuthLimiter } from "./rate-limit.js";
@@ -160,6 +161,7 @@ export function createApiApp(input: ApiAppInput): ApiApp {
   const kit: ApiKit = { input, authenticate, send, runner, follow };
   // Parts beside the command routes, each in its own file, registered with the kit (one line each):
   registerMetrics(app, kit);
+  registerMcp(app, kit);
   registerEvents(app, kit);
   registerHooks(app, kit);
   void kit;
