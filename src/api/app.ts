@@ -24,6 +24,7 @@ import { allows, roleFor, type Role } from "./roles.js";
 import { API_PREFIX, apiRoutes, fastifyPath, fromQuery, routeInputSchema, runsLong, type ApiRoute } from "./routes.js";
 import { registerMcp } from "./mcp.js";
 import { registerMetrics } from "./metrics.js";
+import { registerWeb } from "./web.js";
 import { createRunner, NeedsConfirmation, type ApiRun, type ApiRunner } from "./run.js";
 import { FailedAuthLimiter } from "./rate-limit.js";
 
@@ -163,6 +164,7 @@ export function createApiApp(input: ApiAppInput): ApiApp {
   registerMetrics(app, kit);
   registerMcp(app, kit);
   registerEvents(app, kit);
+  registerWeb(app, kit);
   registerHooks(app, kit);
   void kit;
 

@@ -6,6 +6,7 @@
  */
 import { z } from "zod";
 import { API_PREFIX, pathParams, routeInputSchema, type ApiRoute } from "./routes.js";
+import { DASHBOARD_ROUTES } from "./web.js";
 
 type Json = Record<string, unknown>;
 
@@ -138,6 +139,7 @@ export function openApiDocument(routes: readonly ApiRoute[], version: string): J
       },
     },
   };
+  for (const r of DASHBOARD_ROUTES) (paths[r.path] ??= {})[r.method.toLowerCase()] = { operationId: r.operationId, summary: r.summary, tags: ["dashboard"], "x-role": r.role, security: [{ bearer: [] }], ...r.spec };
   return {
     openapi: "3.1.0",
     info: {

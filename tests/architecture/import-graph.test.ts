@@ -19,6 +19,7 @@ const LAYERS: Record<string, number> = {
   mcp: 3,
   nl: 3,
   api: 3,
+  web: 3, // the dashboard (browser code): it talks HTTP to the API and imports nothing outside src/web
   commands: 2,
   pve: 1,
   proxmox: 1,

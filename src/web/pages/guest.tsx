@@ -1,0 +1,255 @@
+/**
+ * One guest: its summary and power buttons, then config, disks, network,
+ * snapshots, backups, history and its IaC file — from describe, snapshot
+ * list, backup list and the IaC file route. Its status follows the events.
+ */
+import type { JSX } from "preact";
+import { useState } from "preact/hooks";
+import { load, problem, request } from "../api.js";
+import { power, POWER } from "../power.js";
+import { can, Failure, fmt, href, PageTitle, Table, useApp, useEvents, useLive, useLoad } from "../ui.js";
+
+interface Described {
+  vmid: number;
+  name: string;
+  node: string;
+  type: "qemu" | "lxc";
+  status: string;
+  cores: number | null;
+  memory: number | null;
+  disk: number | null;
+  tags: string[];
+  disks: { key: string; storage: string | null; volume: string | null; sizeGiB: number | null; format: string | null }[];
+  nets: { key: string; model?: string | null; mac?: string | null; bridge?: string | null; vlanTag?: number | null; ip?: string | null; firewall?: boolean }[];
+  config: Record<string, unknown>;
+  iacFile: string | null;
+  history: { syncRun: number; kind: string; diff: Record<string, unknown> | null }[];
+  operations: { command: string; actor: string; startedAt: string; result: string | null; correlationId: string }[];
+}
+
+interface Snapshot {
+  name: string;
+  current?: boolean;
+  parent: string | null;
+  snaptime: number | null;
+  description: string;
+  vmstate: boolean;
+}
+
+interface Backup {
+  volid: string;
+  size: number;
+  ctime: number;
+  nodes?: string[];
+}
+
+/** A command's data through POST /api/v1/commands/NAME (the views without a GET route). */
+async function run<T>(command: string, body: Record<string, unknown>): Promise<T> {
+  const answer = await request<T>("POST", `/api/v1/commands/${command}`, body);
+  if (answer.status !== 200 || !answer.body.ok) throw problem(answer);
+  return answer.body.data as T;
+}
+
+export function GuestPage({ kind, name }: { kind: "vm" | "ct"; name: string }): JSX.Element {
+  const { who } = useApp();
+  const path = `/api/v1/${kind === "vm" ? "vms" : "cts"}/${encodeURIComponent(name)}`;
+  const guest = useLoad(() => load<Described>(path), [path]);
+  const snapshots = useLoad(() => run<Snapshot[]>("snapshot", { action: "list", kind, target: [name] }), [kind, name]);
+  const backups = useLoad(() => run<Backup[]>("backup", { action: "list", target: [name] }), [name]);
+  const iacPath = guest.data?.iacFile ?? undefined;
+  const iac = useLoad(() => (iacPath ? load<{ content: string }>(`/api/v1/iac/files/${iacPath}`) : Promise.resolve(undefined)), [iacPath]);
+  const [liveStatus, setLiveStatus] = useState<string | undefined>();
+  const [busy, setBusy] = useState(false);
+  useEvents(["guest.status"], (e) => e.data.name === name && typeof e.data.status === "string" && setLiveStatus(e.data.status));
+  useLive(["sync.done", "apply.done"], guest.reload);
+  useLive(["operation.finished"], snapshots.reload);
+
+  const g = guest.data;
+  const status = liveStatus ?? g?.status;
+  const act = async (label: (typeof POWER)[number]) => {
+    setBusy(true);
+    try {
+      if (await power(label, [{ name, kind }])) {
+        setLiveStatus(undefined);
+        guest.reload();
+      }
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <>
+      <PageTitle>{name}</PageTitle>
+      <p>
+        <a href="#/guests">All guests</a>
+      </p>
+      <Failure error={guest.error} />
+      <dl aria-label="Summary" class="summary">
+        <div>
+          <dt>Status</dt>
+          <dd class={`state ${status ?? ""}`}>{status ?? "…"}</dd>
+        </div>
+        <div>
+          <dt>VMID</dt>
+          <dd>{g?.vmid ?? "…"}</dd>
+        </div>
+        <div>
+          <dt>Node</dt>
+          <dd>{g?.node ?? "…"}</dd>
+        </div>
+        <div>
+          <dt>Kind</dt>
+          <dd>{kind}</dd>
+        </div>
+        <div>
+          <dt>Cores</dt>
+          <dd>{g?.cores ?? "–"}</dd>
+        </div>
+        <div>
+          <dt>Memory</dt>
+          <dd>{fmt.mib(g?.memory)}</dd>
+        </div>
+        <div>
+          <dt>Tags</dt>
+          <dd>{g?.tags.join(", ") || "–"}</dd>
+        </div>
+      </dl>
+      {can(who, "operator") ? (
+        <div role="toolbar" aria-label="Power" class="toolbar">
+          {POWER.map((label) => (
+            <button key={label} type="button" disabled={busy} onClick={() => act(label)}>
+              {label}
+            </button>
+          ))}
+        </div>
+      ) : null}
+
+      <section aria-labelledby="h-config">
+        <h2 id="h-config">Config</h2>
+        <Table
+          caption="Config"
+          columns={[
+            { header: "Key", width: "12rem", render: (r: [string, unknown]) => r[0] },
+            { header: "Value", render: (r) => <code>{String(r[1])}</code>, class: "wrap" },
+          ]}
+          rows={Object.entries(g?.config ?? {})}
+          rowKey={(r) => r[0]}
+          empty={g ? "No config." : "Loading…"}
+        />
+      </section>
+      <section aria-labelledby="h-disks">
+        <h2 id="h-disks">Disks</h2>
+        <Table
+          caption="Disks"
+          columns={[
+            { header: "Disk", width: "7rem", render: (d: Described["disks"][number]) => d.key },
+            { header: "Storage", width: "9rem", render: (d) => d.storage ?? "–" },
+            { header: "Volume", render: (d) => d.volume ?? "–", class: "wrap" },
+            { header: "Size", width: "6rem", render: (d) => fmt.gib(d.sizeGiB), class: "num" },
+          ]}
+          rows={g?.disks ?? []}
+          rowKey={(d) => d.key}
+          empty={g ? "No disks." : "Loading…"}
+        />
+      </section>
+      <section aria-labelledby="h-network">
+        <h2 id="h-network">Network</h2>
+        <Table
+          caption="Network"
+          columns={[
+            { header: "Interface", width: "6rem", render: (n: Described["nets"][number]) => n.key },
+            { header: "Model", width: "6rem", render: (n) => n.model ?? "–" },
+            { header: "Bridge", width: "6rem", render: (n) => n.bridge ?? "–" },
+            { header: "VLAN", width: "4rem", render: (n) => n.vlanTag ?? "–" },
+            { header: "MAC", width: "11rem", render: (n) => n.mac ?? "–" },
+            { header: "IP", render: (n) => n.ip ?? "–" },
+          ]}
+          rows={g?.nets ?? []}
+          rowKey={(n) => n.key}
+          empty={g ? "No network interfaces." : "Loading…"}
+        />
+      </section>
+      <section aria-labelledby="h-snapshots">
+        <h2 id="h-snapshots">Snapshots</h2>
+        <Failure error={snapshots.error} />
+        <Table
+          caption="Snapshots"
+          columns={[
+            { header: "Name", width: "12rem", render: (s: Snapshot) => s.name },
+            { header: "Time", width: "11rem", render: (s) => (s.snaptime ? fmt.time(new Date(s.snaptime * 1000).toISOString()) : "–") },
+            { header: "RAM", width: "4rem", render: (s) => (s.vmstate ? "yes" : "no") },
+            { header: "Description", render: (s) => s.description || "–", class: "wrap" },
+          ]}
+          rows={(snapshots.data ?? []).filter((s) => !s.current && s.name !== "current")}
+          rowKey={(s) => s.name}
+          empty={snapshots.data ? "No snapshots." : "Loading…"}
+        />
+      </section>
+      <section aria-labelledby="h-backups">
+        <h2 id="h-backups">Backups</h2>
+        <Failure error={backups.error} />
+        <Table
+          caption="Backups"
+          columns={[
+            { header: "Volume", render: (b: Backup) => b.volid, class: "wrap" },
+            { header: "Time", width: "11rem", render: (b) => (b.ctime ? fmt.time(new Date(b.ctime * 1000).toISOString()) : "–") },
+            { header: "Size", width: "7rem", render: (b) => fmt.bytes(b.size), class: "num" },
+          ]}
+          rows={backups.data ?? []}
+          rowKey={(b) => b.volid}
+          empty={backups.data ? "No backups." : "Loading…"}
+        />
+      </section>
+      <section aria-labelledby="h-history">
+        <h2 id="h-history">History</h2>
+        <Table
+          caption="History"
+          columns={[
+            { header: "When", width: "11rem", render: (h: HistoryRow) => h.when },
+            { header: "What", render: (h) => h.what, class: "wrap" },
+            { header: "Result", width: "7rem", render: (h) => h.result },
+          ]}
+          rows={history(g)}
+          rowKey={(h) => h.key}
+          empty={g ? "No history." : "Loading…"}
+        />
+      </section>
+      <section aria-labelledby="h-iac">
+        <h2 id="h-iac">IaC file</h2>
+        {iacPath ? (
+          <>
+            <p>
+              <a href={href("iac", ...iacPath.split("/"))}>Edit {iacPath}</a>
+            </p>
+            <Failure error={iac.error} />
+            <pre class="code" aria-label={iacPath}>
+              {iac.data?.content ?? "…"}
+            </pre>
+          </>
+        ) : (
+          <p>{g ? "No IaC file describes this guest (sync writes one)." : "…"}</p>
+        )}
+      </section>
+    </>
+  );
+}
+
+interface HistoryRow {
+  key: string;
+  when: string;
+  what: string;
+  result: string;
+}
+
+function history(g: Described | undefined): HistoryRow[] {
+  if (!g) return [];
+  const ops = g.operations.map((o) => ({ key: o.correlationId, when: fmt.time(o.startedAt), what: `${o.command} (${o.actor})`, result: o.result ?? "running" }));
+  const syncs = g.history.map((h) => ({
+    key: `sync-${h.syncRun}-${h.kind}`,
+    when: `sync #${h.syncRun}`,
+    what: `${h.kind}${h.diff ? `: ${Object.keys(h.diff).join(", ")}` : ""}`,
+    result: "–",
+  }));
+  return [...ops, ...syncs];
+}
