@@ -3,8 +3,10 @@
  * into the workspace root (a new workspace, or an existing one where it adds
  * only the pipeline); an existing pipeline file that differs is shown as a
  * diff and replaced only when confirmed — "n", --no-input without --yes and
- * Ctrl-C leave it as it was; an unknown CI name is exit 2 naming the choices.
+ * Ctrl-C leave it as it was; an unknown CI name is exit 2 naming the choices;
+ * a workspace in a subfolder of its git repository is told where the file goes.
  */
+import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { CI_PIPELINES, pipelineText } from "../../src/commands/init-ci.js";
@@ -117,6 +119,19 @@ describe("init --ci for a new workspace", () => {
       expect(JSON.parse(run.stdout).ci).toEqual({ ci: "github", file: GITHUB, action: "created" });
       expect(existsSync(join(dir, "ws", ".proxmox-mpc", "config.yaml"))).toBe(true);
       expect(readFileSync(join(dir, "ws", GITHUB), "utf8")).toBe(expected.github);
+    } finally {
+      cleanup();
+    }
+  });
+
+  it("says where the file must go when the workspace is a subfolder of its git repository", async () => {
+    const { dir, cleanup } = tempDir();
+    try {
+      execFileSync("git", ["init", "-q"], { cwd: dir });
+      const run = await cli(["init", "infra", "--ci", "gitlab", "--fingerprint", sim.fingerprint!, "--no-input"], { env: simEnv(sim), cwd: dir });
+      expect(run.code).toBe(0);
+      expect(run.stdout).toContain(`Note: the workspace is a subfolder of the git repository ${dir}; GitLab reads .gitlab-ci.yml only at the repository's root: move the file there and run each proxmox-mpc line with -C infra.`);
+      expect(readFileSync(join(dir, "infra", GITLAB), "utf8")).toBe(expected.gitlab);
     } finally {
       cleanup();
     }
