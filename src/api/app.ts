@@ -238,7 +238,7 @@ export function createApiApp(input: ApiAppInput): ApiApp {
     const needed = roleFor(command, commandInput) ?? "admin";
     if (!allows(caller.role, needed)) return refuse(reply, 403, `This call needs the ${needed} role; the token ${caller.name} is ${caller.role}.`);
 
-    const long = runsLong(command, toolInput) && (route.kind !== "destructive" || confirm);
+    const long = route.kind !== "read" && runsLong(command, toolInput) && (route.kind !== "destructive" || confirm);
     const { ctx, done } = runner.start(command, commandInput, { confirm, caller: { principal: caller.name, role: caller.role, source: caller.source } });
     if (!long) {
       const [status, body] = answer(command.name, await done);

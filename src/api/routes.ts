@@ -10,7 +10,7 @@
  */
 import { z } from "zod";
 import type { Command } from "../commands/types.js";
-import { lowestRole, type Role } from "./roles.js";
+import { lowestRole, roleFor, type Role } from "./roles.js";
 import { remoteInputSchema } from "../commands/remote.js";
 
 export type ToolKind = "read" | "write" | "destructive";
@@ -48,6 +48,8 @@ interface Shortcut {
   fixed?: Record<string, unknown>;
   params?: Record<string, string>;
   summary: string;
+  /** A read view of a mutating command (its `mcp.views`): the action that only reads; the route is a read. */
+  view?: string;
 }
 
 /** Resources, read with GET. */
@@ -61,6 +63,14 @@ const RESOURCES: Shortcut[] = [
   { method: "GET", path: "/status", command: "status", summary: "Workspace, server, last sync, drift (status)" },
   { method: "GET", path: "/logs", command: "logs", summary: "The operation log (logs)" },
   { method: "GET", path: "/audit", command: "audit", summary: "Who did what: the audit trail (audit)" },
+  // The read views of mutating commands (their mcp.views), as sub-resources of a guest.
+  ...(["vms", "cts"] as const).flatMap((noun): Shortcut[] => {
+    const kind = noun === "vms" ? "vm" : "ct";
+    return [
+      { method: "GET", path: `/${noun}/{name}/snapshots`, command: "snapshot", view: "list", fixed: { action: "list", kind }, params: { name: "target" }, summary: `The snapshots of one ${kind === "vm" ? "VM" : "container"}, as a tree (snapshot list ${kind} NAME)` },
+      { method: "GET", path: `/${noun}/{name}/backups`, command: "backup", view: "list", fixed: { action: "list" }, params: { name: "target" }, summary: `The backups of one ${kind === "vm" ? "VM" : "container"} (backup list NAME)` },
+    ];
+  }),
 ];
 
 /** Actions, with POST. */
@@ -86,9 +96,10 @@ function kindOf(command: Command): ToolKind | undefined {
 export function apiRoutes(commands: readonly Command[]): ApiRoute[] {
   const routes: ApiRoute[] = [];
   const add = (command: Command | undefined, s: Omit<Shortcut, "command">): void => {
-    const kind = command && kindOf(command);
-    const role = command && lowestRole(command);
+    const kind = command && (s.view === undefined ? kindOf(command) : "read");
+    const role = command && (s.view === undefined ? lowestRole(command) : roleFor(command, { args: [s.view], options: {} }));
     if (!command || !kind || !role) return;
+    if (s.view !== undefined && !(command.mcp.tool && command.mcp.views?.some((v) => v.action === s.view))) throw new Error(`${command.name} ${s.view} is not one of the command's read views (mcp.views).`);
     routes.push({ method: s.method, path: `${API_PREFIX}${s.path}`, command, kind, role, summary: s.summary, fixed: s.fixed ?? {}, params: s.params ?? {} });
   };
   const byName = (name: string) => commands.find((c) => c.name === name);

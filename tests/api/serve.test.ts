@@ -193,6 +193,23 @@ it("serves an OpenAPI 3.1 document that a validator accepts, and a page that ren
   expect(docs.text).not.toMatch(/https?:\/\//);
 });
 
+it("reads a guest's snapshots and backups as a viewer (the read views of snapshot and backup)", async () => {
+  const vm = sim.cluster.guests().find((g) => g.type === "qemu" && !g.template)!;
+  const name = encodeURIComponent(guestName(vm));
+  const taken = await req("POST", "/api/v1/commands/snapshot", { token: operator, body: { action: "create", kind: "vm", target: [guestName(vm), "api-view"] } });
+  expect([taken.status, taken.body.ok]).toEqual([200, true]);
+  const snapshots = await req("GET", `/api/v1/vms/${name}/snapshots`, { token: viewer });
+  expect(snapshots.status).toBe(200);
+  expect(JSON.stringify(snapshots.body.data)).toContain("api-view");
+  const backups = await req("GET", `/api/v1/vms/${name}/backups`, { token: viewer });
+  expect([backups.status, backups.body.ok, backups.body.command]).toEqual([200, true, "backup"]);
+  // A view takes no confirmation and cannot be turned into another action through the query.
+  const other = await req("GET", `/api/v1/vms/${name}/snapshots?action=delete`, { token: admin });
+  expect(other.status).toBe(400);
+  expect(JSON.stringify(sim.cluster.guests().find((g) => g.vmid === vm.vmid))).toContain("api-view");
+});
+
+
 it("a second start prints `token (existing)`; SIGTERM stops it cleanly", async () => {
   const again = await apiServer(ws.dir, ws.env);
   try {
