@@ -11,7 +11,10 @@
  *    version};
  *  - 403 {"errors":["permission denied"]} for a missing or wrong
  *    X-Vault-Token, 404 {"errors":[]} for a path with no secret (Vault's
- *    error shape, developer.hashicorp.com/vault/api-docs "Error response").
+ *    error shape, developer.hashicorp.com/vault/api-docs "Error response");
+ *  - 404 with the same envelope, data.data null and a deletion_time in
+ *    data.metadata for a secret whose latest version was deleted (the
+ *    documented soft delete: "stop them from being returned from reads").
  * It checks X-Vault-Token (and X-Vault-Namespace when the test sets one) and
  * records each request's path and headers so that tests can assert on them.
  */
@@ -28,6 +31,8 @@ export interface VaultServerOptions {
   token: string;
   /** Secrets by "MOUNT/PATH", e.g. {"kv/proxmox": {token: "…"}}. */
   secrets: Record<string, VaultSecretData>;
+  /** "MOUNT/PATH"s whose latest version was deleted (soft delete). */
+  deleted?: string[];
   /** When set, requests must carry this X-Vault-Namespace (else 403, as Vault answers for a path outside the namespace). */
   namespace?: string;
   /** Serve HTTPS with this key and certificate (PEM). */
@@ -64,7 +69,9 @@ export async function startVaultServer(options: VaultServerOptions): Promise<Run
     if (!tokenMatched || (options.namespace !== undefined && namespace !== options.namespace)) return send(403, { errors: ["permission denied"] });
     const m = /^\/v1\/([^/]+)\/data\/(.+?)(\?.*)?$/.exec(req.url ?? "");
     if (req.method !== "GET" || !m) return send(404, { errors: [] });
-    const data = options.secrets[`${decodeURIComponent(m[1])}/${m[2].split("/").map(decodeURIComponent).join("/")}`];
+    const where = `${decodeURIComponent(m[1])}/${m[2].split("/").map(decodeURIComponent).join("/")}`;
+    if (options.deleted?.includes(where)) return send(404, readSecretVersionResponse(null, "2018-03-22T02:36:43.986212308Z"));
+    const data = options.secrets[where];
     if (!data) return send(404, { errors: [] });
     send(200, readSecretVersionResponse(data));
   };
@@ -79,7 +86,7 @@ export async function startVaultServer(options: VaultServerOptions): Promise<Run
 }
 
 /** The 200 answer of "Read secret version", shaped as recorded in HashiCorp's API documentation. */
-function readSecretVersionResponse(data: VaultSecretData): Record<string, unknown> {
+function readSecretVersionResponse(data: VaultSecretData | null, deletionTime = ""): Record<string, unknown> {
   return {
     request_id: randomUUID(),
     lease_id: "",
@@ -90,7 +97,7 @@ function readSecretVersionResponse(data: VaultSecretData): Record<string, unknow
       metadata: {
         created_time: "2018-03-22T02:24:06.945319214Z",
         custom_metadata: { owner: "jdoe", mission_critical: "false" },
-        deletion_time: "",
+        deletion_time: deletionTime,
         destroyed: false,
         version: 2,
       },

@@ -40,6 +40,7 @@ beforeAll(async () => {
         "kv/numbers": { token: 42 },
         "secret/teams/infra/pve": { token_secret: CANARY },
       },
+      deleted: ["kv/retired"],
     }),
   ]);
   tmp = tempDir("mpc-vault-");
@@ -117,11 +118,12 @@ it("a wrong Vault token is exit 2 naming VAULT_TOKEN (never the token); the chil
   expect(logs).not.toContain(WRONG_TOKEN);
 });
 
-it("a missing key names the keys there are (never their values); a number, a missing secret and a malformed reference are clear errors", async () => {
+it("a missing key names the keys there are (never their values); a number, a missing or deleted secret and a malformed reference are clear errors", async () => {
   const cases: [string, string][] = [
     ["vault://kv/proxmox#password", 'the secret kv/proxmox in Vault has no key "password" (its keys: token, user)'],
     ["vault://kv/numbers#token", 'the value of "token" in kv/numbers is a number, not a string'],
     ["vault://kv/nothing-here#token", "Vault has no secret at kv/nothing-here (HTTP 404)"],
+    ["vault://kv/retired#token", "the latest version of kv/retired in Vault was deleted"],
   ];
   for (const [reference, message] of cases) {
     const dir = await workspace(`secret: ${reference}\n`);
