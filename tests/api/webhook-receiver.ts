@@ -2,7 +2,7 @@
  * A webhook receiver for the tests: a real HTTP server on 127.0.0.1 that
  * checks each delivery's signature itself (HMAC-SHA256 computed here from the
  * secret it is told, over timestamp + "." + raw body) and answers by path:
- * `/ok` 200, `/flaky` 500 twice then 200, `/gone` 410, `/hang` never (until
+ * `/ok` 200, `/flaky` 500 twice then 200, `/gone` 410, `/hang…` never (until
  * released).
  */
 import { createHmac } from "node:crypto";
@@ -46,7 +46,7 @@ export async function startReceiver(secretFor: (path: string) => string | undefi
       const expected = key ? `sha256=${createHmac("sha256", key).update(`${ts}.${body}`).digest("hex")}` : undefined;
       received.push({ path, headers: req.headers, body, json: JSON.parse(body) as Received["json"], signatureValid: expected !== undefined && req.headers["x-proxmox-mpc-signature-256"] === expected });
       for (const w of waiters.splice(0)) w();
-      if (path === "/hang") return void held.push(res);
+      if (path.startsWith("/hang")) return void held.push(res);
       if (path === "/gone") return void res.writeHead(410).end("gone");
       if (path === "/flaky") {
         const id = String(req.headers["x-proxmox-mpc-delivery"]);

@@ -4,7 +4,8 @@
  * sync.done and sync.changed before the process ends; through `serve`, a
  * receiver answering 500 twice gets the third attempt (the delivery log shows
  * attempts 1..3), a 410 gives up at once, and a receiver that never answers
- * does not hold the API's answer back. `webhook add` refuses bad URLs and
+ * does not hold the API's answer back, and a shell run whose receiver hangs
+ * ends after a bounded wait, recording the delivery it could not finish. `webhook add` refuses bad URLs and
  * unknown events, `remove` asks and keeps the log, and the secret (a canary)
  * appears in no log, answer or list.
  */
@@ -118,6 +119,20 @@ it("a sync run from a shell (a child process, as from cron) delivers sync.done a
   ]);
   expect((await run(["webhook", "test", id])).stdout).toMatch(/Ping delivered/);
   expect(receiver.received.at(-1)).toMatchObject({ path: "/ok", signatureValid: true, json: { type: "ping" } });
+  expect((await run(["webhook", "remove", id, "--yes"])).code).toBe(0);
+}, 60_000);
+
+it("a shell run waits a bounded time for a receiver that hangs, then ends and records what it could not send", async () => {
+  const id = await addHook("/hang-shell", "sync.done", ["--secret-env", "WEBHOOK_SECRET"]);
+  const synced = await cliProcess(["-C", ws.dir, "sync"], { env: { ...env(), PROXMOX_MPC_WEBHOOK_EXIT_WAIT_MS: "200" }, cwd: ws.dir });
+  expect(synced.code).toBe(0);
+  // The process has ended; the receiver got sync.done and still holds it (it answers only when released).
+  const [held] = await receiver.waitFor("/hang-shell", 1);
+  expect(held.json.type).toBe("sync.done");
+  expect(receiver.held).toHaveLength(1);
+  const log = await deliveries(id);
+  expect(log.map((d) => [d.event, d.attempt, d.status, d.error])).toEqual([["sync.done", 1, "gave-up", expect.stringMatching(/not sent: the process was ending/)]]);
+  receiver.release();
   expect((await run(["webhook", "remove", id, "--yes"])).code).toBe(0);
 }, 60_000);
 
