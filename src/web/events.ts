@@ -16,6 +16,19 @@ export interface LiveEvent {
   data: Record<string, unknown>;
 }
 
+/**
+ * Commands that only read (the dashboard's own loads among them): their
+ * operation events change nothing a page shows, and reloading on them would
+ * make every page that follows operations reload itself forever.
+ */
+const READS = new Set(["get", "describe", "logs", "status", "health", "audit", "test"]);
+const LISTS = new Set(["snapshot", "backup"]);
+
+/** Whether an event is a read's operation.started/progress/finished. */
+export function isRead(event: LiveEvent, reads: ReadonlySet<string>): boolean {
+  return event.type.startsWith("operation.") && event.correlationId !== undefined && reads.has(event.correlationId);
+}
+
 export type StreamState = "connecting" | "live" | "offline";
 
 type Listener = (event: LiveEvent) => void;
@@ -29,6 +42,8 @@ export class EventStream {
   private readonly stateListeners = new Set<(s: StreamState) => void>();
   private lastSeq = 0;
   private seen = new Set<string>();
+  /** Correlation ids of runs that only read (READS, and the list action of snapshot and backup). */
+  readonly reads = new Set<string>();
   private abort = new AbortController();
   private stopped = false;
 
@@ -117,6 +132,12 @@ export class EventStream {
     if (this.seen.has(event.id)) return;
     this.seen.add(event.id);
     if (this.seen.size > KEEP * 2) this.seen = new Set(this.recent.map((e) => e.id));
+    if (event.type === "operation.started" && event.correlationId) {
+      const command = String(event.data.command);
+      const args = Array.isArray(event.data.args) ? event.data.args : [];
+      if (READS.has(command) || (LISTS.has(command) && args[0] === "list")) this.reads.add(event.correlationId);
+      if (this.reads.size > KEEP) this.reads.delete(this.reads.values().next().value!);
+    }
     this.recent.push(event);
     if (this.recent.length > KEEP) this.recent.shift();
     for (const l of [...this.listeners]) l(event);

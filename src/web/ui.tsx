@@ -7,7 +7,7 @@
 import { createContext, type ComponentChildren, type JSX } from "preact";
 import { useCallback, useContext, useEffect, useRef, useState } from "preact/hooks";
 import type { ApiError } from "./api.js";
-import type { EventStream, LiveEvent, StreamState } from "./events.js";
+import { isRead, type EventStream, type LiveEvent, type StreamState } from "./events.js";
 
 export type Role = "viewer" | "operator" | "admin";
 
@@ -65,13 +65,14 @@ export function useEvents(types: readonly string[], handler: (event: LiveEvent) 
   useEffect(() => stream.subscribe((e) => (!types.length || types.includes(e.type)) && latest.current(e)), [stream, key]);
 }
 
-/** Reload when one of these events arrives: at most once a second, the last one always. */
+/** Reload when one of these events arrives (not those of runs that only read): at most once a second, the last one always. */
 export function useLive(types: readonly string[], reload: () => void, enabled = true): void {
+  const { stream } = useApp();
   const timer = useRef<number | undefined>(undefined);
   const last = useRef(0);
   useEffect(() => () => window.clearTimeout(timer.current), []);
-  useEvents(types, () => {
-    if (!enabled || timer.current !== undefined) return;
+  useEvents(types, (e) => {
+    if (!enabled || timer.current !== undefined || isRead(e, stream.reads)) return;
     const wait = Math.max(0, last.current + 1000 - Date.now());
     timer.current = window.setTimeout(() => {
       timer.current = undefined;
@@ -122,9 +123,6 @@ export function Notifications(): JSX.Element {
       {notes.map((n) => (
         <p key={n.id} class={`note ${n.level}`}>
           {n.text}
-          <button type="button" class="link" aria-label={`Dismiss: ${n.text}`} onClick={() => ((notes = notes.filter((x) => x !== n)), noteListeners.forEach((l) => l()))}>
-            ×
-          </button>
         </p>
       ))}
     </div>

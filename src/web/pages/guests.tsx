@@ -95,7 +95,7 @@ export function GuestsPage(): JSX.Element {
         {operator ? (
           <>
             <label class="select-all">
-              <input type="checkbox" checked={allShown} onChange={() => setSelected(allShown ? new Set() : new Set([...selected, ...shown.map((g) => g.vmid)]))} /> Select all shown
+              <input type="checkbox" checked={allShown} onChange={() => setSelected(allShown ? new Set() : new Set([...selected, ...shown.map((g) => g.vmid)]))} /> Select all
             </label>
             <div role="toolbar" aria-label="Bulk actions" class="toolbar">
               {POWER.map((label) => (

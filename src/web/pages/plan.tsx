@@ -55,7 +55,12 @@ export function PlanPanel({ unsaved = false, title = "h2" }: { unsaved?: boolean
   const [apply, setApply] = useState<ApplyState>({ phase: "idle" });
   const [progress, setProgress] = useState<string[]>([]);
   const unfollow = useRef<(() => void) | undefined>(undefined);
+  const progressList = useRef<HTMLOListElement>(null);
   useEffect(() => () => unfollow.current?.(), []);
+  // The newest progress line stays in view.
+  useEffect(() => {
+    if (progressList.current) progressList.current.scrollTop = progressList.current.scrollHeight;
+  }, [progress]);
 
   const runPlan = async () => {
     if (unsaved) return setMessage("Save first.");
@@ -173,7 +178,7 @@ export function PlanPanel({ unsaved = false, title = "h2" }: { unsaved?: boolean
           <p aria-label="Apply status" class={apply.phase === "done" ? (apply.ok ? "ok" : "error") : undefined}>
             {apply.phase === "running" ? "Applying…" : apply.message}
           </p>
-          <ol aria-label="Progress" class="progress">
+          <ol aria-label="Progress" class="progress" ref={progressList} tabIndex={0}>
             {progress.map((line, i) => (
               <li key={i}>{line}</li>
             ))}
