@@ -9,6 +9,7 @@ import { createContext } from "../commands/context.js";
 import { COMMANDS, findCommand } from "../commands/registry.js";
 import { runCommand } from "../commands/runner.js";
 import type { Caller, Command, GlobalOptions } from "../commands/types.js";
+import type { EventBus } from "../core/events.js";
 import { createLogger, type Logger } from "../core/logger.js";
 import { asProxmoxMpcError, UsageError } from "../core/errors.js";
 import { databaseUrl, type Workspace } from "../core/workspace.js";
@@ -31,6 +32,8 @@ export interface ScopeInput {
   debug?: boolean;
   /** Who calls, unless a call says (the audit trail): `mcp-stdio` from `stdio` by default. */
   caller?: Caller;
+  /** A scope inside `serve` (its /mcp): the server's logger, store and event bus instead of its own. */
+  host?: { log: Logger; store: () => Promise<Store>; events: EventBus };
 }
 
 /** The caller of an MCP server over stdio: whoever started it, through its pipe. */
@@ -67,15 +70,21 @@ export function toolKind(command: Command, policy: McpPolicy): "read" | "write" 
   return command.mcp.tool;
 }
 
-export function createScope(input: ScopeInput): ServerScope {
+/** The log files of a scope of its own (`mcp`), also on stderr with --debug. */
+function ownLog(input: ScopeInput): { log: Logger; file: RotatingLogDestination } {
   const ws = input.workspace;
   const file = new RotatingLogDestination(ws.paths.logs, { ...DEFAULT_LOG_SETTINGS, ...ws.config.logs });
   const debug = input.debug || isDebugOn(ws.paths.dir);
   const destination = debug ? { write: (line: string) => (file.write(line), input.stderr.write(line)) } : file;
-  const log = createLogger({ level: debug ? "debug" : "info", destination, base: { workspace: ws.name, face: "mcp" } });
+  return { log: createLogger({ level: debug ? "debug" : "info", destination, base: { workspace: ws.name, face: "mcp" } }), file };
+}
+
+export function createScope(input: ScopeInput): ServerScope {
+  const ws = input.workspace;
+  const { log, file } = input.host ? { log: input.host.log.child({ face: "mcp" }), file: undefined } : ownLog(input);
   // One store for every call (opened on the first): a call costs a query, not an open (bench:mcp).
   let shared: Promise<Store> | undefined;
-  const sharedStore = (): Promise<Store> => {
+  const sharedStore = input.host?.store ?? ((): Promise<Store> => {
     if (shared) return shared;
     const opening = import("../state/store.js").then(({ openStore }) => openStore({ url: databaseUrl(ws, input.env), readOnly: true }));
     shared = opening;
@@ -84,7 +93,7 @@ export function createScope(input: ScopeInput): ServerScope {
       if (shared === opening) shared = undefined;
     });
     return opening;
-  };
+  });
   return {
     workspace: ws,
     version: input.version,
@@ -94,7 +103,7 @@ export function createScope(input: ScopeInput): ServerScope {
       const open = shared;
       shared = undefined;
       if (open) await (await open.catch(() => undefined))?.close();
-      file.close();
+      file?.close();
     },
     async run(name, commandInput, options = {}) {
       const command = findCommand(name);
@@ -105,7 +114,7 @@ export function createScope(input: ScopeInput): ServerScope {
       const ui = new McpUI(options.confirm === true);
       const globals: GlobalOptions = { workspace: ws.paths.root, output: "json", debug: false, color: false, input: true, yes: false };
       const signal = options.signal ? AbortSignal.any([input.signal, options.signal]) : input.signal;
-      const ctx = createContext({ cwd: ws.paths.root, env: input.env, globals, ui, signal, actor: "mcp", caller: options.caller ?? input.caller ?? STDIO_CALLER, version: input.version, command: command.name, commands: COMMANDS, rootLogger: log, stderr: input.stderr, workspace: ws, sharedStore });
+      const ctx = createContext({ cwd: ws.paths.root, env: input.env, globals, ui, signal, actor: "mcp", caller: options.caller ?? input.caller ?? STDIO_CALLER, version: input.version, command: command.name, commands: COMMANDS, rootLogger: log, stderr: input.stderr, workspace: ws, sharedStore, events: input.host?.events });
       const runnable = kind === "read" ? command : guardedCommand(command, input.policy);
       try {
         const result = await runCommand(runnable, ctx, commandInput, { record: true });

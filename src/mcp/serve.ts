@@ -15,6 +15,7 @@ import type { ServeOptions } from "../core/result.js";
 import { registerSecret } from "../core/redact.js";
 import { loadWorkspace } from "../core/workspace.js";
 import { createScope, withCaller, type ServerScope } from "./run.js";
+import type { McpScope } from "./scope.js";
 import { createMcpServer } from "./server.js";
 
 export interface McpServeRequest {
@@ -69,13 +70,12 @@ async function serveStdio(scope: ServerScope, request: McpServeRequest): Promise
 }
 
 async function serveHttp(scope: ServerScope, request: McpServeRequest): Promise<number> {
-  const { StreamableHTTPServerTransport } = await import("@modelcontextprotocol/sdk/server/streamableHttp.js");
   const o = request.options;
   const token = o.token ?? randomBytes(24).toString("base64url");
   registerSecret(token); // never echoed by a tool, a log line or an error
   const expected = digest(token);
-  const sessions = new Map<string, { transport: StreamableHTTPServerTransport; server: McpServer }>();
   let allowedHosts: string[] | undefined;
+  const sessions = await createMcpSessions({ allowedHosts: () => allowedHosts });
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const path = new URL(req.url ?? "/", "http://localhost").pathname;
@@ -85,26 +85,8 @@ async function serveHttp(scope: ServerScope, request: McpServeRequest): Promise<
       res.setHeader("WWW-Authenticate", 'Bearer realm="proxmox-mpc"');
       return plain(res, 401, "Unauthorized: send Authorization: Bearer TOKEN (the token `proxmox-mpc mcp --http` printed).");
     }
-    const id = req.headers["mcp-session-id"];
-    const existing = typeof id === "string" ? sessions.get(id) : undefined;
-    if (existing) return existing.transport.handleRequest(req, res);
-    if (id !== undefined) return rpcError(res, 404, "Session not found: initialize a new one.");
     // The session's calls are recorded as the token holder's, from the address that opened it (the audit trail).
-    const server = createMcpServer(withCaller(scope, { principal: "mcp-http", source: req.socket.remoteAddress ?? "unknown" }));
-    const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
-      sessionIdGenerator: () => randomUUID(),
-      onsessioninitialized: (sid) => void sessions.set(sid, { transport, server }),
-      onsessionclosed: (sid) => void sessions.delete(sid),
-      enableDnsRebindingProtection: allowedHosts !== undefined,
-      allowedHosts,
-    });
-    transport.onclose = () => {
-      if (transport.sessionId) sessions.delete(transport.sessionId);
-    };
-    await server.connect(transport);
-    await transport.handleRequest(req, res);
-    // Not an initialize request: no session was made, and nothing stays open.
-    if (!transport.sessionId) await server.close().catch(() => undefined);
+    return sessions.handle(req, res, { scope: withCaller(scope, { principal: "mcp-http", source: req.socket.remoteAddress ?? "unknown" }) });
   };
 
   const http: Server = createServer((req, res) => {
@@ -129,16 +111,62 @@ async function serveHttp(scope: ServerScope, request: McpServeRequest): Promise<
     if (request.signal.aborted) resolve();
     request.signal.addEventListener("abort", () => resolve(), { once: true });
   });
-  for (const { transport, server } of sessions.values()) {
-    await transport.close().catch(() => undefined);
-    await server.close().catch(() => undefined);
-  }
-  sessions.clear();
+  await sessions.close();
   await new Promise<void>((resolve) => {
     http.close(() => resolve());
     http.closeAllConnections();
   });
   return 0;
+}
+
+/** The MCP sessions of one Streamable HTTP endpoint: `mcp --http`'s, and `/mcp` of `serve` (src/api/mcp.ts). */
+export interface McpSessions {
+  /**
+   * Answer one request whose caller is already authenticated: to the session it names (only
+   * if `owner` opened it; any other gets 404, as for an unknown one), or, for an initialize
+   * request, to a new session of an MCP server over `scope`, owned by `owner`. `body`: the
+   * JSON body, when the caller's framework has read it already.
+   */
+  handle(req: IncomingMessage, res: ServerResponse, open: { scope: McpScope; owner?: string }, body?: unknown): Promise<void>;
+  /** Close every session (the server is stopping). */
+  close(): Promise<void>;
+}
+
+/** `allowedHosts`: the Host headers accepted (DNS-rebinding protection), when known. */
+export async function createMcpSessions(options: { allowedHosts?: () => string[] | undefined } = {}): Promise<McpSessions> {
+  const { StreamableHTTPServerTransport } = await import("@modelcontextprotocol/sdk/server/streamableHttp.js");
+  const sessions = new Map<string, { transport: StreamableHTTPServerTransport; server: McpServer; owner?: string }>();
+  return {
+    async handle(req, res, open, body) {
+      const id = req.headers["mcp-session-id"];
+      const existing = typeof id === "string" ? sessions.get(id) : undefined;
+      if (existing && existing.owner === open.owner) return existing.transport.handleRequest(req, res, body);
+      if (id !== undefined) return rpcError(res, 404, "Session not found: initialize a new one.");
+      const server = createMcpServer(open.scope);
+      const allowedHosts = options.allowedHosts?.();
+      const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
+        sessionIdGenerator: () => randomUUID(),
+        onsessioninitialized: (sid) => void sessions.set(sid, { transport, server, owner: open.owner }),
+        onsessionclosed: (sid) => void sessions.delete(sid),
+        enableDnsRebindingProtection: allowedHosts !== undefined,
+        allowedHosts,
+      });
+      transport.onclose = () => {
+        if (transport.sessionId) sessions.delete(transport.sessionId);
+      };
+      await server.connect(transport);
+      await transport.handleRequest(req, res, body);
+      // Not an initialize request: no session was made, and nothing stays open.
+      if (!transport.sessionId) await server.close().catch(() => undefined);
+    },
+    async close() {
+      for (const { transport, server } of sessions.values()) {
+        await transport.close().catch(() => undefined);
+        await server.close().catch(() => undefined);
+      }
+      sessions.clear();
+    },
+  };
 }
 
 function digest(text: string): Buffer {

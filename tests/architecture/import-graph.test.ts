@@ -37,7 +37,8 @@ const LAYERS: Record<string, number> = {
  * English to the natural-language face (nl/route.ts decides, nl/face.ts answers), which runs each step
  * of a plan through that same program (nl->cli). No other arrow between faces.
  */
-const FACE_ARROWS = new Set(["console->cli", "console->nl", "nl->cli"]);
+// api->mcp: `serve` mounts the MCP Streamable HTTP endpoint at /mcp (src/api/mcp.ts) with mcp's own sessions and tools.
+const FACE_ARROWS = new Set(["console->cli", "console->nl", "nl->cli", "api->mcp"]);
 
 /** Who may load the simulator. */
 const SIMULATOR_USERS = new Set(["commands/sim.ts", "commands/demo.ts"]);

@@ -1,0 +1,82 @@
+/**
+ * The MCP Streamable HTTP endpoint at `/mcp` of `serve`, behind the API's
+ * own tokens: a viewer's session offers the read-only tools (as `mcp`), an
+ * operator's or admin's the write tools too (as `mcp --allow-write`;
+ * destructive ones keep their two-step confirmation). A call needs the role
+ * the same call needs over REST (roles.ts): an operator's `delete` or
+ * `apply` is refused as a tool error, before anything runs. Without a valid token:
+ * 401 and nothing else, as on every route. The sessions are those of
+ * `mcp --http` (src/mcp/serve.ts), on the server's logger, store and event
+ * bus; each call is recorded as actor `mcp` with the token's name, role and
+ * the client's address. A session answers only the token that opened it.
+ */
+import type { FastifyInstance, FastifyRequest } from "fastify";
+import { findCommand } from "../commands/registry.js";
+import { NotAllowed } from "../mcp/guard.js";
+import { createScope, withCaller } from "../mcp/run.js";
+import type { McpScope } from "../mcp/scope.js";
+import { createMcpSessions, type McpSessions } from "../mcp/serve.js";
+import type { ApiCaller, ApiKit } from "./app.js";
+import { allows, roleFor } from "./roles.js";
+
+export const MCP_PATH = "/mcp";
+
+/** Register GET/POST/DELETE /mcp. */
+export function registerMcp(app: FastifyInstance, kit: ApiKit): void {
+  const { input } = kit;
+  const scope = (allowWrite: boolean) =>
+    createScope({ workspace: input.workspace, version: input.version, policy: { allowWrite }, env: input.env, signal: input.signal, stderr: process.stderr, host: { log: input.log, store: input.store, events: input.events } });
+  const scopes = { read: scope(false), write: scope(true) };
+  let sessions: Promise<McpSessions> | undefined;
+  const callers = new WeakMap<FastifyRequest, ApiCaller>();
+
+  app.route({
+    method: ["GET", "POST", "DELETE"],
+    url: MCP_PATH,
+    // The token is checked as the request arrives, before its body is read (as the command routes do).
+    onRequest: async (request, reply) => {
+      const caller = await kit.authenticate(request, reply, "viewer");
+      if (caller) callers.set(request, caller);
+      return reply.sent ? reply : undefined;
+    },
+    handler: async (request, reply) => {
+      const caller = callers.get(request);
+      if (!caller) return reply; // onRequest answered already
+      const writes = allows(caller.role, "operator");
+      const scope = withCaller(writes ? scopes.write : scopes.read, { principal: caller.name, role: caller.role, source: caller.source });
+      const open = { scope: withRole(scope, caller), owner: `${caller.name}/${caller.role}` };
+      reply.hijack(); // the SDK's transport writes the answer (JSON or an SSE stream) on the raw response
+      try {
+        sessions ??= createMcpSessions();
+        await (await sessions).handle(request.raw, reply.raw, open, request.body);
+      } catch (err) {
+        input.log.error({ err }, "mcp request failed");
+        if (!reply.raw.headersSent) reply.raw.writeHead(500, { "content-type": "application/json" }).end(JSON.stringify({ jsonrpc: "2.0", error: { code: -32603, message: "Internal error." }, id: null }));
+        else reply.raw.end();
+      }
+    },
+  });
+  // Sessions end before the server closes (an open SSE stream would hold it), the scopes after.
+  app.addHook("preClose", async () => {
+    if (sessions) await (await sessions).close();
+  });
+  app.addHook("onClose", async () => {
+    await scopes.read.close();
+    await scopes.write.close();
+  });
+}
+
+/** The scope, each call refused unless the token's role allows it as the REST route would. */
+function withRole(scope: McpScope, caller: ApiCaller): McpScope {
+  return {
+    ...scope,
+    run(name, commandInput, options) {
+      const command = findCommand(name);
+      const needed = command ? (roleFor(command, commandInput) ?? "admin") : "viewer";
+      if (!allows(caller.role, needed)) {
+        return Promise.reject(new NotAllowed(`This call needs the ${needed} role; the token ${caller.name} is ${caller.role}.`, "Ask for a token with that role (proxmox-mpc token create NAME --role admin)."));
+      }
+      return scope.run(name, commandInput, options);
+    },
+  };
+}
