@@ -12,12 +12,13 @@
  * registered in this route's own scope (Fastify encapsulation): no other
  * route's parsing changes.
  */
-import { createHmac, timingSafeEqual } from "node:crypto";
+import { timingSafeEqual } from "node:crypto";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { findCommand } from "../commands/registry.js";
 import { remoteDefaults } from "../commands/remote.js";
 import { toCommandInput } from "../commands/schema.js";
 import { registerSecret } from "../core/redact.js";
+import { signature } from "../observability/webhooks.js";
 import type { ApiKit } from "./app.js";
 import { API_PREFIX } from "./routes.js";
 
@@ -32,8 +33,6 @@ function same(a: string, b: string): boolean {
   return x.length === y.length ? timingSafeEqual(x, y) : (timingSafeEqual(x, x), false);
 }
 
-const hmac = (secret: string, data: Buffer): string => `sha256=${createHmac("sha256", secret).update(data).digest("hex")}`;
-
 const header = (request: FastifyRequest, name: string): string | undefined => {
   const value = request.headers[name];
   return Array.isArray(value) ? value[0] : value;
@@ -42,12 +41,12 @@ const header = (request: FastifyRequest, name: string): string | undefined => {
 /** Which proof the call carries and whether it holds; undefined when it carries none. */
 export function verifyCall(secret: string, body: Buffer, headers: (name: string) => string | undefined, now = Date.now()): { scheme: string; ok: boolean } | undefined {
   const github = headers("x-hub-signature-256");
-  if (github !== undefined) return { scheme: "github", ok: same(github.trim().toLowerCase(), hmac(secret, body)) };
+  if (github !== undefined) return { scheme: "github", ok: same(github.trim().toLowerCase(), signature(secret, body)) };
   const own = headers("x-proxmox-mpc-signature-256");
   if (own !== undefined) {
     const timestamp = headers("x-proxmox-mpc-timestamp") ?? "";
     const fresh = /^\d{1,12}$/.test(timestamp) && Math.abs(now / 1000 - Number(timestamp)) <= SKEW_SECONDS;
-    const valid = same(own.trim().toLowerCase(), hmac(secret, Buffer.concat([Buffer.from(`${timestamp}.`), body])));
+    const valid = same(own.trim().toLowerCase(), signature(secret, Buffer.concat([Buffer.from(`${timestamp}.`), body])));
     return { scheme: "proxmox-mpc", ok: fresh && valid };
   }
   const gitlab = headers("x-gitlab-token");

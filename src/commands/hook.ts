@@ -11,11 +11,10 @@ import type { InboundHookInfo } from "../state/webhook-repository.js";
 import { requireWorkspace } from "./context.js";
 import { defineCommand } from "./define.js";
 import { choice, defineOptions, flag } from "./options.js";
+import { when } from "./webhook.js";
 
 const ACTIONS = ["add", "list", "remove"] as const;
 const HOOK_ACTIONS = ["sync", "plan", "apply"] as const;
-
-const when = (d: Date | null): string => (d ? d.toISOString().replace(/\.\d+Z$/, "Z") : "-");
 
 /** The path a hook is called at. */
 export const hookPath = (id: string): string => `/api/v1/hooks/${id}`;

@@ -18,7 +18,8 @@ import type { CommandContext, CommandResult } from "./types.js";
 const ACTIONS = ["add", "list", "remove", "deliveries", "test"] as const;
 type Action = (typeof ACTIONS)[number];
 
-const when = (d: Date | null): string => (d ? d.toISOString().replace(/\.\d+Z$/, "Z") : "-");
+/** A time as listed: ISO to the second, or "-". */
+export const when = (d: Date | null): string => (d ? d.toISOString().replace(/\.\d+Z$/, "Z") : "-");
 
 /** The URL as shown: a password and query values (tokens of chat services live there) replaced. */
 export function shownUrl(url: string): string {

@@ -4,7 +4,7 @@
  * 202, the operation followed and recorded; GitLab's token and this program's
  * own timestamped signature work too; a wrong, missing or stale signature is
  * 401 and runs nothing; an apply hook made without --allow-apply only plans
- * (the cluster keeps its guests); a removed hook answers 404; the JSON routes
+ * (the cluster keeps its guests), one made with it applies; a removed hook answers 404; the JSON routes
  * still parse JSON. The hook's secret is shown once and appears nowhere else.
  */
 import { createHmac } from "node:crypto";
@@ -53,6 +53,7 @@ beforeAll(async () => {
   ({ sim, ws } = await syncedWorkspace({ size: 4, randomSeed: 5 }));
   await addHook("push", ["--action", "sync"]);
   await addHook("merge", ["--action", "apply"]);
+  await addHook("release", ["--action", "apply", "--allow-apply"]);
   server = await apiServer(ws.dir, env());
 }, 90_000);
 afterAll(() => stopAll(server, sim, ws));
@@ -65,6 +66,7 @@ it("hook add shows the path and the secret once; list shows neither secret", asy
   expect(rows.map((r) => [r.name, r.action, r.allowApply])).toEqual([
     ["push", "sync", false],
     ["merge", "apply", false],
+    ["release", "apply", true],
   ]);
   expect(list.stdout).not.toContain(hooks.push.secret);
   expect((await run(["hook", "list"])).stdout).toMatch(/merge\s+apply \(plans only\)/);
@@ -129,6 +131,12 @@ it("an apply hook made without --allow-apply plans and changes nothing", async (
   expect(await settled(server, server.token, String(answer.body.correlationId))).toMatchObject({ command: "plan", status: "ok" });
   expect(sim.cluster.guests().length).toBe(guests);
   expect(sim.cluster.guest(vm.vmid)).toBeUndefined();
+  // The hook made with --allow-apply applies: the guest is created again.
+  const allowed = await post(hooks.release.path, { "x-hub-signature-256": github(hooks.release.secret, PUSH) });
+  expect(allowed.body).toMatchObject({ hook: "release", command: "apply" });
+  expect(allowed.body.note).toBeUndefined();
+  expect(await settled(server, server.token, String(allowed.body.correlationId))).toMatchObject({ command: "apply", status: "ok" });
+  expect(sim.cluster.guests().length).toBe(guests + 1);
 }, 60_000);
 
 it("the JSON routes still parse JSON; an unknown or removed hook is 404", async () => {
