@@ -5,7 +5,7 @@
  */
 import type { JSX } from "preact";
 import { useState } from "preact/hooks";
-import { load, problem, request } from "../api.js";
+import { load } from "../api.js";
 import { power, POWER } from "../power.js";
 import { can, Failure, fmt, href, PageTitle, Table, useApp, useEvents, useLive, useLoad } from "../ui.js";
 
@@ -43,19 +43,12 @@ interface Backup {
   nodes?: string[];
 }
 
-/** A command's data through POST /api/v1/commands/NAME (the views without a GET route). */
-async function run<T>(command: string, body: Record<string, unknown>): Promise<T> {
-  const answer = await request<T>("POST", `/api/v1/commands/${command}`, body);
-  if (answer.status !== 200 || !answer.body.ok) throw problem(answer);
-  return answer.body.data as T;
-}
-
 export function GuestPage({ kind, name }: { kind: "vm" | "ct"; name: string }): JSX.Element {
   const { who } = useApp();
   const path = `/api/v1/${kind === "vm" ? "vms" : "cts"}/${encodeURIComponent(name)}`;
   const guest = useLoad(() => load<Described>(path), [path]);
-  const snapshots = useLoad(() => run<Snapshot[]>("snapshot", { action: "list", kind, target: [name] }), [kind, name]);
-  const backups = useLoad(() => run<Backup[]>("backup", { action: "list", target: [name] }), [name]);
+  const snapshots = useLoad(() => load<Snapshot[]>(`${path}/snapshots`), [path]);
+  const backups = useLoad(() => load<Backup[]>(`${path}/backups`), [path]);
   const iacPath = guest.data?.iacFile ?? undefined;
   const iac = useLoad(() => (iacPath ? load<{ content: string }>(`/api/v1/iac/files/${iacPath}`) : Promise.resolve(undefined)), [iacPath]);
   const [liveStatus, setLiveStatus] = useState<string | undefined>();
