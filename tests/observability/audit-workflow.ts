@@ -10,25 +10,13 @@
  */
 import { spawn } from "node:child_process";
 import { hostname, userInfo } from "node:os";
+import type { AuditEntry } from "../../src/commands/audit.js";
 import { BIN } from "../helpers/cli.js";
 import { mcpHttpClient, mcpHttpServer, mcpStdio, structured, type HttpServer, type McpSession } from "../helpers/mcp.js";
 import { guestName, initWorkspace, startSim, type RunningSimulator } from "../helpers/sim.js";
 import { apiServer, call, type ApiServer } from "../api/helpers.js";
 
 const CANARY = "canary-audit-5e81b7c3";
-
-/** An entry of `audit -o json`. */
-interface Entry {
-  time: string;
-  actor: string;
-  principal: string | null;
-  role: string | null;
-  source: string | null;
-  action: string;
-  target: string | null;
-  result: string;
-  correlationId: string;
-}
 
 interface Run {
   code: number | null;
@@ -62,13 +50,13 @@ export function auditWorkflow(database?: string): { dir: () => string } {
   let guest = "";
   let admin = "";
   let ops = "";
-  const audit = async (...args: string[]): Promise<Entry[]> => {
+  const audit = async (...args: string[]): Promise<AuditEntry[]> => {
     const run = await child(ws.dir, ws.env, ["audit", "-o", "json", "--limit", "1000", ...args]);
     if (run.code !== 0) throw new Error(`audit ${args.join(" ")} exited ${run.code}: ${run.stderr}`);
     for (const secret of secrets) expect(run.stdout + run.stderr).not.toContain(secret);
-    return JSON.parse(run.stdout) as Entry[];
+    return JSON.parse(run.stdout) as AuditEntry[];
   };
-  const byId = (entries: Entry[], id: string): Entry | undefined => entries.find((e) => e.correlationId === id);
+  const byId = (entries: AuditEntry[], id: string): AuditEntry | undefined => entries.find((e) => e.correlationId === id);
 
   beforeAll(async () => {
     sim = await startSim({ size: 8, randomSeed: 21, token: `root@pam!mpc=${CANARY}` });
@@ -179,7 +167,7 @@ export function auditWorkflow(database?: string): { dir: () => string } {
     expect(forbidden.status).toBe(403);
     const answer = await call(server!, "GET", "/api/v1/audit?actor=api&action=start", { token: admin });
     expect(answer.status).toBe(200);
-    const entries = answer.body.data as Entry[];
+    const entries = answer.body.data as AuditEntry[];
     expect(entries.map((e) => e.correlationId)).toEqual([ids.start]);
     expect(entries[0]).toMatchObject({ principal: "ops", role: "operator", source: "127.0.0.1", target: `vm ${guest}` });
     for (const secret of secrets) expect(answer.text).not.toContain(secret);
