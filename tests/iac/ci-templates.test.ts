@@ -8,9 +8,8 @@
  * request, the apply job applying it. A renamed option or command makes a
  * line exit 2 and fails the test (checked on a mutated copy).
  *
- * No JSON schema of the GitHub or GitLab file formats is checked here: the
- * stored copies of SchemaStore's schemas that could be had are years old and
- * not byte-exact (see docs/ci.md).
+ * The files against the formats of GitHub Actions and GitLab CI/CD (pinned
+ * validators): tests/iac/ci-schemas.test.ts.
  */
 import { execFileSync, spawn } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
