@@ -175,7 +175,8 @@ export function registerIac(app: FastifyInstance, kit: ApiKit): void {
       return undefined;
     }
   };
-  const wild = (request: FastifyRequest) => decodeURIComponent(((request.params ?? {}) as Record<string, string>)["*"] ?? "");
+  /** The path after files/, as Fastify decoded it (%2F is a slash, once). */
+  const wild = (request: FastifyRequest) => ((request.params ?? {}) as Record<string, string>)["*"] ?? "";
 
   addPartRoute(app, kit, list, async (_caller, _request, reply) => kit.send(reply, 200, { ok: true, data: { files: await listFiles(root) } }));
 

@@ -8,6 +8,7 @@
 import path from "node:path";
 import { COMMANDS } from "../../src/commands/registry.js";
 import { apiRoutes } from "../../src/api/routes.js";
+import { DASHBOARD_ROUTES } from "../../src/api/web.js";
 import { lowestRole, OVERRIDES, ROLES, roleFor, type Role } from "../../src/api/roles.js";
 import { openStore } from "../../src/state/index.js";
 import { apiServer, call, stopAll, syncedWorkspace, type ApiServer } from "./helpers.js";
@@ -82,7 +83,8 @@ function refusalOnly(body: Record<string, unknown>, code: string): void {
   expect((body.error as { code: string }).code).toBe(code);
 }
 
-describe.each(routes.map((r) => [`${r.method} ${r.path}`, r] as const))("%s", (_label, route) => {
+// The command routes and the routes the dashboard adds (whoami, the IaC files), each with its role.
+describe.each([...routes, ...DASHBOARD_ROUTES].map((r) => [`${r.method} ${r.path}`, r] as const))("%s", (_label, route) => {
   test("401 without a valid token", async () => {
     for (const [, headers] of UNAUTHENTICATED) {
       const answer = await call(server, route.method, filled(route.path), { headers: headers(), body: route.method === "POST" ? {} : undefined });
@@ -120,6 +122,16 @@ test("the operations route needs a token too; the role an action needs is checke
   // Nothing of these reached a command: no operation was recorded for them.
   const ops = JSON.parse((await ws.run(["logs", "--operations", "-o", "json"])).stdout) as Array<{ actor: string }>;
   expect(ops.filter((o) => o.actor === "api")).toEqual([]);
+});
+
+test("every operation of the OpenAPI document declares a role, and the dashboard's routes are in the table above", async () => {
+  const spec = (await call(server, "GET", "/api/openapi.json")).body as { paths: Record<string, Record<string, { "x-role"?: string }>> };
+  const noRole = Object.entries(spec.paths).flatMap(([path, ops]) => Object.entries(ops).filter(([, op]) => !ROLES.includes(op["x-role"] as Role)).map(([method]) => `${method.toUpperCase()} ${path}`));
+  expect(noRole).toEqual([]);
+  const table = new Set([...routes, ...DASHBOARD_ROUTES].map((r) => `${r.method} ${r.path}`));
+  const dashboard = Object.entries(spec.paths).flatMap(([path, ops]) => Object.entries(ops).filter(([, op]) => (op as { tags?: string[] }).tags?.includes("dashboard")).map(([method]) => `${method.toUpperCase()} ${path}`));
+  expect(dashboard.length).toBeGreaterThanOrEqual(5);
+  expect(dashboard.filter((r) => !table.has(r))).toEqual([]);
 });
 
 test("a body is not even read without a valid token", async () => {
