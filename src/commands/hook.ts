@@ -30,7 +30,7 @@ export const hookCommand = defineCommand({
     "A hook is POST /api/v1/hooks/{id} on `serve`, without a bearer token: the sender signs the body with the hook's secret (GitHub: X-Hub-Signature-256; GitLab: X-Gitlab-Token; or X-Proxmox-MPC-Signature-256). It runs its action and answers 202 with the operation to follow. An apply hook applies only when made with --allow-apply; otherwise it plans and changes nothing. See docs/webhooks.md.",
   examples: ["proxmox-mpc hook add github-push --action sync", "proxmox-mpc hook add main-merged --action apply --allow-apply", "proxmox-mpc hook list", "proxmox-mpc hook remove github-push --yes"],
   arguments: [
-    { name: "action", description: "add, list or remove", required: true, choices: ACTIONS },
+    { name: "subcommand", description: "add, list or remove", required: true, choices: ACTIONS },
     { name: "name", description: "the hook's name (add, remove)" },
   ],
   options: defineOptions({
