@@ -24,6 +24,11 @@ export interface LiveEvent {
 const READS = new Set(["get", "describe", "logs", "status", "health", "audit", "test"]);
 const LISTS = new Set(["snapshot", "backup"]);
 
+/** Whether a run of this command only read (the list action of snapshot and backup too). */
+export function readsOnly(command: string, args: readonly unknown[] = []): boolean {
+  return READS.has(command) || (LISTS.has(command) && args[0] === "list");
+}
+
 /** Whether an event is a read's operation.started/progress/finished. */
 export function isRead(event: LiveEvent, reads: ReadonlySet<string>): boolean {
   return event.type.startsWith("operation.") && event.correlationId !== undefined && reads.has(event.correlationId);
@@ -135,7 +140,7 @@ export class EventStream {
     if (event.type === "operation.started" && event.correlationId) {
       const command = String(event.data.command);
       const args = Array.isArray(event.data.args) ? event.data.args : [];
-      if (READS.has(command) || (LISTS.has(command) && args[0] === "list")) this.reads.add(event.correlationId);
+      if (readsOnly(command, args)) this.reads.add(event.correlationId);
       if (this.reads.size > KEEP) this.reads.delete(this.reads.values().next().value!);
     }
     this.recent.push(event);

@@ -6,6 +6,7 @@
 import type { JSX } from "preact";
 import { useState } from "preact/hooks";
 import { load } from "../api.js";
+import { readsOnly } from "../events.js";
 import { power, POWER } from "../power.js";
 import { can, Failure, fmt, href, PageTitle, Table, useApp, useEvents, useLive, useLoad } from "../ui.js";
 
@@ -237,7 +238,7 @@ interface HistoryRow {
 
 function history(g: Described | undefined): HistoryRow[] {
   if (!g) return [];
-  const ops = g.operations.map((o) => ({ key: o.correlationId, when: fmt.time(o.startedAt), what: `${o.command} (${o.actor})`, result: o.result ?? "running" }));
+  const ops = g.operations.filter((o) => !readsOnly(o.command)).map((o) => ({ key: o.correlationId, when: fmt.time(o.startedAt), what: `${o.command} (${o.actor})`, result: o.result ?? "running" }));
   const syncs = g.history.map((h) => ({
     key: `sync-${h.syncRun}-${h.kind}`,
     when: `sync #${h.syncRun}`,

@@ -5,6 +5,7 @@
 import type { JSX } from "preact";
 import { useState } from "preact/hooks";
 import { load, problem, query, request, settled } from "../api.js";
+import { readsOnly } from "../events.js";
 import { loadGuests } from "../guests-data.js";
 import { can, Failure, fmt, notify, PageTitle, Table, useApp, useLive, useLoad } from "../ui.js";
 
@@ -26,6 +27,7 @@ export interface Operation {
   command: string;
   actor: string;
   principal?: string | null;
+  arguments?: { args?: unknown[] };
   startedAt: string;
   durationMs: number | null;
   result: string | null;
@@ -36,7 +38,8 @@ export function OverviewPage(): JSX.Element {
   const status = useLoad(() => load<Status>("/api/v1/status"), []);
   const health = useLoad(() => load<Health>("/api/v1/health"), []);
   const guests = useLoad(loadGuests, []);
-  const ops = useLoad(() => load<Operation[]>(`/api/v1/operations${query({ limit: 10 })}`), []);
+  // The runs that changed something (the reads, this page's own among them, would fill the table).
+  const ops = useLoad(() => load<Operation[]>(`/api/v1/operations${query({ limit: 200 })}`).then((all) => all.filter((o) => !readsOnly(o.command, o.arguments?.args)).slice(0, 10)), []);
   useLive(["sync.done", "drift.found", "apply.done"], status.reload);
   useLive(["health.changed", "health.failed", "sync.done"], health.reload);
   useLive(["guest.status", "sync.done", "apply.done"], guests.reload);
@@ -165,7 +168,7 @@ export function OverviewPage(): JSX.Element {
           ]}
           rows={ops.data ?? []}
           rowKey={(o) => o.id}
-          empty={ops.data ? "No operations yet." : "Loading…"}
+          empty={ops.data ? "No changes made yet (reads are not listed)." : "Loading…"}
         />
       </section>
     </>
