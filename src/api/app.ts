@@ -124,16 +124,17 @@ export function createApiApp(input: ApiAppInput): ApiApp {
   const authenticate = async (request: FastifyRequest, reply: FastifyReply, needed: Role): Promise<ApiCaller | undefined> => {
     const header = request.headers.authorization ?? "";
     const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
-    // Too many wrong tokens from this address: no scrypt for it until its window passes (rate-limit.ts).
-    const wait = m && !limiter.knows(m[1]) ? limiter.blocked(request.ip) : undefined;
-    if (wait !== undefined) {
+    // Wrong tokens from this address: one sent again is refused from memory; after too many, none is checked until the window passes (rate-limit.ts).
+    const verdict = m ? limiter.before(request.ip, m[1]) : { check: true as const };
+    if (!verdict.check && verdict.status === 429) {
+      const wait = verdict.retryAfter;
       await send(reply.header("retry-after", String(wait)), 429, { ok: false, error: { code: "rate-limited", message: `Too many wrong tokens from ${request.ip}: try again in ${wait} s.`, hint: "Check the token you send (proxmox-mpc token list)." } });
       return undefined;
     }
     const store = await input.store();
-    const token = m ? await store.tokens.verify(m[1]) : undefined;
+    const token = m && verdict.check ? await store.tokens.verify(m[1]) : undefined;
     if (!token) {
-      if (m) limiter.failed(request.ip);
+      if (m && verdict.check) limiter.failed(request.ip, m[1]);
       await refuse(reply, 401, m ? "The token is not valid (unknown, expired or revoked)." : "Send a token: Authorization: Bearer TOKEN (`proxmox-mpc token create NAME --role viewer`).");
       return undefined;
     }
