@@ -1,10 +1,13 @@
 /**
- * The filter forms of the Logs and Audit pages: the command's options as
- * labelled fields (text or a choice), applied as the operator types
- * (debounced), and the "Follow live" switch.
+ * The Logs and Audit pages' shape: the command's options as labelled filter
+ * fields (text or a choice), applied as the operator types (debounced), a
+ * "Follow live" switch reading the route again as runs start and finish,
+ * and the entries in one table.
  */
 import type { JSX } from "preact";
 import { useEffect, useState } from "preact/hooks";
+import { load, query } from "./api.js";
+import { Failure, PageTitle, Table, useLive, useLoad, type Column } from "./ui.js";
 
 export interface Field {
   key: string;
@@ -17,7 +20,7 @@ export interface Field {
 export type Values = Record<string, string>;
 
 /** The values as typed, and the values to query with (settled for 300 ms). */
-export function useFilters(initial: Values): [Values, (key: string, value: string) => void, Values] {
+function useFilters(initial: Values): [Values, (key: string, value: string) => void, Values] {
   const [values, setValues] = useState(initial);
   const [settledValues, setSettled] = useState(initial);
   useEffect(() => {
@@ -27,7 +30,7 @@ export function useFilters(initial: Values): [Values, (key: string, value: strin
   return [values, (key, value) => setValues((v) => ({ ...v, [key]: value })), settledValues];
 }
 
-export function Filters({ fields, values, set, follow, setFollow, label }: { fields: Field[]; values: Values; set: (key: string, value: string) => void; follow: boolean; setFollow: (on: boolean) => void; label: string }): JSX.Element {
+function Filters({ fields, values, set, follow, setFollow, label }: { fields: Field[]; values: Values; set: (key: string, value: string) => void; follow: boolean; setFollow: (on: boolean) => void; label: string }): JSX.Element {
   return (
     <form class="filters form" aria-label={label} onSubmit={(e) => e.preventDefault()}>
       {fields.map((f) => (
@@ -52,5 +55,33 @@ export function Filters({ fields, values, set, follow, setFollow, label }: { fie
         <label for="f-follow">Follow live</label>
       </div>
     </form>
+  );
+}
+
+interface FilteredPageProps<R> {
+  title: string;
+  /** The GET route the filters go to as its query. */
+  route: string;
+  fields: Field[];
+  /** The events after which the entries are read again while following. */
+  live: readonly string[];
+  columns: Column<R>[];
+  rowKey: (row: R) => string;
+  empty: string;
+}
+
+/** A page of entries read with filters, following live (Logs, Audit). */
+export function FilteredPage<R>({ title, route, fields, live, columns, rowKey, empty }: FilteredPageProps<R>): JSX.Element {
+  const [values, set, settled] = useFilters({ limit: "100" });
+  const [follow, setFollow] = useState(true);
+  const entries = useLoad(() => load<R[]>(`${route}${query(settled)}`), [JSON.stringify(settled)]);
+  useLive(live, entries.reload, follow);
+  return (
+    <>
+      <PageTitle>{title}</PageTitle>
+      <Filters label={`${title} filters`} fields={fields} values={values} set={set} follow={follow} setFollow={setFollow} />
+      <Failure error={entries.error} />
+      <Table caption={title} columns={columns} rows={entries.data ?? []} rowKey={rowKey} empty={entries.data ? empty : "Loading…"} />
+    </>
   );
 }

@@ -281,6 +281,18 @@ export function Table<R>({ caption, columns, rows, rowKey, empty, showCaption, i
   );
 }
 
+/** A section headed by the table's caption (an <h2>), with the failure of its load above the table. */
+export function TableSection<R>(props: TableProps<R> & { error?: ApiError }): JSX.Element {
+  const id = `h-${props.caption.toLowerCase().replace(/[^a-z0-9]+/g, "-")}`;
+  return (
+    <section aria-labelledby={id}>
+      <h2 id={id}>{props.caption}</h2>
+      <Failure error={props.error} />
+      <Table {...props} />
+    </section>
+  );
+}
+
 function compare(a: string | number, b: string | number): number {
   if (typeof a === "number" && typeof b === "number") return a - b;
   return String(a).localeCompare(String(b), undefined, { numeric: true });

@@ -4,10 +4,8 @@
  * read again as runs finish while "Follow live" is on.
  */
 import type { JSX } from "preact";
-import { useState } from "preact/hooks";
-import { load, query } from "../api.js";
-import { Filters, useFilters, type Field } from "../filters.js";
-import { Failure, fmt, PageTitle, Table, useLive, useLoad } from "../ui.js";
+import { FilteredPage, type Field } from "../filters.js";
+import { fmt } from "../ui.js";
 
 interface AuditEntry {
   time: string;
@@ -31,32 +29,25 @@ const FIELDS: Field[] = [
 ];
 
 export function AuditPage(): JSX.Element {
-  const [values, set, settled] = useFilters({ limit: "100" });
-  const [follow, setFollow] = useState(true);
-  const entries = useLoad(() => load<AuditEntry[]>(`/api/v1/audit${query(settled)}`), [JSON.stringify(settled)]);
-  useLive(["operation.started", "operation.finished"], entries.reload, follow);
   return (
-    <>
-      <PageTitle>Audit</PageTitle>
-      <Filters label="Audit filters" fields={FIELDS} values={values} set={set} follow={follow} setFollow={setFollow} />
-      <Failure error={entries.error} />
-      <Table
-        caption="Audit"
-        columns={[
-          { header: "Time", width: "11rem", render: (e: AuditEntry) => fmt.time(e.time) },
-          { header: "Actor", width: "5rem", render: (e) => e.actor },
-          { header: "Principal", width: "8rem", render: (e) => e.principal ?? "–" },
-          { header: "Role", width: "6rem", render: (e) => e.role ?? "–" },
-          { header: "Source", width: "8rem", render: (e) => e.source ?? "–" },
-          { header: "Action", width: "9rem", render: (e) => e.action },
-          { header: "Target", render: (e) => e.target ?? "–", class: "wrap" },
-          { header: "Result", width: "6rem", render: (e) => e.result },
-          { header: "Correlation", width: "8.5rem", render: (e) => <code>{e.correlationId}</code> },
-        ]}
-        rows={entries.data ?? []}
-        rowKey={(e) => e.correlationId}
-        empty={entries.data ? "No audit entries match (try a longer Since or fewer filters)." : "Loading…"}
-      />
-    </>
+    <FilteredPage
+      title="Audit"
+      route="/api/v1/audit"
+      fields={FIELDS}
+      live={["operation.started", "operation.finished"]}
+      columns={[
+        { header: "Time", width: "12.5rem", render: (e: AuditEntry) => fmt.time(e.time) },
+        { header: "Actor", width: "5rem", render: (e) => e.actor },
+        { header: "Principal", width: "8rem", render: (e) => e.principal ?? "–" },
+        { header: "Role", width: "6rem", render: (e) => e.role ?? "–" },
+        { header: "Source", width: "8rem", render: (e) => e.source ?? "–" },
+        { header: "Action", width: "9rem", render: (e) => e.action },
+        { header: "Target", render: (e) => e.target ?? "–", class: "wrap" },
+        { header: "Result", width: "6rem", render: (e) => e.result },
+        { header: "Correlation", width: "8.5rem", render: (e) => <code>{e.correlationId}</code> },
+      ]}
+      rowKey={(e) => e.correlationId}
+      empty="No audit entries match (try a longer Since or fewer filters)."
+    />
   );
 }

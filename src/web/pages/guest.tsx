@@ -7,19 +7,12 @@ import type { JSX } from "preact";
 import { useState } from "preact/hooks";
 import { load } from "../api.js";
 import { readsOnly } from "../events.js";
+import type { Guest } from "../guests-data.js";
 import { power, POWER } from "../power.js";
-import { can, Failure, fmt, href, PageTitle, Table, useApp, useEvents, useLive, useLoad } from "../ui.js";
+import { can, Failure, fmt, href, PageTitle, TableSection, useApp, useEvents, useLive, useLoad } from "../ui.js";
 
-interface Described {
-  vmid: number;
-  name: string;
-  node: string;
-  type: "qemu" | "lxc";
-  status: string;
-  cores: number | null;
-  memory: number | null;
-  disk: number | null;
-  tags: string[];
+/** `describe`: the guest as listed, and what only describe knows. */
+interface Described extends Guest {
   disks: { key: string; storage: string | null; volume: string | null; sizeGiB: number | null; format: string | null }[];
   nets: { key: string; model?: string | null; mac?: string | null; bridge?: string | null; vlanTag?: number | null; ip?: string | null; firewall?: boolean }[];
   config: Record<string, unknown>;
@@ -119,96 +112,78 @@ export function GuestPage({ kind, name }: { kind: "vm" | "ct"; name: string }): 
         </div>
       ) : null}
 
-      <section aria-labelledby="h-config">
-        <h2 id="h-config">Config</h2>
-        <Table
-          caption="Config"
-          columns={[
-            { header: "Key", width: "12rem", render: (r: [string, unknown]) => r[0] },
-            { header: "Value", render: (r) => <code>{String(r[1])}</code>, class: "wrap" },
-          ]}
-          rows={Object.entries(g?.config ?? {})}
-          rowKey={(r) => r[0]}
-          empty={g ? "No config." : "Loading…"}
-        />
-      </section>
-      <section aria-labelledby="h-disks">
-        <h2 id="h-disks">Disks</h2>
-        <Table
-          caption="Disks"
-          columns={[
-            { header: "Disk", width: "7rem", render: (d: Described["disks"][number]) => d.key },
-            { header: "Storage", width: "9rem", render: (d) => d.storage ?? "–" },
-            { header: "Volume", render: (d) => d.volume ?? "–", class: "wrap" },
-            { header: "Size", width: "6rem", render: (d) => fmt.gib(d.sizeGiB), class: "num" },
-          ]}
-          rows={g?.disks ?? []}
-          rowKey={(d) => d.key}
-          empty={g ? "No disks." : "Loading…"}
-        />
-      </section>
-      <section aria-labelledby="h-network">
-        <h2 id="h-network">Network</h2>
-        <Table
-          caption="Network"
-          columns={[
-            { header: "Interface", width: "6rem", render: (n: Described["nets"][number]) => n.key },
-            { header: "Model", width: "6rem", render: (n) => n.model ?? "–" },
-            { header: "Bridge", width: "6rem", render: (n) => n.bridge ?? "–" },
-            { header: "VLAN", width: "4rem", render: (n) => n.vlanTag ?? "–" },
-            { header: "MAC", width: "11rem", render: (n) => n.mac ?? "–" },
-            { header: "IP", render: (n) => n.ip ?? "–" },
-          ]}
-          rows={g?.nets ?? []}
-          rowKey={(n) => n.key}
-          empty={g ? "No network interfaces." : "Loading…"}
-        />
-      </section>
-      <section aria-labelledby="h-snapshots">
-        <h2 id="h-snapshots">Snapshots</h2>
-        <Failure error={snapshots.error} />
-        <Table
-          caption="Snapshots"
-          columns={[
-            { header: "Name", width: "12rem", render: (s: Snapshot) => s.name },
-            { header: "Time", width: "11rem", render: (s) => (s.snaptime ? fmt.time(new Date(s.snaptime * 1000).toISOString()) : "–") },
-            { header: "RAM", width: "4rem", render: (s) => (s.vmstate ? "yes" : "no") },
-            { header: "Description", render: (s) => s.description || "–", class: "wrap" },
-          ]}
-          rows={(snapshots.data ?? []).filter((s) => !s.current && s.name !== "current")}
-          rowKey={(s) => s.name}
-          empty={snapshots.data ? "No snapshots." : "Loading…"}
-        />
-      </section>
-      <section aria-labelledby="h-backups">
-        <h2 id="h-backups">Backups</h2>
-        <Failure error={backups.error} />
-        <Table
-          caption="Backups"
-          columns={[
-            { header: "Volume", render: (b: Backup) => b.volid, class: "wrap" },
-            { header: "Time", width: "11rem", render: (b) => (b.ctime ? fmt.time(new Date(b.ctime * 1000).toISOString()) : "–") },
-            { header: "Size", width: "7rem", render: (b) => fmt.bytes(b.size), class: "num" },
-          ]}
-          rows={backups.data ?? []}
-          rowKey={(b) => b.volid}
-          empty={backups.data ? "No backups." : "Loading…"}
-        />
-      </section>
-      <section aria-labelledby="h-history">
-        <h2 id="h-history">History</h2>
-        <Table
-          caption="History"
-          columns={[
-            { header: "When", width: "11rem", render: (h: HistoryRow) => h.when },
-            { header: "What", render: (h) => h.what, class: "wrap" },
-            { header: "Result", width: "7rem", render: (h) => h.result },
-          ]}
-          rows={history(g)}
-          rowKey={(h) => h.key}
-          empty={g ? "No history." : "Loading…"}
-        />
-      </section>
+      <TableSection
+        caption="Config"
+        columns={[
+          { header: "Key", width: "12rem", render: (r: [string, unknown]) => r[0] },
+          { header: "Value", render: (r) => <code>{String(r[1])}</code>, class: "wrap" },
+        ]}
+        rows={Object.entries(g?.config ?? {})}
+        rowKey={(r) => r[0]}
+        empty={g ? "No config." : "Loading…"}
+      />
+      <TableSection
+        caption="Disks"
+        columns={[
+          { header: "Disk", width: "7rem", render: (d: Described["disks"][number]) => d.key },
+          { header: "Storage", width: "9rem", render: (d) => d.storage ?? "–" },
+          { header: "Volume", render: (d) => d.volume ?? "–", class: "wrap" },
+          { header: "Size", width: "6rem", render: (d) => fmt.gib(d.sizeGiB), class: "num" },
+        ]}
+        rows={g?.disks ?? []}
+        rowKey={(d) => d.key}
+        empty={g ? "No disks." : "Loading…"}
+      />
+      <TableSection
+        caption="Network"
+        columns={[
+          { header: "Interface", width: "6rem", render: (n: Described["nets"][number]) => n.key },
+          { header: "Model", width: "6rem", render: (n) => n.model ?? "–" },
+          { header: "Bridge", width: "6rem", render: (n) => n.bridge ?? "–" },
+          { header: "VLAN", width: "4rem", render: (n) => n.vlanTag ?? "–" },
+          { header: "MAC", width: "12.5rem", render: (n) => n.mac ?? "–" },
+          { header: "IP", render: (n) => n.ip ?? "–" },
+        ]}
+        rows={g?.nets ?? []}
+        rowKey={(n) => n.key}
+        empty={g ? "No network interfaces." : "Loading…"}
+      />
+      <TableSection
+        error={snapshots.error}
+        caption="Snapshots"
+        columns={[
+          { header: "Name", width: "12rem", render: (s: Snapshot) => s.name },
+          { header: "Time", width: "12.5rem", render: (s) => (s.snaptime ? fmt.time(new Date(s.snaptime * 1000).toISOString()) : "–") },
+          { header: "RAM", width: "4rem", render: (s) => (s.vmstate ? "yes" : "no") },
+          { header: "Description", render: (s) => s.description || "–", class: "wrap" },
+        ]}
+        rows={(snapshots.data ?? []).filter((s) => !s.current && s.name !== "current")}
+        rowKey={(s) => s.name}
+        empty={snapshots.data ? "No snapshots." : "Loading…"}
+      />
+      <TableSection
+        error={backups.error}
+        caption="Backups"
+        columns={[
+          { header: "Volume", render: (b: Backup) => b.volid, class: "wrap" },
+          { header: "Time", width: "12.5rem", render: (b) => (b.ctime ? fmt.time(new Date(b.ctime * 1000).toISOString()) : "–") },
+          { header: "Size", width: "7rem", render: (b) => fmt.bytes(b.size), class: "num" },
+        ]}
+        rows={backups.data ?? []}
+        rowKey={(b) => b.volid}
+        empty={backups.data ? "No backups." : "Loading…"}
+      />
+      <TableSection
+        caption="History"
+        columns={[
+          { header: "When", width: "12.5rem", render: (h: HistoryRow) => h.when },
+          { header: "What", render: (h) => h.what, class: "wrap" },
+          { header: "Result", width: "7rem", render: (h) => h.result },
+        ]}
+        rows={history(g)}
+        rowKey={(h) => h.key}
+        empty={g ? "No history." : "Loading…"}
+      />
       <section aria-labelledby="h-iac">
         <h2 id="h-iac">IaC file</h2>
         {iacPath ? (

@@ -160,7 +160,7 @@ export function OverviewPage(): JSX.Element {
         <Table
           caption="Recent operations"
           columns={[
-            { header: "Time", render: (o: Operation) => fmt.time(o.startedAt), width: "11rem" },
+            { header: "Time", render: (o: Operation) => fmt.time(o.startedAt), width: "12.5rem" },
             { header: "Command", render: (o) => o.command, width: "9rem" },
             { header: "Actor", render: (o) => (o.principal ? `${o.actor} (${o.principal})` : o.actor), width: "10rem" },
             { header: "Result", render: (o) => o.result ?? "running", width: "7rem" },
