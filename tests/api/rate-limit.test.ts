@@ -1,10 +1,11 @@
 /**
  * Wrong tokens are rate-limited per client address, over real HTTP: the
- * test's requests leave from 127.0.0.2 and 127.0.0.3 (both loopback) to the
- * server on 127.0.0.1. After ten failed checks one address gets 429 with
+ * test's requests leave from 127.0.0.2, .3 and .4 (all loopback) to the
+ * server on 127.0.0.1. After ten different wrong tokens one address gets 429 with
  * Retry-After — even for a right token the server has not checked yet (so
  * no scrypt ran) — while a token it already verified still gets in, and the
- * other address is not affected. The window's end is checked on the limiter
+ * other address is not affected; one wrong token sent again and again stays
+ * a 401 (answered from memory). The window's end is checked on the limiter
  * itself with a manual clock (no waiting).
  */
 import { request } from "node:http";
@@ -47,15 +48,15 @@ function get(from: string, path: string, token: string): Promise<{ status: numbe
   });
 }
 
-/** A token of the right shape whose secret is wrong. */
-const wrong = (token: string) => token.replace(/_[^_]+$/, `_${"x".repeat(32)}`);
+/** A token of the right shape whose secret is wrong (the n-th such guess). */
+const wrong = (token: string, n: number) => token.replace(/_[^_]+$/, `_${String(n).padStart(32, "x")}`);
 
-test("ten wrong tokens from one address, then 429 without a check; checked tokens and other addresses unaffected", async () => {
+test("ten different wrong tokens from one address, then 429 without a check; checked tokens and other addresses unaffected", async () => {
   const attacker = "127.0.0.2";
   expect((await get(attacker, "/api/v1/status", tokens.used)).status).toBe(200);
-  for (let i = 0; i < 10; i++) expect((await get(attacker, "/api/v1/status", wrong(tokens.used))).status).toBe(401);
+  for (let i = 0; i < 10; i++) expect((await get(attacker, "/api/v1/status", wrong(tokens.used, i))).status).toBe(401);
 
-  const limited = await get(attacker, "/api/v1/status", wrong(tokens.used));
+  const limited = await get(attacker, "/api/v1/status", wrong(tokens.used, 10));
   expect(limited.status).toBe(429);
   expect(Number(limited.retryAfter)).toBeGreaterThanOrEqual(1);
   expect(Number(limited.retryAfter)).toBeLessThanOrEqual(60);
@@ -69,25 +70,31 @@ test("ten wrong tokens from one address, then 429 without a check; checked token
 
   const neighbour = "127.0.0.3";
   expect((await get(neighbour, "/api/v1/status", tokens.fresh)).status).toBe(200);
-  expect((await get(neighbour, "/api/v1/status", wrong(tokens.other))).status).toBe(401);
+  expect((await get(neighbour, "/api/v1/status", wrong(tokens.other, 0))).status).toBe(401);
   expect((await get(neighbour, "/api/v1/status", tokens.other)).status).toBe(200);
 });
 
-test("the limiter: blocked from the tenth failure until its window has passed, per address", () => {
+test("the same wrong token sent again and again is refused with 401 each time, and counts once", async () => {
+  const retrier = "127.0.0.4";
+  for (let i = 0; i < 25; i++) expect((await get(retrier, "/api/v1/status", wrong(tokens.other, 99))).status).toBe(401);
+  expect((await get(retrier, "/api/v1/status", tokens.other)).status).toBe(200);
+  expect((await get(retrier, "/api/v1/status", wrong(tokens.other, 98))).status).toBe(401);
+});
+
+test("the limiter: a repeat from memory, 429 from the tenth different failure until the window has passed, per address", () => {
   let now = 1_000_000;
   const limiter = new FailedAuthLimiter(10, 60_000, () => now);
-  for (let i = 0; i < 9; i++) limiter.failed("a");
-  expect(limiter.blocked("a")).toBeUndefined();
-  limiter.failed("a");
-  expect(limiter.blocked("a")).toBe(60);
-  expect(limiter.blocked("b")).toBeUndefined();
+  for (let i = 0; i < 9; i++) limiter.failed("a", `t${i}`);
+  expect(limiter.before("a", "t0")).toEqual({ check: false, status: 401 });
+  expect(limiter.before("a", "t9")).toEqual({ check: true });
+  limiter.failed("a", "t9");
+  expect(limiter.before("a", "t10")).toEqual({ check: false, status: 429, retryAfter: 60 });
+  expect(limiter.before("b", "t10")).toEqual({ check: true });
+  limiter.succeeded("good");
+  expect(limiter.before("a", "good")).toEqual({ check: true });
   now += 59_500;
-  expect(limiter.blocked("a")).toBe(1);
+  expect(limiter.before("a", "t10")).toEqual({ check: false, status: 429, retryAfter: 1 });
   now += 500;
-  expect(limiter.blocked("a")).toBeUndefined();
-  limiter.failed("a");
-  expect(limiter.blocked("a")).toBeUndefined();
-  expect(limiter.knows("pmpc_x")).toBe(false);
-  limiter.succeeded("pmpc_x");
-  expect(limiter.knows("pmpc_x")).toBe(true);
+  expect(limiter.before("a", "t10")).toEqual({ check: true });
+  expect(limiter.before("a", "t0")).toEqual({ check: true });
 });
