@@ -10,6 +10,8 @@
  * stops (after its runs, so their last events are still sent).
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import type { IncomingMessage } from "node:http";
+import type { Socket } from "node:net";
 import { asProxmoxMpcError, UsageError } from "../core/errors.js";
 import { EVENT_TYPES, type EventBus, type EventType, type WorkspaceEvent } from "../core/events.js";
 import { redactValue } from "../core/redact.js";
@@ -32,9 +34,11 @@ interface StreamRequest {
 /** Register the event stream and end every open stream when the server closes. */
 export function registerEvents(app: FastifyInstance, kit: ApiKit): void {
   const open = new Set<() => void>();
+  const spare = spareConnections(app);
   // preClose runs before Fastify waits for the connections: an open stream would otherwise hold the server up.
   app.addHook("preClose", (done) => {
     for (const end of [...open]) end();
+    spare.close();
     done();
   });
   app.get(EVENTS_PATH, async (request, reply) => {
@@ -52,13 +56,30 @@ export function registerEvents(app: FastifyInstance, kit: ApiKit): void {
   });
 }
 
+/**
+ * Connections that never carried a request: a client reading the stream with fetch (browsers, undici)
+ * keeps spare ones open, and Node's server.close() does not count them as idle — it would wait for
+ * their headers timeout, a minute, before the server could stop. close() ends them.
+ */
+function spareConnections(app: FastifyInstance): { close(): void } {
+  const sockets = new Set<Socket>();
+  const used = new WeakSet<Socket>();
+  app.server.on("connection", (socket: Socket) => {
+    sockets.add(socket);
+    socket.once("close", () => sockets.delete(socket));
+  });
+  app.server.on("request", (request: IncomingMessage) => used.add(request.socket));
+  return { close: () => sockets.forEach((s) => used.has(s) || s.destroy()) };
+}
+
 /** Start one stream; the function that ends it. */
 function stream(reply: FastifyReply, events: EventBus, asked: StreamRequest, open: Set<() => void>): () => void {
   const res = reply.raw;
   res.writeHead(200, {
     "content-type": "text/event-stream; charset=utf-8",
     "cache-control": "no-cache, no-transform",
-    connection: "keep-alive",
+    // The stream is this connection's last answer: once it ends (the server stopping), the socket closes too.
+    connection: "close",
     "x-accel-buffering": "no", // nginx: pass each event on at once
   });
   res.write(": connected\n\n");
