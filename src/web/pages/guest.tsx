@@ -73,34 +73,22 @@ export function GuestPage({ kind, name }: { kind: "vm" | "ct"; name: string }): 
       </p>
       <Failure error={guest.error} />
       <dl aria-label="Summary" class="summary">
-        <div>
-          <dt>Status</dt>
-          <dd class={`state ${status ?? ""}`}>{status ?? "…"}</dd>
-        </div>
-        <div>
-          <dt>VMID</dt>
-          <dd>{g?.vmid ?? "…"}</dd>
-        </div>
-        <div>
-          <dt>Node</dt>
-          <dd>{g?.node ?? "…"}</dd>
-        </div>
-        <div>
-          <dt>Kind</dt>
-          <dd>{kind}</dd>
-        </div>
-        <div>
-          <dt>Cores</dt>
-          <dd>{g?.cores ?? "–"}</dd>
-        </div>
-        <div>
-          <dt>Memory</dt>
-          <dd>{fmt.mib(g?.memory)}</dd>
-        </div>
-        <div>
-          <dt>Tags</dt>
-          <dd>{g?.tags.join(", ") || "–"}</dd>
-        </div>
+        {(
+          [
+            ["Status", status ?? "…"],
+            ["VMID", g?.vmid ?? "…"],
+            ["Node", g?.node ?? "…"],
+            ["Kind", kind],
+            ["Cores", g?.cores ?? "–"],
+            ["Memory", fmt.mib(g?.memory)],
+            ["Tags", g?.tags.join(", ") || "–"],
+          ] as const
+        ).map(([term, value]) => (
+          <div key={term}>
+            <dt>{term}</dt>
+            <dd class={term === "Status" ? `state ${status ?? ""}` : undefined}>{value}</dd>
+          </div>
+        ))}
       </dl>
       {can(who, "operator") ? (
         <div role="toolbar" aria-label="Power" class="toolbar">
