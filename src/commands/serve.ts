@@ -14,7 +14,7 @@ import { defineOptions, number, text } from "./options.js";
 
 export const serveCommand = defineCommand({
   name: "serve",
-  summary: "Serve this workspace as a REST API (/api/v1, OpenAPI at /api/openapi.json, docs at /api/docs)",
+  summary: "Serve this workspace as a REST API (/api/v1, OpenAPI at /api/openapi.json, docs at /api/docs), MCP at /mcp, metrics at /metrics",
   description:
     "Every command of the registry over HTTP, behind bearer tokens with roles (viewer, operator, admin; see `token`). The first start creates an admin token and prints it once: the first line is `listening on URL token TOKEN` (later starts: `token (existing)`). Plain HTTP unless --cert and --key give a certificate and its key (PEM): then HTTPS. Leaving this host without either: put a TLS reverse proxy in front of it. See docs/api.md.",
   examples: ["proxmox-mpc serve", "proxmox-mpc serve --port 0", "proxmox-mpc serve --host 0.0.0.0 --port 8443 --cert /etc/ssl/mpc.crt --key /etc/ssl/mpc.key"],
