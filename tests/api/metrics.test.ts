@@ -1,13 +1,14 @@
 /**
- * GET /metrics of `serve` over real HTTP, after a sync and a plan run by the
- * server (and two Proxmox API faults it retried): the exposition is parsed
+ * GET /metrics of `serve` over real HTTP, before the first sync, then after a
+ * sync and a plan run by the server (and two Proxmox API faults it retried;
+ * the store's figures kept from the first scrape are dropped): the exposition is parsed
  * strictly (HELP/TYPE, names, labels, histogram buckets), and the figures are
  * the simulator's own counts, the store's values and the sim's request count.
  */
 import path from "node:path";
 import { openStore } from "../../src/state/index.js";
-import { guestName, type initWorkspace, type RunningSimulator } from "../helpers/sim.js";
-import { apiServer, call, settled, stopAll, syncedWorkspace, type ApiServer } from "./helpers.js";
+import { guestName, initWorkspace, startSim, type RunningSimulator } from "../helpers/sim.js";
+import { apiServer, call, settled, stopAll, type ApiServer } from "./helpers.js";
 
 let sim: RunningSimulator;
 let ws: Awaited<ReturnType<typeof initWorkspace>>;
@@ -16,9 +17,12 @@ let viewer: string;
 let admin: string;
 let syncRequests: number;
 let guest: string;
+/** The exposition scraped before the first sync. */
+let unsynced: string;
 
 beforeAll(async () => {
-  ({ sim, ws } = await syncedWorkspace({ size: 10, randomSeed: 5 }));
+  sim = await startSim({ size: 10, randomSeed: 5 });
+  ws = await initWorkspace(sim);
   const store = await openStore({ url: `file:${path.join(ws.dir, ".proxmox-mpc", "state.db")}` });
   try {
     viewer = (await store.tokens.create("prometheus", "viewer")).token;
@@ -26,8 +30,8 @@ beforeAll(async () => {
   } finally {
     await store.close();
   }
-  expect((await ws.run(["create", "vm", "--name", "metrics-01", "--cores", "2", "--node", "pve1"])).code).toBe(0);
   server = await apiServer(ws.dir, ws.env);
+  unsynced = (await scrape()).text; // read from the store and kept: the sync below must drop it
   // A sync run by the server, its first two Proxmox requests answered 503 (retried).
   const before = sim.stats().requests;
   sim.cluster.faultNext(2, 503);
@@ -35,6 +39,7 @@ beforeAll(async () => {
   expect(sync.status).toBe(202);
   expect((await settled(server, admin, String(sync.body.correlationId))).status).toBe("ok");
   syncRequests = sim.stats().requests - before;
+  expect((await ws.run(["create", "vm", "--name", "metrics-01", "--cores", "2", "--node", "pve1"])).code).toBe(0);
   const plan = await call(server, "POST", "/api/v1/plan", { token: admin, body: { engine: "native" } });
   expect(plan.body.ok).toBe(true);
   const vm = sim.cluster.guests().find((g) => g.type === "qemu")!;
@@ -170,6 +175,14 @@ test("without a token 401 and no figures; with a viewer token the exposition for
   for (const name of ["guests", "node_cpu_ratio", "node_memory_used_bytes", "storage_used_bytes", "last_sync_age_seconds", "last_sync_duration_seconds", "drift_resources", "http_request_duration_seconds", "operations_total", "proxmox_api_requests_total", "proxmox_api_retries_total", "process_cpu_seconds_total"]) {
     expect(families.get(`proxmox_mpc_${name}`)?.samples.length).toBeGreaterThan(0);
   }
+});
+
+test("before the first sync and plan: no guests, and no sync or drift figures (absent, not 0)", () => {
+  const families = parseExposition(unsynced);
+  expect(families.get("proxmox_mpc_guests")).toMatchObject({ type: "gauge", samples: [] });
+  expect(families.get("proxmox_mpc_drift_resources")?.samples).toEqual([]);
+  expect(families.has("proxmox_mpc_last_sync_age_seconds")).toBe(false);
+  expect(families.has("proxmox_mpc_last_sync_duration_seconds")).toBe(false);
 });
 
 test("guests, nodes and storage are the simulator's and the store's", async () => {
