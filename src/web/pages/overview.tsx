@@ -70,7 +70,8 @@ export function OverviewPage(): JSX.Element {
     else row.vms++;
     byStatus.set(g.status, row);
   }
-  const statusRows = [...byStatus.entries()].map(([s, n]) => ({ status: s, ...n }));
+  // In a fixed order (running first), so a live update changes numbers, never the rows' places.
+  const statusRows = [...byStatus.entries()].sort(([a], [b]) => (a === "running" ? -1 : b === "running" ? 1 : a.localeCompare(b))).map(([s, n]) => ({ status: s, ...n }));
   const s = status.data;
   const drift = s?.drift;
   const driftCount = drift ? drift.create + drift.update + drift.delete + drift.replace : 0;
