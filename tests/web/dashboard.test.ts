@@ -243,11 +243,15 @@ describeBrowser("the dashboard in Debian's chromium", () => {
     // A viewer's tab that does nothing: only the event stream can tell it about the start.
     const watcher = await newPage();
     await logIn(watcher, dash.tokens.viewer, "viewer-1 (viewer)");
-    const statusIn = async (page: Page): Promise<Locator> => {
-      await open(page, "guests", "Guests");
+    const statusAfterLoad = async (page: Page): Promise<Locator> => {
       await page.getByRole("status", { name: "Event stream" }).getByText("live", { exact: true }).waitFor();
       const table = guestsTable(page);
-      const cell = await cellOf(table, table.getByRole("row", { name: /db-01/ }), "Status");
+      await table.getByRole("row", { name: /db-01/ }).waitFor();
+      return cellOf(table, table.getByRole("row", { name: /db-01/ }), "Status");
+    };
+    const statusIn = async (page: Page): Promise<Locator> => {
+      await open(page, "guests", "Guests");
+      const cell = await statusAfterLoad(page);
       expect(await cell.innerText()).toBe("stopped");
       await page.evaluate("window.__notReloaded = true");
       return cell;
@@ -255,14 +259,18 @@ describeBrowser("the dashboard in Debian's chromium", () => {
     const [status, watched] = [await statusIn(admin), await statusIn(watcher)];
 
     await admin.getByRole("checkbox", { name: "Select db-01", exact: true }).check();
+    const placed = await status.boundingBox();
     await button(admin.getByRole("toolbar", { name: "Bulk actions" }), "Start").click();
     await confirm(admin, "Start 1 guest?", "db-01");
     await eventually(async () => expect(await status.innerText()).toBe("running"), 15_000);
     await eventually(async () => expect(await watched.innerText()).toBe("running"), 15_000);
     expect([await admin.evaluate("window.__notReloaded === true"), await watcher.evaluate("window.__notReloaded === true")]).toEqual([true, true]);
+    expect(await status.boundingBox()).toEqual(placed); // no layout shift on the live update
     expect(dash.sim.cluster.guest(DB)?.status).toBe("running");
     await admin.getByRole("log", { name: "Notifications" }).getByText(/^start db-01: ok/).waitFor();
     await screenshot(admin, "guests-started");
+    await watcher.reload(); // the store has the new status too, not only the page
+    expect(await (await statusAfterLoad(watcher)).innerText()).toBe("running");
 
     await seeInAudit(admin, "start", "db-01");
   });
