@@ -51,7 +51,7 @@ export function registerEvents(app: FastifyInstance, kit: ApiKit): void {
       return kit.send(reply, 400, { ok: false, error: { code: e.code, message: e.message, hint: e.hint } });
     }
     reply.hijack();
-    open.add(stream(reply, kit.input.events, asked, open));
+    stream(reply, kit.input.events, asked, open);
     return reply;
   });
 }
@@ -72,8 +72,8 @@ function spareConnections(app: FastifyInstance): { close(): void } {
   return { close: () => sockets.forEach((s) => used.has(s) || s.destroy()) };
 }
 
-/** Start one stream; the function that ends it. */
-function stream(reply: FastifyReply, events: EventBus, asked: StreamRequest, open: Set<() => void>): () => void {
+/** Start one stream, kept in `open` (by the function that ends it) until it ends. */
+function stream(reply: FastifyReply, events: EventBus, asked: StreamRequest, open: Set<() => void>): void {
   const res = reply.raw;
   res.writeHead(200, {
     "content-type": "text/event-stream; charset=utf-8",
@@ -82,17 +82,9 @@ function stream(reply: FastifyReply, events: EventBus, asked: StreamRequest, ope
     connection: "close",
     "x-accel-buffering": "no", // nginx: pass each event on at once
   });
-  res.write(": connected\n\n");
   let ended = false;
-  const send = (event: WorkspaceEvent): void => {
-    if (ended || (asked.types && !asked.types.has(event.type))) return;
-    res.write(frame(event));
-    if (res.writableLength > MAX_BEHIND) end();
-  };
-  // Replay and subscribe in the same tick: the bus emits synchronously, so no event falls between them.
-  if (asked.after !== undefined) for (const event of replay(events, asked.after)) send(event);
-  const unsubscribe = events.subscribe(send);
-  const keepAlive = setInterval(() => res.write(": keep-alive\n\n"), KEEP_ALIVE_MS);
+  let unsubscribe = (): void => undefined;
+  const keepAlive = setInterval(() => write(": keep-alive\n\n"), KEEP_ALIVE_MS);
   keepAlive.unref();
   const end = (): void => {
     if (ended) return;
@@ -100,10 +92,25 @@ function stream(reply: FastifyReply, events: EventBus, asked: StreamRequest, ope
     unsubscribe();
     clearInterval(keepAlive);
     open.delete(end);
-    if (!res.writableEnded) res.end();
+    if (!res.writableEnded && !res.destroyed) res.end();
   };
+  // A client gone (or too far behind) ends its stream: nothing is written to a closed socket.
+  const write = (text: string): void => {
+    if (ended) return;
+    if (res.destroyed) return end();
+    res.write(text);
+    if (res.writableLength > MAX_BEHIND) end();
+  };
+  const send = (event: WorkspaceEvent): void => {
+    if (!asked.types || asked.types.has(event.type)) write(frame(event));
+  };
+  open.add(end);
   res.on("close", end);
-  return end;
+  res.on("error", end);
+  write(": connected\n\n");
+  // Replay and subscribe in the same tick: the bus emits synchronously, so no event falls between them.
+  if (asked.after !== undefined) for (const event of replay(events, asked.after)) send(event);
+  if (!ended) unsubscribe = events.subscribe(send);
 }
 
 /** The kept events after `seq`; all of them when `seq` is beyond the bus's newest (an id from before a restart). */

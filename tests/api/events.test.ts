@@ -8,21 +8,13 @@
  */
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import type { WorkspaceEvent } from "../../src/core/events.js";
 import { openStore } from "../../src/state/index.js";
 import { guestName, type initWorkspace, type RunningSimulator } from "../helpers/sim.js";
 import { apiServer, call, settled, stopAll, syncedWorkspace, type ApiServer } from "./helpers.js";
 
-interface Received {
-  seq: number;
-  id: string;
-  type: string;
-  at: string;
-  correlationId?: string;
-  data: Record<string, unknown>;
-  /** The frame's own `id:` and `event:` lines. */
-  frameId: string;
-  frameEvent: string;
-}
+/** An event as received, with its frame's own `id:` and `event:` lines. */
+type Received = WorkspaceEvent & { frameId: string; frameEvent: string };
 
 /** One open stream: the events parsed as they arrive, and everything received as text. */
 interface EventStream {
