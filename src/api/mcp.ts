@@ -13,20 +13,28 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { findCommand } from "../commands/registry.js";
 import { NotAllowed } from "../mcp/guard.js";
-import { createScope, withCaller } from "../mcp/run.js";
+import type { Command } from "../commands/types.js";
+import { createScope, withCaller, type ServerScope } from "../mcp/run.js";
 import type { McpScope } from "../mcp/scope.js";
 import { createMcpSessions, type McpSessions } from "../mcp/serve.js";
 import type { ApiCaller, ApiKit } from "./app.js";
-import { allows, roleFor } from "./roles.js";
+import { allows, lowestRole, roleFor, type Role } from "./roles.js";
 
 export const MCP_PATH = "/mcp";
 
 /** Register GET/POST/DELETE /mcp. */
 export function registerMcp(app: FastifyInstance, kit: ApiKit): void {
   const { input } = kit;
-  const scope = (allowWrite: boolean) =>
-    createScope({ workspace: input.workspace, version: input.version, policy: { allowWrite }, env: input.env, signal: input.signal, stderr: process.stderr, host: { log: input.log, store: input.store, events: input.events } });
-  const scopes = { read: scope(false), write: scope(true) };
+  // One scope per role: it lists only the tools that role may call (the lowest role of the command, or of the view's action).
+  const scope = (role: Role) => {
+    const offers = (command: Command, viewAction?: string) => {
+      const needed = viewAction === undefined ? lowestRole(command) : roleFor(command, { args: [viewAction], options: {} });
+      return needed !== undefined && allows(role, needed);
+    };
+    const policy = { allowWrite: allows(role, "operator"), offers };
+    return createScope({ workspace: input.workspace, version: input.version, policy, env: input.env, signal: input.signal, stderr: process.stderr, host: { log: input.log, store: input.store, events: input.events } });
+  };
+  const scopes: Record<Role, ServerScope> = { viewer: scope("viewer"), operator: scope("operator"), admin: scope("admin") };
   let sessions: Promise<McpSessions> | undefined;
   const callers = new WeakMap<FastifyRequest, ApiCaller>();
 
@@ -42,8 +50,7 @@ export function registerMcp(app: FastifyInstance, kit: ApiKit): void {
     handler: async (request, reply) => {
       const caller = callers.get(request);
       if (!caller) return reply; // onRequest answered already
-      const writes = allows(caller.role, "operator");
-      const scope = withCaller(writes ? scopes.write : scopes.read, { principal: caller.name, role: caller.role, source: caller.source });
+      const scope = withCaller(scopes[caller.role], { principal: caller.name, role: caller.role, source: caller.source });
       const open = { scope: withRole(scope, caller), owner: `${caller.name}/${caller.role}` };
       reply.hijack(); // the SDK's transport writes the answer (JSON or an SSE stream) on the raw response
       try {
@@ -61,8 +68,7 @@ export function registerMcp(app: FastifyInstance, kit: ApiKit): void {
     if (sessions) await (await sessions).close();
   });
   app.addHook("onClose", async () => {
-    await scopes.read.close();
-    await scopes.write.close();
+    for (const open of Object.values(scopes)) await open.close();
   });
 }
 

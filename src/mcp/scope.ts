@@ -7,7 +7,7 @@
  */
 import type { CommandResult } from "../core/result.js";
 import type { Workspace } from "../core/workspace.js";
-import type { Caller, CommandInput } from "../commands/types.js";
+import type { Caller, Command, CommandInput } from "../commands/types.js";
 
 /** What `mcp` was started with. */
 export interface McpPolicy {
@@ -17,6 +17,11 @@ export interface McpPolicy {
   nodes?: readonly string[];
   /** --vmids: only these guests may be touched (undefined: any). */
   vmids?: readonly number[];
+  /**
+   * Which tools are listed (undefined: all the above allows): the API's /mcp lists only what the
+   * token's role may call. A read view is asked with its action (`snapshot`, `list`).
+   */
+  offers?: (command: Command, viewAction?: string) => boolean;
 }
 
 /** A command run by the MCP face. */

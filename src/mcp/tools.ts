@@ -65,7 +65,11 @@ export function toolEntries(policy: McpPolicy, commands: readonly Command[] = CO
   return commands.flatMap((command): ToolEntry[] => {
     const kind = toolKind(command, policy);
     const views = command.mcp.tool !== false ? (command.mcp.views ?? []) : [];
-    return [...(kind ? [{ name: toolName(command), command, kind }] : []), ...views.map((view) => ({ name: view.name, command, kind: "read" as const, view }))];
+    const offered = (action?: string) => policy.offers?.(command, action) ?? true;
+    return [
+      ...(kind && offered() ? [{ name: toolName(command), command, kind }] : []),
+      ...views.filter((view) => offered(view.action)).map((view) => ({ name: view.name, command, kind: "read" as const, view })),
+    ];
   });
 }
 
