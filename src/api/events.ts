@@ -31,8 +31,8 @@ interface StreamRequest {
   after?: number;
 }
 
-/** Register the event stream and end every open stream when the server closes. */
-export function registerEvents(app: FastifyInstance, kit: ApiKit): void {
+/** Register the event stream and end every open stream when the server closes (`keepAliveMs`: tests). */
+export function registerEvents(app: FastifyInstance, kit: ApiKit, options: { keepAliveMs?: number } = {}): void {
   const open = new Set<() => void>();
   const spare = spareConnections(app);
   // preClose runs before Fastify waits for the connections: an open stream would otherwise hold the server up.
@@ -51,7 +51,7 @@ export function registerEvents(app: FastifyInstance, kit: ApiKit): void {
       return kit.send(reply, 400, { ok: false, error: { code: e.code, message: e.message, hint: e.hint } });
     }
     reply.hijack();
-    stream(reply, kit.input.events, asked, open);
+    stream(reply, kit.input.events, { ...asked, keepAliveMs: options.keepAliveMs ?? KEEP_ALIVE_MS }, open);
     return reply;
   });
 }
@@ -73,7 +73,7 @@ function spareConnections(app: FastifyInstance): { close(): void } {
 }
 
 /** Start one stream, kept in `open` (by the function that ends it) until it ends. */
-function stream(reply: FastifyReply, events: EventBus, asked: StreamRequest, open: Set<() => void>): void {
+function stream(reply: FastifyReply, events: EventBus, asked: StreamRequest & { keepAliveMs: number }, open: Set<() => void>): void {
   const res = reply.raw;
   res.writeHead(200, {
     "content-type": "text/event-stream; charset=utf-8",
@@ -84,7 +84,7 @@ function stream(reply: FastifyReply, events: EventBus, asked: StreamRequest, ope
   });
   let ended = false;
   let unsubscribe = (): void => undefined;
-  const keepAlive = setInterval(() => write(": keep-alive\n\n"), KEEP_ALIVE_MS);
+  const keepAlive = setInterval(() => write(": keep-alive\n\n"), asked.keepAliveMs);
   keepAlive.unref();
   const end = (): void => {
     if (ended) return;

@@ -8,7 +8,11 @@
  */
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import type { WorkspaceEvent } from "../../src/core/events.js";
+import Fastify from "fastify";
+import type { AddressInfo } from "node:net";
+import type { ApiKit } from "../../src/api/app.js";
+import { registerEvents } from "../../src/api/events.js";
+import { EventBus, type WorkspaceEvent } from "../../src/core/events.js";
 import { openStore } from "../../src/state/index.js";
 import { guestName, type initWorkspace, type RunningSimulator } from "../helpers/sim.js";
 import { apiServer, call, settled, stopAll, syncedWorkspace, type ApiServer } from "./helpers.js";
@@ -52,9 +56,9 @@ afterEach(() => {
 afterAll(() => stopAll(server, sim, ws));
 
 /** GET /api/v1/events with fetch; the stream when the answer is 200, else the answer. */
-async function subscribe(query = "", headers: Record<string, string> = { authorization: `Bearer ${tokens.viewer}` }): Promise<{ status: number; contentType: string | null; body?: Record<string, unknown>; stream?: EventStream }> {
+async function subscribe(query = "", headers: Record<string, string> = { authorization: `Bearer ${tokens.viewer}` }, at: { url: string } = server): Promise<{ status: number; contentType: string | null; body?: Record<string, unknown>; stream?: EventStream }> {
   const abort = new AbortController();
-  const res = await fetch(`${server.url}/api/v1/events${query}`, { headers, signal: abort.signal });
+  const res = await fetch(`${at.url}/api/v1/events${query}`, { headers, signal: abort.signal });
   if (res.status !== 200) return { status: res.status, contentType: res.headers.get("content-type"), body: (await res.json()) as Record<string, unknown> };
   const events: Received[] = [];
   const waiters: Array<{ match: (e: Received) => boolean; resolve: (e: Received) => void }> = [];
@@ -281,4 +285,31 @@ test("SIGTERM with a stream open: the stream ends and the server exits 0", async
   const { stream } = await subscribe();
   expect(await server.stop("SIGTERM")).toBe(0);
   await stream!.ended;
+}, 30_000);
+
+test("in process, on a bus of its own: a keep-alive comment on a quiet stream, secret keys redacted, the stream ended by close()", async () => {
+  const events = new EventBus();
+  const app = Fastify();
+  const kit = {
+    input: { events },
+    authenticate: async () => ({ role: "viewer", name: "t", source: "127.0.0.1" }),
+    send: (reply: { code(n: number): { send(b: unknown): unknown } }, status: number, body: unknown) => reply.code(status).send(body),
+  } as unknown as ApiKit;
+  registerEvents(app, kit, { keepAliveMs: 20 });
+  await app.listen({ host: "127.0.0.1", port: 0 });
+  try {
+    const { stream } = await subscribe("", {}, { url: `http://127.0.0.1:${(app.server.address() as AddressInfo).port}` });
+    await new Promise<void>((resolve) => {
+      const poll = setInterval(() => stream!.raw().includes(": keep-alive\n\n") && (clearInterval(poll), resolve()), 10);
+    });
+    expect(stream!.events).toEqual([]);
+    events.emit("sync.done", { guests: 1, token: "pmpc_canary_0123456789", nested: { password: "hunter2-canary" } }, "c-1");
+    const got = await stream!.next((e) => e.type === "sync.done", "sync.done");
+    expect(got.data).toEqual({ guests: 1, token: "[REDACTED]", nested: { password: "[REDACTED]" } });
+    expect(stream!.raw()).not.toMatch(/pmpc_canary|hunter2/);
+    await app.close();
+    await stream!.ended;
+  } finally {
+    await app.close();
+  }
 }, 30_000);
