@@ -60,6 +60,11 @@ beforeAll(async () => {
   ws = await initWorkspace(sim);
   const sync = await ws.run(["sync"]);
   if (sync.code !== 0) throw new Error(`sync failed: ${sync.stderr}`);
+  // The CI pipelines are written by `init --ci` (one of them per workspace; both here).
+  for (const ci of ["github", "gitlab"]) {
+    const init = await ws.run(["init", "--ci", ci, "--yes"]);
+    if (init.code !== 0) throw new Error(`init --ci ${ci} failed: ${init.stderr}`);
+  }
 }, 60_000);
 afterAll(async () => {
   ws?.cleanup();
@@ -73,13 +78,15 @@ test("the templates are the ones the generators use", () => {
     "ansible/playbooks/ping.yml",
     "ansible/playbooks/qemu-guest-agent.yml",
     "ansible/playbooks/site.yml",
+    "ci/github/proxmox-mpc.yml",
+    "ci/gitlab/.gitlab-ci.yml",
     "terraform/provider.tf",
     "workspace/gitignore",
     "workspace/tests/example.yaml",
   ]);
 });
 
-test("every template is written, verbatim, into a workspace by init or sync (no dead template)", () => {
+test("every template is written, verbatim, into a workspace by init (with --ci) or sync (no dead template)", () => {
   const written = filesUnder(ws.dir, (rel) => rel === ".proxmox-mpc").map((rel) => ({ rel, text: readFileSync(join(ws.dir, rel), "utf8") }));
   const unused = templates.filter((name) => {
     const pattern = templatePattern(readFileSync(join(TEMPLATES, name), "utf8"));
