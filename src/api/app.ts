@@ -240,7 +240,7 @@ export function createApiApp(input: ApiAppInput): ApiApp {
     if (!allows(caller.role, needed)) return refuse(reply, 403, `This call needs the ${needed} role; the token ${caller.name} is ${caller.role}.`);
 
     const long = route.kind !== "read" && runsLong(command, toolInput) && (route.kind !== "destructive" || confirm);
-    const { ctx, done } = runner.start(command, commandInput, { confirm, caller: { principal: caller.name, role: caller.role, source: caller.source } });
+    const { ctx, done } = runner.start(command, commandInput, { confirm, read: route.kind === "read", caller: { principal: caller.name, role: caller.role, source: caller.source } });
     if (!long) {
       const [status, body] = answer(command.name, await done);
       return send(reply, status, body);

@@ -28,7 +28,8 @@ export class NeedsConfirmation extends ProxmoxMpcError {
 export interface ApiRunner {
   /** A new run: its context (correlation id known at once) and the promise of its result. */
   /** `caller`: the token's name and role and the client's address, recorded with the operation (the audit trail). */
-  start(command: Command, input: CommandInput, options: { confirm: boolean; caller?: Caller }): { ctx: CommandContext; done: Promise<ApiRun> };
+  /** `read`: a read route's call, recorded in the store's next batch rather than waited for (runner.ts "soon"). */
+  start(command: Command, input: CommandInput, options: { confirm: boolean; caller?: Caller; read?: boolean }): { ctx: CommandContext; done: Promise<ApiRun> };
 }
 
 /** How a run ended: its result or its failure, what it showed, its correlation id. */
@@ -46,7 +47,7 @@ export function createRunner(input: { workspace: Workspace; version: string; env
       });
       const globals: GlobalOptions = { workspace: ws.paths.root, output: "json", debug: false, color: false, input: true, yes: false, context: input.context };
       const ctx = createContext({ cwd: ws.paths.root, env: input.env, globals, ui, signal: input.signal, actor: "api", caller: options.caller, version: input.version, command: command.name, commands: input.commands, rootLogger: input.log, workspace: ws, sharedStore: input.store, events: input.events });
-      const done = runCommand(command, ctx, commandInput, { record: true })
+      const done = runCommand(command, ctx, commandInput, { record: options.read ? "soon" : true })
         .then((result): ApiRun => ({ result, shown: ui.shown, correlationId: ctx.correlationId }))
         .catch((error: unknown): ApiRun => {
           if (!(error instanceof NeedsConfirmation)) ctx.log.error({ err: error }, "api call failed");

@@ -27,9 +27,11 @@ export async function resolveWorkspace(command: Command, globals: GlobalOptions,
 
 /**
  * Run a command and record the operation when it ran in a workspace.
- * `record` overrides the command's own flag (the MCP face records every tool call).
+ * `record` overrides the command's own flag (the MCP face records every tool call); "soon":
+ * recorded, but the run does not wait for the commit — the store writes such records in
+ * batches (the API's reads, answered hundreds of times a second; read-history.ts recordSoon).
  */
-export async function runCommand(command: Command, ctx: CommandContext, input: CommandInput, options: { record?: boolean } = {}): Promise<CommandResult> {
+export async function runCommand(command: Command, ctx: CommandContext, input: CommandInput, options: { record?: boolean | "soon" } = {}): Promise<CommandResult> {
   const started = new Date();
   ctx.log.info({ args: input.args, options: redactValue(input.options) }, "command started");
   ctx.events.emit("operation.started", { command: command.name, actor: ctx.actor, args: redactValue(input.args) }, ctx.correlationId);
@@ -49,7 +51,7 @@ export async function runCommand(command: Command, ctx: CommandContext, input: C
     ctx.log.info({ durationMs, result: outcome, error: error?.message, metrics: metrics ?? undefined }, "command finished");
     ctx.events.emit("operation.finished", { command: command.name, actor: ctx.actor, result: outcome, exitCode: error?.exitCode ?? result?.exitCode ?? 0, durationMs, ...(metrics ? { api: { requests: metrics.api.requests, retries: metrics.api.retries, errors: metrics.api.errors } } : {}), ...(error ? { error: redactValue(error.message) } : {}) }, ctx.correlationId);
     if (ctx.workspace && (options.record ?? command.record !== false)) {
-      await record(ctx, command, input, { startedAt: started, durationMs, result: outcome, exitCode: error?.exitCode ?? result?.exitCode ?? 0, error: error?.message, metrics });
+      await record(ctx, command, input, { startedAt: started, durationMs, result: outcome, exitCode: error?.exitCode ?? result?.exitCode ?? 0, error: error?.message, metrics }, options.record === "soon");
     }
   }
 }
@@ -74,10 +76,14 @@ interface RunEnd {
   metrics: MetricsSnapshot | null;
 }
 
-async function record(ctx: CommandContext, command: Command, input: CommandInput, end: RunEnd): Promise<void> {
+async function record(ctx: CommandContext, command: Command, input: CommandInput, end: RunEnd, soon: boolean): Promise<void> {
+  const failed = (err: unknown) => {
+    // A broken or locked database must not turn a finished command into a failure.
+    ctx.log.warn({ err: asProxmoxMpcError(err).message }, "could not record the operation");
+  };
   try {
     const store = await ctx.services.store();
-    await store.operations.record({
+    const operation = {
       correlationId: ctx.correlationId,
       command: command.name,
       actor: ctx.actor,
@@ -91,9 +97,10 @@ async function record(ctx: CommandContext, command: Command, input: CommandInput
       // The audit trail: who, with which role, from where, naming what (audit-fields.ts).
       ...ctx.caller,
       target: targetOf(command, input),
-    });
+    };
+    if (soon) void store.operations.recordSoon(operation).catch(failed);
+    else await store.operations.record(operation);
   } catch (err) {
-    // A broken or locked database must not turn a finished command into a failure.
-    ctx.log.warn({ err: asProxmoxMpcError(err).message }, "could not record the operation");
+    failed(err);
   }
 }

@@ -151,6 +151,17 @@ export class OperationRepository {
     return this.finish(started.id, input);
   }
 
+  /**
+   * Record a whole operation without the caller waiting for it (the read store writes such
+   * records in batches: read-history.ts). Here it is written at once; the promise settles when it is.
+   */
+  async recordSoon(input: OperationStart & OperationEnd): Promise<void> {
+    await this.record(input);
+  }
+
+  /** Write what recordSoon() holds (nothing here: each was written at once). */
+  async flushSoon(): Promise<void> {}
+
   /** Operations, newest first. */
   list(query: OperationQuery = {}): Promise<OperationRecord[]> {
     return guard(this.db, async () => {

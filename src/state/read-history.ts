@@ -113,6 +113,53 @@ export class ReadOperations implements RepositoryApi<OperationRepository> {
     return this.insert(input, input);
   }
 
+  /** Records waiting for the next batch (recordSoon), and the write of the batches before. */
+  private soon: Array<{ input: OperationStart & OperationEnd; done: (err?: unknown) => void }> = [];
+  private soonTimer: NodeJS.Timeout | undefined;
+  private soonWritten: Promise<void> = Promise.resolve();
+
+  /**
+   * Record a whole operation without the caller waiting for its commit: the records of
+   * SOON_MS are written together, in one statement (one commit instead of one per record:
+   * the API answers hundreds of reads a second, each recorded). The promise settles when its
+   * batch is written (or failed). close() writes what waits; only a crash of the process can
+   * lose the last SOON_MS of records.
+   */
+  recordSoon(input: OperationStart & OperationEnd): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.soon.push({ input, done: (err) => (err === undefined ? resolve() : reject(err)) });
+      if (this.soon.length >= SOON_MAX) void this.flushSoon();
+      else this.soonTimer ??= setTimeout(() => void this.flushSoon(), SOON_MS);
+    });
+  }
+
+  /** Write the records recordSoon() holds now; settles when they (and the batches before) are written. */
+  flushSoon(): Promise<void> {
+    clearTimeout(this.soonTimer);
+    this.soonTimer = undefined;
+    const batch = this.soon.splice(0);
+    if (batch.length) {
+      this.soonWritten = this.soonWritten.then(() =>
+        this.insertMany(batch.map((b) => b.input)).then(
+          () => batch.forEach((b) => b.done()),
+          (err: unknown) => batch.forEach((b) => b.done(err ?? new Error("The operation records could not be written."))),
+        ),
+      );
+    }
+    return this.soonWritten;
+  }
+
+  /** Whole operations in one multi-row INSERT. */
+  private insertMany(inputs: Array<OperationStart & OperationEnd>): Promise<void> {
+    return this.db.run(async (conn) => {
+      const json = jsonParam(conn.provider);
+      const placeholders = SOON_COLUMNS.map((c) => (c === "arguments" || c === "metrics" ? json : "?"));
+      const values = inputs.flatMap((input) => operationValues(input, input));
+      const rows = inputs.map(() => `(${placeholders.join(", ")})`).join(", ");
+      await conn.query(`INSERT INTO "Operation" (${SOON_COLUMNS.map((c) => `"${c}"`).join(", ")}) VALUES ${rows}`, values);
+    });
+  }
+
   list(query: OperationQuery = {}): Promise<OperationRecord[]> {
     return this.db.run(async (conn) => {
       const where: string[] = [];
@@ -138,22 +185,32 @@ export class ReadOperations implements RepositoryApi<OperationRepository> {
 
   private insert(input: OperationStart, end?: OperationEnd): Promise<OperationRecord> {
     return this.db.run(async (conn) => {
-      const startedAt = input.startedAt ?? new Date();
       const json = jsonParam(conn.provider);
-      const audit = auditFields(input);
-      const columns = ["correlationId", "command", "actor", "arguments", "startedAt", "principal", "role", "source", "target"];
-      const values: SqlValue[] = [input.correlationId, input.command, input.actor, argumentsJson(input.arguments), startedAt, audit.principal, audit.role, audit.source, audit.target];
-      if (end) {
-        const finishedAt = end.finishedAt ?? new Date();
-        columns.push("finishedAt", "durationMs", "result", "exitCode", "error", "metrics");
-        values.push(finishedAt, Math.max(0, finishedAt.getTime() - startedAt.getTime()), ...ending(end));
-      }
+      const columns = end ? SOON_COLUMNS : SOON_COLUMNS.slice(0, START_COLUMNS);
+      const values = operationValues(input, end);
       const placeholders = columns.map((c) => (c === "arguments" || c === "metrics" ? json : "?"));
       const sql = `INSERT INTO "Operation" (${columns.map((c) => `"${c}"`).join(", ")}) VALUES (${placeholders.join(", ")}) RETURNING *`;
       const [row] = await conn.query(sql, values);
       return toOperationRecord(decodeRow("Operation", row, conn.provider));
     });
   }
+}
+
+/** The columns of a whole operation: those of its start, then those of its end. */
+const SOON_COLUMNS = ["correlationId", "command", "actor", "arguments", "startedAt", "principal", "role", "source", "target", "finishedAt", "durationMs", "result", "exitCode", "error", "metrics"];
+const START_COLUMNS = 9;
+/** How long recordSoon() gathers records before writing them, and the most it gathers. */
+const SOON_MS = 50;
+const SOON_MAX = 200;
+
+/** The values of SOON_COLUMNS for an operation (only the start's without `end`). */
+function operationValues(input: OperationStart, end?: OperationEnd): SqlValue[] {
+  const startedAt = input.startedAt ?? new Date();
+  const audit = auditFields(input);
+  const values: SqlValue[] = [input.correlationId, input.command, input.actor, argumentsJson(input.arguments), startedAt, audit.principal, audit.role, audit.source, audit.target];
+  if (!end) return values;
+  const finishedAt = end.finishedAt ?? new Date();
+  return [...values, finishedAt, Math.max(0, finishedAt.getTime() - startedAt.getTime()), ...ending(end)];
 }
 
 /** result, exitCode, error and metrics (JSON text) as operation-repository.ts writes them. */

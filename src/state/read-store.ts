@@ -50,6 +50,7 @@ export class ReadStore implements Store {
   readonly hooks: InboundHookRepository;
   private fullStore: Promise<Store> | undefined;
   private closed = false;
+  private closing: Promise<void> | undefined;
   private readonly connection: SqlConnection;
 
   constructor(
@@ -118,8 +119,14 @@ export class ReadStore implements Store {
     });
   }
 
-  async close(): Promise<void> {
-    if (this.closed) return;
+  close(): Promise<void> {
+    this.closing ??= this.closeOnce();
+    return this.closing;
+  }
+
+  private async closeOnce(): Promise<void> {
+    // Records gathered for a batch are written before the store closes (nothing recorded is dropped).
+    await this.operations.flushSoon().catch(() => undefined);
     this.closed = true;
     await this.locks.releaseAll().catch(() => undefined);
     const full = this.fullStore;
