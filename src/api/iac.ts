@@ -8,6 +8,7 @@
  * relative to the workspace root; anything else — absolute, `..`, hidden
  * folders, other extensions, symbolic links out — is refused.
  */
+import { createHash } from "node:crypto";
 import { lstat, mkdir, mkdtemp, readdir, readFile, realpath, rename, rm, stat, writeFile, cp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { basename, dirname, join, relative, sep } from "node:path";
@@ -70,7 +71,7 @@ export const IAC_ROUTES: PartRoute[] = [
     summary: "Write an IaC file: a new one at once; an existing one answers 409 with the diff first, then needs confirm: true",
     spec: {
       parameters: [pathParam],
-      requestBody: { required: true, content: { "application/json": { schema: { type: "object", required: ["content"], additionalProperties: false, properties: { content: { type: "string" }, confirm: { type: "boolean" } } } } } },
+      requestBody: { required: true, content: { "application/json": { schema: { type: "object", required: ["content"], additionalProperties: false, properties: { content: { type: "string" }, confirm: { type: "boolean" }, base: { type: "string", description: "The base of the 409 answer: the overwrite goes ahead only if the file is still the text that diff was made from (else 409 again, with the new diff)." } } } } } },
       responses: { "200": json("Written over the old text (or unchanged): {ok, data: {path, created: false, changed}}"), "201": json("A new file: {ok, data: {path, created: true, changed: true}}"), "400": json("Not an IaC file path, or a bad body"), "409": json("Overwriting: nothing was written; wouldDo is the diff; send again with confirm: true"), ...refusals },
     },
   },
@@ -139,7 +140,15 @@ async function listFiles(root: string): Promise<{ path: string; size: number; mo
   return out.sort((a, b) => a.path.localeCompare(b.path));
 }
 
-const writeBody = z.strictObject({ content: z.string().max(MAX_FILE, `An IaC file is at most ${MAX_FILE / 1024} KiB.`), confirm: z.boolean().optional() });
+const writeBody = z.strictObject({
+  content: z.string().max(MAX_FILE, `An IaC file is at most ${MAX_FILE / 1024} KiB.`),
+  confirm: z.boolean().optional(),
+  /** The `base` of the 409 answer: the confirmed overwrite goes ahead only over the text that was shown. */
+  base: z.string().optional(),
+});
+
+/** The version of a file's text a 409 answer showed the diff against. */
+const baseOf = (text: string) => createHash("sha256").update(text).digest("hex");
 const checkBody = z.strictObject({ path: z.string(), content: z.string().max(MAX_FILE, `An IaC file is at most ${MAX_FILE / 1024} KiB.`) });
 
 /** Register a part's route behind its role: the token is checked as the request arrives, before its body is read. */
@@ -195,16 +204,19 @@ export function registerIac(app: FastifyInstance, kit: ApiKit): void {
     const given = wild(request);
     const file = await fileOf(request, reply, given);
     if (!file) return reply;
-    const { content, confirm } = body.data;
+    const { content, confirm, base } = body.data;
     const old = await readFile(file, "utf8").catch(() => undefined);
     if (old === content) return kit.send(reply, 200, { ok: true, data: { path: given, created: false, changed: false } });
-    if (old !== undefined && confirm !== true) {
+    // Someone changed the file after the diff was shown: nothing is written, the new diff is shown.
+    const moved = confirm === true && base !== undefined && (old === undefined ? base !== "" : baseOf(old) !== base);
+    if ((old !== undefined && confirm !== true) || moved) {
       return kit.send(reply, 409, {
         ok: false,
         confirmationRequired: true,
-        question: `Overwrite ${given}?`,
-        wouldDo: unifiedDiff(old, content, `a/${given}`, `b/${given}`).trimEnd().split("\n"),
-        howToConfirm: 'Nothing was written. Send the same request again with "confirm": true to go ahead.',
+        question: moved ? `${given} changed since the diff you confirmed. Overwrite it now?` : `Overwrite ${given}?`,
+        wouldDo: unifiedDiff(old ?? "", content, `a/${given}`, `b/${given}`).trimEnd().split("\n"),
+        base: old === undefined ? "" : baseOf(old),
+        howToConfirm: 'Nothing was written. Send the same request again with "confirm": true and this "base" to go ahead.',
       });
     }
     const startedAt = new Date();

@@ -20,6 +20,8 @@ export interface Envelope<T = unknown> {
   confirmationRequired?: boolean;
   question?: string;
   wouldDo?: string[];
+  /** A 409 of an IaC file write: the version of the file the diff was made from (send it back with confirm). */
+  base?: string;
   error?: { code: string; message: string; hint?: string };
 }
 

@@ -8,7 +8,7 @@
  * IaC folders refused, viewers refused — and the check of an unsaved text,
  * which reports file and line and writes nothing.
  */
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { request as httpRequest } from "node:http";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -135,6 +135,28 @@ describe("IaC files", () => {
     expect(onDisk("terraform/dash_new.tf")).toBe(text);
     const again = await call(server, "PUT", "/api/v1/iac/files/terraform/dash_new.tf", { token: tokens.operator, body: { content: text } });
     expect([again.status, again.body.data]).toEqual([200, { path: "terraform/dash_new.tf", created: false, changed: false }]);
+  });
+
+  test("a confirmed overwrite with the 409's base over a file changed meanwhile writes nothing and shows the new diff", async () => {
+    const before = onDisk(guestTf);
+    const mine = before.replace(/cores\s*=\s*\d+/, "cores = 9");
+    const asked = await call(server, "PUT", `/api/v1/iac/files/${guestTf}`, { token: tokens.operator, body: { content: mine } });
+    expect(asked.status).toBe(409);
+    const base = asked.body.base as string;
+    expect(base).toMatch(/^[0-9a-f]{64}$/);
+    // Someone else saves the file between the diff and the confirmation.
+    const theirs = `${before}# edited by someone else\n`;
+    writeFileSync(path.join(ws.dir, guestTf), theirs);
+    const stale = await call(server, "PUT", `/api/v1/iac/files/${guestTf}`, { token: tokens.operator, body: { content: mine, confirm: true, base } });
+    expect(stale.status).toBe(409);
+    expect(stale.body.question).toMatch(/changed since the diff you confirmed/);
+    expect(stale.body.wouldDo).toContain("-# edited by someone else");
+    expect(onDisk(guestTf)).toBe(theirs);
+    // Confirmed against what is there now, it writes.
+    const written = await call(server, "PUT", `/api/v1/iac/files/${guestTf}`, { token: tokens.operator, body: { content: mine, confirm: true, base: stale.body.base } });
+    expect(written.status).toBe(200);
+    expect(onDisk(guestTf)).toBe(mine);
+    writeFileSync(path.join(ws.dir, guestTf), before);
   });
 
   test("overwriting answers 409 with the diff and writes nothing; with confirm it writes, and the audit trail says who", async () => {

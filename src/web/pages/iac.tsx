@@ -130,7 +130,13 @@ function FileEditor({ path, onSaved }: { path: string; onSaved: () => void }): J
       if (answer.status === 409 && answer.body.confirmationRequired) {
         const yes = await ask({ title: `Save ${path}?`, diff: answer.body.wouldDo ?? [] });
         if (!yes) return setNote("Not saved: nothing was changed.");
-        answer = await request("PUT", `/api/v1/iac/files/${path}`, { content: value, confirm: true });
+        // Confirmed over the text the diff was made from: changed meanwhile, the server shows the new diff.
+        answer = await request("PUT", `/api/v1/iac/files/${path}`, { content: value, confirm: true, base: answer.body.base });
+        if (answer.status === 409 && answer.body.confirmationRequired) {
+          const again = await ask({ title: answer.body.question ?? `Save ${path}?`, diff: answer.body.wouldDo ?? [] });
+          if (!again) return setNote("Not saved: nothing was changed.");
+          answer = await request("PUT", `/api/v1/iac/files/${path}`, { content: value, confirm: true, base: answer.body.base });
+        }
       }
       if ((answer.status !== 200 && answer.status !== 201) || !answer.body.ok) throw problem(answer);
       setSaved(value);
