@@ -11,7 +11,7 @@ import type { Caller, Command, CommandContext, CommandInput, CommandResult, Glob
 import { ProxmoxMpcError } from "../core/errors.js";
 import type { EventBus } from "../core/events.js";
 import type { Logger } from "../core/logger.js";
-import { RecordingUI, type LineLevel } from "../core/recording-ui.js";
+import { progressEvents, RecordingUI } from "../core/recording-ui.js";
 import type { Workspace } from "../core/workspace.js";
 import type { Store } from "../state/store.js";
 
@@ -56,22 +56,5 @@ export function createRunner(input: { workspace: Workspace; version: string; env
         .finally(() => ctx.services.close());
       return { ctx, done };
     },
-  };
-}
-
-/** Spinner frames at most this often per run (a sync of 1,000 guests redraws its counter 1,000 times). */
-const FRAME_MS = 250;
-
-/** operation.progress for every line a run shows; nothing is built while nobody listens. */
-function progressEvents(events: EventBus, command: string, correlationId: () => string): (text: string, level: LineLevel) => void {
-  let lastFrame = 0;
-  return (text, level) => {
-    if (!events.listened || !text) return;
-    if (level === "progress") {
-      const now = Date.now();
-      if (now - lastFrame < FRAME_MS) return;
-      lastFrame = now;
-    }
-    events.emit("operation.progress", { command, text, level }, correlationId());
   };
 }

@@ -7,6 +7,7 @@
  * far — the plan — and nothing has been done, because every command asks
  * before it acts. A question for input is refused with the face's hint.
  */
+import type { EventBus } from "./events.js";
 import { UsageError } from "./errors.js";
 import { redactString } from "./redact.js";
 import type { Question, Spinner, UI } from "./ui.js";
@@ -76,4 +77,21 @@ export class RecordingUI implements UI {
 /** Secrets and terminal control sequences (a redrawn frame means nothing to a client) removed. */
 function plain(text: string): string {
   return redactString(text).replace(/\x1b\[[0-9;?]*[A-Za-z]/g, "");
+}
+
+/** Spinner frames at most this often per run (a sync of 1,000 guests redraws its counter 1,000 times). */
+const FRAME_MS = 250;
+
+/** operation.progress for every line a run shows; nothing is built while nobody listens. */
+export function progressEvents(events: EventBus, command: string, correlationId: () => string): (text: string, level: LineLevel) => void {
+  let lastFrame = 0;
+  return (text, level) => {
+    if (!events.listened || !text) return;
+    if (level === "progress") {
+      const now = Date.now();
+      if (now - lastFrame < FRAME_MS) return;
+      lastFrame = now;
+    }
+    events.emit("operation.progress", { command, text, level }, correlationId());
+  };
 }

@@ -10,6 +10,7 @@ import { COMMANDS, findCommand } from "../commands/registry.js";
 import { runCommand } from "../commands/runner.js";
 import type { Caller, Command, GlobalOptions } from "../commands/types.js";
 import type { EventBus } from "../core/events.js";
+import { progressEvents } from "../core/recording-ui.js";
 import { createLogger, type Logger } from "../core/logger.js";
 import { asProxmoxMpcError, UsageError } from "../core/errors.js";
 import { databaseUrl, type Workspace } from "../core/workspace.js";
@@ -111,10 +112,12 @@ export function createScope(input: ScopeInput): ServerScope {
       // An action the command declares read-only (snapshot list) runs as a read tool, also on a read-only server.
       const kind = isReadView(command, commandInput.args[0]) ? "read" : toolKind(command, input.policy);
       if (!kind) throw new NotAllowed(`${name} changes the cluster or the workspace, and this MCP server is read-only.`, "Whoever starts the server may allow it with `proxmox-mpc mcp --allow-write`.");
-      const ui = new McpUI(options.confirm === true);
+      const events = input.host?.events;
+      // On the API server (/mcp) the bus is the server's: what a tool call shows goes to the event stream too.
+      const ui = new McpUI(options.confirm === true, events && progressEvents(events, command.name, () => ctx.correlationId));
       const globals: GlobalOptions = { workspace: ws.paths.root, output: "json", debug: false, color: false, input: true, yes: false };
       const signal = options.signal ? AbortSignal.any([input.signal, options.signal]) : input.signal;
-      const ctx = createContext({ cwd: ws.paths.root, env: input.env, globals, ui, signal, actor: "mcp", caller: options.caller ?? input.caller ?? STDIO_CALLER, version: input.version, command: command.name, commands: COMMANDS, rootLogger: log, stderr: input.stderr, workspace: ws, sharedStore, events: input.host?.events });
+      const ctx = createContext({ cwd: ws.paths.root, env: input.env, globals, ui, signal, actor: "mcp", caller: options.caller ?? input.caller ?? STDIO_CALLER, version: input.version, command: command.name, commands: COMMANDS, rootLogger: log, stderr: input.stderr, workspace: ws, sharedStore, events });
       const runnable = kind === "read" ? command : guardedCommand(command, input.policy);
       try {
         const result = await runCommand(runnable, ctx, commandInput, { record: true });

@@ -5,7 +5,7 @@
  * ConfirmationRequired that carries the plan shown so far.
  */
 import { ProxmoxMpcError } from "../core/errors.js";
-import { RecordingUI } from "../core/recording-ui.js";
+import { RecordingUI, type LineLevel } from "../core/recording-ui.js";
 
 /** A command asked for confirmation and the call did not give it: what it would do, nothing done. */
 export class ConfirmationRequired extends ProxmoxMpcError {
@@ -19,7 +19,8 @@ export class ConfirmationRequired extends ProxmoxMpcError {
 }
 
 export class McpUI extends RecordingUI {
-  constructor(confirmed: boolean) {
-    super({ confirmed, refuse: (question, wouldDo) => new ConfirmationRequired(question, wouldDo), inputHint: "Give it as an argument of the tool (see its input schema)." });
+  /** `onLine`: each line shown, as it is shown (the server's event stream: operation.progress). */
+  constructor(confirmed: boolean, onLine?: (line: string, level: LineLevel) => void) {
+    super({ confirmed, refuse: (question, wouldDo) => new ConfirmationRequired(question, wouldDo), inputHint: "Give it as an argument of the tool (see its input schema).", onLine });
   }
 }

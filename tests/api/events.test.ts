@@ -7,6 +7,8 @@
  * token never on the stream; SIGTERM with a stream open exits 0.
  */
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import path from "node:path";
 import Fastify from "fastify";
 import type { AddressInfo } from "node:net";
@@ -164,6 +166,27 @@ test("a power action on a stopped VM: task.status running then stopped (OK), the
   expect(status.seq).toBeGreaterThan(tasks[1].seq);
   expect(sim.cluster.guests().find((g) => g.vmid === vm.vmid)?.status).toBe("running");
 }, 60_000);
+
+test("a tool call over /mcp on the same server: its start, progress and end on the stream, as actor mcp", async () => {
+  const sub = await subscribe();
+  const stream = sub.stream!;
+  open.push(stream);
+  const vm = sim.cluster.guests().find((g) => g.type === "qemu" && !g.template)!;
+  const transport = new StreamableHTTPClientTransport(new URL(`${server.url}/mcp`), { requestInit: { headers: { authorization: `Bearer ${tokens.operator}` } } });
+  const client = new Client({ name: "events-test", version: "1.0.0" });
+  await client.connect(transport);
+  try {
+    const result = (await client.callTool({ name: "snapshot", arguments: { action: "create", kind: "vm", target: [guestName(vm), "mcp-events"] } })) as { isError?: boolean };
+    expect(result.isError).toBeFalsy();
+  } finally {
+    await client.close();
+  }
+  const started = await stream.next((e) => e.type === "operation.started" && e.data.command === "snapshot" && e.data.actor === "mcp", "the snapshot's operation.started");
+  const progress = await stream.next((e) => e.type === "operation.progress" && e.correlationId === started.correlationId, "its operation.progress");
+  expect(String(progress.data.text)).toMatch(/mcp-events/);
+  const finished = await stream.next((e) => e.type === "operation.finished" && e.correlationId === started.correlationId, "its operation.finished");
+  expect(finished.data).toMatchObject({ command: "snapshot", actor: "mcp", result: "ok" });
+});
 
 test("?types= keeps only those types; an unknown type or query key is refused with 400 naming the known types", async () => {
   const { stream } = await subscribe("?types=sync.done,operation.finished");
