@@ -42,6 +42,8 @@ export interface ApiAppInput {
   events: EventBus;
   /** serve --cert/--key: HTTPS with this certificate (PEM, its chain after it) and private key. */
   tls?: { cert: Buffer; key: Buffer };
+  /** `serve --trust-proxy`: the reverse proxies whose X-Forwarded-For names the client. */
+  trustProxy?: string[];
 }
 
 /** The answer of every command route. */
@@ -104,7 +106,8 @@ export interface ApiApp {
 }
 
 export function createApiApp(input: ApiAppInput): ApiApp {
-  const options = { logger: false, bodyLimit: 1 << 20 };
+  // Behind a trusted reverse proxy, request.ip is the client X-Forwarded-For names (audit, rate limits).
+  const options = { logger: false, bodyLimit: 1 << 20, ...(input.trustProxy?.length ? { trustProxy: input.trustProxy } : {}) };
   // With TLS the raw server is an https.Server; its requests and replies are node:http's as without: one instance type.
   const app = input.tls ? (Fastify({ ...options, https: input.tls }) as unknown as FastifyInstance) : Fastify(options);
   const runner = createRunner({ ...input, commands: COMMANDS });

@@ -58,7 +58,7 @@ export async function serveApi(request: ApiServeRequest): Promise<number> {
     // serve --cert/--key (checked by the command): HTTPS.
     const given = request.options.tls;
     const tls = given ? { cert: readFileSync(given.cert), key: readFileSync(given.key) } : undefined;
-    const { app, running } = createApiApp({ workspace: ws, version: request.version, env: request.env, signal: request.signal, log, store: async () => opened, context: request.globals.context, events, tls });
+    const { app, running } = createApiApp({ workspace: ws, version: request.version, env: request.env, signal: request.signal, log, store: async () => opened, context: request.globals.context, events, tls, trustProxy: request.options.trustProxy });
     await app.listen({ host: request.options.host, port: request.options.port ?? 8080 });
     const port = (app.server.address() as AddressInfo).port;
     const host = request.options.host.includes(":") ? `[${request.options.host}]` : request.options.host;

@@ -7,6 +7,7 @@ import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { createPrivateKey, X509Certificate } from "node:crypto";
 import { createSecureContext } from "node:tls";
+import { isIP } from "node:net";
 import { UsageError } from "../core/errors.js";
 import { requireWorkspace } from "./context.js";
 import { defineCommand } from "./define.js";
@@ -23,6 +24,7 @@ export const serveCommand = defineCommand({
     port: number("--port <port>", "port to listen on (0: a free one)", { int: true, min: 0, max: 65535, default: 8080 }),
     cert: text("--cert <file>", "serve HTTPS with this certificate (PEM, the chain after it; with --key)"),
     key: text("--key <file>", "the certificate's private key (PEM, unencrypted)"),
+    trustProxy: text("--trust-proxy <addresses>", "behind a reverse proxy: its addresses or networks (comma-separated, e.g. 127.0.0.1,10.0.0.0/8); the client's address is then read from X-Forwarded-For (audit, rate limits)"),
   }),
   workspace: "required",
   mcp: { tool: false, why: "is the REST API server itself" },
@@ -35,9 +37,25 @@ export const serveCommand = defineCommand({
     if (!tls && !(host === "localhost" || host === "::1" || host.startsWith("127."))) {
       ctx.ui.warn(`Listening on ${host}: plain HTTP carries tokens in clear text. Put a TLS reverse proxy in front of it (docs/api.md).`);
     }
-    return { kind: "serve", face: "api", cwd: ctx.cwd, root: ws.paths.root, options: { transport: "http", host, port, allowWrite: true, tls } };
+    const trustProxy = input.options.trustProxy === undefined ? undefined : proxyAddresses(input.options.trustProxy);
+    return { kind: "serve", face: "api", cwd: ctx.cwd, root: ws.paths.root, options: { transport: "http", host, port, allowWrite: true, tls, trustProxy } };
   },
 });
+
+/** --trust-proxy: addresses and networks (a.b.c.d, a.b.c.d/n, IPv6 and IPv6/n), each checked. */
+function proxyAddresses(text: string): string[] {
+  const items = text.split(",").map((a) => a.trim()).filter(Boolean);
+  if (!items.length) throw new UsageError("--trust-proxy needs the reverse proxy's address or network, e.g. 127.0.0.1 or 10.0.0.0/8.");
+  for (const item of items) {
+    const [address, bits, extra] = item.split("/");
+    const family = isIP(address);
+    const prefix = bits === undefined ? undefined : Number(bits);
+    if (!family || extra !== undefined || (prefix !== undefined && !(Number.isInteger(prefix) && prefix >= 0 && prefix <= (family === 4 ? 32 : 128)) )) {
+      throw new UsageError(`--trust-proxy: "${item}" is not an address or a network.`, "Give the proxy's addresses or networks, comma-separated: 127.0.0.1,10.0.0.0/8.");
+    }
+  }
+  return items;
+}
 
 /** The absolute paths of --cert and --key once both read as PEM and the key is the certificate's; undefined without them. */
 function checkTls(cwd: string, cert: string | undefined, key: string | undefined): { cert: string; key: string } | undefined {

@@ -92,6 +92,8 @@ export interface ServeOptions {
   token?: string;
   /** `serve --cert/--key`: serve HTTPS with this certificate and key (absolute paths of PEM files, checked by the command). */
   tls?: { cert: string; key: string };
+  /** `serve --trust-proxy`: the reverse proxies whose X-Forwarded-For names the client. */
+  trustProxy?: string[];
   /** List and run the mutating commands too. */
   allowWrite: boolean;
   /** Only guests on these nodes may be touched. */
