@@ -38,6 +38,11 @@ export function isSecretKey(key: string): boolean {
   return SECRET_KEY_SET.has(key.toLowerCase());
 }
 
+/** `scheme://user:password@`: group 1 is all before the password. */
+const URL_PASSWORD = /(\b[a-z][a-z0-9+.-]*:\/\/[^\s/?#@:"']*:)[^\s/?#@"']+@/gi;
+/** A query parameter that holds a secret: group 1 is `?name=` or `&name=`. */
+const QUERY_SECRET = /([?&](?:token|access_token|auth_token|api_key|apikey|key|secret|client_secret|password|passwd|pwd|sig|signature|auth)=)[^&#\s"']+/gi;
+
 /** Words that stand for a secret in help texts; not secrets themselves. */
 const PLACEHOLDERS = /^(secret|SECRET|\[REDACTED\]|x{4,}.*|…|\.\.\.)[.:]?$/;
 
@@ -48,8 +53,12 @@ export function redactString(text: string): string {
     if (out.includes(secret)) out = out.split(secret).join(REDACTED);
     if (encoded !== secret && out.includes(encoded)) out = out.split(encoded).join(REDACTED);
   }
+  // A password in a URL (`https://user:pw@host`): the user stays, the password goes.
+  if (out.includes("://")) out = out.replace(URL_PASSWORD, (_all, head: string) => `${head}${REDACTED}@`);
   // `user@realm!tokenid=<uuid-like secret>` and `PVEAPIToken=…` forms: both need a "=" (most strings have none).
   if (!out.includes("=")) return out;
+  // Secrets in a URL's query (`?token=…`, `&api_key=…`).
+  out = out.replace(QUERY_SECRET, (_all, head: string) => `${head}${REDACTED}`);
   out = out.replace(/(PVEAPIToken[= ]\S+?=)[^\s,;"']+/g, `$1${REDACTED}`);
   out = out.replace(/(\b[\w.-]+@[\w.-]+![\w.-]+=)([^\s,;"')]+)/g, (all, prefix: string, value: string) => (PLACEHOLDERS.test(value) ? all : `${prefix}${REDACTED}`));
   return out;
