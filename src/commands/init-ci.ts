@@ -10,6 +10,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { findWorkspaceRoot } from "../core/workspace.js";
 import type { CommandContext, CommandResult } from "./types.js";
+import { declined } from "../core/result.js";
 
 /** The CI systems `init --ci` knows, in the order help and errors list them. */
 export const CI_SYSTEMS = ["github", "gitlab"] as const;
@@ -76,9 +77,26 @@ export function pipelineNextSteps(report: CiReport, root: string): string {
   const done = report.action === "unchanged" ? `${report.file} is already the ${report.ci} pipeline of this version.` : `${report.action === "created" ? "Wrote" : "Replaced"} ${report.file}.`;
   const setup =
     report.ci === "github"
-      ? "Set the secret PROXMOX_VE_API_TOKEN and create the environment `production` with required reviewers (Settings > Environments): without reviewers, apply runs unasked."
-      : "Set the CI/CD variables PROXMOX_VE_API_TOKEN and PROXMOX_MPC_NOTE_TOKEN and protect the environment `production` (Settings > CI/CD).";
-  const lines = [done, setup, "Commit .proxmox-mpc/config.yaml with it: the pipeline takes the server and its certificate trust from there. See docs/ci.md."];
+      ? [
+          "Set up in the repository's Settings:",
+          "  Secrets and variables > Actions > Variables: PROXMOX_MPC_PACKAGE = where proxmox-mpc is installed from (a tarball URL, a git URL, your registry's package)",
+          "  Secrets and variables > Actions > Secrets: PROXMOX_VE_API_TOKEN = user@realm!tokenid=secret of a token that may read (PVEAuditor): sync and plan",
+          "  Environments > production: required reviewers (without them, apply runs unasked) and the environment secret PROXMOX_VE_API_TOKEN of a token that may change guests",
+        ]
+      : [
+          "Set up in the project's Settings > CI/CD:",
+          "  Variables: PROXMOX_MPC_PACKAGE = where proxmox-mpc is installed from (a tarball URL, a git URL, your registry's package)",
+          "  Variables: PROXMOX_VE_API_TOKEN (masked) = user@realm!tokenid=secret of a token that may read (PVEAuditor), environment scope All: sync and plan",
+          "  Variables: PROXMOX_VE_API_TOKEN (masked, protected) of a token that may change guests, environment scope production: apply",
+          "  Variables: PROXMOX_MPC_NOTE_TOKEN (masked) = a project access token with the api scope: posts the plan on the merge request",
+          "  Protected environments: production, with who is allowed to deploy",
+        ];
+  const lines = [
+    done,
+    ...setup,
+    "PROXMOX_MPC_PACKAGE must point at an installable proxmox-mpc: it is not on the npm registry, so the file's default (the npm package) fails to install until you set it.",
+    "Commit .proxmox-mpc/config.yaml with it: the pipeline takes the server and its certificate trust from there. See docs/ci.md.",
+  ];
   const repo = existsSync(join(root, ".git")) ? undefined : gitRootAbove(root);
   if (repo) lines.push(`Note: the workspace is a subfolder of the git repository ${repo}; ${report.ci === "github" ? "GitHub reads workflows only from the repository's .github/workflows/" : "GitLab reads .gitlab-ci.yml only at the repository's root"}: move the file there and run each proxmox-mpc line with -C ${relative(repo, root)}.`);
   return lines.join("\n");
@@ -86,7 +104,7 @@ export function pipelineNextSteps(report: CiReport, root: string): string {
 
 /** The answer to "n": nothing was written (exit 1, like every declined confirmation). */
 export function pipelineDeclined(ci: CiSystem): CommandResult {
-  return { kind: "message", text: `Nothing was changed: ${CI_PIPELINES[ci].file} is as it was.`, exitCode: 1 };
+  return declined(`Nothing was changed: ${CI_PIPELINES[ci].file} is as it was.`);
 }
 
 /** `init --ci` in an existing workspace: only the pipeline is added. */

@@ -89,6 +89,9 @@ describe("the pipeline templates parse and say what docs/ci.md says", () => {
     const doc = parse(raw("github"));
     const on = doc.on as Doc;
     expect(Object.keys(on).sort()).toEqual(["pull_request", "push"]);
+    // A push runs only on the default branch: a pull request's branch is tested once, by its pull_request run.
+    expect(on.push).toEqual({ branches: ["main"] });
+    expect(on.pull_request).toBeNull();
     const jobs = doc.jobs as Record<string, Doc>;
     expect(Object.keys(jobs)).toEqual(["test", "plan", "apply"]);
     expect(jobs.test.if).toBeUndefined();
@@ -98,10 +101,18 @@ describe("the pipeline templates parse and say what docs/ci.md says", () => {
     expect(jobs.apply.if).toBe("github.event_name == 'push' && github.ref == format('refs/heads/{0}', github.event.repository.default_branch)");
     expect(jobs.apply.environment).toBe("production");
     expect(jobs.apply.concurrency).toEqual({ group: "proxmox-mpc-apply", "cancel-in-progress": false });
-    for (const job of [jobs.plan, jobs.apply]) {
-      expect(job.needs).toBe("test");
-      expect(job.env).toEqual({ PROXMOX_VE_API_TOKEN: "${{ secrets.PROXMOX_VE_API_TOKEN }}" });
-    }
+    for (const job of [jobs.plan, jobs.apply]) expect(job.needs).toBe("test");
+    // The token only in the steps that run proxmox-mpc against the server: not the workflow, a job, the install or the comment step.
+    expect(JSON.stringify(doc.env)).not.toContain("secrets.");
+    const withToken = (name: string): string[] => {
+      expect(jobs[name].env).toBeUndefined();
+      const steps = jobs[name].steps as { run?: string; env?: Doc }[];
+      for (const step of steps) if (step.env) expect(step.env).toEqual({ PROXMOX_VE_API_TOKEN: "${{ secrets.PROXMOX_VE_API_TOKEN }}" });
+      return steps.filter((s) => s.env).map((s) => s.run ?? "");
+    };
+    expect(withToken("test")).toEqual([]);
+    expect(withToken("plan")).toEqual(["proxmox-mpc sync --no-input", "proxmox-mpc test --no-input", "proxmox-mpc plan --no-input > plan.txt"]);
+    expect(withToken("apply")).toEqual(["proxmox-mpc sync --no-input", "proxmox-mpc apply --yes --no-input"]);
     expect(doc.permissions).toEqual({ contents: "read" });
     for (const job of Object.values(jobs)) {
       expect((job.steps as Doc[]).find((s) => (s.uses as string)?.startsWith("actions/setup-node@"))?.with).toEqual({ "node-version": 20 });
@@ -238,6 +249,59 @@ describe.each(CI_SYSTEMS)("%s pipeline: every proxmox-mpc line, run by the real 
     expect(badCommand.code).toBe(2);
     expect(badCommand.stderr).toContain("unknown command 'aply'");
     expect(sim.cluster.guests().length).toBeGreaterThan(0);
+  });
+});
+
+/**
+ * The install line of each job (`npm install -g "$PROXMOX_MPC_PACKAGE"`), run under bash as the job
+ * runs it, with the environment the job's step has — the tokens as canaries where the CI system puts
+ * them — and a stand-in `npm` first on PATH that records its environment: the install must not see
+ * a token (a squatted or compromised package's install script would get it).
+ */
+describe.each(CI_SYSTEMS)("%s: the install step does not get the tokens", (ci) => {
+  const TOKEN = "root@pam!ci=canary-0000-api-token";
+  const NOTE = "glpat-canary-0000-note-token";
+
+  /** The install lines per job with the environment each gets from the pipeline and the CI system. */
+  function installs(): { job: Job; line: string; env: Record<string, string> }[] {
+    const doc = parse(raw(ci));
+    const isInstall = (l: string): boolean => l.includes("npm install");
+    if (ci === "github") {
+      const secret = (v: unknown): string => String(v).replace("${{ secrets.PROXMOX_VE_API_TOKEN }}", TOKEN).replace(/^\$\{\{ vars\.PROXMOX_MPC_PACKAGE \|\| '(.*)' \}\}$/, "$1");
+      const vars = (o: unknown): Record<string, string> => Object.fromEntries(Object.entries((o ?? {}) as Doc).map(([k, v]) => [k, secret(v)]));
+      const jobs = doc.jobs as Record<Job, { env?: Doc; steps: { run?: string; env?: Doc }[] }>;
+      return (["test", "plan", "apply"] as Job[]).flatMap((job) =>
+        jobs[job].steps.filter((s) => s.run && isInstall(s.run)).map((s) => ({ job, line: s.run!, env: { ...vars(doc.env), ...vars(jobs[job].env), ...vars(s.env) } })),
+      );
+    }
+    // GitLab: the project's CI/CD variables are in every job's environment, next to the file's variables.
+    const variables = { ...(doc.variables as Record<string, string>), PROXMOX_VE_API_TOKEN: TOKEN, PROXMOX_MPC_NOTE_TOKEN: NOTE };
+    return (["test", "plan", "apply"] as Job[]).flatMap((job) => shellLines(doc, ci, job).filter(isInstall).map((line) => ({ job, line, env: variables })));
+  }
+
+  test("every job installs proxmox-mpc, and npm sees neither token", () => {
+    const found = installs();
+    expect(found.map((i) => i.job)).toEqual(["test", "plan", "apply"]);
+    const dir = tempDir("mpc-install-");
+    try {
+      const bin = join(dir.dir, "bin");
+      mkdirSync(bin);
+      writeFileSync(join(bin, "npm"), '#!/bin/sh\nprintf "%s\\n" "$*" > "$OUT.args"\nenv > "$OUT.env"\n', { mode: 0o755 });
+      for (const { job, line, env } of found) {
+        const out = join(dir.dir, job);
+        execFileSync("bash", ["-e", "-c", line], { env: { ...env, PATH: `${bin}:${process.env.PATH}`, OUT: out }, cwd: dir.dir });
+        expect(readFileSync(`${out}.args`, "utf8")).toBe(`install -g proxmox-mpc@{{VERSION}}\n`);
+        const seen = readFileSync(`${out}.env`, "utf8");
+        expect(seen).toContain("PROXMOX_MPC_ENGINE=native"); // the recorder works: it sees the pipeline's variables
+        expect({ job, token: seen.includes(TOKEN), note: seen.includes(NOTE) }).toEqual({ job, token: false, note: false });
+      }
+      // The same recorder does see a token handed to the install the way the old pipelines did (the job's env).
+      const leaky = join(dir.dir, "leaky");
+      execFileSync("bash", ["-e", "-c", 'npm install -g "$PROXMOX_MPC_PACKAGE"'], { env: { ...found[1].env, PROXMOX_VE_API_TOKEN: TOKEN, PATH: `${bin}:${process.env.PATH}`, OUT: leaky } });
+      expect(readFileSync(`${leaky}.env`, "utf8")).toContain(TOKEN);
+    } finally {
+      dir.cleanup();
+    }
   });
 });
 

@@ -46,7 +46,26 @@ describe("init --ci in an existing workspace", () => {
     expect(run.stdout).toContain(`Wrote ${GITHUB}.`);
     expect(run.stdout).toContain("required reviewers");
     expect(run.stdout).toContain("docs/ci.md");
+    // After the file: what to set, the install source first (proxmox-mpc is not on the npm registry).
+    const after = run.stdout.slice(run.stdout.indexOf(`Wrote ${GITHUB}.`));
+    expect(after).toContain("Variables: PROXMOX_MPC_PACKAGE = where proxmox-mpc is installed from");
+    expect(after).toContain("Secrets: PROXMOX_VE_API_TOKEN = user@realm!tokenid=secret");
+    expect(after).toContain("environment secret PROXMOX_VE_API_TOKEN");
+    expect(after).toContain("PROXMOX_MPC_PACKAGE must point at an installable proxmox-mpc: it is not on the npm registry");
     expect(read(".proxmox-mpc/config.yaml")).toBe(config);
+  });
+
+  it("gitlab: says which CI/CD variables to set, PROXMOX_MPC_PACKAGE included", async () => {
+    const other = await initWorkspace(sim);
+    try {
+      const run = await other.run(["init", "--ci", "gitlab"]);
+      expect(run.code).toBe(0);
+      const after = run.stdout.slice(run.stdout.indexOf(`Wrote ${GITLAB}.`));
+      for (const name of ["Variables: PROXMOX_MPC_PACKAGE = where proxmox-mpc is installed from", "PROXMOX_VE_API_TOKEN (masked) =", "PROXMOX_VE_API_TOKEN (masked, protected)", "PROXMOX_MPC_NOTE_TOKEN (masked)", "Protected environments: production"]) expect(after).toContain(name);
+      expect(after).toContain("PROXMOX_MPC_PACKAGE must point at an installable proxmox-mpc: it is not on the npm registry");
+    } finally {
+      other.cleanup();
+    }
   });
 
   it("writes .gitlab-ci.yml at the workspace root when run from a subfolder; -o json reports it", async () => {
