@@ -11,6 +11,7 @@ import { defineOptions, negated, type OptionsOf } from "./options.js";
 import { announceDrift, planJson, planText } from "./plan.js";
 import { requireWorkspace } from "./context.js";
 import type { CommandContext, CommandResult } from "./types.js";
+import { declined } from "../core/result.js";
 
 export interface ApplyRequest {
   targets?: string[];
@@ -69,7 +70,7 @@ export async function runApply(ctx: CommandContext, request: ApplyRequest): Prom
     if (total > 0) ctx.ui.info(plan.engine === "terraform" ? planText({ ...plan, text: "" }).trim() : planText(plan));
     for (const line of followUp?.describe ?? []) ctx.ui.info(line);
     if (!(await ctx.ui.confirm(total ? applyQuestion(plan.summary, total, request.destroy) : followUp!.question))) {
-      return { kind: "message", text: "Nothing was changed.", exitCode: 1 };
+      return declined();
     }
     if (total === 0) {
       const lines = await followUp!.run({ planned: [], done: [], ok: true });

@@ -19,6 +19,7 @@ import { choice, defineOptions, flag, number, text, type OptionsOf } from "./opt
 import { select } from "./power.js";
 import { syncInContext } from "./sync.js";
 import type { Column, CommandContext, CommandInput, CommandResult, NamedGuests } from "./types.js";
+import { declined } from "../core/result.js";
 
 const ACTIONS = ["create", "list", "restore", "delete"] as const;
 type Action = (typeof ACTIONS)[number];
@@ -263,7 +264,7 @@ async function restore(ctx: CommandContext, volid: string, options: BackupOption
     }
     ctx.ui.info(`Restoring ${from} over ${kindWord} ${targetVmid} (${name}) on ${node}.`);
     ctx.ui.info(`What is lost: everything ${name} is now — its disks, its config and its snapshots — is replaced by the backup.`);
-    if (!(await ctx.ui.confirm(`Overwrite ${kindWord} ${targetVmid} (${name}) with the backup?`))) return { kind: "message", text: "Nothing was changed.", exitCode: 1 };
+    if (!(await ctx.ui.confirm(`Overwrite ${kindWord} ${targetVmid} (${name}) with the backup?`))) return declined();
   } else {
     ctx.ui.info(`Restoring ${from} as ${kindWord} ${targetVmid} on ${node}.`);
   }
@@ -318,7 +319,7 @@ async function remove(ctx: CommandContext, volid: string, options: BackupOptions
   const { volume, node } = await locateBackup(client, volid, options.node, ctx.signal);
   if (volume.protected) throw new UsageError(`${volid} is protected: PVE refuses to delete it.`, "Clear its protection in the Proxmox GUI (Backups → Change Protection) first if it really is to go.", "protected");
   ctx.ui.info(`Deleting ${describeVolume(volume, await archiveName(client, node, volid, ctx.signal))} from ${volume.storage}. It cannot be restored afterwards.`);
-  if (!(await ctx.ui.confirm(`Delete backup ${volid}?`))) return { kind: "message", text: "Nothing was changed.", exitCode: 1 };
+  if (!(await ctx.ui.confirm(`Delete backup ${volid}?`))) return declined();
   const result = await client.deleteVolume(node, volume.storage, volid, {}, { signal: ctx.signal });
   if (typeof result === "string" && result.startsWith("UPID:")) await followTask(client, result, { signal: ctx.signal, timeoutMs: options.timeout * 1000 });
   return { kind: "data", data: { volid, storage: volume.storage, node, deleted: true }, text: `Deleted ${volid}.` };

@@ -14,6 +14,7 @@ import { ENGINE_OPTION } from "./engine-context.js";
 import { requireWorkspace } from "./context.js";
 import { defineOptions, flag } from "./options.js";
 import type { CommandContext } from "./types.js";
+import { declined } from "../core/result.js";
 
 export const deleteCommand = defineCommand({
   name: "delete",
@@ -59,7 +60,7 @@ export const deleteCommand = defineCommand({
     }
     for (const f of files) ctx.ui.info(`Removes ${f}`);
     const question = `Remove ${chosen.length === 1 ? "this guest" : `these ${chosen.length} guests`} from the IaC? ${chosen.length === 1 ? "It keeps" : "They keep"} running in the cluster.`;
-    if (!(await ctx.ui.confirm(question))) return { kind: "message", text: "Nothing was changed.", exitCode: 1 };
+    if (!(await ctx.ui.confirm(question))) return declined();
     await removeFromIac(ctx, chosen);
     const lines = chosen.map((e) => `Removed terraform/${e.file} (${e.name}, vmid ${e.vmid ?? "?"})`);
     lines.push("The guests still exist: `proxmox-mpc apply` destroys them (a sync before that adopts them again).");

@@ -12,6 +12,7 @@ import { requireWorkspace } from "./context.js";
 import { defineCommand } from "./define.js";
 import { choice, defineOptions, flag } from "./options.js";
 import { when } from "./webhook.js";
+import { declined } from "../core/result.js";
 
 const ACTIONS = ["add", "list", "remove"] as const;
 const HOOK_ACTIONS = ["sync", "plan", "apply"] as const;
@@ -66,7 +67,7 @@ export const hookCommand = defineCommand({
     if (verb === "remove") {
       const found = (await store.hooks.list()).find((h) => h.name === name);
       if (!found) throw new UsageError(`No hook named ${name}.`, "`proxmox-mpc hook list` shows them.", "hook-not-found");
-      if (!(await ctx.ui.confirm(`Remove hook ${name} (${found.action})? Calls to its URL are refused from now on.`))) return { kind: "message", text: "Nothing was changed.", exitCode: 1 };
+      if (!(await ctx.ui.confirm(`Remove hook ${name} (${found.action})? Calls to its URL are refused from now on.`))) return declined();
       await store.hooks.remove(name as string);
       return { kind: "message", level: "success", text: `Hook ${name} removed: its URL answers 404 from now on.` };
     }

@@ -18,6 +18,7 @@ import { CapacityLedger, checkMigration, checkTargetNode, isRefused, liveGuests,
 import { followMoves } from "./migrate-iac.js";
 import { defineOptions, flag, number, text, type OptionsOf } from "./options.js";
 import type { Column, CommandContext, CommandResult } from "./types.js";
+import { declined } from "../core/result.js";
 
 const OPTIONS = defineOptions({
   to: text("--to <node>", "the node to move to", { completion: "node" }),
@@ -144,7 +145,7 @@ async function migrateOne(ctx: CommandContext, type: "qemu" | "lxc", name: strin
   if (options.dryRun) {
     return { kind: "data", data: [outcome(checked, "planned", checked.how)], text: `Would migrate ${what}. Nothing was changed (--dry-run).` };
   }
-  if (!(await ctx.ui.confirm(`Migrate ${what}?`, { default: false }))) return { kind: "message", text: "Nothing was changed.", exitCode: 1 };
+  if (!(await ctx.ui.confirm(`Migrate ${what}?`, { default: false }))) return declined();
   const spinner = ctx.ui.spinner(`Migrating ${guest.name} to ${target}…`);
   const onAbort = (): void => ctx.ui.warn("Interrupted: the migration goes on on the server; waiting for it to end (Ctrl-C again to stop waiting).");
   ctx.signal.addEventListener("abort", onAbort, { once: true });
@@ -190,7 +191,7 @@ async function drain(ctx: CommandContext, from: string, target: string, type: "q
   }
   const refusedNote = outcomes.length ? ` (${outcomes.length} cannot move: see the summary)` : "";
   const question = `Move ${planned.length} guest${planned.length === 1 ? "" : "s"} from ${from} to ${target}, ${Math.min(options.concurrency, planned.length)} at a time${refusedNote}: ${planned.map((p) => p.guest.name).join(", ")}?`;
-  if (!(await ctx.ui.confirm(question, { default: false }))) return { kind: "message", text: "Nothing was changed.", exitCode: 1 };
+  if (!(await ctx.ui.confirm(question, { default: false }))) return declined();
 
   const progress = ctx.ui.spinner(`Draining ${from}: 0/${planned.length} moved`);
   let next = 0;

@@ -10,6 +10,7 @@ import type { GuestRecord } from "../state/types.js";
 import { defineCommand } from "./define.js";
 import { defineOptions, flag, negated, number, text, type OptionsOf } from "./options.js";
 import type { Column, Command, CommandContext, CommandResult } from "./types.js";
+import { declined } from "../core/result.js";
 
 const VERBS: Record<PowerAction, { verb: string; ing: string; done: string; summary: string }> = {
   start: { verb: "Start", ing: "Starting", done: "started", summary: "Start VMs or containers" },
@@ -72,7 +73,7 @@ async function runPower(ctx: CommandContext, action: PowerAction, args: string[]
   if (guests.length > 1 || action === "stop") {
     const list = guests.map((g) => `${g.name} (${g.vmid} on ${g.node})`).join(", ");
     const ok = await ctx.ui.confirm(`${VERBS[action].verb} ${guests.length} ${type === "qemu" ? "VM" : "container"}${guests.length === 1 ? "" : "s"}: ${list}?`, { default: false });
-    if (!ok) return { kind: "message", text: "Nothing was changed.", exitCode: 1 };
+    if (!ok) return declined();
   }
   const client = await ctx.services.proxmox();
   const store = await ctx.services.store();

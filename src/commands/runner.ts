@@ -46,7 +46,7 @@ export async function runCommand(command: Command, ctx: CommandContext, input: C
   } finally {
     const durationMs = Date.now() - started.getTime();
     const error = failure === undefined ? undefined : asProxmoxMpcError(failure);
-    const outcome = runOutcome(error, result?.exitCode ?? 0, ctx.signal.aborted);
+    const outcome = result?.kind === "message" && result.declined ? "cancelled" : runOutcome(error, result?.exitCode ?? 0, ctx.signal.aborted);
     const metrics = ctx.metrics.empty ? null : ctx.metrics.snapshot();
     ctx.log.info({ durationMs, result: outcome, error: error?.message, metrics: metrics ?? undefined }, "command finished");
     ctx.events.emit("operation.finished", { command: command.name, actor: ctx.actor, result: outcome, exitCode: error?.exitCode ?? result?.exitCode ?? 0, durationMs, ...(metrics ? { api: { requests: metrics.api.requests, retries: metrics.api.retries, errors: metrics.api.errors } } : {}), ...(error ? { error: redactValue(error.message) } : {}) }, ctx.correlationId);

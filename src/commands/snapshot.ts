@@ -14,6 +14,7 @@ import { defineCommand } from "./define.js";
 import { defineOptions, flag, number, text, type OptionsOf } from "./options.js";
 import { select } from "./power.js";
 import type { Column, CommandContext, CommandResult } from "./types.js";
+import { declined } from "../core/result.js";
 
 const ACTIONS = ["list", "create", "rollback", "delete"] as const;
 type Action = (typeof ACTIONS)[number];
@@ -291,7 +292,7 @@ async function rollback(ctx: CommandContext, g: GuestRecord, name: string, optio
     ctx.ui.info(`${g.name} is running: PVE stops it for the rollback; ${after}.`);
   }
   if (later.length) ctx.ui.info(`Snapshots taken after "${name}" are kept: ${later.join(", ")}.`);
-  if (!(await ctx.ui.confirm(`Roll ${g.name} back to "${name}"? Its current state is lost.`))) return { kind: "message", text: "Nothing was changed.", exitCode: 1 };
+  if (!(await ctx.ui.confirm(`Roll ${g.name} back to "${name}"? Its current state is lost.`))) return declined();
   const upid = await client.rollbackSnapshot(g.node, g.type, g.vmid, name, { start: options.start || undefined }, { signal });
   const spinner = ctx.ui.spinner(`Rolling back ${g.name} to "${name}"…`);
   try {
@@ -318,7 +319,7 @@ async function remove(ctx: CommandContext, g: GuestRecord, name: string, options
   const taken = snap.snaptime ? `taken ${when(snap.snaptime)}, ${age(snap.snaptime)} ago` : "no date";
   ctx.ui.info(`Deleting snapshot "${name}" of ${label(g)} (${taken}${snap.vmstate ? ", with RAM" : ""}).`);
   ctx.ui.info(`The guest's current state is not touched; only the way back to "${name}" is gone for good.${children.length ? ` Its child snapshots (${children.join(", ")}) then hang off ${snap.parent ? `"${snap.parent}"` : "the root"}.` : ""}`);
-  if (!(await ctx.ui.confirm(`Delete snapshot "${name}" of ${g.name}?`))) return { kind: "message", text: "Nothing was changed.", exitCode: 1 };
+  if (!(await ctx.ui.confirm(`Delete snapshot "${name}" of ${g.name}?`))) return declined();
   const upid = await client.deleteSnapshot(g.node, g.type, g.vmid, name, { signal });
   const spinner = ctx.ui.spinner(`Deleting snapshot "${name}" of ${g.name}…`);
   try {

@@ -14,6 +14,7 @@ import { requireWorkspace } from "./context.js";
 import { defineCommand } from "./define.js";
 import { flag, defineOptions, number, text } from "./options.js";
 import type { CommandContext, CommandResult } from "./types.js";
+import { declined } from "../core/result.js";
 
 const ACTIONS = ["add", "list", "remove", "deliveries", "test"] as const;
 type Action = (typeof ACTIONS)[number];
@@ -182,7 +183,7 @@ async function findActive(ctx: CommandContext, id: string): Promise<WebhookInfo>
 async function remove(ctx: CommandContext, id: string): Promise<CommandResult> {
   const found = await findActive(ctx, id);
   const question = `Remove webhook ${id} (${shownUrl(found.url)}, ${found.events.join(", ")})? It gets no more events; its deliveries stay readable.`;
-  if (!(await ctx.ui.confirm(question))) return { kind: "message", text: "Nothing was changed.", exitCode: 1 };
+  if (!(await ctx.ui.confirm(question))) return declined();
   const store = await ctx.services.store();
   await store.webhooks.disable(id);
   return { kind: "message", level: "success", text: `Webhook ${id} removed: it gets no more events (\`webhook deliveries ${id}\` still shows its log).` };

@@ -46,7 +46,8 @@ export type CommandResult =
       text?: string;
       exitCode?: number;
     }
-  | { kind: "message"; text: string; level?: "info" | "success" | "warn"; exitCode?: number }
+  /** `declined`: the person answered "no" at a confirmation: nothing was done; recorded as cancelled (see declined()). */
+  | { kind: "message"; text: string; level?: "info" | "success" | "warn"; exitCode?: number; declined?: boolean }
   | { kind: "none"; exitCode?: number }
   /** Open the console in `cwd` with `env` (demo); the face calls `close` when the console ends. */
   | { kind: "console"; cwd: string; env: NodeJS.ProcessEnv; close: () => Promise<void>; exitCode?: number }
@@ -100,4 +101,9 @@ export interface ServeOptions {
   nodes?: string[];
   /** Only these guests may be touched. */
   vmids?: number[];
+}
+
+/** The result of a "no" at a confirmation: nothing was done, exit 1, recorded as cancelled (not failed). */
+export function declined(text = "Nothing was changed."): CommandResult {
+  return { kind: "message", text, exitCode: 1, declined: true };
 }

@@ -74,6 +74,9 @@ describe("delete --apply", () => {
     expect(run.asked).toEqual([expect.stringMatching(/^Destroy this change \(1 guest will be DESTROYED\)\?/)]);
     expect(run.code).toBe(1);
     expect(iac()).toEqual(before);
+    // A "no" is recorded as cancelled, not as a failure.
+    const audit = JSON.parse((await ws.run(["audit", "--action", "delete", "--limit", "1", "-o", "json"])).stdout) as Array<{ result: string; target: string }>;
+    expect(audit[0]).toMatchObject({ result: "cancelled", target: expect.stringContaining(vm.name) });
     expect(sim.cluster.guest(vm.vmid)).toBeDefined();
   });
 
