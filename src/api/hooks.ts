@@ -38,19 +38,29 @@ const header = (request: FastifyRequest, name: string): string | undefined => {
   return Array.isArray(value) ? value[0] : value;
 };
 
-/** Which proof the call carries and whether it holds; undefined when it carries none. */
-export function verifyCall(secret: string, body: Buffer, headers: (name: string) => string | undefined, now = Date.now()): { scheme: string; ok: boolean } | undefined {
+/** Which proof the call carries and whether it holds (with why not, when the timestamp is the reason); undefined when it carries none. */
+export function verifyCall(secret: string, body: Buffer, headers: (name: string) => string | undefined, now = Date.now()): { scheme: string; ok: boolean; why?: string } | undefined {
   const github = headers("x-hub-signature-256");
   if (github !== undefined) return { scheme: "github", ok: same(github.trim().toLowerCase(), signature(secret, body)) };
   const own = headers("x-proxmox-mpc-signature-256");
   if (own !== undefined) {
     const timestamp = headers("x-proxmox-mpc-timestamp") ?? "";
-    const fresh = /^\d{1,12}$/.test(timestamp) && Math.abs(now / 1000 - Number(timestamp)) <= SKEW_SECONDS;
     const valid = same(own.trim().toLowerCase(), signature(secret, Buffer.concat([Buffer.from(`${timestamp}.`), body])));
-    return { scheme: "proxmox-mpc", ok: fresh && valid };
+    const why = staleness(timestamp, now);
+    return { scheme: "proxmox-mpc", ok: valid && !why, ...(why ? { why } : {}) };
   }
   const gitlab = headers("x-gitlab-token");
   if (gitlab !== undefined) return { scheme: "gitlab", ok: same(gitlab, secret) };
+  return undefined;
+}
+
+/** Why X-Proxmox-MPC-Timestamp refuses the call (missing, too old, ahead of this clock), or undefined when it is fresh. */
+function staleness(timestamp: string, now: number): string | undefined {
+  const fix = "sign each call with the current Unix time in seconds, and check the sender's clock.";
+  if (!/^\d{1,12}$/.test(timestamp)) return `X-Proxmox-MPC-Timestamp is missing or not Unix seconds: ${fix}`;
+  const behind = Math.round(now / 1000 - Number(timestamp));
+  if (behind > SKEW_SECONDS) return `The timestamp is too old (more than ${SKEW_SECONDS / 60} minutes): it is ${behind} s behind this server's clock; ${fix}`;
+  if (-behind > SKEW_SECONDS) return `The timestamp is ahead of this server's clock by more than ${SKEW_SECONDS / 60} minutes (${-behind} s): ${fix}`;
   return undefined;
 }
 
@@ -72,9 +82,9 @@ async function call(kit: ApiKit, request: FastifyRequest, reply: FastifyReply): 
   const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
   const proof = verifyCall(hook.secret, body, (name) => header(request, name));
   if (!proof?.ok) {
-    kit.input.log.warn({ hook: hook.name, scheme: proof?.scheme ?? "none", source: request.ip }, "inbound hook refused");
+    kit.input.log.warn({ hook: hook.name, scheme: proof?.scheme ?? "none", source: request.ip, ...(proof?.why ? { why: proof.why } : {}) }, "inbound hook refused");
     reply.header("www-authenticate", 'HMAC realm="proxmox-mpc hooks"');
-    const message = proof ? "The signature is not valid for this hook." : "Sign the body: X-Hub-Signature-256, X-Proxmox-MPC-Signature-256 (with X-Proxmox-MPC-Timestamp) or X-Gitlab-Token.";
+    const message = proof?.why ?? (proof ? "The signature is not valid for this hook." : "Sign the body: X-Hub-Signature-256, X-Proxmox-MPC-Signature-256 (with X-Proxmox-MPC-Timestamp) or X-Gitlab-Token.");
     return kit.send(reply, 401, { ok: false, error: { code: "unauthorized", message, hint: "See docs/webhooks.md, Inbound hooks." } });
   }
   void store.hooks.called(hook.id).catch(() => undefined);

@@ -15,9 +15,12 @@ export const TARGET_MAX = 160;
 /** Options that name what a call acts on (a new guest's name, a selection, a node to drain). */
 const NAMING_OPTIONS = ["name", "vmid", "selector", "node", "from"] as const;
 
-/** Whether the command's first argument is an action (snapshot, backup, token …). */
+/** The names a first argument that is an action goes by (`hook`'s is `subcommand`: its --action option is the hook's own). */
+const ACTION_ARGUMENTS = new Set(["action", "subcommand"]);
+
+/** Whether the command's first argument is an action (snapshot, backup, token, hook …). */
 export function hasAction(command: Pick<Command, "arguments"> | undefined): boolean {
-  return command?.arguments?.[0]?.name === "action";
+  return ACTION_ARGUMENTS.has(command?.arguments?.[0]?.name ?? "");
 }
 
 /** `snapshot create` for a command with an action argument, else the command's name. */

@@ -5,7 +5,7 @@
  * own timestamped signature work too; a wrong, missing or stale signature is
  * 401 and runs nothing; an apply hook made without --allow-apply only plans
  * (the cluster keeps its guests), one made with it applies; a removed hook answers 404; the JSON routes
- * still parse JSON. The hook's secret is shown once and appears nowhere else.
+ * still parse JSON; a stale timestamp says so; `audit --action "hook add"` finds the hook by name. The hook's secret is shown once and appears nowhere else.
  */
 import { createHmac } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
@@ -116,7 +116,9 @@ it("a wrong, missing or stale signature is 401 and runs nothing", async () => {
   ];
   expect(refused.map((r) => r.status)).toEqual([401, 401, 401, 401, 401]);
   // The signature was made over a body with one more space: the raw bytes are what is checked.
-  expect(refused[1].body).toMatchObject({ ok: false, error: { code: "unauthorized" } });
+  expect(refused[1].body).toMatchObject({ ok: false, error: { code: "unauthorized", message: "The signature is not valid for this hook." } });
+  // A well-signed call with an old timestamp says so, not that the signature is wrong.
+  expect(String((refused[4].body.error as { message: string }).message)).toMatch(/^The timestamp is too old \(more than 5 minutes\): it is 3\d{3} s behind/);
   expect(await operationCount()).toBe(before);
 }, 60_000);
 
@@ -147,6 +149,17 @@ it("the JSON routes still parse JSON; an unknown or removed hook is 404", async 
   expect((await run(["hook", "remove", "merge", "--no-input"])).code).toBe(2);
   expect((await run(["hook", "remove", "merge", "--yes"])).code).toBe(0);
   expect((await post(hooks.merge.path, { "x-hub-signature-256": github(hooks.merge.secret, PUSH) })).status).toBe(404);
+}, 60_000);
+
+it("the audit trail shows `hook add` and `hook remove` as actions, with the hook's name as target", async () => {
+  expect((await run(["hook", "add", "audited", "--action", "sync"])).code).toBe(0);
+  expect((await run(["hook", "remove", "audited", "--yes"])).code).toBe(0);
+  type Entry = { action: string; target: string | null; result: string };
+  const added = JSON.parse((await run(["audit", "--action", "hook add", "-o", "json"])).stdout) as Entry[];
+  expect(added.find((e) => e.target === "audited")).toMatchObject({ action: "hook add", result: "ok" });
+  expect(added.every((e) => e.action === "hook add")).toBe(true);
+  const removed = JSON.parse((await run(["audit", "--action", "hook remove", "-o", "json"])).stdout) as Entry[];
+  expect(removed.filter((e) => e.target === "audited")).toEqual([expect.objectContaining({ action: "hook remove", result: "ok" })]);
 }, 60_000);
 
 it("the hooks' secrets appear in no list, answer, server output or log file (after add)", async () => {
