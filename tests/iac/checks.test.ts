@@ -79,6 +79,15 @@ describe("each broken workspace is caught at its file and line", () => {
     expect(report.results.find((r) => r.check === "arguments" && r.status === "passed")).toBeUndefined();
   });
 
+  test("an argument of the wrong type, nested in a block: reported on its own line, not the resource's", async () => {
+    const file = "terraform/web_01.tf";
+    const line = await cw.edit(file, (t) => t.replace(/(cpu \{\n\s*)cores(\s*)= \d+/, '$1cores$2= "lots"'), '"lots"');
+    const text = await readFile(cw.path(file), "utf8");
+    expect(line).toBeGreaterThan(lineOf(text, "cpu {"));
+    const r = only((await cw.test()).report, "hcl-parse");
+    expect(r).toMatchObject({ file, line, message: 'proxmox_virtual_environment_vm.web_01: cpu.cores expected a number, found "lots".' });
+  });
+
   test("an unknown resource type: other providers warn, a near miss of the VM type fails", async () => {
     await cw.edit("terraform/extra.tf", () => 'resource "aws_instance" "x" {\n  ami = "a"\n}\n\nresource "proxmox_virtual_environment_vms" "y" {\n  vm_id = 5\n}\n\nresource "proxmox_virtual_environment_vm2" "z" {}\n');
     const report = (await cw.test()).report;

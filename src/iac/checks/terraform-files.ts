@@ -110,8 +110,10 @@ export function checkParse(input: CheckInput): CheckResult[] {
   const rec = new CheckRecorder("hcl-parse", input.root);
   const { terraform } = input;
   for (const e of terraform.errors) {
-    if (NOT_EVALUATED.test(e.message)) rec.warn(`${e.message} (not checked)`, e.file, e.line);
-    else rec.fail(e.message, e.file, e.line);
+    // An error about one argument is reported on that argument's line, like an unknown argument.
+    const line = e.argument ? argumentLine(terraform.texts.get(e.file), e.line ?? 1, e.argument) : e.line;
+    if (NOT_EVALUATED.test(e.message)) rec.warn(`${e.message} (not checked)`, e.file, line);
+    else rec.fail(e.message, e.file, line);
   }
   const seen = new Map<string, ParsedGuestSpec>();
   for (const spec of terraform.specs) {

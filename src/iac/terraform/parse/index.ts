@@ -25,8 +25,11 @@ export type ParsedGuestSpec = GuestSpec & { file: string; line: number };
 /** Something in the files proxmox-mpc cannot use. */
 export interface ParseError {
   file: string;
+  /** The resource's line (for an error about one argument, `argument` says where inside it). */
   line?: number;
   message: string;
+  /** Argument path inside the resource ("cpu.cores") when the error is about one argument. */
+  argument?: string;
 }
 
 /** A resource type, or an argument of a known resource, that proxmox-mpc does not model. */
@@ -97,7 +100,7 @@ export async function parseTerraformFile(path: string, text: string): Promise<Pa
       reader.finish();
       for (const issue of issues) {
         if (issue.kind === "unknown") out.unknown.push({ file: path, line, resourceType: type, resourceName: name, argument: issue.argument });
-        else out.errors.push({ file: path, line, message: `${type}.${name}: ${issue.argument} ${issue.message}.` });
+        else out.errors.push({ file: path, line, message: `${type}.${name}: ${issue.argument} ${issue.message}.`, argument: issue.argument });
       }
       if (Number.isFinite(spec.vmid) && spec.node) out.specs.push({ ...spec, file: path, line: line ?? 1 });
     }
