@@ -78,8 +78,9 @@ export function registerMetrics(app: FastifyInstance, kit: ApiKit): void {
 
   const unsubscribe = kit.input.events.subscribe((event) => {
     if (event.type !== "operation.finished") return;
-    countOperation(m, event);
-    cached = undefined; // a sync, plan or power action of this server: read the store again
+    // Another process's run (api/store-watch.ts) changed the store too, but the counters are this server's runs.
+    if (event.data.origin !== "store") countOperation(m, event);
+    cached = undefined; // a sync, plan or power action: read the store again
   });
   app.addHook("onClose", async () => void unsubscribe());
 

@@ -17,6 +17,7 @@ import { DEFAULT_LOG_SETTINGS, isDebugOn, RotatingLogDestination } from "../obse
 import { WebhookDispatcher, webhookSettings } from "../observability/webhooks.js";
 import type { Store } from "../state/store.js";
 import { createApiApp } from "./app.js";
+import { watchStore, type StoreWatch } from "./store-watch.js";
 
 export interface ApiServeRequest {
   root: string;
@@ -41,6 +42,7 @@ export async function serveApi(request: ApiServeRequest): Promise<number> {
   const log = createLogger({ level: debug ? "debug" : "info", destination, base: { workspace: ws.name, face: "api" } });
   const { openStore } = await import("../state/store.js");
   let store: Store | undefined;
+  let watch: StoreWatch | undefined;
   try {
     store = await openStore({ url: databaseUrl(ws, request.env), readOnly: true });
     const opened = store;
@@ -59,6 +61,8 @@ export async function serveApi(request: ApiServeRequest): Promise<number> {
     const given = request.options.tls;
     const tls = given ? { cert: readFileSync(given.cert), key: readFileSync(given.key) } : undefined;
     const { app, running } = createApiApp({ workspace: ws, version: request.version, env: request.env, signal: request.signal, log, store: async () => opened, context: request.globals.context, events, tls, trustProxy: request.options.trustProxy });
+    // Other processes' runs on this workspace (CLI, console, cron, another serve) read from the store onto the bus.
+    watch = watchStore({ store: async () => opened, events, log });
     await app.listen({ host: request.options.host, port: request.options.port ?? 8080 });
     const port = (app.server.address() as AddressInfo).port;
     const host = request.options.host.includes(":") ? `[${request.options.host}]` : request.options.host;
@@ -72,10 +76,11 @@ export async function serveApi(request: ApiServeRequest): Promise<number> {
     log.info({ running: running().length }, "api server stopping");
     await Promise.allSettled(running());
     await app.close();
-    await webhooks.settle(hookSettings.exitWaitMs);
+    await webhooks.settle(hookSettings.exitWaitMs, "the server stopped");
     log.info("api server stopped");
     return 0;
   } finally {
+    await watch?.stop(); // before the store closes: a read in flight finishes first
     await store?.close();
     file.close();
   }

@@ -89,6 +89,9 @@ export class WebhookDispatcher {
   /** Start delivering `event` to every webhook that wants it; returns at once. */
   handle(event: Deliverable): void {
     if (this.stop.signal.aborted) return;
+    // A run another process made, read back from the store by the API server (api/store-watch.ts):
+    // the process that ran it delivered its own events; delivering it here too would send it twice.
+    if (event.data.origin === "store") return;
     const job = this.targets()
       .then((targets) => Promise.all(targets.filter((t) => t.events.includes("*") || t.events.includes(event.type)).map((t) => this.deliver(t, event))))
       .then(() => undefined)

@@ -162,6 +162,26 @@ export class OperationRepository {
   /** Write what recordSoon() holds (nothing here: each was written at once). */
   async flushSoon(): Promise<void> {}
 
+  /**
+   * Operations with an id above `id` (and those named in `also`), oldest first, at most `limit`:
+   * what was recorded since a watcher last looked (the API server's store watcher), by primary key.
+   */
+  after(id: number, limit = 100, also: readonly number[] = []): Promise<OperationRecord[]> {
+    return guard(this.db, async () => {
+      const rows = await this.db.client.operation.findMany({
+        where: also.length ? { OR: [{ id: { gt: id } }, { id: { in: [...also] } }] } : { id: { gt: id } },
+        orderBy: { id: "asc" },
+        take: limit,
+      });
+      return rows.map(toOperationRecord);
+    });
+  }
+
+  /** The id of the newest operation recorded, 0 when there is none. */
+  newestId(): Promise<number> {
+    return guard(this.db, async () => (await this.db.client.operation.aggregate({ _max: { id: true } }))._max.id ?? 0);
+  }
+
   /** Operations, newest first. */
   list(query: OperationQuery = {}): Promise<OperationRecord[]> {
     return guard(this.db, async () => {

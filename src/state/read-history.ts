@@ -183,6 +183,21 @@ export class ReadOperations implements RepositoryApi<OperationRepository> {
     });
   }
 
+  after(id: number, limit = 100, also: readonly number[] = []): Promise<OperationRecord[]> {
+    return this.db.run(async (conn) => {
+      const named = also.length ? ` OR "id" IN (${also.map(() => "?").join(", ")})` : "";
+      const sql = `SELECT * FROM "Operation" WHERE "id" > ?${named} ORDER BY "id" ASC LIMIT ?`;
+      return decodeRows("Operation", await conn.query(sql, [id, ...also, limit]), conn.provider).map(toOperationRecord);
+    });
+  }
+
+  newestId(): Promise<number> {
+    return this.db.run(async (conn) => {
+      const [row] = await conn.query(`SELECT MAX("id") AS "newest" FROM "Operation"`, []);
+      return Number(row?.newest ?? 0);
+    });
+  }
+
   private insert(input: OperationStart, end?: OperationEnd): Promise<OperationRecord> {
     return this.db.run(async (conn) => {
       const json = jsonParam(conn.provider);

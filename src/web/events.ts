@@ -29,6 +29,17 @@ export function readsOnly(command: string, args: readonly unknown[] = []): boole
   return READS.has(command) || (LISTS.has(command) && args[0] === "list");
 }
 
+/**
+ * Whether an event marks a run that only read: an operation.started of a read, or an
+ * operation.finished another process's run read from the store (`origin: "store"`: no
+ * operation.started came before it; it carries the command's args itself).
+ */
+export function startsRead(event: LiveEvent): boolean {
+  const fromStore = event.type === "operation.finished" && event.data.origin === "store";
+  if (event.type !== "operation.started" && !fromStore) return false;
+  return readsOnly(String(event.data.command), Array.isArray(event.data.args) ? event.data.args : []);
+}
+
 /** Whether an event is a read's operation.started/progress/finished. */
 export function isRead(event: LiveEvent, reads: ReadonlySet<string>): boolean {
   return event.type.startsWith("operation.") && event.correlationId !== undefined && reads.has(event.correlationId);
@@ -137,10 +148,8 @@ export class EventStream {
     if (this.seen.has(event.id)) return;
     this.seen.add(event.id);
     if (this.seen.size > KEEP * 2) this.seen = new Set(this.recent.map((e) => e.id));
-    if (event.type === "operation.started" && event.correlationId) {
-      const command = String(event.data.command);
-      const args = Array.isArray(event.data.args) ? event.data.args : [];
-      if (readsOnly(command, args)) this.reads.add(event.correlationId);
+    if (event.correlationId && startsRead(event)) {
+      this.reads.add(event.correlationId);
       if (this.reads.size > KEEP) this.reads.delete(this.reads.values().next().value!);
     }
     this.recent.push(event);

@@ -4,7 +4,7 @@
  * list, backup list and the IaC file route. Its status follows the events.
  */
 import type { JSX } from "preact";
-import { useState } from "preact/hooks";
+import { useEffect, useState } from "preact/hooks";
 import { load } from "../api.js";
 import { readsOnly } from "../events.js";
 import type { Guest } from "../guests-data.js";
@@ -48,7 +48,10 @@ export function GuestPage({ kind, name }: { kind: "vm" | "ct"; name: string }): 
   const [liveStatus, setLiveStatus] = useState<string | undefined>();
   const [busy, setBusy] = useState(false);
   useEvents(["guest.status"], (e) => e.data.name === name && typeof e.data.status === "string" && setLiveStatus(e.data.status));
-  useLive(["sync.done", "apply.done"], guest.reload);
+  // operation.finished: a run that changed something (another process's too, read from the store: a CLI stop).
+  useLive(["sync.done", "apply.done", "operation.finished"], guest.reload);
+  // Fresh data from the store carries what the events said.
+  useEffect(() => setLiveStatus(undefined), [guest.data]);
   useLive(["operation.finished"], snapshots.reload);
 
   const g = guest.data;

@@ -21,7 +21,8 @@ export function GuestsPage(): JSX.Element {
     const vmid = Number(e.data.vmid);
     if (Number.isFinite(vmid) && typeof e.data.status === "string") setLive((l) => ({ ...l, [vmid]: String(e.data.status) }));
   });
-  useLive(["sync.done", "apply.done"], guests.reload);
+  // operation.finished: a run that changed something (another process's too, read from the store: a CLI stop).
+  useLive(["sync.done", "apply.done", "operation.finished"], guests.reload);
   // Fresh rows from the store carry what the events said.
   useEffect(() => setLive({}), [guests.data]);
   const operator = can(who, "operator");

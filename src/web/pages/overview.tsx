@@ -42,7 +42,7 @@ export function OverviewPage(): JSX.Element {
   const ops = useLoad(() => load<Operation[]>(`/api/v1/operations${query({ limit: 200 })}`).then((all) => all.filter((o) => !readsOnly(o.command, o.arguments?.args)).slice(0, 10)), []);
   useLive(["sync.done", "drift.found", "apply.done"], status.reload);
   useLive(["health.changed", "health.failed", "sync.done"], health.reload);
-  useLive(["guest.status", "sync.done", "apply.done"], guests.reload);
+  useLive(["guest.status", "sync.done", "apply.done", "operation.finished"], guests.reload);
   useLive(["operation.started", "operation.finished"], ops.reload);
   const [syncing, setSyncing] = useState(false);
 
