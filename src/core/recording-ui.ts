@@ -82,16 +82,46 @@ function plain(text: string): string {
 /** Spinner frames at most this often per run (a sync of 1,000 guests redraws its counter 1,000 times). */
 const FRAME_MS = 250;
 
-/** operation.progress for every line a run shows; nothing is built while nobody listens. */
+/**
+ * operation.progress for every line a run shows; nothing is built while nobody listens. A spinner
+ * redrawing the same line with new figures ("Reading guest configs 140/300") sends at most one frame
+ * per FRAME_MS, and its last frame when it stops changing; a line of another shape (the next step,
+ * "[2/6] updating web-01 (cores)…") is always sent at once.
+ */
 export function progressEvents(events: EventBus, command: string, correlationId: () => string): (text: string, level: LineLevel) => void {
   let lastFrame = 0;
+  let lastShape = "";
+  let held: { text: string; timer: NodeJS.Timeout } | undefined;
+  const send = (text: string, level: LineLevel) => events.emit("operation.progress", { command, text, level }, correlationId());
+  const release = () => {
+    if (!held) return;
+    clearTimeout(held.timer);
+    const { text } = held;
+    held = undefined;
+    lastFrame = Date.now();
+    send(text, "progress");
+  };
   return (text, level) => {
     if (!events.listened || !text) return;
-    if (level === "progress") {
-      const now = Date.now();
-      if (now - lastFrame < FRAME_MS) return;
-      lastFrame = now;
+    if (level !== "progress") {
+      release();
+      lastShape = "";
+      return send(text, level);
     }
-    events.emit("operation.progress", { command, text, level }, correlationId());
+    // The figures do not make a new line, a step counter does: "[2/6] …" is a new step, never a frame of "[1/6] …".
+    const step = /^\[\d+\/\d+\]/.exec(text)?.[0] ?? "";
+    const shape = step + text.slice(step.length).replace(/\d+/g, "#");
+    const now = Date.now();
+    if (shape === lastShape && now - lastFrame < FRAME_MS) {
+      // The same line with new figures, too soon: kept, sent when the window ends unless a newer frame replaces it.
+      if (held) held.text = text;
+      else held = { text, timer: setTimeout(release, FRAME_MS - (now - lastFrame)) };
+      return;
+    }
+    if (held && shape !== lastShape) release();
+    if (held) clearTimeout(held.timer), (held = undefined);
+    lastShape = shape;
+    lastFrame = now;
+    send(text, level);
   };
 }
