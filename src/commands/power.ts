@@ -8,6 +8,7 @@ import { UsageError } from "../core/errors.js";
 import type { PowerAction } from "../proxmox/client.js";
 import type { GuestRecord } from "../state/types.js";
 import { defineCommand } from "./define.js";
+import { followPower } from "./power-iac.js";
 import { defineOptions, flag, negated, number, text, type OptionsOf } from "./options.js";
 import type { Column, Command, CommandContext, CommandResult } from "./types.js";
 import { declined } from "../core/result.js";
@@ -36,6 +37,8 @@ export interface PowerOutcome {
   result: "ok" | "skipped" | "failed" | "cancelled" | "started";
   message?: string;
   upid?: string;
+  /** What happened to the guest's .tf: "terraform/web_01.tf: started = true", or why it was not changed. */
+  iac?: string;
 }
 
 const POWER_OPTIONS = defineOptions({
@@ -125,6 +128,7 @@ async function runPower(ctx: CommandContext, action: PowerAction, args: string[]
     const skipped = outcomes.length - done;
     spinner.succeed(`${done} ${wait ? VERBS[action].done : `asked to ${action}`}${skipped ? `, ${skipped} skipped (already ${action === "start" ? "running" : "stopped"})` : ""}.`);
   }
+  await followPower(ctx, action, type, outcomes);
   const rows = outcomes.map((o) => ({ ...o, result: o.message ? `${o.result}: ${o.message}` : o.result }));
   return { kind: "data", data: outcomes, table: { columns: COLUMNS, rows }, exitCode: failed.length ? 1 : 0 };
 }

@@ -116,7 +116,7 @@ async function readExisting(dir: string): Promise<Map<string, string>> {
 }
 
 /** Write through a temporary file and rename, so a crash never leaves half a file. */
-async function atomicWrite(path: string, content: string): Promise<void> {
+export async function atomicWrite(path: string, content: string): Promise<void> {
   const tmp = `${path}.${process.pid}.tmp`;
   await writeFile(tmp, content, "utf8");
   await rename(tmp, path);
