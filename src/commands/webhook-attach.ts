@@ -6,9 +6,9 @@
  * run listens no further and loads nothing more. With some, a dispatcher
  * (observability/webhooks.ts) delivers the run's events in the background.
  * When the run's services close — after the answer was printed — a run that
- * may be followed by the process's end waits a bounded time for deliveries
- * in flight (PROXMOX_MPC_WEBHOOK_EXIT_WAIT_MS, 10 s), records what could not
- * be sent, then closes the store. A long-lived face that keeps one store
+ * may be followed by the process's end starts no more retries, waits a short
+ * bounded time for the attempts in flight (PROXMOX_MPC_WEBHOOK_EXIT_WAIT_MS,
+ * 2 s), records what could not be sent as gave-up, then closes the store. A long-lived face that keeps one store
  * (MCP) does not wait: its process goes on, and so do the deliveries.
  */
 import type { EventBus, WorkspaceEvent } from "../core/events.js";
@@ -52,8 +52,8 @@ export function withWebhooks(events: EventBus, services: Services, scope: { work
       stop();
       const d = scope.waitAtClose ? await dispatcher : undefined;
       if (d) {
-        const unsent = await d.dispatcher.settle(d.exitWaitMs);
-        if (unsent) scope.log.warn({ unsent }, "webhook deliveries not finished when the run ended (recorded as gave-up)");
+        const unsent = await d.dispatcher.settle(d.exitWaitMs, "the command ended");
+        if (unsent) scope.log.warn({ unsent }, "webhook attempts not finished when the run ended (recorded as gave-up)");
       }
       await services.close();
     },

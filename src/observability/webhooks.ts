@@ -8,9 +8,9 @@
  * 2xx is delivered, 408/429/5xx and network failures are retried with
  * exponential backoff, any other answer gives up at once; every attempt is
  * written to the delivery log. Nothing here ever makes the emitter wait:
- * `handle` only starts a delivery. `settle` gives what is in flight a bounded
- * time (a shell run about to exit, a server stopping) and records what could
- * not be sent.
+ * `handle` only starts a delivery. `settle` (a shell run about to exit, a
+ * server stopping) starts no more retries, gives the attempts in flight a
+ * short bounded time, and records what could not be sent as gave-up.
  */
 import { createHmac } from "node:crypto";
 import type { WorkspaceEvent } from "../core/events.js";
@@ -26,7 +26,7 @@ export interface WebhookSettings {
   attempts: number;
   /** Wait before the 2nd attempt, doubled before each next (default 1 s; PROXMOX_MPC_WEBHOOK_BACKOFF_MS, meant for tests). */
   backoffMs: number;
-  /** How long a shell run waits at its end for deliveries in flight (default 10 s; PROXMOX_MPC_WEBHOOK_EXIT_WAIT_MS). */
+  /** How long a shell run (or `serve` stopping) waits at its end for the attempts in flight (default 2 s; PROXMOX_MPC_WEBHOOK_EXIT_WAIT_MS). */
   exitWaitMs: number;
 }
 
@@ -40,7 +40,7 @@ export function webhookSettings(env: NodeJS.ProcessEnv): WebhookSettings {
     timeoutMs: read("PROXMOX_MPC_WEBHOOK_TIMEOUT_MS", 10_000, 1),
     attempts: read("PROXMOX_MPC_WEBHOOK_ATTEMPTS", 5, 1),
     backoffMs: read("PROXMOX_MPC_WEBHOOK_BACKOFF_MS", 1_000, 0),
-    exitWaitMs: read("PROXMOX_MPC_WEBHOOK_EXIT_WAIT_MS", 10_000, 0),
+    exitWaitMs: read("PROXMOX_MPC_WEBHOOK_EXIT_WAIT_MS", 2_000, 0),
   };
 }
 
@@ -66,11 +66,21 @@ export function signature(secret: string, signed: string | Buffer): string {
   return `sha256=${createHmac("sha256", secret).update(signed).digest("hex")}`;
 }
 
-/** Why an attempt was not made, or not finished, when the process ends. */
-const ENDED = "not sent: the process was ending (see docs/webhooks.md, shell runs)";
+/** What ended the deliveries: a shell run's command, or the server. */
+export type Ending = "the command ended" | "the server stopped";
+
+/** Why an attempt was not made, or not finished, when the deliveries ended (and what to do about it). */
+function notSent(ending: Ending, target: WebhookTarget): string {
+  const retries = ending === "the command ended" ? "a shell run makes no retries after its command; `serve` retries" : "the server makes no retries while it stops";
+  return `not sent: ${ending} (${retries}); check the receiver with \`webhook test ${target.id}\``;
+}
 
 export class WebhookDispatcher {
   private readonly jobs = new Set<Promise<void>>();
+  /** Aborted when settling starts: no more retries (their waits end at once). */
+  private readonly ending = new AbortController();
+  private endedBy: Ending = "the command ended";
+  /** Aborted when settling's wait is over: the attempts still in flight are cut. */
   private readonly stop = new AbortController();
   private cached: { at: number; targets: Promise<WebhookTarget[]> } | undefined;
 
@@ -114,10 +124,13 @@ export class WebhookDispatcher {
   }
 
   /**
-   * Wait up to `waitMs` for the deliveries in flight (retries included); then stop the rest,
-   * recording each as gave-up. Later events are not delivered. The number that could not be sent.
+   * The end (`ending` says whose): no retry is started from now on (a delivery that failed is
+   * recorded as gave-up at its next attempt); the attempts in flight get up to `waitMs`, then are
+   * cut and recorded as gave-up. Later events are not delivered. The number of deliveries cut.
    */
-  async settle(waitMs: number): Promise<number> {
+  async settle(waitMs: number, ending: Ending = "the command ended"): Promise<number> {
+    this.endedBy = ending;
+    this.ending.abort();
     let timer: NodeJS.Timeout | undefined;
     const waited = await Promise.race([
       Promise.allSettled([...this.jobs]).then(() => true),
@@ -147,11 +160,12 @@ export class WebhookDispatcher {
   private async deliver(target: WebhookTarget, event: Deliverable): Promise<void> {
     const { attempts, backoffMs } = this.options.settings;
     for (let n = 1; n <= attempts; n++) {
-      if (this.stop.signal.aborted) return this.record(target, event, n, { status: "gave-up", httpStatus: null, error: ENDED, durationMs: 0 });
+      // The first attempt of an event handed over before the end is made (within the wait); no retry after it.
+      if ((n > 1 && this.ending.signal.aborted) || this.stop.signal.aborted) return this.record(target, event, n, { status: "gave-up", httpStatus: null, error: notSent(this.endedBy, target), durationMs: 0 });
       const result = await this.attempt(target, event, n, n === attempts);
       await this.record(target, event, n, result);
       if (result.status !== "failed") return;
-      await pause(backoffMs * 2 ** (n - 1), this.stop.signal);
+      await pause(backoffMs * 2 ** (n - 1), this.ending.signal);
     }
   }
 
@@ -180,7 +194,7 @@ export class WebhookDispatcher {
       const error = code >= 300 && code < 400 ? `HTTP ${code}: redirects are not followed` : `HTTP ${code}`;
       return { status: retry && !last ? "failed" : "gave-up", httpStatus: code, error, durationMs: took() };
     } catch (err) {
-      if (this.stop.signal.aborted && !timeout.aborted) return { status: "gave-up", httpStatus: null, error: ENDED, durationMs: took() };
+      if (this.stop.signal.aborted && !timeout.aborted) return { status: "gave-up", httpStatus: null, error: notSent(this.endedBy, target), durationMs: took() };
       const error = timeout.aborted ? `no answer within ${this.options.settings.timeoutMs} ms` : networkError(err);
       return { status: last ? "gave-up" : "failed", httpStatus: null, error, durationMs: took() };
     }

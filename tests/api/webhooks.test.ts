@@ -10,6 +10,7 @@
  * appears in no log, answer or list.
  */
 import { readdirSync, readFileSync } from "node:fs";
+import { createServer } from "node:net";
 import { join } from "node:path";
 import { cliProcess } from "../helpers/cli.js";
 import { initWorkspace, startSim, type RunningSimulator } from "../helpers/sim.js";
@@ -131,10 +132,44 @@ it("a shell run waits a bounded time for a receiver that hangs, then ends and re
   expect(held.json.type).toBe("sync.done");
   expect(receiver.held).toHaveLength(1);
   const log = await deliveries(id);
-  expect(log.map((d) => [d.event, d.attempt, d.status, d.error])).toEqual([["sync.done", 1, "gave-up", expect.stringMatching(/not sent: the process was ending/)]]);
+  expect(log.map((d) => [d.event, d.attempt, d.status, d.error])).toEqual([["sync.done", 1, "gave-up", expect.stringMatching(/^not sent: the command ended/)]]);
   receiver.release();
   expect((await run(["webhook", "remove", id, "--yes"])).code).toBe(0);
 }, 60_000);
+
+/** A port on 127.0.0.1 that nothing listens on (bound, then closed). */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+it("an unreachable receiver holds no shell command up: one refused attempt per event, then gave-up, no retries after the command", async () => {
+  const made = await run(["webhook", "add", `http://127.0.0.1:${await closedPort()}/hook`, "--events", "*", "--generate-secret", "-o", "json"]);
+  expect(made.code).toBe(0);
+  const { id } = JSON.parse(made.stdout) as { id: string };
+  // The default backoff (1 s, 2 s, 4 s …) and a long attempt timeout: waiting for retries, or for a
+  // timeout instead of the refusal, would show in the log as more attempts or as a cut attempt.
+  const { PROXMOX_MPC_WEBHOOK_BACKOFF_MS: _short, ...quiet } = env();
+  for (const args of [["status"], ["get", "vms", "--limit", "1"]]) {
+    const r = await cliProcess(["-C", ws.dir, ...args], { env: quiet, cwd: ws.dir });
+    expect([args, r.code]).toEqual([args, 0]);
+  }
+  const log = await deliveries(id);
+  const byEvent = new Map<string, Delivery[]>();
+  for (const d of log) byEvent.set(d.eventId, [...(byEvent.get(d.eventId) ?? []), d]);
+  expect(new Set(log.map((d) => d.event))).toEqual(new Set(["operation.started", "operation.finished"]));
+  expect(byEvent.size).toBeGreaterThanOrEqual(4); // started and finished, of both runs
+  for (const rows of byEvent.values()) {
+    expect(rows.sort((a, b) => a.attempt - b.attempt).map((d) => [d.attempt, d.status, d.error])).toEqual([
+      [1, "failed", "network: ECONNREFUSED"],
+      [2, "gave-up", `not sent: the command ended (a shell run makes no retries after its command; \`serve\` retries); check the receiver with \`webhook test ${id}\``],
+    ]);
+  }
+  expect((await run(["webhook", "remove", id, "--yes"])).code).toBe(0);
+}, 90_000);
 
 describe("through serve", () => {
   let flaky: string;
