@@ -56,6 +56,8 @@ export function powerCommand(action: PowerAction): Command {
   return defineCommand({
     name: action,
     summary: VERBS[action].summary,
+    description:
+      "Follows each task to its end. Then the guest's .tf `started` line follows what was done (start → true, stop/shutdown → false, reboot: no change), only that line, so the next plan does not undo it; a file where `started` is an expression or absent is left alone with a note. A failed or cancelled task, or --no-wait (the outcome is unknown), changes no file.",
     examples: [`proxmox-mpc ${action} vm web-01`, `proxmox-mpc ${action} vm --selector tag=web --yes`, `proxmox-mpc ${action} ct 105 106 --no-wait`],
     arguments: [
       { name: "kind", description: "vm or ct", required: true, choices: ["vm", "ct", "vms", "cts"] },
