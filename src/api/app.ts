@@ -138,7 +138,16 @@ export function createApiApp(input: ApiAppInput): ApiApp {
     const token = m && verdict.check ? await store.tokens.verify(m[1]) : undefined;
     if (!token) {
       if (m && verdict.check) limiter.failed(request.ip, m[1]);
-      await refuse(reply, 401, m ? "The token is not valid (unknown, expired or revoked)." : "Send a token: Authorization: Bearer TOKEN (`proxmox-mpc token create NAME --role viewer`).");
+      const inUrl = !m && /[?&](token|access_token|bearer)=/i.test(request.url);
+      await refuse(
+        reply,
+        401,
+        m
+          ? "The token is not valid (unknown, expired or revoked)."
+          : inUrl
+            ? "A token in the URL is never accepted (URLs end up in logs and proxies): send it in the header Authorization: Bearer TOKEN."
+            : "Send a token: Authorization: Bearer TOKEN (`proxmox-mpc token create NAME --role viewer`).",
+      );
       return undefined;
     }
     if (m) limiter.succeeded(m[1]);

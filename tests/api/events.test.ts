@@ -263,6 +263,8 @@ test("no valid token: 401, JSON, and no event — the token is read from the Aut
     expect(answer.status).toBe(401);
     expect(answer.contentType).toMatch(/^application\/json/);
     expect(Object.keys(answer.body!).sort()).toEqual(["error", "ok"]);
+    // A token in the URL is told where it belongs.
+    if (query) expect((answer.body!.error as { message: string }).message).toMatch(/never accepted.*Authorization: Bearer/);
   }
 }, 30_000);
 
