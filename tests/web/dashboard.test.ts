@@ -5,12 +5,13 @@
  * docs/dashboard.md promises: log in with the token, filter the guests, edit
  * a .tf (validation problems with line numbers, save, plan, apply with
  * progress), start a stopped VM and watch its status change over the event
- * stream, the audit page; a viewer sees no mutating button and the API
- * refuses those calls anyway; the login by keyboard alone; no horizontal
- * overflow at 390×844 and 1280×800; dark mode. Screenshots of every page go
- * to test-artifacts/web/ (docs/testing.md). The tests share one server and
- * browser but none needs another to have run: each changes a guest of its own
- * (the apply web-01, the start db-01) and finds its own action on the Audit page.
+ * stream, a CLI stop (another process) seen there too, the audit page; a
+ * viewer sees no mutating button and the API refuses those calls anyway; the
+ * login by keyboard alone; no horizontal overflow at 390×844 and 1280×800;
+ * dark mode. Screenshots of every page go to test-artifacts/web/
+ * (docs/testing.md). The tests share one server and browser but none needs
+ * another to have run: each changes a guest of its own (the apply web-01, the
+ * start db-01, the CLI stop dns-01) and finds its own action on the Audit page.
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -273,6 +274,23 @@ describeBrowser("the dashboard in Debian's chromium", () => {
     expect(await (await statusAfterLoad(watcher)).innerText()).toBe("running");
 
     await seeInAudit(admin, "start", "db-01");
+  });
+
+  it("a CLI stop of the running dns-01 (another process): its status cell turns stopped without a reload", async () => {
+    const page = await newPage();
+    await logIn(page, dash.tokens.viewer, "viewer-1 (viewer)");
+    await open(page, "guests", "Guests");
+    await page.getByRole("status", { name: "Event stream" }).getByText("live", { exact: true }).waitFor();
+    const table = guestsTable(page);
+    await table.getByRole("row", { name: /dns-01/ }).waitFor();
+    const status = await cellOf(table, table.getByRole("row", { name: /dns-01/ }), "Status");
+    expect(await status.innerText()).toBe("running");
+    await page.evaluate("window.__notReloaded = true");
+    // Not through this server: only the store (read back by the server's store watcher) tells it.
+    const stopped = await dash.ws.run(["stop", "ct", "dns-01", "--yes"]);
+    expect([stopped.code, stopped.stderr]).toEqual([0, expect.any(String)]);
+    await eventually(async () => expect(await status.innerText()).toBe("stopped"), 15_000);
+    expect(await page.evaluate("window.__notReloaded === true")).toBe(true);
   });
 
   it("gives a viewer no Start, Stop, Save, Plan or Apply button nor the Audit page, and the API refuses those calls with 403", async () => {
