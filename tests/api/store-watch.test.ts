@@ -7,11 +7,15 @@
  * once, not twice; the outbound webhook gets the CLI's run once (from the CLI
  * itself, never again from the server); and the dashboard's reload rule
  * (src/web/events.ts) treats a store-origin change as a change and a
- * store-origin read as a read.
+ * store-origin read as a read. In process: a store that cannot be read is
+ * logged once and read again next tick, and nothing older than the start is
+ * replayed.
  */
 import path from "node:path";
-import type { WorkspaceEvent } from "../../src/core/events.js";
-import { openStore } from "../../src/state/index.js";
+import { watchStore } from "../../src/api/store-watch.js";
+import { EventBus, type WorkspaceEvent } from "../../src/core/events.js";
+import { createLogger } from "../../src/core/logger.js";
+import { openStore, type Store } from "../../src/state/index.js";
 import { startsRead } from "../../src/web/events.js";
 import { guestName, type initWorkspace, type RunningSimulator } from "../helpers/sim.js";
 import { apiServer, call, stopAll, syncedWorkspace, type ApiServer } from "./helpers.js";
@@ -155,3 +159,38 @@ test("a run through the API appears once; the webhook gets a CLI run once (from 
   expect(deliveredCli).toHaveLength(1);
   expect(deliveredCli[0].json.data.origin).toBeUndefined();
 }, 90_000);
+
+test("in process: no history replayed; a store that fails is logged once and read again next tick; a run recorded meanwhile still arrives", async () => {
+  const store = await openStore({ url: dbUrl(), readOnly: true });
+  const writer = await openStore({ url: dbUrl(), readOnly: true });
+  const lines: string[] = [];
+  const log = createLogger({ level: "info", destination: { write: (line: string) => void lines.push(line) } });
+  const events = new EventBus();
+  const got: WorkspaceEvent[] = [];
+  events.subscribe((e) => got.push(e));
+  let failing = false;
+  const watch = watchStore({ store: async (): Promise<Store> => (failing ? Promise.reject(new Error("database is locked")) : store), events, log, intervalMs: 20 });
+  try {
+    const tick = () => new Promise((r) => setTimeout(r, 60));
+    await tick();
+    expect(got).toEqual([]); // the runs of the tests above are history
+    failing = true;
+    await tick();
+    await tick();
+    const at = new Date();
+    await writer.operations.record({ correlationId: "c-meanwhile", command: "sync", actor: "cli", arguments: { args: [] }, startedAt: at, finishedAt: at, result: "failed", exitCode: 1, error: "cluster unreachable", principal: "cron" });
+    failing = false;
+    for (let i = 0; i < 100 && !got.length; i++) await tick();
+    expect(got.map((e) => [e.type, e.correlationId, e.data])).toEqual([
+      ["operation.finished", "c-meanwhile", { command: "sync", actor: "cli", result: "failed", exitCode: 1, durationMs: 0, origin: "store", args: [], principal: "cron", error: "cluster unreachable" }],
+    ]);
+    const warned = lines.filter((l) => l.includes("store watcher could not read"));
+    expect(warned).toHaveLength(1);
+    expect(warned[0]).toContain("database is locked");
+    expect(lines.some((l) => l.includes("store watcher reading again"))).toBe(true);
+  } finally {
+    await watch.stop();
+    await writer.close();
+    await store.close();
+  }
+}, 30_000);
