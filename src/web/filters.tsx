@@ -68,10 +68,14 @@ interface FilteredPageProps<R> {
   columns: Column<R>[];
   rowKey: (row: R) => string;
   empty: string;
+  /** The route answers oldest first: show the newest first (where live entries arrive, always in view). */
+  newestFirst?: boolean;
+  /** Stack each row on a narrow screen (Table's `stack`). */
+  stack?: boolean;
 }
 
 /** A page of entries read with filters, following live (Logs, Audit). */
-export function FilteredPage<R>({ title, route, fields, live, columns, rowKey, empty }: FilteredPageProps<R>): JSX.Element {
+export function FilteredPage<R>({ title, route, fields, live, columns, rowKey, empty, newestFirst, stack }: FilteredPageProps<R>): JSX.Element {
   const [values, set, settled] = useFilters({ limit: "100" });
   const [follow, setFollow] = useState(true);
   const entries = useLoad(() => load<R[]>(`${route}${query(settled)}`), [JSON.stringify(settled)]);
@@ -81,7 +85,7 @@ export function FilteredPage<R>({ title, route, fields, live, columns, rowKey, e
       <PageTitle>{title}</PageTitle>
       <Filters label={`${title} filters`} fields={fields} values={values} set={set} follow={follow} setFollow={setFollow} />
       <Failure error={entries.error} />
-      <Table caption={title} columns={columns} rows={entries.data ?? []} rowKey={rowKey} empty={entries.data ? empty : "Loading…"} />
+      <Table caption={title} columns={columns} rows={newestFirst ? [...(entries.data ?? [])].reverse() : (entries.data ?? [])} rowKey={rowKey} empty={entries.data ? empty : "Loading…"} stack={stack} />
     </>
   );
 }

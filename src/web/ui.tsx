@@ -220,15 +220,17 @@ interface TableProps<R> {
   /** Show the caption to sighted users too (else only to screen readers). */
   showCaption?: boolean;
   initialSort?: { column: string; descending?: boolean };
+  /** On a narrow screen (≤ 700 px) each row is laid out as lines: its cells side by side, a `wrap` cell on a line of its own under them. */
+  stack?: boolean;
 }
 
 /** A real table: caption, <th scope="col"> headers, fixed column widths; sortable headers are buttons. */
-export function Table<R>({ caption, columns, rows, rowKey, empty, showCaption, initialSort }: TableProps<R>): JSX.Element {
+export function Table<R>({ caption, columns, rows, rowKey, empty, showCaption, initialSort, stack }: TableProps<R>): JSX.Element {
   const [sort, setSort] = useState(initialSort);
   const by = columns.find((c) => c.header === sort?.column)?.sortBy;
   const shown = by ? [...rows].sort((a, b) => compare(by(a), by(b)) * (sort?.descending ? -1 : 1)) : rows;
   return (
-    <div class="table-wrap">
+    <div class={stack ? "table-wrap stack" : "table-wrap"}>
       <table>
         <caption class={showCaption ? undefined : "visually-hidden"}>{caption}</caption>
         <colgroup>

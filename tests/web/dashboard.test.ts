@@ -381,6 +381,62 @@ describeBrowser("the dashboard in Debian's chromium", () => {
     expect({ dark: dark < 0.35, light: light > 0.65 }).toEqual({ dark: true, light: true });
     await tour(page);
   });
+
+  it("lays out readably: whole status headers at 1280 px, logs newest first with the message on screen at 390 px, problems bulleted at their first line, /api/docs code spans", async () => {
+    // Guests by status: no header or cell cut (Containers was "Co…").
+    await open(admin, "overview", "Overview");
+    const byStatus = admin.getByRole("table", { name: "Guests by status" });
+    await byStatus.getByRole("cell").first().waitFor();
+    expect(await headersOf(byStatus)).toEqual(["Status", "VMs", "Containers", "Count"]);
+    const cut = await byStatus.evaluate((t) => Array.from(t.querySelectorAll("th, td")).filter((c) => c.scrollWidth > c.clientWidth).map((c) => c.textContent));
+    expect(cut).toEqual([]);
+
+    // Logs: newest first; on a phone each message is inside the window.
+    const phone = await newPage({ viewport: PHONE });
+    await logIn(phone, dash.admin, "admin (admin)");
+    await open(phone, "logs", "Logs");
+    const logs = phone.getByRole("table", { name: "Logs" });
+    await dataRows(logs).nth(1).waitFor();
+    const rows = dataRows(logs);
+    const times: string[] = [];
+    for (let i = 0; i < Math.min(await rows.count(), 20); i++) times.push(await (await cellOf(logs, rows.nth(i), "Time")).innerText());
+    expect(times).toEqual([...times].sort().reverse());
+    const message = await (await cellOf(logs, rows.first(), "Message")).boundingBox();
+    expect(message && message.width > 200 && message.x >= 0 && message.x + message.width <= PHONE.width).toBe(true);
+    expect(await overflow(phone)).toBe(0);
+    await screenshot(phone, "logs-stacked");
+
+    // Problems: each one's button is a block, so a wrapped problem keeps its bullet at its first line.
+    await open(admin, "iac/terraform/web_01.tf", "IaC");
+    const editor = admin.getByLabel("IaC file", { exact: true });
+    await eventually(async () => expect(await editor.inputValue()).toContain("resource"));
+    const original = await editor.inputValue();
+    await editor.fill(original.replace(/(\n\s*name\s*=\s*"web-01"\n)/, `$1  ${"a_very_long_unknown_argument_".repeat(6)}x = 1\n`));
+    await button(admin, "Validate").click();
+    const item = admin.getByRole("list", { name: "Problems" }).getByRole("listitem").filter({ hasText: "a_very_long_unknown_argument_" });
+    await item.first().waitFor();
+    const layout = await item.first().evaluate((li) => {
+      const b = li.querySelector("button")!;
+      return { display: getComputedStyle(b).display, lines: Math.round(b.getBoundingClientRect().height / parseFloat(getComputedStyle(b).lineHeight)), top: Math.round(b.getBoundingClientRect().top - li.getBoundingClientRect().top) };
+    });
+    expect(layout).toEqual({ display: "block", lines: expect.any(Number), top: 0 });
+    expect(layout.lines).toBeGreaterThan(1);
+    await screenshot(admin, "iac-problems-wrapped");
+    await editor.fill(original);
+
+    // /api/docs: `code` spans of the descriptions are <code>, no backtick left as text.
+    await admin.goto(`${dash.url}api/docs`);
+    await admin.locator("details").first().waitFor();
+    const docs = await admin.evaluate(() => ({
+      codes: Array.from(document.querySelectorAll("#routes p code")).map((c) => c.textContent),
+      backticks: Array.from(document.querySelectorAll("#routes p, #routes td")).filter((e) => e.textContent!.includes("`")).length,
+    }));
+    expect(docs.codes).toContain("describe");
+    expect(docs.backticks).toBe(0);
+    // Only text and <code> come from a description: markup in it stays text.
+    const rendered = await admin.evaluate("(() => { const p = document.createElement('p'); p.append(...md('run `<b>x</b>` then <i>y</i> and `z')); return p.innerHTML; })()");
+    expect(rendered).toBe("run <code>&lt;b&gt;x&lt;/b&gt;</code> then &lt;i&gt;y&lt;/i&gt; and `z");
+  });
 });
 
 /** Log the shared admin page in: the overview with its event stream. */

@@ -1,7 +1,9 @@
 /**
  * Logs: the operation log with the filters of `logs` (since, level,
- * operation, correlation, resource, text, limit), newest last, read again as
- * runs start, show progress and finish while "Follow live" is on.
+ * operation, correlation, resource, text, limit), newest first (where the
+ * entries of a run arrive while "Follow live" reads them again as runs start,
+ * show progress and finish). On a phone each entry's message is on its own
+ * line under its time, level, operation and correlation.
  */
 import type { JSX } from "preact";
 import { FilteredPage, type Field } from "../filters.js";
@@ -43,6 +45,8 @@ export function LogsPage(): JSX.Element {
       ]}
       rowKey={(e) => `${e.timestamp}|${e.correlationId ?? ""}|${e.phase ?? ""}|${e.message}`}
       empty="No log entries match (try a longer Since or fewer filters)."
+      newestFirst
+      stack
     />
   );
 }

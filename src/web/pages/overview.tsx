@@ -106,10 +106,11 @@ export function OverviewPage(): JSX.Element {
           <Table
             caption="Guests by status"
             columns={[
-              { header: "Status", render: (r) => r.status, width: "40%" },
-              { header: "VMs", render: (r) => r.vms, class: "num" },
-              { header: "Containers", render: (r) => r.cts, class: "num" },
-              { header: "Count", render: (r) => r.vms + r.cts, class: "num" },
+              // Fixed widths that fit each header whole; Status takes the rest.
+              { header: "Status", render: (r) => r.status },
+              { header: "VMs", render: (r) => r.vms, class: "num", width: "3rem" },
+              { header: "Containers", render: (r) => r.cts, class: "num", width: "6rem" },
+              { header: "Count", render: (r) => r.vms + r.cts, class: "num", width: "3.75rem" },
             ]}
             rows={statusRows}
             rowKey={(r) => r.status}
