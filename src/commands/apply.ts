@@ -2,13 +2,13 @@
  * `apply`: plan, show the plan, confirm, carry it out, then refresh the store
  * and the IaC (a sync). One apply at a time per workspace.
  */
-import { recordDrift } from "../core/drift.js";
+import { driftFingerprint, recordDrift } from "../core/drift.js";
 import { asProxmoxMpcError } from "../core/errors.js";
 import type { ApplyResult, EnginePlan, PlanChange } from "../engine/types.js";
 import { defineCommand } from "./define.js";
 import { ENGINE_OPTION } from "./engine-context.js";
 import { defineOptions, negated, type OptionsOf } from "./options.js";
-import { announceDrift, planJson, planText } from "./plan.js";
+import { noteDrift, planJson, planText } from "./plan.js";
 import { requireWorkspace } from "./context.js";
 import type { CommandContext, CommandResult } from "./types.js";
 import { declined } from "../core/result.js";
@@ -62,8 +62,7 @@ export async function runApply(ctx: CommandContext, request: ApplyRequest): Prom
     const { engine, context: ectx } = await ctx.services.engine(request.engine);
     const plan = await ctx.metrics.timed("plan", () => engine.plan(ectx, { targets: request.targets, destroy: request.destroy }));
     const total = plan.changes.length;
-    if (!request.targets && !request.destroy) recordDrift(requireWorkspace(ctx).paths, plan.engine, plan.summary);
-    if (!request.destroy) announceDrift(ctx, plan, request.targets);
+    if (!request.destroy) noteDrift(ctx, plan, request.targets, !request.targets);
     const followUp = request.followUp;
     if (total === 0 && !followUp) return { kind: "data", data: { ...planJson(plan), applied: false }, text: planText(plan) };
     // terraform streamed its plan already; the native engine's plan is shown here.
@@ -82,7 +81,7 @@ export async function runApply(ctx: CommandContext, request: ApplyRequest): Prom
     });
     applyDone(ctx, plan, result);
     const data = { ...planJson(plan), applied: true, ok: result.ok, steps: result.steps };
-    if (result.ok && !request.targets && !request.destroy) recordDrift(requireWorkspace(ctx).paths, plan.engine, { create: 0, update: 0, delete: 0, replace: 0 });
+    if (result.ok && !request.targets && !request.destroy) recordDrift(requireWorkspace(ctx).paths, plan.engine, { create: 0, update: 0, delete: 0, replace: 0 }, driftFingerprint([]));
     let text = result.text;
     if (followUp) {
       const done = result.ok ? plan.changes : result.steps.filter((s) => s.status === "done").map((s) => s.change);

@@ -1,5 +1,5 @@
 /** `plan`: show the difference between the IaC files and the cluster. */
-import { recordDrift } from "../core/drift.js";
+import { driftFingerprint, readDrift, recordDrift } from "../core/drift.js";
 import type { EnginePlan } from "../engine/types.js";
 import { defineCommand } from "./define.js";
 import { ENGINE_OPTION } from "./engine-context.js";
@@ -20,8 +20,7 @@ export const planCommand = defineCommand({
   async run(ctx, input) {
     const { engine, context } = await ctx.services.engine(input.options.engine);
     const plan = await ctx.metrics.timed("plan", () => engine.plan(context, { targets: input.args.length ? input.args : undefined }));
-    if (!input.args.length && ctx.workspace) recordDrift(ctx.workspace.paths, plan.engine, plan.summary);
-    announceDrift(ctx, plan, input.args);
+    noteDrift(ctx, plan, input.args, !input.args.length);
     // terraform's own plan output was streamed while it ran; do not print it twice.
     const text = plan.engine === "terraform" ? planText({ ...plan, text: summaryLine(plan) }) : planText(plan);
     return { kind: "data", data: planJson(plan), text };
@@ -31,9 +30,22 @@ export const planCommand = defineCommand({
 /** Changes a drift.found event lists at most (its count is always whole). */
 const MAX_DRIFT_ITEMS = 50;
 
-/** drift.found when a plan of the IaC against the cluster has changes (`plan`, and `apply` before it asks); `targets`: the guests it was limited to. */
-export function announceDrift(ctx: CommandContext, plan: EnginePlan, targets: string[] = []): void {
-  if (!plan.changes.length) return;
+/**
+ * After a plan (`plan`, and `apply` before it asks): a whole plan (`record`) keeps its drift in
+ * drift.json; drift.found is emitted when the plan has changes and they differ (guests, actions)
+ * from the drift recorded before it — the same drift planned again is not announced again.
+ * `targets`: the guests the plan was limited to.
+ */
+export function noteDrift(ctx: CommandContext, plan: EnginePlan, targets: string[] | undefined, record: boolean): void {
+  const paths = ctx.workspace?.paths;
+  const fingerprint = driftFingerprint(plan.changes);
+  const previous = paths ? readDrift(paths) : undefined;
+  if (paths && record) recordDrift(paths, plan.engine, plan.summary, fingerprint);
+  if (plan.changes.length && previous?.fingerprint !== fingerprint) announceDrift(ctx, plan, targets ?? []);
+}
+
+/** drift.found: the plan's changes (at most MAX_DRIFT_ITEMS of them). */
+function announceDrift(ctx: CommandContext, plan: EnginePlan, targets: string[]): void {
   const items = plan.changes.slice(0, MAX_DRIFT_ITEMS).map((c) => ({ name: c.name, kind: c.type === "qemu" ? "vm" : "ct", what: c.action, fields: Object.keys(c.diff) }));
   const more = plan.changes.length - items.length;
   ctx.events.emit("drift.found", { count: plan.changes.length, items, ...(more ? { more } : {}), summary: plan.summary, engine: plan.engine, ...(targets.length ? { targets } : {}) }, ctx.correlationId);

@@ -5,7 +5,9 @@
  * receiver answering 500 twice gets the third attempt (the delivery log shows
  * attempts 1..3), a 410 gives up at once, and a receiver that never answers
  * does not hold the API's answer back, and a shell run whose receiver hangs
- * ends after a bounded wait, recording the delivery it could not finish. `webhook add` refuses bad URLs and
+ * ends after a bounded wait, recording the delivery it could not finish; an unreachable one costs a
+ * shell command one refused attempt per event and no retries; drift.found is sent only when the drift
+ * changes. `webhook add` refuses bad URLs and
  * unknown events, `remove` asks and keeps the log, and the secret (a canary)
  * appears in no log, answer or list.
  */
@@ -46,7 +48,7 @@ async function addHook(path: string, events: string, secret: string[]): Promise<
 type Delivery = { webhookId: string; eventId: string; event: string; attempt: number; status: string; httpStatus: number | null; error: string | null };
 async function deliveries(id: string): Promise<Delivery[]> {
   const r = await run(["webhook", "deliveries", id, "-o", "json"]);
-  expect(r.code).toBe(0);
+  expect([r.code, r.stderr]).toEqual([0, ""]);
   return JSON.parse(r.stdout) as Delivery[];
 }
 
@@ -136,6 +138,36 @@ it("a shell run waits a bounded time for a receiver that hangs, then ends and re
   receiver.release();
   expect((await run(["webhook", "remove", id, "--yes"])).code).toBe(0);
 }, 60_000);
+
+it("drift.found is sent when the drift changes, not for every plan of the same drift", async () => {
+  const id = await addHook("/drift", "drift.found", ["--secret-env", "WEBHOOK_SECRET"]);
+  const sent = () => receiver.received.filter((r) => r.path === "/drift").map((r) => r.json.data as { items: Array<{ name: string; what: string }> });
+  const first = sim.cluster.guests().find((g) => g.type === "qemu" && !g.template)!;
+  const second = sim.cluster.guests().find((g) => g.type === "lxc" && !g.template)!;
+  const [a, b] = [String(first.config.name), String(second.config.hostname)];
+  const plan = async () => {
+    const r = await run(["plan"]);
+    expect([r.code, r.stderr]).toEqual([0, ""]);
+  };
+  sim.cluster.removeGuest(first.vmid); // the IaC still has it: the plan finds drift
+  await plan();
+  await plan();
+  expect(sent().map((d) => d.items.map((x) => [x.name, x.what]))).toEqual([[[a, "create"]]]);
+  const memory = second.config.memory;
+  second.config.memory = Number(memory) * 2; // a different drift: the container's memory differs too
+  await plan();
+  await plan();
+  expect(sent().map((d) => d.items.map((x) => [x.name, x.what]).sort())).toEqual([[[a, "create"]], [[a, "create"], [b, "update"]].sort()]);
+  sim.cluster.addGuest(first); // back as they were: no drift, nothing sent
+  second.config.memory = memory;
+  await plan();
+  expect(sent()).toHaveLength(2);
+  expect((await deliveries(id)).map((d) => [d.event, d.status])).toEqual([
+    ["drift.found", "ok"],
+    ["drift.found", "ok"],
+  ]);
+  expect((await run(["webhook", "remove", id, "--yes"])).code).toBe(0);
+}, 90_000);
 
 /** A port on 127.0.0.1 that nothing listens on (bound, then closed). */
 async function closedPort(): Promise<number> {
