@@ -70,7 +70,7 @@ export const webhookCommand = defineCommand({
   name: "webhook",
   summary: "Send the workspace's events to other systems: add, list, remove webhooks, their deliveries, a test",
   description:
-    "A webhook receives the events it names (sync.changed, drift.found, apply.done, health.failed … or *) as JSON POSTs signed with HMAC-SHA256 (X-Proxmox-MPC-Signature-256), from `serve` and from shell runs. Failed deliveries are retried with backoff; every attempt is logged (`webhook deliveries`). See docs/webhooks.md.",
+    "A webhook receives the events it names (sync.changed, drift.found, apply.done, health.failed … or *) as JSON POSTs signed with HMAC-SHA256 (X-Proxmox-MPC-Signature-256), from `serve` and from shell runs. `serve` retries failed deliveries with backoff (a shell run makes one attempt per event and does not wait for retries at exit); every attempt is logged (`webhook deliveries`). See docs/webhooks.md.",
   examples: [
     "proxmox-mpc webhook add https://ci.example.com/hooks/pmpc --events sync.changed,drift.found,apply.done,health.failed --generate-secret",
     "WEBHOOK_SECRET=… proxmox-mpc webhook add https://chat.example.com/in --events '*' --secret-env WEBHOOK_SECRET",
