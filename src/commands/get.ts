@@ -5,7 +5,7 @@
  * the keys --fields names.
  */
 import { UsageError } from "../core/errors.js";
-import type { JsonValue } from "../state/types.js";
+import type { GuestRecord, JsonValue } from "../state/types.js";
 import { defineCommand } from "./define.js";
 import { defineOptions, flag, number, text, type OptionsOf } from "./options.js";
 import type { Store } from "../state/store.js";
@@ -160,6 +160,19 @@ async function guests(ctx: CommandContext, type: "qemu" | "lxc" | undefined, fla
   return { kind: "data", data: paged ? { ...page, items } : items, table: guestTable(page.items, fields) };
 }
 
+/**
+ * A guest's JSON view, made once per record object: the read store hands out the same frozen
+ * records for a page asked again until the guests change (read-guests.ts), so a list polled by a
+ * dashboard or a script is not converted again on every call. The view is frozen too.
+ */
+const jsonViews = new WeakMap<GuestRecord, Record<string, JsonValue>>();
+function jsonView(g: GuestRecord, toJson: (g: GuestRecord) => Record<string, JsonValue>): Record<string, JsonValue> {
+  if (!Object.isFrozen(g)) return toJson(g);
+  let view = jsonViews.get(g);
+  if (!view) jsonViews.set(g, (view = Object.freeze(toJson(g))));
+  return view;
+}
+
 /** The largest Int column value (no vmid is larger). */
 const MAX_INT = 2 ** 31 - 1;
 
@@ -170,7 +183,7 @@ async function storePage(ctx: CommandContext, store: Store, type: "qemu" | "lxc"
   const limit = Math.min(flags.limit ?? MAX_INT, MAX_INT - 1);
   // One row more than the page: whether another page follows, without a second query.
   const read = await store.guests.page({ type, node: flags.node, status: flags.status, tag: flags.tag }, { after, limit: limit + 1 });
-  const rows = read.items.slice(0, limit).map(toGuestJson);
+  const rows = read.items.slice(0, limit).map((g) => jsonView(g, toGuestJson));
   const last = rows[rows.length - 1];
   const nextCursor = read.items.length > limit && last !== undefined ? encodeCursor(Number(last.vmid)) : null;
   const stale = rows.filter((r) => r.stale === true);

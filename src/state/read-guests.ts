@@ -143,7 +143,21 @@ function guestWhere(filter: GuestFilter): { where: string[]; params: SqlValue[] 
   return { where, params };
 }
 
-/** A page the caller may change (records are shallow-copied; their arrays and objects are not changed by callers). */
+/**
+ * A page kept for later answers: its records frozen (a caller cannot change what the next caller
+ * gets; the same record objects are handed out again, so a caller may remember what it made of
+ * one: get.ts keeps each record's JSON view) and each answer its own list.
+ */
 function copyPage(page: GuestPage): GuestPage {
-  return { items: page.items.map((g) => ({ ...g })), total: page.total };
+  for (const g of page.items) freezeRecord(g);
+  return { items: page.items.slice(), total: page.total };
+}
+
+function freezeRecord(g: GuestPage["items"][number]): void {
+  if (Object.isFrozen(g)) return;
+  Object.freeze(g.tags);
+  Object.freeze(g.ipAddresses);
+  Object.freeze(g.config);
+  if (g.stale) Object.freeze(g.stale);
+  Object.freeze(g);
 }
