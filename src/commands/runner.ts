@@ -5,7 +5,7 @@
  */
 import { UsageError, asProxmoxMpcError } from "../core/errors.js";
 import type { MetricsSnapshot } from "../core/metrics.js";
-import { redactValue } from "../core/redact.js";
+import { redactValue, registerSecret } from "../core/redact.js";
 import { findWorkspaceRoot, loadWorkspace, type Workspace } from "../core/workspace.js";
 import { targetOf } from "./audit-fields.js";
 import type { Command, CommandContext, CommandInput, CommandResult, GlobalOptions } from "./types.js";
@@ -33,6 +33,7 @@ export async function resolveWorkspace(command: Command, globals: GlobalOptions,
  */
 export async function runCommand(command: Command, ctx: CommandContext, input: CommandInput, options: { record?: boolean | "soon" } = {}): Promise<CommandResult> {
   const started = new Date();
+  for (const secret of command.secrets?.(input) ?? []) registerSecret(secret);
   ctx.log.info({ args: input.args, options: redactValue(input.options) }, "command started");
   ctx.events.emit("operation.started", { command: command.name, actor: ctx.actor, args: redactValue(input.args) }, ctx.correlationId);
   let result: CommandResult | undefined;

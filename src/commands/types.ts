@@ -116,6 +116,11 @@ export interface Command {
   /** Whether a run in a workspace is recorded as an operation (default true; false for commands that do not act on the workspace). */
   record?: boolean;
   /**
+   * Parts of the input that are secrets although no option names them so (a webhook URL's path, where
+   * chat services keep their token): registered for redaction before the run is logged or recorded.
+   */
+  secrets?: (input: CommandInput) => string[];
+  /**
    * How the MCP face offers the command (every registered command says; a test holds it):
    * `read` a read-only tool; `write` a mutating tool, listed only with --allow-write;
    * `destructive` a mutating tool whose first call only shows what it would do (it asks

@@ -34,6 +34,17 @@ export function shownUrl(url: string): string {
   }
 }
 
+/** The parts of a webhook URL that may hold its token: the path with the query, and the password. */
+export function urlSecrets(url: string): string[] {
+  try {
+    const u = new URL(url);
+    const path = `${u.pathname}${u.search}`;
+    return [...(path.length > 1 ? [path] : []), ...(u.password ? [decodeURIComponent(u.password)] : [])];
+  } catch {
+    return [];
+  }
+}
+
 /** An http(s) URL, or a UsageError saying what is wrong. */
 export function checkUrl(url: string | undefined): string {
   if (!url) throw new UsageError("webhook add needs the receiver's URL.", "e.g. proxmox-mpc webhook add https://ci.example.com/hooks/pmpc --events sync.changed,drift.found");
@@ -86,6 +97,8 @@ export const webhookCommand = defineCommand({
   options: OPTIONS,
   workspace: "required",
   mcp: { tool: false, why: "manages where the workspace's events go; a generated secret is shown once, to the person who makes it at a terminal" },
+  // Chat services (Slack, Discord, Teams) keep the token in the URL's path: never in a log line, an operation or the audit.
+  secrets: (input) => (input.args[0] === "add" && input.args[1] ? urlSecrets(input.args[1]) : []),
   async run(ctx, input) {
     requireWorkspace(ctx);
     const [action, target] = input.args as [Action, string | undefined];

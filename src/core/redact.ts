@@ -30,8 +30,14 @@ const registered = new Map<string, string>();
 
 /** Remember a secret so that redactString() scrubs it everywhere from now on. */
 export function registerSecret(secret: string | undefined): void {
-  if (secret && secret.length >= 4) registered.set(secret, encodeURIComponent(secret));
+  if (!secret || secret.length < 4 || registered.has(secret)) return;
+  registered.set(secret, encodeURIComponent(secret));
+  // Longest first: a secret that holds another (a URL path holding a token) is scrubbed whole.
+  longestFirst = [...registered].sort(([a], [b]) => b.length - a.length);
 }
+
+/** The registered secrets, longest first. */
+let longestFirst: Array<[string, string]> = [];
 
 /** True when a key names a secret value. */
 export function isSecretKey(key: string): boolean {
@@ -49,7 +55,7 @@ const PLACEHOLDERS = /^(secret|SECRET|\[REDACTED\]|x{4,}.*|…|\.\.\.)[.:]?$/;
 /** Scrub registered secrets and token-looking material from a string. */
 export function redactString(text: string): string {
   let out = text;
-  for (const [secret, encoded] of registered) {
+  for (const [secret, encoded] of longestFirst) {
     if (out.includes(secret)) out = out.split(secret).join(REDACTED);
     if (encoded !== secret && out.includes(encoded)) out = out.split(encoded).join(REDACTED);
   }

@@ -2,7 +2,8 @@
  * A password or token in a URL (a webhook's `https://user:pw@host/?token=…`)
  * never reaches a log line, an operation's arguments or the audit trail:
  * redaction masks URL passwords and secret-named query parameters wherever
- * they appear. Driven through the real CLI (`webhook add`), then read back
+ * they appear, and `webhook add` treats its URL's path as a secret (chat services keep
+ * their token there). Driven through the real CLI (`webhook add`), then read back
  * through `audit -o json`, `logs --operations -o json` and the log files.
  */
 import { readdirSync, readFileSync } from "node:fs";
@@ -34,8 +35,10 @@ test.each([
   expect(redactString(text)).toBe(expected);
 });
 
-test("webhook add with a URL holding a password and a token: neither in the audit, the operations or the log files", async () => {
-  const url = `http://ops:${PASSWORD}@127.0.0.1:9/in?token=${TOKEN}&channel=infra`;
+test.each([
+  ["a password and a query token", `http://ops:${PASSWORD}@127.0.0.1:9/in?token=${TOKEN}&channel=infra`],
+  ["a token in the path (Slack, Discord, Teams)", `https://127.0.0.1:9/services/T0${PASSWORD}/B0/${TOKEN}`],
+])("webhook add with a URL holding %s: no secret in the audit, the operations or the log files", async (_what, url) => {
   const added = await ws.run(["webhook", "add", url, "--events", "sync.changed", "--generate-secret"]);
   expect(added.code).toBe(0);
   const audit = await ws.run(["audit", "-o", "json"]);
@@ -45,7 +48,8 @@ test("webhook add with a URL holding a password and a token: neither in the audi
   const logDir = join(ws.dir, ".proxmox-mpc", "logs");
   const logs = readdirSync(logDir).map((f) => readFileSync(join(logDir, f), "utf8")).join("\n");
   expect(logs).toContain("webhook");
-  for (const text of [added.stdout, added.stderr, audit.stdout, operations.stdout, logs]) {
+  // (The add's own answer shows the URL to the person who typed it, a password and query values masked.)
+  for (const text of [added.stderr, audit.stdout, operations.stdout, logs]) {
     expect(text).not.toContain(PASSWORD);
     expect(text).not.toContain(TOKEN);
   }
