@@ -11,6 +11,7 @@ import { readFileSync } from "node:fs";
 import { request as httpRequest, type IncomingMessage } from "node:http";
 import { request as httpsRequest } from "node:https";
 import { ProxmoxMpcError } from "./errors.js";
+import { createHash } from "node:crypto";
 import { registerSecret } from "./redact.js";
 
 /** `vault://MOUNT/PATH#KEY`, taken apart. */
@@ -50,6 +51,27 @@ export const VAULT_REFERENCE_HINT = "Write it as vault://MOUNT/PATH#KEY, e.g. va
  * context lab"). The value and $VAULT_TOKEN are registered for redaction.
  */
 export async function readVaultSecret(reference: string, env: NodeJS.ProcessEnv, what: string, options: { timeoutMs?: number } = {}): Promise<string> {
+  // A long-lived process (serve, the console, an MCP server) asks Vault again only after VAULT_CACHE_SECONDS.
+  const seconds = cacheSeconds(env);
+  const key = createHash("sha256").update(JSON.stringify([env.VAULT_ADDR, env.VAULT_NAMESPACE, env.VAULT_TOKEN, env.VAULT_CACERT, reference])).digest("hex");
+  const known = seconds > 0 ? readCache.get(key) : undefined;
+  if (known && known.until > Date.now()) return known.value;
+  const value = await readVaultSecretNow(reference, env, what, options);
+  if (seconds > 0) readCache.set(key, { value, until: Date.now() + seconds * 1000 });
+  return value;
+}
+
+/** Values read lately, by a digest of where they were read from and with which token (never the token itself). */
+const readCache = new Map<string, { value: string; until: number }>();
+
+/** How long a value read from Vault is used again: PROXMOX_MPC_VAULT_CACHE_SECONDS (default 60; 0: ask every time). */
+function cacheSeconds(env: NodeJS.ProcessEnv): number {
+  const given = env.PROXMOX_MPC_VAULT_CACHE_SECONDS;
+  const n = given === undefined || given.trim() === "" ? 60 : Number(given);
+  return Number.isFinite(n) && n >= 0 ? n : 60;
+}
+
+async function readVaultSecretNow(reference: string, env: NodeJS.ProcessEnv, what: string, options: { timeoutMs?: number }): Promise<string> {
   const fail = (problem: string, hint: string, code = "vault-secret"): never => {
     throw new ProxmoxMpcError(`${what}: ${problem}.`, { code, hint, exitCode: 2 });
   };
