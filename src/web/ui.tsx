@@ -71,6 +71,14 @@ export function useLive(types: readonly string[], reload: () => void, enabled = 
   const timer = useRef<number | undefined>(undefined);
   const last = useRef(0);
   useEffect(() => () => window.clearTimeout(timer.current), []);
+  // Back from offline (the server restarted, the network returned): what is shown may be stale, or an error.
+  useEffect(() => {
+    let previous = stream.state;
+    return stream.onState((state) => {
+      if (enabled && state === "live" && previous === "offline") reload();
+      previous = state;
+    });
+  }, [stream, reload, enabled]);
   useEvents(types, (e) => {
     if (!enabled || timer.current !== undefined || isRead(e, stream.reads)) return;
     const wait = Math.max(0, last.current + 1000 - Date.now());
@@ -145,6 +153,8 @@ const askListeners = new Set<() => void>();
 /** Ask before doing something: a modal dialog with Confirm and Cancel (Escape cancels). */
 export function ask(question: Question): Promise<boolean> {
   pending?.answer(false);
+  // Focus goes back to what opened the dialog (the button) once it is answered, as soon as it can take it.
+  const opener = document.activeElement instanceof HTMLElement && document.activeElement !== document.body ? document.activeElement : undefined;
   return new Promise((resolve) => {
     pending = {
       question,
@@ -152,10 +162,21 @@ export function ask(question: Question): Promise<boolean> {
         pending = undefined;
         askListeners.forEach((l) => l());
         resolve(yes);
+        refocus(opener);
       },
     };
     askListeners.forEach((l) => l());
   });
+}
+
+/** Focus `el` when it is back and enabled (a button disabled while its action runs is retried a few times). */
+function refocus(el: HTMLElement | undefined, tries = 20): void {
+  if (!el) return;
+  window.setTimeout(() => {
+    if (!el.isConnected) return;
+    if ((el as HTMLButtonElement).disabled) return tries > 0 ? refocus(el, tries - 1) : undefined;
+    if (document.activeElement === document.body || document.activeElement === null) el.focus();
+  }, tries === 20 ? 0 : 150);
 }
 
 export function ConfirmHost(): JSX.Element | null {
@@ -191,7 +212,8 @@ export function ConfirmHost(): JSX.Element | null {
         <button type="button" class="primary" onClick={() => now.answer(true)}>
           Confirm
         </button>
-        <button type="button" onClick={() => now.answer(false)}>
+        {/* Cancel has the focus when the dialog opens: Enter alone never does the dangerous thing. */}
+        <button type="button" autoFocus onClick={() => now.answer(false)}>
           Cancel
         </button>
       </div>

@@ -293,6 +293,42 @@ describeBrowser("the dashboard in Debian's chromium", () => {
     expect(await page.evaluate("window.__notReloaded === true")).toBe(true);
   });
 
+  it("a guest with a snapshot shows it on its page, with its time, and every section loads", async () => {
+    const taken = await dash.ws.run(["snapshot", "create", "vm", "web-01", "qa-snap", "--description", "before the upgrade"]);
+    expect([taken.code, taken.stderr]).toEqual([0, expect.any(String)]);
+    const page = await newPage();
+    await logIn(page, dash.tokens.viewer, "viewer-1 (viewer)");
+    await open(page, "guests/vm/web-01", "web-01");
+    const snapshots = page.getByRole("table", { name: "Snapshots" });
+    const row = snapshots.getByRole("row", { name: /qa-snap/ });
+    await row.waitFor();
+    expect(await row.innerText()).toMatch(/qa-snap\s+\d{4}-\d\d-\d\d \d\d:\d\d:\d\d[\s\S]*before the upgrade/);
+    // Every section has loaded: nothing is left "Loading…" (a bad time used to stop the page there).
+    await page.getByRole("table", { name: "History" }).getByRole("cell").first().waitFor();
+    await eventually(async () => expect(await page.getByText("Loading…").count()).toBe(0), 10_000);
+    await screenshot(page, "guest-with-snapshot");
+  });
+
+  it("a confirmation opens on Cancel (Enter alone never acts) and gives the focus back to the button that opened it", async () => {
+    const page = await newPage();
+    await logIn(page, dash.admin, "admin (admin)");
+    await open(page, "guests", "Guests");
+    const table = guestsTable(page);
+    const row = table.getByRole("row", { name: /web-01/ });
+    await row.getByRole("checkbox").check();
+    const stop = button(page, "Stop");
+    await stop.focus();
+    await page.keyboard.press("Enter");
+    const dialog = page.getByRole("dialog");
+    await dialog.waitFor();
+    expect(await page.evaluate("document.activeElement && document.activeElement.textContent.trim()")).toBe("Cancel");
+    await page.keyboard.press("Escape");
+    await dialog.waitFor({ state: "hidden" });
+    await eventually(async () => expect(await page.evaluate("document.activeElement && document.activeElement.textContent.trim()")).toBe("Stop"), 5_000);
+    // Nothing was stopped.
+    expect(await (await cellOf(table, row, "Status")).innerText()).toBe("running");
+  });
+
   it("gives a viewer no Start, Stop, Save, Plan or Apply button nor the Audit page, and the API refuses those calls with 403", async () => {
     const page = await newPage();
     await logIn(page, dash.tokens.viewer, "viewer-1 (viewer)");

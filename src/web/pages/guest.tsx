@@ -25,7 +25,8 @@ interface Snapshot {
   name: string;
   current?: boolean;
   parent: string | null;
-  snaptime: number | null;
+  /** ISO time (snapshot list -o json), as the API sends it. */
+  snaptime: string | null;
   description: string;
   vmstate: boolean;
 }
@@ -33,7 +34,8 @@ interface Snapshot {
 interface Backup {
   volid: string;
   size: number;
-  ctime: number;
+  /** ISO time (backup list -o json), as the API sends it. */
+  ctime: string;
   nodes?: string[];
 }
 
@@ -144,7 +146,7 @@ export function GuestPage({ kind, name }: { kind: "vm" | "ct"; name: string }): 
         caption="Snapshots"
         columns={[
           { header: "Name", width: "12rem", render: (s: Snapshot) => s.name },
-          { header: "Time", width: "12.5rem", render: (s) => (s.snaptime ? fmt.time(new Date(s.snaptime * 1000).toISOString()) : "–") },
+          { header: "Time", width: "12.5rem", render: (s) => fmt.time(s.snaptime) },
           { header: "RAM", width: "4rem", render: (s) => (s.vmstate ? "yes" : "no") },
           { header: "Description", render: (s) => s.description || "–", class: "wrap" },
         ]}
@@ -157,7 +159,7 @@ export function GuestPage({ kind, name }: { kind: "vm" | "ct"; name: string }): 
         caption="Backups"
         columns={[
           { header: "Volume", render: (b: Backup) => b.volid, class: "wrap" },
-          { header: "Time", width: "12.5rem", render: (b) => (b.ctime ? fmt.time(new Date(b.ctime * 1000).toISOString()) : "–") },
+          { header: "Time", width: "12.5rem", render: (b) => fmt.time(b.ctime) },
           { header: "Size", width: "7rem", render: (b) => fmt.bytes(b.size), class: "num" },
         ]}
         rows={backups.data ?? []}
