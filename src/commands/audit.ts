@@ -11,7 +11,7 @@ import type { OperationActor, OperationQuery, OperationRecord, OperationResult }
 import { actionOf, hasAction } from "./audit-fields.js";
 import { requireWorkspace } from "./context.js";
 import { defineCommand } from "./define.js";
-import { choice, defineOptions, number, text } from "./options.js";
+import { choice, defineOptions, flag, number, text } from "./options.js";
 import type { Command } from "./types.js";
 
 const ACTORS = ["cli", "console", "mcp", "nl", "api"] as const satisfies readonly OperationActor[];
@@ -43,6 +43,7 @@ export const auditCommand = defineCommand({
     "the host of a shell run), action (the command, with its action: snapshot create), target (what the call named), result and correlation id. " +
     "Filters run in the database. Append-only: nothing deletes or rewrites an entry. Over the API it needs the admin role. See docs/observability.md.",
   examples: [
+    "proxmox-mpc audit --changes --since 24h",
     "proxmox-mpc audit --since 24h",
     "proxmox-mpc audit --actor api --result failed",
     'proxmox-mpc audit --action "snapshot create" --since 2026-11-01T00:00Z',
@@ -54,6 +55,7 @@ export const auditCommand = defineCommand({
     action: text("--action <name>", 'only this command, or command and action ("snapshot create")'),
     principal: text("--principal <name>", "only this principal's (an API token's name, mcp-stdio, mcp-http, an OS user)"),
     result: choice("--result <result>", "only runs that ended so", RESULTS),
+    changes: flag("--changes", "only what changed something: leaves out the runs that only read (get, describe, status, logs, health, plan, audit, snapshot/backup list …)"),
     limit: number("--limit <n>", "the newest N entries", { int: true, min: 1, max: 10_000, default: 100 }),
   }),
   workspace: "required",
@@ -62,12 +64,28 @@ export const auditCommand = defineCommand({
   async run(ctx, input) {
     requireWorkspace(ctx);
     const o = input.options;
-    const query: OperationQuery = { actor: o.actor, principal: o.principal, result: o.result, limit: o.limit, ...(await sinceOf(o.since)), ...actionQuery(o.action, ctx.commands) };
+    const reads = o.changes ? readCommands(ctx.commands) : undefined;
+    const query: OperationQuery = { actor: o.actor, principal: o.principal, result: o.result, limit: o.limit, notCommands: reads, ...(await sinceOf(o.since)), ...actionQuery(o.action, ctx.commands) };
     const store = await ctx.services.store();
-    const entries = (await store.operations.list(query)).map((op) => toEntry(op, ctx.commands));
+    let ops = await store.operations.list(query);
+    // The read views of mutating commands (snapshot list, backup list) are reads too.
+    if (o.changes) ops = ops.filter((op) => !isReadView(ctx.commands.find((c) => c.name === op.command), op));
+    const entries = ops.map((op) => toEntry(op, ctx.commands));
     return auditResult(entries);
   },
 });
+
+/** The commands whose every run only reads (offered as read tools). */
+function readCommands(commands: readonly Command[]): string[] {
+  return commands.filter((c) => c.mcp.tool === "read").map((c) => c.name);
+}
+
+/** A run of a mutating command's read view (`snapshot list`). */
+function isReadView(command: Command | undefined, op: OperationRecord): boolean {
+  if (!command || command.mcp.tool === false) return false;
+  const first = Array.isArray(op.arguments.args) ? op.arguments.args[0] : undefined;
+  return (command.mcp.views ?? []).some((v) => v.action === first);
+}
 
 async function sinceOf(given: string | undefined): Promise<Pick<OperationQuery, "since">> {
   if (given === undefined) return {};

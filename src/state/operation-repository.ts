@@ -75,6 +75,8 @@ export interface OperationQuery {
   action?: string;
   principal?: string;
   result?: OperationResult;
+  /** Leave out the runs of these commands (`audit --changes`: the commands that only read). */
+  notCommands?: readonly string[];
   /** default 100 */
   limit?: number;
 }
@@ -188,7 +190,7 @@ export class OperationRepository {
       const rows = await this.db.client.operation.findMany({
         where: {
           ...(query.since ? { startedAt: { gte: query.since } } : {}),
-          ...(query.command !== undefined ? { command: query.command } : {}),
+          ...(query.command !== undefined ? { command: query.command } : query.notCommands?.length ? { command: { notIn: [...query.notCommands] } } : {}),
           ...(query.correlationId !== undefined ? { correlationId: query.correlationId } : {}),
           ...(query.actor !== undefined ? { actor: query.actor } : {}),
           ...(query.principal !== undefined ? { principal: query.principal } : {}),

@@ -172,6 +172,10 @@ export class ReadOperations implements RepositoryApi<OperationRepository> {
         where.push(conn.provider === "postgresql" ? `"arguments"->'args'->>0 = ?` : `json_extract("arguments", '$.args[0]') = ?`);
         params.push(query.action);
       }
+      if (query.command === undefined && query.notCommands?.length) {
+        where.push(`"command" NOT IN (${query.notCommands.map(() => "?").join(", ")})`);
+        params.push(...query.notCommands);
+      }
       for (const key of ["command", "correlationId", "actor", "principal", "result"] as const) {
         if (query[key] === undefined) continue;
         where.push(`"${key}" = ?`);

@@ -15,6 +15,8 @@ export interface Field {
   placeholder?: string;
   choices?: readonly string[];
   width?: string;
+  /** A checkbox: "true" when checked, left out of the query when not. */
+  flag?: boolean;
 }
 
 export type Values = Record<string, string>;
@@ -34,9 +36,11 @@ function Filters({ fields, values, set, follow, setFollow, label }: { fields: Fi
   return (
     <form class="filters form" aria-label={label} onSubmit={(e) => e.preventDefault()}>
       {fields.map((f) => (
-        <div class="field" key={f.key}>
+        <div class={f.flag ? "field check" : "field"} key={f.key}>
           <label for={`f-${f.key}`}>{f.label}</label>
-          {f.choices ? (
+          {f.flag ? (
+            <input id={`f-${f.key}`} type="checkbox" checked={values[f.key] === "true"} onChange={(e) => set(f.key, e.currentTarget.checked ? "true" : "")} />
+          ) : f.choices ? (
             <select id={`f-${f.key}`} value={values[f.key] ?? ""} onChange={(e) => set(f.key, e.currentTarget.value)}>
               <option value="">any</option>
               {f.choices.map((c) => (
@@ -72,11 +76,13 @@ interface FilteredPageProps<R> {
   newestFirst?: boolean;
   /** Stack each row on a narrow screen (Table's `stack`). */
   stack?: boolean;
+  /** Filter values to start with (besides limit 100). */
+  initial?: Values;
 }
 
 /** A page of entries read with filters, following live (Logs, Audit). */
-export function FilteredPage<R>({ title, route, fields, live, columns, rowKey, empty, newestFirst, stack }: FilteredPageProps<R>): JSX.Element {
-  const [values, set, settled] = useFilters({ limit: "100" });
+export function FilteredPage<R>({ title, route, fields, live, columns, rowKey, empty, newestFirst, stack, initial }: FilteredPageProps<R>): JSX.Element {
+  const [values, set, settled] = useFilters({ limit: "100", ...initial });
   const [follow, setFollow] = useState(true);
   const entries = useLoad(() => load<R[]>(`${route}${query(settled)}`), [JSON.stringify(settled)]);
   useLive(live, entries.reload, follow);

@@ -141,6 +141,10 @@ export function auditWorkflow(database?: string): { dir: () => string } {
     expect(since).toEqual(expect.arrayContaining([ids.start, ids.delete, ids.mcpGet, ids.mcpHttp]));
     expect((await audit("--since", "1h")).map((e) => e.correlationId)).toContain(ids.sync);
     expect(await audit("--actor", "nl")).toEqual([]);
+    // --changes: what changed something — the sync, the start, the refused delete — without the reads (get, status, snapshot list).
+    const changes = (await audit("--changes")).map((e) => e.correlationId);
+    expect(changes).toEqual(expect.arrayContaining([ids.sync, ids.start, ids.delete]));
+    for (const read of [ids.mcpGet, ids.mcpSnapshots, ids.mcpHttp]) expect(changes).not.toContain(read);
   });
 
   it("refuses filters it cannot read, exit 2 with a hint", async () => {

@@ -26,6 +26,8 @@ const FIELDS: Field[] = [
   { key: "principal", label: "Principal", placeholder: "a token's name" },
   { key: "result", label: "Result", choices: ["ok", "failed", "cancelled"] },
   { key: "limit", label: "Limit", placeholder: "100" },
+  // The dashboard's own reads would bury the changes otherwise: reads are shown on request.
+  { key: "changes", label: "Changes only", flag: true },
 ];
 
 export function AuditPage(): JSX.Element {
@@ -34,6 +36,7 @@ export function AuditPage(): JSX.Element {
       title="Audit"
       route="/api/v1/audit"
       fields={FIELDS}
+      initial={{ changes: "true" }}
       live={["operation.started", "operation.finished"]}
       columns={[
         { header: "Time", width: "12.5rem", render: (e: AuditEntry) => fmt.time(e.time) },
