@@ -123,6 +123,13 @@ resource "aws_instance" "elsewhere" {}
     expect(broken.errors[0]).toMatchObject({ file: "broken.tf", line: expect.any(Number) });
     expect(broken.errors[0].message).toMatch(/closing brace|Unclosed/i);
 
+    // An unclosed string makes the parser report each line after it: the first diagnostic, the rest counted.
+    const unclosed = await parseTerraformFile("unclosed.tf", 'resource "a" "b" {\n  cpu {\n    cores = "two\n  }\n  memory {\n    dedicated = 2048\n  }\n}\n');
+    expect(unclosed.errors).toHaveLength(1);
+    expect(unclosed.errors[0]).toMatchObject({ file: "unclosed.tf", line: 3 });
+    expect(unclosed.errors[0].message).toMatch(/^Invalid multi-line string; Quoted strings may not be split over multiple lines\. .* \(and \d+ more diagnostics? after it\)$/);
+    expect(unclosed.errors[0].message).not.toMatch(/unclosed\.tf:\d/);
+
     const bad = await parseTerraformFile(
       "bad.tf",
       [

@@ -222,5 +222,11 @@ function markAdopted(specs: ParsedGuestSpec[], imports: ImportBlock[]): void {
 function syntaxError(file: string, err: unknown): ParseError {
   const text = err instanceof Error ? err.message : String(err);
   const m = /\[?[^\s:[]+:(\d+),\d+(?:-\d+(?:,\d+)?)?: ([^\]]*)\]?/.exec(text);
-  return m ? { file, line: Number(m[1]), message: m[2].trim() } : { file, message: text.replace(/^Error: /, "") };
+  if (!m) return { file, message: text.replace(/^Error: /, "") };
+  // The parser lists every diagnostic it found ("f.tf:13,11-14,1: …, f.tf:14,16-15,1: …"): the first one
+  // is the cause (the rest mostly follow from it); the others are counted, not pasted.
+  const next = /[,\s]\s*[^\s:,[]+:\d+,\d+(?:-\d+(?:,\d+)?)?: /g;
+  const cuts = [...m[2].matchAll(next)];
+  const first = (cuts.length ? m[2].slice(0, cuts[0].index) : m[2]).trim();
+  return { file, line: Number(m[1]), message: cuts.length ? `${first} (and ${cuts.length} more diagnostic${cuts.length === 1 ? "" : "s"} after it)` : first };
 }
