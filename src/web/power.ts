@@ -16,11 +16,22 @@ const WHAT: Record<PowerLabel, string> = {
   Reboot: "reboot",
 };
 
-/** Ask, then run the action on these guests; false when the operator cancelled. */
-export async function power(label: PowerLabel, guests: readonly { name: string; kind: "vm" | "ct" }[]): Promise<boolean> {
-  if (!guests.length) return false;
+/** The status a guest already has when the action has nothing to do on it. */
+const ALREADY: Partial<Record<PowerLabel, string>> = { Start: "running", Stop: "stopped", Shutdown: "stopped" };
+
+/** Ask, then run the action on these guests; false when the operator cancelled (or nothing was to do). */
+export async function power(label: PowerLabel, chosen: readonly { name: string; kind: "vm" | "ct"; status?: string }[]): Promise<boolean> {
+  // Guests already in the state the action leads to are named apart and left as they are.
+  const already = chosen.filter((g) => g.status !== undefined && g.status === ALREADY[label]);
+  const guests = chosen.filter((g) => !already.includes(g));
+  if (!guests.length) {
+    if (already.length) notify(`${label.toLowerCase()}: nothing to do, ${already.map((g) => g.name).join(", ")} ${already.length === 1 ? "is" : "are"} already ${ALREADY[label]}`);
+    return false;
+  }
   const n = guests.length;
-  const yes = await ask({ title: `${label} ${n} guest${n === 1 ? "" : "s"}?`, lines: guests.map((g) => `${WHAT[label]} ${g.kind} ${g.name}`) });
+  const lines = guests.map((g) => `${WHAT[label]} ${g.kind} ${g.name}`);
+  if (already.length) lines.push(`already ${ALREADY[label]}, left as ${already.length === 1 ? "it is" : "they are"}: ${already.map((g) => g.name).join(", ")}`);
+  const yes = await ask({ title: `${label} ${n} guest${n === 1 ? "" : "s"}?`, lines });
   if (!yes) return false;
   const verb = label.toLowerCase();
   for (const kind of ["vm", "ct"] as const) {

@@ -309,18 +309,23 @@ describeBrowser("the dashboard in Debian's chromium", () => {
     await screenshot(page, "guest-with-snapshot");
   });
 
-  it("a confirmation opens on Cancel (Enter alone never acts) and gives the focus back to the button that opened it", async () => {
+  it("a confirmation opens on Cancel (Enter alone never acts), names the guests already stopped apart, and gives the focus back to the button that opened it", async () => {
     const page = await newPage();
     await logIn(page, dash.admin, "admin (admin)");
     await open(page, "guests", "Guests");
     const table = guestsTable(page);
     const row = table.getByRole("row", { name: /web-01/ });
     await row.getByRole("checkbox").check();
+    // dns-01 was stopped by the CLI test above: named apart, left as it is.
+    const stoppedRow = table.getByRole("row", { name: /dns-01/ });
+    expect(await (await cellOf(table, stoppedRow, "Status")).innerText()).toBe("stopped");
+    await stoppedRow.getByRole("checkbox").check();
     const stop = button(page, "Stop");
     await stop.focus();
     await page.keyboard.press("Enter");
-    const dialog = page.getByRole("dialog");
+    const dialog = page.getByRole("dialog", { name: "Stop 1 guest?" });
     await dialog.waitFor();
+    expect(await dialog.innerText()).toMatch(/hard-stop \(like pulling the plug\) vm web-01[\s\S]*already stopped, left as it is: dns-01/);
     expect(await page.evaluate("document.activeElement && document.activeElement.textContent.trim()")).toBe("Cancel");
     await page.keyboard.press("Escape");
     await dialog.waitFor({ state: "hidden" });

@@ -63,7 +63,7 @@ export function GuestsPage(): JSX.Element {
   const act = async (label: (typeof POWER)[number]) => {
     setBusy(true);
     try {
-      if (await power(label, chosen.map((g) => ({ name: g.name, kind: kindOf(g) })))) {
+      if (await power(label, chosen.map((g) => ({ name: g.name, kind: kindOf(g), status: g.status })))) {
         setSelected(new Set());
         guests.reload();
       }
