@@ -11,7 +11,7 @@ import type { InboundHookInfo } from "../state/webhook-repository.js";
 import { requireWorkspace } from "./context.js";
 import { defineCommand } from "./define.js";
 import { choice, defineOptions, flag } from "./options.js";
-import { when } from "./webhook.js";
+import { checkItemName, when } from "./named-items.js";
 import { declined } from "../core/result.js";
 
 const ACTIONS = ["add", "list", "remove"] as const;
@@ -45,9 +45,7 @@ export const hookCommand = defineCommand({
     const [verb, name] = input.args;
     const o = input.options;
     if (verb !== "add" && (o.action !== undefined || o.allowApply)) throw new UsageError("--action and --allow-apply are for `hook add`.");
-    if (verb !== "list" && !name) throw new UsageError(`hook ${verb} needs a name.`, `e.g. proxmox-mpc hook ${verb} github-push${verb === "add" ? " --action sync" : ""}`);
-    if (verb === "list" && name) throw new UsageError("hook list takes no name.");
-    if (name && !/^[A-Za-z0-9][\w.@-]{0,62}$/.test(name)) throw new UsageError(`"${name}" is not a hook name: letters, digits, . _ @ - (up to 63).`);
+    checkItemName("hook", verb, name, `proxmox-mpc hook ${verb} github-push${verb === "add" ? " --action sync" : ""}`);
     const store = await ctx.services.store();
     if (verb === "add") {
       if (!o.action) throw new UsageError("hook add needs --action sync|plan|apply.", `e.g. proxmox-mpc hook add ${name} --action sync`);

@@ -6,6 +6,7 @@
 import { UsageError } from "../core/errors.js";
 import { requireWorkspace } from "./context.js";
 import { defineCommand } from "./define.js";
+import { checkItemName, when } from "./named-items.js";
 import { choice, defineOptions, text } from "./options.js";
 
 const ACTIONS = ["create", "list", "revoke"] as const;
@@ -19,7 +20,6 @@ export function expiryFrom(text: string, now: Date): Date {
   return new Date(now.getTime() + Number(m[1]) * UNITS[m[2] as keyof typeof UNITS]);
 }
 
-const when = (d: Date | null): string => (d ? d.toISOString().replace(/\.\d+Z$/, "Z") : "-");
 
 export const tokenCommand = defineCommand({
   name: "token",
@@ -42,9 +42,7 @@ export const tokenCommand = defineCommand({
     const [action, name] = input.args;
     const o = input.options;
     if (action !== "create" && (o.role !== undefined || o.expires !== undefined)) throw new UsageError("--role and --expires are for `token create`.");
-    if (action !== "list" && !name) throw new UsageError(`token ${action} needs a name.`, `e.g. proxmox-mpc token ${action} ci${action === "create" ? " --role viewer" : ""}`);
-    if (action === "list" && name) throw new UsageError("token list takes no name.");
-    if (name && !/^[A-Za-z0-9][\w.@-]{0,62}$/.test(name)) throw new UsageError(`"${name}" is not a token name: letters, digits, . _ @ - (up to 63).`);
+    checkItemName("token", action, name, `proxmox-mpc token ${action} ci${action === "create" ? " --role viewer" : ""}`);
     const store = await ctx.services.store();
     const now = new Date();
     if (action === "create") {

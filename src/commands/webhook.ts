@@ -12,6 +12,7 @@ import { EVENT_TYPES } from "../core/events.js";
 import type { WebhookDeliveryRecord, WebhookInfo } from "../state/webhook-repository.js";
 import { requireWorkspace } from "./context.js";
 import { defineCommand } from "./define.js";
+import { when } from "./named-items.js";
 import { flag, defineOptions, number, text } from "./options.js";
 import type { CommandContext, CommandResult } from "./types.js";
 import { declined } from "../core/result.js";
@@ -19,8 +20,6 @@ import { declined } from "../core/result.js";
 const ACTIONS = ["add", "list", "remove", "deliveries", "test"] as const;
 type Action = (typeof ACTIONS)[number];
 
-/** A time as listed: ISO to the second, or "-". */
-export const when = (d: Date | null): string => (d ? d.toISOString().replace(/\.\d+Z$/, "Z") : "-");
 
 /** The URL as shown: a password and query values (tokens of chat services live there) replaced. */
 export function shownUrl(url: string): string {
