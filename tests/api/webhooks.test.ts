@@ -12,7 +12,7 @@
  * appears in no log, answer or list.
  */
 import { readdirSync, readFileSync } from "node:fs";
-import { createServer } from "node:net";
+import { closedPort } from "../helpers/http-server.js";
 import { join } from "node:path";
 import { cliProcess } from "../helpers/cli.js";
 import { initWorkspace, startSim, type RunningSimulator } from "../helpers/sim.js";
@@ -168,15 +168,6 @@ it("drift.found is sent when the drift changes, not for every plan of the same d
   ]);
   expect((await run(["webhook", "remove", id, "--yes"])).code).toBe(0);
 }, 90_000);
-
-/** A port on 127.0.0.1 that nothing listens on (bound, then closed). */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 it("an unreachable receiver holds no shell command up: one refused attempt per event, then gave-up, no retries after the command", async () => {
   const made = await run(["webhook", "add", `http://127.0.0.1:${await closedPort()}/hook`, "--events", "*", "--generate-secret", "-o", "json"]);

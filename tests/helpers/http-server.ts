@@ -64,3 +64,12 @@ export async function startTestServer(handler: (req: SeenRequest) => Reply | Pro
       }),
   };
 }
+
+/** A port on 127.0.0.1 that nothing listens on (bound, then closed): a receiver or a server that is down. */
+export async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}

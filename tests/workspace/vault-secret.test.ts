@@ -11,7 +11,7 @@
  * token reaches any output or log file.
  */
 import { appendFileSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
+import { closedPort } from "../helpers/http-server.js";
 import { join } from "node:path";
 import { createSelfSignedCert } from "../../src/sim/tls.js";
 import { cleanEnv, cli, cliProcess, type CliRun } from "../helpers/cli.js";
@@ -70,15 +70,6 @@ function filesUnder(dir: string): string[] {
     const path = join(dir, name);
     return statSync(path).isDirectory() ? filesUnder(path) : [path];
   });
-}
-
-/** A port on 127.0.0.1 nothing listens on. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 it("a workspace whose config.yaml says `secret: vault://kv/proxmox#token` syncs in a child process; Vault is read once, with the token", async () => {
