@@ -1,8 +1,9 @@
 /**
  * Webhooks for runs that own their event bus (a shell command, a console
  * line, the natural-language face, an MCP tool call): the composition root
- * (context.ts) wraps the run's services with `withWebhooks`. On the run's
- * first event the workspace's active webhooks are read once; with none, the
+ * (context.ts) wraps the run's services with `withWebhooks`. Once the run has
+ * opened the store (or emits more than its own start and progress) the
+ * workspace's active webhooks are read once; with none, the
  * run listens no further and loads nothing more. With some, a dispatcher
  * (observability/webhooks.ts) delivers the run's events in the background.
  * When the run's services close — after the answer was printed — a run that
@@ -31,16 +32,24 @@ export function withWebhooks(events: EventBus, services: Services, scope: { work
     const log = { targets: async () => targets, recordDelivery: (d: Parameters<typeof store.webhooks.recordDelivery>[0]) => store.webhooks.recordDelivery(d) };
     return { dispatcher: new WebhookDispatcher({ log, workspace: ws.name, logger: scope.log, settings, refreshMs: Infinity }), exitWaitMs: settings.exitWaitMs };
   };
-  let unsubscribe: (() => void) | undefined = events.subscribe((event: WorkspaceEvent) => {
-    if (!dispatcher) {
-      dispatcher = start().catch((err: unknown) => {
-        scope.log.warn({ err: err instanceof Error ? err.message : String(err) }, "webhooks could not be read");
-        return undefined;
-      });
-      void dispatcher.then((d) => (d ? undefined : stop()));
-    }
+  // Reading the webhooks costs the store: only a run that opens it anyway (or has more to tell than its own
+  // start and progress) reads them; `__complete` on a Tab press, `logs`, `completion` never do.
+  let storeUsed = false;
+  const queued: WorkspaceEvent[] = [];
+  const begin = () => {
+    const started = start().catch((err: unknown) => {
+      scope.log.warn({ err: err instanceof Error ? err.message : String(err) }, "webhooks could not be read");
+      return undefined;
+    });
+    dispatcher = started;
+    void started.then((d) => (d ? undefined : stop()));
     // In the order emitted: each waits for the same one start.
-    void dispatcher.then((d) => d?.dispatcher.handle(event));
+    for (const event of queued.splice(0)) void started.then((d) => d?.dispatcher.handle(event));
+  };
+  let unsubscribe: (() => void) | undefined = events.subscribe((event: WorkspaceEvent) => {
+    if (dispatcher) return void dispatcher.then((d) => d?.dispatcher.handle(event));
+    queued.push(event);
+    if (storeUsed || !event.type.startsWith("operation.")) begin();
   });
   const stop = () => {
     unsubscribe?.();
@@ -48,8 +57,13 @@ export function withWebhooks(events: EventBus, services: Services, scope: { work
   };
   return {
     ...services,
+    store() {
+      storeUsed = true;
+      return services.store();
+    },
     async close() {
       stop();
+      if (!dispatcher && storeUsed && queued.length) begin();
       const d = scope.waitAtClose ? await dispatcher : undefined;
       if (d) {
         const unsent = await d.dispatcher.settle(d.exitWaitMs, "the command ended");
