@@ -173,13 +173,12 @@ export function createApiApp(input: ApiAppInput): ApiApp {
     return `${API_PREFIX}/operations/${correlationId}`;
   };
   const kit: ApiKit = { input, authenticate, send, runner, follow };
-  // Parts beside the command routes, each in its own file, registered with the kit (one line each):
+  // Parts beside the command routes, each in its own file, registered with the kit (one line each).
   registerMetrics(app, kit);
   registerMcp(app, kit);
   registerEvents(app, kit);
   registerWeb(app, kit);
   registerHooks(app, kit);
-  void kit;
 
   app.setNotFoundHandler((request, reply) => send(reply, 404, { ok: false, error: { code: "not-found", message: `No route ${request.method} ${request.url.split("?")[0]}.`, hint: "The routes are listed in /api/openapi.json and at /api/docs." } }));
   app.setErrorHandler((err: { statusCode?: number; message: string; code?: string }, _request, reply) => {
@@ -231,18 +230,13 @@ export function createApiApp(input: ApiAppInput): ApiApp {
     if (typeof given !== "object" || given === null || Array.isArray(given)) return send(reply, 400, { ok: false, command: command.name, error: { code: "usage", message: "The body must be a JSON object: the command's input (see /api/openapi.json)." } });
     let toolInput: Record<string, unknown>;
     let confirm = false;
+    let commandInput;
     try {
       const params = (request.params ?? {}) as Record<string, string>;
       const fromPath = Object.fromEntries(Object.entries(route.params).map(([param, key]) => [key, (command.arguments ?? []).find((a) => a.name === key)?.variadic ? [params[param]] : params[param]]));
       const { confirm: c, ...rest } = checkInput(route, given as Record<string, unknown>, { ...route.fixed, ...fromPath });
       confirm = c === true;
       toolInput = { ...remoteDefaults(command), ...rest, ...route.fixed, ...fromPath };
-    } catch (err) {
-      const e = asProxmoxMpcError(err);
-      return send(reply, 400, { ok: false, command: command.name, exitCode: 2, error: { code: e.code, message: e.message, hint: e.hint } });
-    }
-    let commandInput;
-    try {
       commandInput = toCommandInput(command, toolInput);
     } catch (err) {
       const e = asProxmoxMpcError(err);

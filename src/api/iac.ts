@@ -9,13 +9,14 @@
  * folders, other extensions, symbolic links out — is refused.
  */
 import { createHash } from "node:crypto";
-import { lstat, mkdir, mkdtemp, readdir, readFile, realpath, rename, rm, stat, writeFile, cp } from "node:fs/promises";
+import { lstat, mkdir, mkdtemp, readdir, readFile, realpath, rm, stat, writeFile, cp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { basename, dirname, join, relative, sep } from "node:path";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { z } from "zod";
 import { newCorrelationId } from "../core/logger.js";
 import { unifiedDiff } from "../iac/terraform/diff-lines.js";
+import { atomicWrite } from "../iac/terraform/write.js";
 import type { ApiCaller, ApiKit } from "./app.js";
 import type { Role } from "./roles.js";
 import { API_PREFIX } from "./routes.js";
@@ -222,9 +223,7 @@ export function registerIac(app: FastifyInstance, kit: ApiKit): void {
     const startedAt = new Date();
     await mkdir(dirname(file), { recursive: true });
     // Written beside it, then renamed: a reader never sees half a file.
-    const temp = join(dirname(file), `.${basename(file)}.${process.pid}.tmp`);
-    await writeFile(temp, content);
-    await rename(temp, file);
+    await atomicWrite(file, content);
     const store = await kit.input.store();
     const correlationId = newCorrelationId();
     await store.operations.record({ correlationId, command: "iac-save", actor: "api", arguments: { args: [given], options: {} }, startedAt, principal: caller.name, role: caller.role, source: caller.source, target: given, result: "ok", exitCode: 0, finishedAt: new Date() });

@@ -58,8 +58,10 @@ function secure(reply: FastifyReply): FastifyReply {
 }
 
 export function registerWeb(app: FastifyInstance, kit: ApiKit, dir = WEB_DIR): void {
+  // Read once: the page changes only with a build, and a build means a new start of `serve` (until then: read again, to say how to make one).
+  let built: string | undefined;
   const page = async (_request: unknown, reply: FastifyReply) => {
-    const html = await readFile(join(dir, "index.html"), "utf8").catch(() => undefined);
+    const html = (built ??= await readFile(join(dir, "index.html"), "utf8").catch(() => undefined));
     secure(reply).header("cache-control", "no-cache");
     if (html === undefined) return reply.code(503).type("text/html; charset=utf-8").send(MISSING);
     return reply.type("text/html; charset=utf-8").send(html);

@@ -7,7 +7,7 @@
  * path are shown once, by `add`.
  */
 import { UsageError } from "../core/errors.js";
-import type { InboundHookInfo } from "../state/webhook-repository.js";
+import { HOOK_ACTIONS, type InboundHookInfo } from "../state/webhook-repository.js";
 import { requireWorkspace } from "./context.js";
 import { defineCommand } from "./define.js";
 import { choice, defineOptions, flag } from "./options.js";
@@ -15,7 +15,6 @@ import { checkItemName, when } from "./named-items.js";
 import { declined } from "../core/result.js";
 
 const ACTIONS = ["add", "list", "remove"] as const;
-const HOOK_ACTIONS = ["sync", "plan", "apply"] as const;
 
 /** The path a hook is called at. */
 export const hookPath = (id: string): string => `/api/v1/hooks/${id}`;

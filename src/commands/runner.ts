@@ -48,11 +48,12 @@ export async function runCommand(command: Command, ctx: CommandContext, input: C
     const durationMs = Date.now() - started.getTime();
     const error = failure === undefined ? undefined : asProxmoxMpcError(failure);
     const outcome = result?.kind === "message" && result.declined ? "cancelled" : runOutcome(error, result?.exitCode ?? 0, ctx.signal.aborted);
+    const exitCode = error?.exitCode ?? result?.exitCode ?? 0;
     const metrics = ctx.metrics.empty ? null : ctx.metrics.snapshot();
     ctx.log.info({ durationMs, result: outcome, error: error?.message, metrics: metrics ?? undefined }, "command finished");
-    ctx.events.emit("operation.finished", { command: command.name, actor: ctx.actor, result: outcome, exitCode: error?.exitCode ?? result?.exitCode ?? 0, durationMs, ...(metrics ? { api: { requests: metrics.api.requests, retries: metrics.api.retries, errors: metrics.api.errors } } : {}), ...(error ? { error: redactValue(error.message) } : {}) }, ctx.correlationId);
+    ctx.events.emit("operation.finished", { command: command.name, actor: ctx.actor, result: outcome, exitCode, durationMs, ...(metrics ? { api: { requests: metrics.api.requests, retries: metrics.api.retries, errors: metrics.api.errors } } : {}), ...(error ? { error: redactValue(error.message) } : {}) }, ctx.correlationId);
     if (ctx.workspace && (options.record ?? command.record !== false)) {
-      await record(ctx, command, input, { startedAt: started, durationMs, result: outcome, exitCode: error?.exitCode ?? result?.exitCode ?? 0, error: error?.message, metrics }, options.record === "soon");
+      await record(ctx, command, input, { startedAt: started, durationMs, result: outcome, exitCode, error: error?.message, metrics }, options.record === "soon");
     }
   }
 }

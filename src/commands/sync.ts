@@ -9,7 +9,6 @@
  */
 import { requireWorkspace } from "./context.js";
 import type { Spinner } from "../core/ui.js";
-import type { Store } from "../state/store.js";
 import type { SyncEvent } from "../sync/index.js";
 import type { SyncReport } from "../sync/report.js";
 import { defineCommand } from "./define.js";
@@ -68,7 +67,7 @@ export async function syncInContext(ctx: CommandContext, options: { dryRun?: boo
     );
     spinner.stop();
     for (const node of report.unreachableNodes) ctx.ui.warn(`Node ${node} could not be read; its guests were kept as they were.`);
-    await announce(ctx, report, store);
+    announce(ctx, report);
     return report;
   } catch (err) {
     spinner.fail("Sync failed; the previous state is unchanged.");
@@ -89,10 +88,10 @@ function show(ctx: CommandContext, spinner: Spinner, event: SyncEvent): void {
 const MAX_NAMES = 50;
 
 /** sync.done; sync.changed when guests were added, removed, changed or renamed since the previous sync (not for a dry run: nothing was stored). */
-async function announce(ctx: CommandContext, report: SyncReport, store: Promise<Store>): Promise<void> {
+function announce(ctx: CommandContext, report: SyncReport): void {
   const { added, removed, changed, renamed } = report;
   const counts = { added: added.length, removed: removed.length, changed: changed.length, renamed: renamed.length };
-  const storages = report.dryRun ? undefined : await store.then((s) => s.storage.list()).then((l) => l.length, () => undefined);
+  const storages = report.dryRun ? undefined : report.storages;
   ctx.events.emit("sync.done", { guests: report.guests, nodes: report.nodes, storages, ...counts, stale: report.stale.length, dryRun: report.dryRun, durationMs: report.durationMs }, ctx.correlationId);
   const names = [...added, ...removed, ...changed, ...renamed].map((c) => c.name);
   if (report.dryRun || !names.length) return;

@@ -31,8 +31,6 @@ export interface ScopeInput {
   stderr: NodeJS.WritableStream;
   /** --debug of the `mcp` command: every line also on stderr. */
   debug?: boolean;
-  /** Who calls, unless a call says (the audit trail): `mcp-stdio` from `stdio` by default. */
-  caller?: Caller;
   /** A scope inside `serve` (its /mcp): the server's logger, store and event bus instead of its own. */
   host?: { log: Logger; store: () => Promise<Store>; events: EventBus };
 }
@@ -117,7 +115,7 @@ export function createScope(input: ScopeInput): ServerScope {
       const ui = new McpUI(options.confirm === true, events && progressEvents(events, command.name, () => ctx.correlationId));
       const globals: GlobalOptions = { workspace: ws.paths.root, output: "json", debug: false, color: false, input: true, yes: false };
       const signal = options.signal ? AbortSignal.any([input.signal, options.signal]) : input.signal;
-      const ctx = createContext({ cwd: ws.paths.root, env: input.env, globals, ui, signal, actor: "mcp", caller: options.caller ?? input.caller ?? STDIO_CALLER, version: input.version, command: command.name, commands: COMMANDS, rootLogger: log, stderr: input.stderr, workspace: ws, sharedStore, events });
+      const ctx = createContext({ cwd: ws.paths.root, env: input.env, globals, ui, signal, actor: "mcp", caller: options.caller ?? STDIO_CALLER, version: input.version, command: command.name, commands: COMMANDS, rootLogger: log, stderr: input.stderr, workspace: ws, sharedStore, events });
       const runnable = kind === "read" ? command : guardedCommand(command, input.policy);
       try {
         const result = await runCommand(runnable, ctx, commandInput, { record: true });

@@ -217,7 +217,8 @@ export class ReadOperations implements RepositoryApi<OperationRepository> {
 
 /** The columns of a whole operation: those of its start, then those of its end. */
 const SOON_COLUMNS = ["correlationId", "command", "actor", "arguments", "startedAt", "principal", "role", "source", "target", "finishedAt", "durationMs", "result", "exitCode", "error", "metrics"];
-const START_COLUMNS = 9;
+/** The start's columns come first: up to finishedAt. */
+const START_COLUMNS = SOON_COLUMNS.indexOf("finishedAt");
 /** How long recordSoon() gathers records before writing them, and the most it gathers. */
 const SOON_MS = 50;
 const SOON_MAX = 200;

@@ -11,6 +11,7 @@ import { createHash, randomBytes, scrypt as scryptCb, timingSafeEqual } from "no
 import { ProxmoxMpcError, UsageError } from "../core/errors.js";
 import type { ApiToken } from "./generated/sqlite/client.js";
 import { decodeRow } from "./read-rows.js";
+import { publicId } from "./webhook-repository.js";
 import { stamp, type SqlDatabase } from "./sql-exec.js";
 
 export const API_ROLES = ["viewer", "operator", "admin"] as const;
@@ -57,7 +58,7 @@ export class TokenRepository {
   /** Make a token; its secret is returned this once. A revoked or expired token of the same name is replaced. */
   async create(name: string, role: ApiRole, options: { expiresAt?: Date; now?: Date } = {}): Promise<{ token: string; info: ApiTokenInfo }> {
     const now = options.now ?? new Date();
-    const id = randomBytes(9).toString("base64url").replace(/[-_]/g, "x").slice(0, 12);
+    const id = publicId("", 12);
     const secret = randomBytes(24).toString("base64url");
     const salt = randomBytes(16);
     const hash = `scrypt$${salt.toString("base64url")}$${(await scrypt(secret, salt)).toString("base64url")}`;

@@ -59,7 +59,7 @@ export interface InboundHookInfo {
 }
 
 /** A random public id: prefix + letters and digits. */
-function publicId(prefix: string, length: number): string {
+export function publicId(prefix: string, length: number): string {
   return prefix + randomBytes(length * 2).toString("base64url").replace(/[-_]/g, "").slice(0, length);
 }
 
@@ -82,15 +82,19 @@ export class WebhookRepository {
   /** Webhooks, oldest first; the removed ones only with `all`. */
   async list(options: { all?: boolean } = {}): Promise<WebhookInfo[]> {
     const rows = await this.sql.guard(() => this.sql.rows(`SELECT * FROM "Webhook"${options.all ? "" : ` WHERE "disabledAt" IS NULL`} ORDER BY "createdAt", "id"`));
-    return rows.map((raw) => {
-      const r = decodeRow("Webhook", raw, this.sql.provider);
-      return { id: r.id, url: r.url, events: splitEvents(r.events), signed: r.secret !== null, createdAt: r.createdAt, disabledAt: r.disabledAt };
-    });
+    return rows.map((raw) => this.info(raw));
   }
 
   /** One webhook (removed ones too), or undefined. */
   async get(id: string): Promise<WebhookInfo | undefined> {
-    return (await this.list({ all: true })).find((w) => w.id === id);
+    const [raw] = await this.sql.guard(() => this.sql.rows(`SELECT * FROM "Webhook" WHERE "id" = ?`, [id]));
+    return raw ? this.info(raw) : undefined;
+  }
+
+  /** A row as listed: never its secret. */
+  private info(raw: Record<string, unknown>): WebhookInfo {
+    const r = decodeRow("Webhook", raw, this.sql.provider);
+    return { id: r.id, url: r.url, events: splitEvents(r.events), signed: r.secret !== null, createdAt: r.createdAt, disabledAt: r.disabledAt };
   }
 
   /** The active webhooks with their secrets: for the dispatcher only. */

@@ -19,6 +19,8 @@ export interface SyncReport {
   /** Retries the reads used (out of the sync's retry budget). */
   retries: number;
   nodes: number;
+  /** Storages read (one per node that has it). */
+  storages: number;
   /** Guests of the cluster this sync saw: read, plus stale (listed, config not read). */
   guests: number;
   unreachableNodes: string[];

@@ -217,6 +217,7 @@ async function finish(input: FinishInput): Promise<SyncReport> {
     apiRequests: input.apiRequests,
     retries: input.retries,
     nodes: snapshot.nodes.length,
+    storages: snapshot.storage.length,
     guests: guests + diff.stale.length,
     unreachableNodes: snapshot.unreachableNodes ?? [],
     added: diff.added,
