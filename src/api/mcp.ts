@@ -18,7 +18,7 @@ import { createScope, withCaller, type ServerScope } from "../mcp/run.js";
 import type { McpScope } from "../mcp/scope.js";
 import { createMcpSessions, type McpSessions } from "../mcp/serve.js";
 import type { ApiCaller, ApiKit } from "./app.js";
-import { allows, lowestRole, roleFor, type Role } from "./roles.js";
+import { allows, roleFor, viewRole, type Role } from "./roles.js";
 
 export const MCP_PATH = "/mcp";
 
@@ -28,7 +28,7 @@ export function registerMcp(app: FastifyInstance, kit: ApiKit): void {
   // One scope per role: it lists only the tools that role may call (the lowest role of the command, or of the view's action).
   const scope = (role: Role) => {
     const offers = (command: Command, viewAction?: string) => {
-      const needed = viewAction === undefined ? lowestRole(command) : roleFor(command, { args: [viewAction], options: {} });
+      const needed = viewRole(command, viewAction);
       return needed !== undefined && allows(role, needed);
     };
     const policy = { allowWrite: allows(role, "operator"), offers };

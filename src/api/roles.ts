@@ -59,6 +59,11 @@ export function lowestRole(command: Command): Role | undefined {
   return rule.lowest;
 }
 
+/** The lowest role of a command's calls, or, for a read view (`snapshot list`), the role of that action. */
+export function viewRole(command: Command, viewAction?: string): Role | undefined {
+  return viewAction === undefined ? lowestRole(command) : roleFor(command, { args: [viewAction], options: {} });
+}
+
 /** The role this call needs. */
 export function roleFor(command: Command, input: CommandInput): Role | undefined {
   const kind = byKind(command);

@@ -10,8 +10,8 @@
  */
 import { z } from "zod";
 import type { Command } from "../commands/types.js";
-import { lowestRole, roleFor, type Role } from "./roles.js";
-import { remoteInputSchema } from "../commands/remote.js";
+import { viewRole, type Role } from "./roles.js";
+import { isReadView, remoteInputSchema } from "../commands/remote.js";
 
 export type ToolKind = "read" | "write" | "destructive";
 
@@ -97,9 +97,9 @@ export function apiRoutes(commands: readonly Command[]): ApiRoute[] {
   const routes: ApiRoute[] = [];
   const add = (command: Command | undefined, s: Omit<Shortcut, "command">): void => {
     const kind = command && (s.view === undefined ? kindOf(command) : "read");
-    const role = command && (s.view === undefined ? lowestRole(command) : roleFor(command, { args: [s.view], options: {} }));
+    const role = command && viewRole(command, s.view);
     if (!command || !kind || !role) return;
-    if (s.view !== undefined && !(command.mcp.tool && command.mcp.views?.some((v) => v.action === s.view))) throw new Error(`${command.name} ${s.view} is not one of the command's read views (mcp.views).`);
+    if (s.view !== undefined && !isReadView(command, s.view)) throw new Error(`${command.name} ${s.view} is not one of the command's read views (mcp.views).`);
     routes.push({ method: s.method, path: `${API_PREFIX}${s.path}`, command, kind, role, summary: s.summary, fixed: s.fixed ?? {}, params: s.params ?? {} });
   };
   const byName = (name: string) => commands.find((c) => c.name === name);

@@ -10,6 +10,7 @@ import type { CommandResult } from "../core/result.js";
 import type { OperationActor, OperationQuery, OperationRecord, OperationResult } from "../state/operation-repository.js";
 import { actionOf, hasAction } from "./audit-fields.js";
 import { requireWorkspace } from "./context.js";
+import { isReadView } from "./remote.js";
 import { defineCommand } from "./define.js";
 import { choice, defineOptions, flag, number, text } from "./options.js";
 import type { Command } from "./types.js";
@@ -69,7 +70,7 @@ export const auditCommand = defineCommand({
     const store = await ctx.services.store();
     let ops = await store.operations.list(query);
     // The read views of mutating commands (snapshot list, backup list) are reads too.
-    if (o.changes) ops = ops.filter((op) => !isReadView(ctx.commands.find((c) => c.name === op.command), op));
+    if (o.changes) ops = ops.filter((op) => !isViewRun(ctx.commands.find((c) => c.name === op.command), op));
     const entries = ops.map((op) => toEntry(op, ctx.commands));
     return auditResult(entries);
   },
@@ -81,10 +82,9 @@ function readCommands(commands: readonly Command[]): string[] {
 }
 
 /** A run of a mutating command's read view (`snapshot list`). */
-function isReadView(command: Command | undefined, op: OperationRecord): boolean {
-  if (!command || command.mcp.tool === false) return false;
+function isViewRun(command: Command | undefined, op: OperationRecord): boolean {
   const first = Array.isArray(op.arguments.args) ? op.arguments.args[0] : undefined;
-  return (command.mcp.views ?? []).some((v) => v.action === first);
+  return command !== undefined && isReadView(command, typeof first === "string" ? first : undefined);
 }
 
 async function sinceOf(given: string | undefined): Promise<Pick<OperationQuery, "since">> {

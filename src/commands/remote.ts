@@ -34,3 +34,8 @@ export function remoteInputSchema(command: Command): z.ZodObject {
 export function remoteDefaults(command: Command): Readonly<Record<string, unknown>> | undefined {
   return command.mcp.tool !== false ? command.mcp.defaults : undefined;
 }
+
+/** Whether `action` is one the command declares as only reading (mcp.views). */
+export function isReadView(command: Command, action: string | undefined): boolean {
+  return command.mcp.tool !== false && action !== undefined && (command.mcp.views ?? []).some((view) => view.action === action);
+}

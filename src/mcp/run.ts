@@ -11,6 +11,7 @@ import { runCommand } from "../commands/runner.js";
 import type { Caller, Command, GlobalOptions } from "../commands/types.js";
 import type { EventBus } from "../core/events.js";
 import { progressEvents } from "../core/recording-ui.js";
+import { isReadView } from "../commands/remote.js";
 import { createLogger, type Logger } from "../core/logger.js";
 import { asProxmoxMpcError, UsageError } from "../core/errors.js";
 import { databaseUrl, type Workspace } from "../core/workspace.js";
@@ -55,11 +56,6 @@ const correlations = new WeakMap<object, string>();
 /** The correlation id of the call a thrown error came from (when it came from a call). */
 export function correlationOf(err: unknown): string | undefined {
   return typeof err === "object" && err !== null ? correlations.get(err) : undefined;
-}
-
-/** Whether `action` is one the command declares as only reading (mcp.views). */
-export function isReadView(command: Command, action: string | undefined): boolean {
-  return command.mcp.tool !== false && action !== undefined && (command.mcp.views ?? []).some((view) => view.action === action);
 }
 
 /** Whether a command is offered under the policy, and how. */
