@@ -10,11 +10,10 @@ import { readFileSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 import { UsageError } from "../core/errors.js";
 import { EventBus } from "../core/events.js";
-import { createLogger } from "../core/logger.js";
 import { registerSecret } from "../core/redact.js";
 import type { ServeOptions } from "../core/result.js";
 import { databaseUrl, loadWorkspace } from "../core/workspace.js";
-import { DEFAULT_LOG_SETTINGS, isDebugOn, RotatingLogDestination } from "../observability/log-files.js";
+import { faceLogger } from "../observability/log-files.js";
 import { WebhookDispatcher, webhookSettings } from "../observability/webhooks.js";
 import type { Store } from "../state/store.js";
 import { createApiApp } from "./app.js";
@@ -37,10 +36,7 @@ export const FIRST_TOKEN = "admin";
 /** Serve until the signal ends it; the exit code. */
 export async function serveApi(request: ApiServeRequest): Promise<number> {
   const ws = await loadWorkspace(request.root);
-  const file = new RotatingLogDestination(ws.paths.logs, { ...DEFAULT_LOG_SETTINGS, ...ws.config.logs });
-  const debug = request.globals.debug || isDebugOn(ws.paths.dir);
-  const destination = debug ? { write: (line: string) => (file.write(line), request.stderr.write(line)) } : file;
-  const log = createLogger({ level: debug ? "debug" : "info", destination, base: { workspace: ws.name, face: "api" } });
+  const { log, file } = faceLogger(ws, "api", request.globals.debug, request.stderr);
   const { openStore } = await import("../state/store.js");
   let store: Store | undefined;
   let watch: StoreWatch | undefined;

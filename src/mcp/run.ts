@@ -12,11 +12,11 @@ import type { Caller, Command, GlobalOptions } from "../commands/types.js";
 import type { EventBus } from "../core/events.js";
 import { progressEvents } from "../core/recording-ui.js";
 import { isReadView } from "../commands/remote.js";
-import { createLogger, type Logger } from "../core/logger.js";
+import type { Logger } from "../core/logger.js";
 import { asProxmoxMpcError, UsageError } from "../core/errors.js";
 import { databaseUrl, type Workspace } from "../core/workspace.js";
 import type { Store } from "../state/store.js";
-import { DEFAULT_LOG_SETTINGS, isDebugOn, RotatingLogDestination } from "../observability/log-files.js";
+import { faceLogger } from "../observability/log-files.js";
 import { guardedCommand, NotAllowed } from "./guard.js";
 import type { McpPolicy, McpScope } from "./scope.js";
 import { ConfirmationRequired, McpUI } from "./ui.js";
@@ -65,18 +65,9 @@ export function toolKind(command: Command, policy: McpPolicy): "read" | "write" 
   return command.mcp.tool;
 }
 
-/** The log files of a scope of its own (`mcp`), also on stderr with --debug. */
-function ownLog(input: ScopeInput): { log: Logger; file: RotatingLogDestination } {
-  const ws = input.workspace;
-  const file = new RotatingLogDestination(ws.paths.logs, { ...DEFAULT_LOG_SETTINGS, ...ws.config.logs });
-  const debug = input.debug || isDebugOn(ws.paths.dir);
-  const destination = debug ? { write: (line: string) => (file.write(line), input.stderr.write(line)) } : file;
-  return { log: createLogger({ level: debug ? "debug" : "info", destination, base: { workspace: ws.name, face: "mcp" } }), file };
-}
-
 export function createScope(input: ScopeInput): ServerScope {
   const ws = input.workspace;
-  const { log, file } = input.host ? { log: input.host.log.child({ face: "mcp" }), file: undefined } : ownLog(input);
+  const { log, file } = input.host ? { log: input.host.log.child({ face: "mcp" }), file: undefined } : faceLogger(input.workspace, "mcp", input.debug === true, input.stderr);
   // One store for every call (opened on the first): a call costs a query, not an open (bench:mcp).
   let shared: Promise<Store> | undefined;
   const sharedStore = input.host?.store ?? ((): Promise<Store> => {

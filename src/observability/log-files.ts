@@ -7,6 +7,8 @@
  */
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, rmSync, statSync, writeFileSync, writeSync } from "node:fs";
 import { join } from "node:path";
+import { createLogger, type Logger } from "../core/logger.js";
+import type { Workspace } from "../core/workspace.js";
 
 /** How logs are kept (config.yaml `logs:`; every key optional). */
 export interface LogSettings {
@@ -121,4 +123,15 @@ export function isDebugOn(workspaceDir: string): boolean {
 export function setDebug(workspaceDir: string, on: boolean): void {
   if (on) writeFileSync(debugFlagPath(workspaceDir), "# debug on: logs at debug level, API calls and stack traces shown (proxmox-mpc debug off)\n");
   else rmSync(debugFlagPath(workspaceDir), { force: true });
+}
+
+/**
+ * The logger of a long-lived face (`serve`, `mcp`): the workspace's log files, and with debug on (the
+ * flag or `debug on`) each line on stderr too. Close `file` when the face stops.
+ */
+export function faceLogger(ws: Workspace, face: "api" | "mcp", debug: boolean, stderr: NodeJS.WritableStream): { log: Logger; file: RotatingLogDestination } {
+  const file = new RotatingLogDestination(ws.paths.logs, { ...DEFAULT_LOG_SETTINGS, ...ws.config.logs });
+  const on = debug || isDebugOn(ws.paths.dir);
+  const destination = on ? { write: (line: string) => (file.write(line), stderr.write(line)) } : file;
+  return { log: createLogger({ level: on ? "debug" : "info", destination, base: { workspace: ws.name, face } }), file };
 }
