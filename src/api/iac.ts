@@ -176,7 +176,7 @@ export function registerIac(app: FastifyInstance, kit: ApiKit): void {
   const bad = (reply: FastifyReply, message: string, hint?: string) => kit.send(reply, 400, { ok: false, error: { code: "bad-path", message, hint: hint ?? "IaC files are terraform/NAME.tf (and .tf below it) and ansible/…/NAME.yml, .yaml or .cfg, relative to the workspace." } });
   const usage = (reply: FastifyReply, err: z.ZodError) => kit.send(reply, 400, { ok: false, error: { code: "usage", message: err.issues[0]?.message ?? "Bad body.", hint: "The body is a JSON object; see /api/openapi.json." } });
   /** The path of the URL (`files/*`), or the refusal already sent. */
-  const fileOf = async (request: FastifyRequest, reply: FastifyReply, given: string): Promise<string | undefined> => {
+  const fileOf = async (reply: FastifyReply, given: string): Promise<string | undefined> => {
     try {
       return await iacPath(root, given);
     } catch (err) {
@@ -192,7 +192,7 @@ export function registerIac(app: FastifyInstance, kit: ApiKit): void {
 
   addPartRoute(app, kit, read, async (_caller, request, reply) => {
     const given = wild(request);
-    const file = await fileOf(request, reply, given);
+    const file = await fileOf(reply, given);
     if (!file) return reply;
     const s = await stat(file).catch(() => undefined);
     if (!s) return kit.send(reply, 404, { ok: false, error: { code: "not-found", message: `No file ${given}.`, hint: `GET ${FILES} lists them.` } });
@@ -203,7 +203,7 @@ export function registerIac(app: FastifyInstance, kit: ApiKit): void {
     const body = writeBody.safeParse(request.body ?? {});
     if (!body.success) return usage(reply, body.error);
     const given = wild(request);
-    const file = await fileOf(request, reply, given);
+    const file = await fileOf(reply, given);
     if (!file) return reply;
     const { content, confirm, base } = body.data;
     const old = await readFile(file, "utf8").catch(() => undefined);
@@ -234,7 +234,7 @@ export function registerIac(app: FastifyInstance, kit: ApiKit): void {
   addPartRoute(app, kit, check, async (_caller, request, reply) => {
     const body = checkBody.safeParse(request.body ?? {});
     if (!body.success) return usage(reply, body.error);
-    const file = await fileOf(request, reply, body.data.path);
+    const file = await fileOf(reply, body.data.path);
     if (!file) return reply;
     const report = await checkWith(kit, body.data.path, body.data.content);
     return kit.send(reply, 200, { ok: true, data: report });

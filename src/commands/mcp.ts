@@ -75,7 +75,7 @@ function parseList<T>(value: string, flagName: string, parse: (item: string) => 
   });
 }
 
-function isLoopback(host: string): boolean {
+export function isLoopback(host: string): boolean {
   return host === "localhost" || host === "::1" || host.startsWith("127.");
 }
 

@@ -11,6 +11,7 @@ import { isIP } from "node:net";
 import { UsageError } from "../core/errors.js";
 import { requireWorkspace } from "./context.js";
 import { defineCommand } from "./define.js";
+import { isLoopback } from "./mcp.js";
 import { defineOptions, number, text } from "./options.js";
 
 export const serveCommand = defineCommand({
@@ -34,7 +35,7 @@ export const serveCommand = defineCommand({
     if (ctx.actor === "console") throw new UsageError("The API server runs in its own process: run it from a shell: proxmox-mpc serve");
     const { host, port } = input.options;
     const tls = checkTls(ctx.cwd, input.options.cert, input.options.key);
-    if (!tls && !(host === "localhost" || host === "::1" || host.startsWith("127."))) {
+    if (!tls && !isLoopback(host)) {
       ctx.ui.warn(`Listening on ${host}: plain HTTP carries tokens in clear text. Put a TLS reverse proxy in front of it (docs/api.md).`);
     }
     const trustProxy = input.options.trustProxy === undefined ? undefined : proxyAddresses(input.options.trustProxy);
